@@ -26,7 +26,7 @@ public struct CommandResult: Sendable {
 }
 
 /// The stream a line of remote output came from.
-public enum OutputStream: String, Sendable {
+public enum CommandStream: String, Sendable {
     case stdout, stderr
 }
 

@@ -9,10 +9,10 @@ extension SSHConnection {
         /// Bytes written to the command's standard input, which is then closed.
         public var stdin: Data?
         /// Called with each complete line of output as it arrives (for progress and logs).
-        public var onLine: (@Sendable (OutputStream, String) -> Void)?
+        public var onLine: (@Sendable (CommandStream, String) -> Void)?
 
         /// Creates options; by default no timeout, empty standard input, no line callback.
-        public init(timeout: Duration? = nil, stdin: Data? = nil, onLine: (@Sendable (OutputStream, String) -> Void)? = nil) {
+        public init(timeout: Duration? = nil, stdin: Data? = nil, onLine: (@Sendable (CommandStream, String) -> Void)? = nil) {
             self.timeout = timeout
             self.stdin = stdin
             self.onLine = onLine
@@ -45,7 +45,7 @@ extension SSHConnection {
 
             var output = [Data(), Data()]
             var splitters = [LineSplitter(), LineSplitter()]
-            let streams: [OutputStream] = [.stdout, .stderr]
+            let streams: [CommandStream] = [.stdout, .stderr]
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 128 * 1024, alignment: 1)
             defer { buffer.deallocate() }
             while true {

@@ -11,7 +11,7 @@ struct TransferTests {
     init() throws { testbed = try Testbed.current() }
 
     static func randomFile(_ path: String, megabytes: Int) throws -> String {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         var hasher = SHA256()
         var generator = SystemRandomNumberGenerator()

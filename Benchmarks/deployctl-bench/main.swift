@@ -1,0 +1,110 @@
+import Foundation
+import SSH
+import Testbed
+
+/// `make bench`: deployctl's SSH layer against OpenSSH's own `ssh`/`scp`, on the same testbed host,
+/// in the same run. Prints one aligned table (or JSON with --json).
+struct Figure: Encodable {
+    let name: String
+    let deployctl: Double
+    let openssh: Double
+    let unit: String
+    /// deployctl ÷ OpenSSH for times, OpenSSH ÷ deployctl for throughput: above 1 means deployctl is slower.
+    let slowdown: Double
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+func timed(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let elapsed = start.duration(to: .now).components
+    return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+}
+
+@discardableResult
+func shell(_ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
+let json = CommandLine.arguments.contains("--json")
+let testbed = try Testbed.current()
+let host = testbed.host("museshow")
+let target = "\(host.user)@\(host.address)"
+let sshOptions = [
+    "-i", testbed.keys.ed25519, "-p", String(host.port), "-o", "UserKnownHostsFile=\(testbed.knownHosts)",
+    "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+]
+let configuration = testbed.configuration(for: host)
+let rounds = 20
+var figures: [Figure] = []
+
+// 1. A fresh connection: connect, verify the host key, authenticate, run `true`, disconnect.
+let oursConnect = try (0..<rounds).map { _ in
+    try timed {
+        let connection = try SSHConnection.connect(configuration)
+        _ = try connection.execute("true")
+        connection.close()
+    }
+}
+let theirsConnect = try (0..<rounds).map { _ in try timed { try shell(["ssh"] + sshOptions + [target, "true"]) } }
+figures.append(
+    Figure(
+        name: "connect+auth+exec", deployctl: median(oursConnect) * 1000, openssh: median(theirsConnect) * 1000, unit: "ms",
+        slowdown: median(oursConnect) / median(theirsConnect)))
+
+// 2. A command on an open connection (OpenSSH: a ControlMaster session, as a script would reuse).
+let connection = try SSHConnection.connect(configuration)
+let oursExec = try (0..<200).map { _ in try timed { _ = try connection.execute("true") } }
+let control = NSTemporaryDirectory() + "deployctl-bench-\(getpid()).sock"
+let master = Process()
+master.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+master.arguments = ["ssh"] + sshOptions + ["-M", "-N", "-o", "ControlPath=\(control)", target]
+try master.run()
+for _ in 0..<100 where !FileManager.default.fileExists(atPath: control) { usleep(50_000) }
+let theirsExec = try (0..<200).map { _ in try timed { try shell(["ssh"] + sshOptions + ["-o", "ControlPath=\(control)", target, "true"]) } }
+master.terminate()
+master.waitUntilExit()
+figures.append(
+    Figure(
+        name: "exec round trip", deployctl: median(oursExec) * 1000, openssh: median(theirsExec) * 1000, unit: "ms",
+        slowdown: median(oursExec) / median(theirsExec)))
+
+// 3. SFTP upload of 100 MiB (OpenSSH's scp speaks SFTP since 9.0).
+let payload = NSTemporaryDirectory() + "deployctl-bench-\(getpid()).bin"
+_ = FileManager.default.createFile(atPath: payload, contents: FileHandle(forReadingAtPath: "/dev/urandom")!.readData(ofLength: 100 << 20))
+defer { try? FileManager.default.removeItem(atPath: payload) }
+let megabytes = 100.0
+let oursUpload = try (0..<3).map { _ in try timed { _ = try connection.upload(file: payload, to: "/tmp/deployctl-bench.bin") } }
+let theirsUpload = try (0..<3).map { _ in
+    try timed { try shell(["scp", "-q"] + sshOptions.map { $0 == "-p" ? "-P" : $0 } + [payload, "\(target):/tmp/openssh-bench.bin"]) }
+}
+_ = try connection.execute("rm -f /tmp/deployctl-bench.bin /tmp/openssh-bench.bin")
+connection.close()
+let oursRate = megabytes / median(oursUpload)
+let theirsRate = megabytes / median(theirsUpload)
+figures.append(Figure(name: "sftp upload 100 MiB", deployctl: oursRate, openssh: theirsRate, unit: "MB/s", slowdown: theirsRate / oursRate))
+
+if json {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+} else {
+    print("ssh layer vs OpenSSH on \(host.name) (\(host.address)), median of repeated runs; target: slowdown ≤ 1.5×")
+    let rows = [["operation", "deployctl", "openssh", "slowdown"]]
+        + figures.map { [$0.name, String(format: "%.2f %@", $0.deployctl, $0.unit), String(format: "%.2f %@", $0.openssh, $0.unit), String(format: "%.2f×", $0.slowdown)] }
+    let widths = (0..<4).map { column in rows.map { $0[column].count }.max()! }
+    for row in rows {
+        print("  " + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+    }
+}

@@ -1,0 +1,38 @@
+# deployctl's vocabulary: make demo, make test, make bench, make testbed-up, make testbed-down.
+# Every target installs what it needs on a fresh Debian 12 machine (run as root).
+
+SWIFT       ?= swift
+TESTBED     := bash testbed/testbed.sh
+WITH_TESTBED := bash scripts/with-testbed.sh
+
+.PHONY: all deps build test bench demo testbed-up testbed-down clean
+
+all: build
+
+deps:
+	$(TESTBED) deps
+
+build: deps
+	$(SWIFT) build --build-tests
+
+# Unit and integration tests. Integration tests talk to real OpenSSH and systemd on the testbed's
+# hosts, which this target starts and always stops again.
+test: build
+	$(WITH_TESTBED) $(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release --product deployctl-bench
+	$(WITH_TESTBED) .build/release/deployctl-bench
+
+demo: deps
+	$(SWIFT) build --product deployctl
+	$(WITH_TESTBED) bash scripts/demo.sh
+
+testbed-up: deps
+	$(TESTBED) up
+
+testbed-down:
+	$(TESTBED) down
+
+clean: testbed-down
+	rm -rf .build .testbed

@@ -1,0 +1,104 @@
+extension EnvironmentDecoder {
+    /// Reads `[app]`.
+    func decodeApp(in root: TableReader) -> Environment.App? {
+        guard let table = root.table("app", required: true, expected: "an [app] table") else {
+            return nil
+        }
+        let hostPath = "an absolute path on the host"
+        let appRoot = table.string("root", required: true, expected: hostPath, isValid: ValueFormats.isAbsolutePath)
+        let user = table.string(
+            "user",
+            required: true,
+            expected: "an unprivileged user name",
+            isValid: ValueFormats.isUnixUserName
+        )
+        let envFile = table.string("env_file", required: true, expected: hostPath, isValid: ValueFormats.isAbsolutePath)
+        table.reportUnknownKeys()
+
+        if user == "root" {
+            table.diagnostics.report(
+                .invalidValue,
+                at: table.path.appending("user"),
+                "the pipeline must run as an unprivileged system user, not root"
+            )
+            return nil
+        }
+        guard let appRoot, let user, let envFile else {
+            return nil
+        }
+        return Environment.App(root: appRoot, user: user, envFile: envFile)
+    }
+
+    /// Reads the optional `[systemd]` table; problems are reported and the defaults returned.
+    func decodeSystemd(in root: TableReader) -> Environment.Systemd {
+        guard let table = root.table("systemd", expected: "a [systemd] table") else {
+            return Environment.Systemd()
+        }
+        let scope = table.choice("scope", as: Environment.Systemd.Scope.self) ?? .system
+        let unitsDirectory: String?
+        switch scope {
+        case .system:
+            unitsDirectory = table.string(
+                "units_dir",
+                expected: "an absolute path on the host",
+                isValid: ValueFormats.isAbsolutePath
+            )
+        case .user:
+            // A user manager's directory lives in the SSH user's home on the host, which only the host can expand.
+            unitsDirectory = table.string(
+                "units_dir",
+                expected: "an absolute path on the host, or one starting with ~/",
+                isValid: { ValueFormats.isAbsolutePath($0) || $0.hasPrefix("~/") }
+            )
+        }
+        table.reportUnknownKeys()
+        return Environment.Systemd(scope: scope, unitsDirectory: unitsDirectory)
+    }
+
+    /// Reads `[gate]`, which a production environment must have.
+    func decodeGate(in root: TableReader, role: Environment.Role?) -> Environment.Gate? {
+        let gatePath = root.path.appending("gate")
+        guard let table = root.table("gate", expected: "a [gate] table") else {
+            if role == .production && !root.contains("gate") {
+                root.diagnostics.report(
+                    .missingKey,
+                    at: gatePath,
+                    locatedAt: root.path.appending("role"),
+                    "role = \"production\" requires a [gate] table naming the staging environment whose E2E report must pass first, such as require_passed_on = \"museshow\""
+                )
+            }
+            return nil
+        }
+        let requirePassedOn = table.string(
+            "require_passed_on",
+            required: true,
+            expected: "the name of another environment",
+            isValid: ValueFormats.isEnvironmentName
+        )
+        let maxReportAgeHours = table.integer("max_report_age_hours", in: 1...8760) ?? 72
+        table.reportUnknownKeys()
+
+        guard let requirePassedOn else {
+            return nil
+        }
+        let requirePath = table.path.appending("require_passed_on")
+        if requirePassedOn == name {
+            table.diagnostics.report(
+                .conflict,
+                at: requirePath,
+                "a gate cannot require its own environment '\(name)'; name the staging environment where releases are verified first"
+            )
+            return nil
+        }
+        if let knownEnvironments, !knownEnvironments.contains(requirePassedOn) {
+            let available = knownEnvironments.subtracting([name]).sorted().joined(separator: ", ")
+            table.diagnostics.report(
+                .invalidValue,
+                at: requirePath,
+                "there is no environment named '\(requirePassedOn)'; available: \(available.isEmpty ? "none" : available)"
+            )
+            return nil
+        }
+        return Environment.Gate(requirePassedOn: requirePassedOn, maxReportAge: .seconds(maxReportAgeHours * 3600))
+    }
+}

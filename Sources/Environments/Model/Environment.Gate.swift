@@ -1,0 +1,19 @@
+extension Environment {
+    /// The condition a release must meet before it may be deployed to an environment.
+    ///
+    /// A production environment names the staging environment where the same release must have
+    /// passed its end-to-end report, recently enough to still be trusted.
+    public struct Gate: Sendable, Hashable {
+        /// The name of the environment whose E2E report must have passed for the same release.
+        public var requirePassedOn: String
+
+        /// How old that report may be.
+        public var maxReportAge: Duration
+
+        /// Creates a gate.
+        public init(requirePassedOn: String, maxReportAge: Duration = .seconds(72 * 3600)) {
+            self.requirePassedOn = requirePassedOn
+            self.maxReportAge = maxReportAge
+        }
+    }
+}

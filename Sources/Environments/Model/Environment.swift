@@ -1,0 +1,57 @@
+/// A deployment target: the hosts of one environment and how the pipeline runs on them.
+///
+/// An environment is described by one file, `environments/<name>.toml`, whose file name is the
+/// environment's name. ``EnvironmentLoader`` reads and validates such a file; every value here is
+/// already resolved, with defaults applied and workstation paths made absolute, so the deployer
+/// never has to look at the TOML again.
+public struct Environment: Sendable, Hashable {
+    /// The environment's name, taken from its file name (`museshow` for `museshow.toml`).
+    public var name: String
+
+    /// The path of the file the environment was read from, as it was given to the loader.
+    public var sourcePath: String
+
+    /// A free-text note about what the environment is for, if the file has one.
+    public var description: String?
+
+    /// Whether this environment is a rehearsal target or serves real users.
+    public var role: Role
+
+    /// The hosts to deploy to, in file order, each with the `[ssh]` defaults applied.
+    public var hosts: [Host]
+
+    /// Where the pipeline is installed on each host and who runs it.
+    public var app: App
+
+    /// The ClickHouse server the pipeline writes to.
+    public var clickhouse: ClickHouse
+
+    /// Where the pipeline's systemd units are installed.
+    public var systemd: Systemd
+
+    /// The release gate that must pass before deploying here; `nil` when the environment has none.
+    public var gate: Gate?
+
+    /// Creates an environment from already validated parts.
+    public init(
+        name: String,
+        sourcePath: String,
+        description: String? = nil,
+        role: Role,
+        hosts: [Host],
+        app: App,
+        clickhouse: ClickHouse,
+        systemd: Systemd,
+        gate: Gate? = nil
+    ) {
+        self.name = name
+        self.sourcePath = sourcePath
+        self.description = description
+        self.role = role
+        self.hosts = hosts
+        self.app = app
+        self.clickhouse = clickhouse
+        self.systemd = systemd
+        self.gate = gate
+    }
+}

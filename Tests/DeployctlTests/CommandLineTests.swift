@@ -1,0 +1,129 @@
+import Foundation
+import Testbed
+import Testing
+
+/// Runs the built `deployctl` binary the way a user does and checks what they would see.
+struct DeployctlRun {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+
+    static let binary: String = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/deployctl").path
+    }()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        status = process.terminationStatus
+        stdout = String(decoding: stdoutData, as: UTF8.self)
+        stderr = String(decoding: stderrData, as: UTF8.self)
+    }
+}
+
+@Suite("deployctl on the command line, against the testbed's hosts")
+struct CommandLineTests {
+    let testbed: Testbed
+    let environments: String
+
+    init() throws {
+        testbed = try Testbed.current()
+        environments = try #require(testbed.environments, "the testbed writes environment files; a real server needs its own --env-dir")
+    }
+
+    @Test("env list shows every environment with its role and hosts")
+    func envList() throws {
+        let run = try DeployctlRun(["--env-dir", environments, "env", "list", "--json"])
+        #expect(run.status == 0)
+        let rows = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.compactMap { $0["name"] as? String }.sorted() == ["client-prod", "fleet", "museshow"])
+    }
+
+    @Test("env check connects and reports OS, systemd, disk and units for each host")
+    func envCheck() throws {
+        let run = try DeployctlRun(["--env-dir", environments, "env", "check", "museshow", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let host = try #require((report["hosts"] as? [[String: Any]])?.first)
+        let checks = try #require(host["checks"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: checks.map { ($0["name"] as! String, $0) })
+        #expect(byName["ssh"]?["status"] as? String == "ok")
+        #expect((byName["os"]?["detail"] as? String)?.contains("Debian") == true)
+        #expect((byName["systemd"]?["detail"] as? String)?.hasPrefix("systemd 252") == true)
+        #expect(byName["disk"]?["status"] as? String != nil)
+        #expect(byName["unit qtickets_api.timer"] != nil)
+        #expect(byName["clickhouse-http"] != nil)
+        #expect([0, 1].contains(run.status))
+    }
+
+    @Test("exec runs on every host, prefixes lines by host and exits with the worst status")
+    func execFleet() throws {
+        let run = try DeployctlRun(["--env-dir", environments, "exec", "fleet", "--", "hostname; [ $(hostname) = prod2 ] && exit 7; exit 0"])
+        #expect(run.status == 7)
+        for name in ["museshow", "client-prod", "prod2"] {
+            #expect(run.stdout.contains("| \(name)"))
+        }
+        #expect(run.stderr.contains("prod2: exit 7"))
+        let single = try DeployctlRun(["--env-dir", environments, "exec", "fleet", "--host", "museshow", "--", "echo", "a b"])
+        #expect(single.status == 0 && single.stdout == "a b\n")
+    }
+
+    @Test("trust records an unknown host key after showing its fingerprint; a second run finds it trusted")
+    func trust() throws {
+        let directory = NSTemporaryDirectory() + "deployctl-trust-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory + "/environments", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let original = try String(contentsOfFile: environments + "/museshow.toml", encoding: .utf8)
+        let knownHosts = directory + "/known_hosts"
+        let rewritten = original.split(separator: "\n").map { line in
+            line.hasPrefix("known_hosts") ? "known_hosts = \"\(knownHosts)\"" : String(line)
+        }.joined(separator: "\n")
+        try rewritten.write(toFile: directory + "/environments/museshow.toml", atomically: true, encoding: .utf8)
+
+        let refused = try DeployctlRun(["--env-dir", directory + "/environments", "exec", "museshow", "--", "true"])
+        #expect(refused.status == 255)
+        #expect(refused.stderr.contains("host key is not known"))
+        #expect(refused.stderr.contains("SHA256:"))
+
+        let declined = try DeployctlRun(["--env-dir", directory + "/environments", "trust", "museshow"])
+        #expect(declined.status == 1)
+        #expect(declined.stdout.contains("--yes"))
+
+        let recorded = try DeployctlRun(["--env-dir", directory + "/environments", "trust", "museshow", "--yes", "--json"])
+        #expect(recorded.status == 0)
+        #expect(recorded.stdout.contains("\"recorded\""))
+        let fingerprints = try String(contentsOfFile: knownHosts, encoding: .utf8)
+        #expect(fingerprints.contains("deployctl:museshow"))
+
+        let again = try DeployctlRun(["--env-dir", directory + "/environments", "trust", "museshow", "--json"])
+        #expect(again.status == 0 && again.stdout.contains("\"trusted\""))
+        #expect(try DeployctlRun(["--env-dir", directory + "/environments", "exec", "museshow", "--", "true"]).status == 0)
+    }
+
+    @Test("a malformed environment file is named with its line and key, exit status 2")
+    func malformedEnvironment() throws {
+        let directory = NSTemporaryDirectory() + "deployctl-bad-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let original = try String(contentsOfFile: environments + "/museshow.toml", encoding: .utf8)
+        try original.replacingOccurrences(of: "http_port = 8123", with: "http_prot = 8123")
+            .write(toFile: directory + "/museshow.toml", atomically: true, encoding: .utf8)
+        let run = try DeployctlRun(["--env-dir", directory, "env", "check", "museshow"])
+        #expect(run.status == 2)
+        let line = original.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("http_port") }.map { $0 + 1 }
+        #expect(run.stderr.contains("museshow.toml:\(line ?? 0)"))
+        #expect(run.stderr.contains("clickhouse.http_prot"))
+        #expect(run.stderr.contains("http_port"))
+    }
+}
