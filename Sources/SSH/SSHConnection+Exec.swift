@@ -25,19 +25,34 @@ extension SSHConnection {
     /// one of them never stalls on a full channel window. A non-zero exit is not an error: read
     /// `CommandResult.exitStatus`. Blocks the calling thread; use `run(_:options:)` from async code.
     ///
-    /// - Throws: `SSHError` `.commandTimeout` when `options.timeout` passes (the channel is closed),
-    ///   `.channel` when the channel cannot be opened or breaks, `.disconnected` after `close()`.
+    /// With a timeout the command runs under coreutils' `timeout`, because libssh2 1.10 cannot send
+    /// a signal over a channel: closing the channel alone would leave the remote process running.
+    ///
+    /// - Throws: `SSHError` `.commandTimeout` when `options.timeout` passes (the remote process is
+    ///   terminated, then killed), `.channel` when the channel cannot be opened or breaks,
+    ///   `.disconnected` after `close()`.
     public func execute(_ command: String, options: ExecOptions = ExecOptions()) throws(SSHError) -> CommandResult {
+        guard let limit = options.timeout else { return try execute(command, sent: command, options: options, grace: .zero) }
+        let seconds = String(format: "%.3f", max(0.001, limit.secondsValue))
+        let wrapped = "timeout --kill-after=2 \(seconds) sh -c \(ShellQuote.quote(command))"
+        let result = try execute(command, sent: wrapped, options: options, grace: .seconds(5))
+        if result.duration >= limit && (result.exitStatus == 124 || result.exitStatus == 137) {
+            throw SSHError(.commandTimeout, "\(configuration.label): `\(command)` ran longer than \(limit) and was stopped on the host")
+        }
+        return result
+    }
+
+    private func execute(_ command: String, sent: String, options: ExecOptions, grace: Duration) throws(SSHError) -> CommandResult {
         try operation { () throws(SSHError) -> CommandResult in
             let started = ContinuousClock.now
-            let deadline = Deadline(after: options.timeout ?? .seconds(365 * 86_400))
+            let deadline = Deadline(after: (options.timeout ?? .seconds(365 * 86_400)) + grace)
             let channel = try opening("opening a channel", deadline: deadline) { session in
                 libssh2_channel_open_ex(
                     session, "session", 7, deployctl_channel_window_default(), deployctl_channel_packet_default(), nil, 0)
             }
             defer { release(channel) }
             let started_ = try sending("starting `\(command)`", deadline: deadline) { _ in
-                Int(libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count)))
+                Int(libssh2_channel_process_startup(channel, "exec", 4, sent, UInt32(sent.utf8.count)))
             }
             guard started_ == 0 else { throw failure(.channel, "the server refused to run `\(command)`", result: started_) }
             if let stdin = options.stdin { try write(stdin, to: channel, deadline: deadline) }

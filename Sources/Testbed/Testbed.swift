@@ -50,6 +50,18 @@ public struct Testbed: Sendable {
         let environments: String?
     }
 
+    /// `true` unless the tests are pointed at a real server, so that host-disturbing tests can opt out there.
+    public static var isLocalRun: Bool {
+        (ProcessInfo.processInfo.environment["DEPLOYCTL_TEST_SSH_HOST"] ?? "").isEmpty
+    }
+
+    /// Whether the current test hosts come with the optional key at `key`; for `.enabled(if:)` traits.
+    /// Without any test hosts it answers `true`, so that the test runs and fails saying why.
+    public static func provides(_ key: KeyPath<Keys, String?>) -> Bool {
+        guard let testbed = try? current() else { return true }
+        return testbed.keys[keyPath: key] != nil
+    }
+
     /// The repository's `.testbed` folder (or `DEPLOYCTL_TESTBED_DIR`).
     public static var directory: String {
         if let override = ProcessInfo.processInfo.environment["DEPLOYCTL_TESTBED_DIR"], !override.isEmpty { return override }

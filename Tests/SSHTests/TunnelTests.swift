@@ -35,8 +35,10 @@ struct TunnelTests {
             #expect((response as? HTTPURLResponse)?.statusCode == 200)
             #expect(String(decoding: body, as: UTF8.self) == "tunnel-ok\n")
         }
-        let bypass = try? await session.data(from: URL(string: "http://\(testbed.routineHost.address):\(port)/probe.txt")!)
-        #expect(bypass == nil, "the server is bound to the host's localhost and unreachable from outside")
+        if testbed.routineHost.address != "127.0.0.1" {
+            let bypass = try? await session.data(from: URL(string: "http://\(testbed.routineHost.address):\(port)/probe.txt")!)
+            #expect(bypass == nil, "the server is bound to the host's localhost and unreachable from outside")
+        }
     }
 
     @Test("a tunnel carries a large response while commands run on the same connection")

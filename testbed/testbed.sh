@@ -1,0 +1,666 @@
+#!/usr/bin/env bash
+# testbed/testbed.sh: real Linux hosts for deployctl's integration tests.
+#
+# Each host is a Debian 12 (bookworm) systemd-nspawn container that boots systemd as its PID 1,
+# runs OpenSSH 9.2 and has its own network namespace (--network-veth): its 127.0.0.1 is its own,
+# like a production server, and the machine reaches it at 10.77.N.2 through the veth pair.
+# This machine has no systemd of its own, hence `--register=no --keep-unit`, and every container
+# is tracked and stopped by the PID of its systemd-nspawn process, never by name.
+#
+# A host's root is an overlay mount: the debootstrap tree, unpacked once into the cache and never
+# written, below a fresh empty upper directory per `up`. That is as fresh as unpacking the tarball
+# per host, but costs milliseconds instead of 3-20 s per host (on these VMs, writing hundreds of
+# MB of new files is slow and erratic), and the hosts share one copy of the tree.
+#
+# Usage: see usage() below.
+#
+# Environment:
+#   TESTBED_DIR            generated state, default <repo>/.testbed
+#   TESTBED_CACHE          rootfs tarball cache, default <repo>/.testbed/cache
+#   TESTBED_BOOT_TIMEOUT   seconds a host may take from launch to "running", default 90
+#
+# Generated state in TESTBED_DIR (kept across up/down unless noted):
+#   keys/                  client keys (id_ed25519, id_ecdsa, id_ed25519_encrypted + passphrase,
+#                          id_rsa, id_ed25519_wrong)
+#   hostkeys/NAME/         each host's SSH host keys, reused so known_hosts stays valid
+#   known_hosts            the hosts' host keys (rewritten by up)
+#   environments/*.toml    deployctl environment files for the testbed (rewritten by up)
+#   hosts/NAME/            root/ (overlay mount point), upper/ + work/ (the host's own files;
+#                          made fresh by up, removed with the mount by down), console.log
+#   run/NAME.pid           PID of the host's systemd-nspawn (removed by down)
+#   testbed.json           what tests read; exists only while the testbed is up
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+TESTBED_DIR=${TESTBED_DIR:-$REPO_ROOT/.testbed}
+TESTBED_CACHE=${TESTBED_CACHE:-$REPO_ROOT/.testbed/cache}
+BOOT_TIMEOUT=${TESTBED_BOOT_TIMEOUT:-90}
+# Bump the suffix whenever the debootstrap command changes, so that caches get rebuilt.
+ROOTFS_NAME=rootfs-bookworm-v1
+ROOTFS_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,iproute2,python3,python3-venv,ca-certificates,procps,sudo
+
+# Host name -> N of its subnet 10.77.N.0/24 (host 10.77.N.2, machine end 10.77.N.1).
+# nspawn names the machine end "ve-NAME" only while that fits in 15 characters (it hashes longer
+# names), so host names must stay at most 12 characters.
+declare -A HOST_NET=([museshow]=1 [client-prod]=2 [prod2]=3)
+ALL_HOSTS=(museshow client-prod prod2)
+
+usage() {
+	cat >&2 <<-'EOF'
+		usage (as root):
+		  testbed/testbed.sh deps          install the Debian packages the testbed and the build need
+		  testbed/testbed.sh rootfs        build the cached root filesystem tarball (a minute or two)
+		  testbed/testbed.sh up [HOST...]  boot hosts (default: museshow client-prod prod2), then
+		                                   write known_hosts, environments/ and testbed.json
+		  testbed/testbed.sh down          stop every host started by up
+		  testbed/testbed.sh status        one line per host: name, address, pid, running/stopped
+	EOF
+	exit 2
+}
+log() { printf 'testbed: %s\n' "$*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+now() { printf '%(%s)T' -1; }
+host_addr() { printf '10.77.%s.2' "${HOST_NET[$1]}"; }
+outside_addr() { printf '10.77.%s.1' "${HOST_NET[$1]}"; }
+
+# The absolute state paths are written into JSON and TOML files, so resolve them once.
+resolve_dirs() {
+	mkdir -p "$TESTBED_DIR" "$TESTBED_CACHE"
+	TESTBED_DIR=$(cd "$TESTBED_DIR" && pwd -P)
+	TESTBED_CACHE=$(cd "$TESTBED_CACHE" && pwd -P)
+	ROOTFS_TAR=$TESTBED_CACHE/$ROOTFS_NAME.tar
+	# The tarball unpacked: the read-only lower layer of every host's overlay root.
+	ROOTFS_TREE=$TESTBED_CACHE/$ROOTFS_NAME
+	# overlayfs takes its directories as a comma-separated option list with ':' between layers.
+	[[ $TESTBED_DIR$TESTBED_CACHE != *[,:]* ]] || die "TESTBED_DIR and TESTBED_CACHE must not contain ',' or ':'"
+	KEYS=$TESTBED_DIR/keys
+	KNOWN_HOSTS=$TESTBED_DIR/known_hosts
+	# ssh as root to a host, independent of the caller's ~/.ssh; an array so `timeout` can run it.
+	SSH_ROOT=(ssh -F /dev/null -i "$KEYS/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes
+		-o UserKnownHostsFile="$KNOWN_HOSTS" -o GlobalKnownHostsFile=/dev/null
+		-o StrictHostKeyChecking=yes -o ConnectTimeout=5 -l root)
+}
+
+# Serialises up/down/rootfs of one TESTBED_DIR. Fd 9 must not leak into the long-lived
+# systemd-nspawn processes (they would hold the lock forever): see up_host.
+take_lock() {
+	exec 9>"$TESTBED_DIR/.lock"
+	flock -w 600 9 || die "another testbed.sh holds $TESTBED_DIR/.lock"
+}
+
+# --- deps --------------------------------------------------------------------------------------
+
+cmd_deps() {
+	local pkg missing=()
+	for pkg in debootstrap systemd-container openssh-client openssh-server iproute2 libssh2-1-dev pkg-config; do
+		[[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == "install ok installed" ]] || missing+=("$pkg")
+	done
+	((${#missing[@]} > 0)) || return 0
+	log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# --- rootfs ------------------------------------------------------------------------------------
+
+# Prints the first URI of a Debian archive with the "main" component that apt on this machine
+# uses, in apt's own reading order (sources.list, then sources.list.d/ alphabetically), so that
+# no mirror host name lives in the repository. Third-party repositories also call their
+# component "main"; requiring a Debian suite name tells them apart.
+apt_mirror() {
+	local suites='^(bookworm|trixie|forky|sid|bullseye|stable|testing|unstable|oldstable)$'
+	local file uri
+	for file in /etc/apt/sources.list /etc/apt/sources.list.d/*; do
+		[[ -f $file ]] || continue
+		case $file in
+		*.list)
+			# deb [options] URI SUITE COMPONENT...
+			uri=$(awk -v suites="$suites" '
+				$1 == "deb" {
+					i = 2
+					if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+					if ($(i + 1) !~ suites) next
+					for (c = i + 2; c <= NF; c++) if ($c == "main") { print $i; exit }
+				}' "$file")
+			;;
+		*.sources)
+			# deb822 stanzas separated by blank lines: Types/URIs/Suites/Components/Enabled.
+			uri=$(awk -v suites="$suites" '
+				function flush(   n, s, k, ok) {
+					if (types ~ /(^| )deb( |$)/ && comps ~ /(^| )main( |$)/ && enabled != "no") {
+						n = split(suitelist, s, " ")
+						for (k = 1; k <= n; k++) if (s[k] ~ suites) ok = 1
+						# (exit runs END, which must not flush again)
+						if (ok) { split(uris, u, " "); print u[1]; found = 1; exit }
+					}
+					types = uris = suitelist = comps = enabled = ""
+				}
+				/^[ \t]*#/ { next }
+				/^[ \t]*$/ { flush(); next }
+				{
+					key = tolower($1); sub(/:.*/, "", key)
+					val = $0; sub(/^[^:]*:[ \t]*/, "", val); gsub(/\t/, " ", val)
+					if (key == "types") types = val
+					else if (key == "uris") uris = val
+					else if (key == "suites") suitelist = val
+					else if (key == "components") comps = val
+					else if (key == "enabled") enabled = tolower(val)
+				}
+				END { if (!found) flush() }' "$file")
+			;;
+		*) continue ;;
+		esac
+		if [[ -n $uri ]]; then
+			echo "$uri"
+			return
+		fi
+	done
+}
+
+cmd_rootfs() {
+	[[ -f $ROOTFS_TAR ]] && return 0
+	local mirror start
+	mirror=$(apt_mirror)
+	[[ -n $mirror ]] || die "no Debian archive with component 'main' found in /etc/apt/sources.list{,.d/}"
+	start=$(now)
+	# Built next to the cache (same file system) so that the final mv is atomic.
+	BUILD_TMP=$(mktemp -d "$TESTBED_CACHE/.rootfs-build.XXXXXX")
+	log "building $ROOTFS_TAR from $mirror (debootstrap, about a minute)"
+	if ! debootstrap --variant=minbase --include="$ROOTFS_PACKAGES" bookworm "$BUILD_TMP/root" "$mirror" \
+		>"$BUILD_TMP/debootstrap.log" 2>&1; then
+		tail -n 30 "$BUILD_TMP/debootstrap.log" >&2
+		die "debootstrap failed"
+	fi
+	# The hosts have no route to any package mirror, so the downloaded packages are dead weight.
+	rm -rf "$BUILD_TMP/root/var/cache/apt/archives/"*.deb "$BUILD_TMP/root/var/lib/apt/lists/"*_Packages
+	tar -C "$BUILD_TMP/root" --numeric-owner --xattrs --xattrs-include='*' -cf "$BUILD_TMP/rootfs.tar" .
+	mv "$BUILD_TMP/rootfs.tar" "$ROOTFS_TAR"
+	rm -rf --one-file-system "$BUILD_TMP"
+	BUILD_TMP=
+	log "rootfs built in $(($(now) - start)) s: $ROOTFS_TAR ($(du -h "$ROOTFS_TAR" | cut -f1))"
+}
+
+# Unpacks the tarball once into ROOTFS_TREE. Nothing may write to that tree afterwards: overlayfs
+# forbids changing a lower layer under a mounted overlay.
+ensure_rootfs_tree() {
+	[[ -d $ROOTFS_TREE ]] && return 0
+	BUILD_TMP=$(mktemp -d "$TESTBED_CACHE/.rootfs-tree.XXXXXX")
+	tar -C "$BUILD_TMP" --numeric-owner --xattrs --xattrs-include='*' -xpf "$ROOTFS_TAR"
+	chmod 755 "$BUILD_TMP" # mktemp made it 700; it becomes the hosts' "/"
+	# -T: if a concurrent run (another TESTBED_DIR sharing the cache) won, do not nest into its tree.
+	mv -T "$BUILD_TMP" "$ROOTFS_TREE" 2>/dev/null || rm -rf --one-file-system "$BUILD_TMP"
+	BUILD_TMP=
+}
+
+# --- keys --------------------------------------------------------------------------------------
+
+# ssh-keygen into a temporary name, then rename, so an interrupted run never leaves half a key.
+# Usage: new_key PATH PASSPHRASE COMMENT SSH-KEYGEN-ARGS...
+new_key() {
+	local path=$1 passphrase=$2 comment=$3
+	shift 3
+	[[ -f $path ]] && return 0
+	rm -f "$path.tmp" "$path.tmp.pub"
+	ssh-keygen -q "$@" -N "$passphrase" -C "$comment" -f "$path.tmp"
+	mv "$path.tmp.pub" "$path.pub"
+	mv "$path.tmp" "$path"
+	chmod 600 "$path"
+}
+
+# Client keys, made once. id_rsa is authorised on the hosts on purpose: libssh2 1.10 signs with
+# ssh-rsa (SHA-1) only, which OpenSSH 9.2 refuses, and a test checks that failure.
+# id_ed25519_wrong is authorised nowhere.
+ensure_client_keys() {
+	mkdir -p "$KEYS"
+	chmod 700 "$KEYS"
+	if [[ ! -f $KEYS/passphrase ]]; then
+		# 24 URL-safe characters, no trailing newline.
+		(umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '\n' >"$KEYS/passphrase.tmp")
+		mv "$KEYS/passphrase.tmp" "$KEYS/passphrase"
+	fi
+	new_key "$KEYS/id_ed25519" "" deployctl-testbed-ed25519 -t ed25519
+	new_key "$KEYS/id_ecdsa" "" deployctl-testbed-ecdsa -t ecdsa -b 256
+	new_key "$KEYS/id_ed25519_encrypted" "$(<"$KEYS/passphrase")" deployctl-testbed-ed25519-encrypted -t ed25519
+	new_key "$KEYS/id_rsa" "" deployctl-testbed-rsa -t rsa -b 3072
+	new_key "$KEYS/id_ed25519_wrong" "" deployctl-testbed-wrong -t ed25519
+}
+
+# Host keys live outside the host roots so that they survive the fresh root of every `up`,
+# and known_hosts is written from them without scanning.
+ensure_host_keys() {
+	local name=$1 dir=$TESTBED_DIR/hostkeys/$1 type
+	mkdir -p "$dir"
+	for type in ed25519 ecdsa rsa; do
+		new_key "$dir/ssh_host_${type}_key" "" "root@$name" -t "$type"
+	done
+}
+
+write_known_hosts() {
+	local name type keytype key
+	for name in "${ALL_HOSTS[@]}"; do
+		for type in ed25519 ecdsa rsa; do
+			read -r keytype key _ <"$TESTBED_DIR/hostkeys/$name/ssh_host_${type}_key.pub"
+			printf '%s %s %s\n' "$(host_addr "$name")" "$keytype" "$key"
+		done
+	done >"$KNOWN_HOSTS.tmp"
+	mv "$KNOWN_HOSTS.tmp" "$KNOWN_HOSTS"
+}
+
+# --- host root configuration -------------------------------------------------------------------
+
+# Writes the per-host configuration into ROOT from outside, before the first boot.
+configure_root() {
+	local name=$1 root=$2 addr uid gid home
+	addr=$(host_addr "$name")
+
+	echo "$name" >"$root/etc/hostname"
+	printf '127.0.0.1\tlocalhost\n%s\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+		"$addr" "$name" >"$root/etc/hosts"
+	# A fresh identity per host; D-Bus reads its own copy, debootstrap left one behind.
+	tr -d '-' </proc/sys/kernel/random/uuid >"$root/etc/machine-id"
+	ln -sfn /etc/machine-id "$root/var/lib/dbus/machine-id"
+
+	# Static address on host0. The 10- prefix sorts before the shipped 80-container-host0.network,
+	# which would otherwise win and leave only a 169.254 link-local address.
+	cat >"$root/etc/systemd/network/10-host0.network" <<-EOF
+		[Match]
+		Name=host0
+
+		[Network]
+		Address=$addr/24
+		LinkLocalAddressing=no
+		IPv6AcceptRA=no
+	EOF
+	systemctl --root="$root" --quiet enable systemd-networkd.service ssh.service
+	# Nothing fails at boot in these containers (no unit needs masking for `running`), but the
+	# apt timers would fire hours into a long run, fail without a route to any mirror and turn
+	# the host "degraded" under a test's feet.
+	systemctl --root="$root" --quiet mask apt-daily.timer apt-daily-upgrade.timer
+	# pam_env reads it on every SSH session (and logs a warning when it is missing).
+	echo 'LANG=C.UTF-8' >"$root/etc/default/locale"
+
+	# The default Subsystem (sftp-server as its own process) stays: tests kill it mid-upload.
+	cat >"$root/etc/ssh/sshd_config.d/10-testbed.conf" <<-'EOF'
+		# Written by deployctl's testbed/testbed.sh.
+		PermitRootLogin prohibit-password
+		PasswordAuthentication no
+		KbdInteractiveAuthentication no
+		PubkeyAuthentication yes
+		AllowTcpForwarding yes
+		UseDNS no
+		MaxSessions 64
+		MaxStartups 64:30:128
+	EOF
+	rm -f "$root"/etc/ssh/ssh_host_*
+	cp -p "$TESTBED_DIR/hostkeys/$name"/ssh_host_* "$root/etc/ssh/"
+
+	# etl: the application user of the deployment, with passwordless sudo. Password "*" (none,
+	# but not locked) so that nothing ever treats the account as disabled.
+	useradd --root "$root" --create-home --home-dir /home/etl --shell /bin/bash --user-group \
+		--password '*' etl
+	read -r uid gid < <(awk -F: '$1 == "etl" { print $3, $4 }' "$root/etc/passwd")
+	install -d -m 755 -o "$uid" -g "$gid" "$root/opt/zakaz_dashboard"
+	echo 'etl ALL=(ALL:ALL) NOPASSWD: ALL' >"$root/etc/sudoers.d/etl"
+	chmod 440 "$root/etc/sudoers.d/etl"
+
+	for home in root home/etl; do
+		install -d -m 700 "$root/$home/.ssh"
+		cat "$KEYS"/{id_ed25519,id_ecdsa,id_ed25519_encrypted,id_rsa}.pub >"$root/$home/.ssh/authorized_keys"
+		chmod 600 "$root/$home/.ssh/authorized_keys"
+	done
+	chown -R "$uid:$gid" "$root/home/etl/.ssh"
+}
+
+# --- processes ---------------------------------------------------------------------------------
+
+# True if PID is the live (not zombie) systemd-nspawn that boots ROOT: guards against PID reuse.
+is_host_process() {
+	local pid=$1 root=$2 stat
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	[[ $stat == *"(systemd-nspawn) "[!Z]* ]] || return 1
+	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "$root"
+}
+
+recorded_pid() {
+	local file=$TESTBED_DIR/run/$1.pid
+	[[ -f $file ]] && cat "$file"
+}
+
+host_running() {
+	local pid
+	pid=$(recorded_pid "$1") && is_host_process "$pid" "$TESTBED_DIR/hosts/$1/root"
+}
+
+# A host's own cgroup, in each hierarchy that systemd-nspawn and the container's systemd use:
+# the unified (v2) one and, on hybrid machines like this one, the v1 "name=systemd" one.
+# Without it every nspawn started here (no systemd, --keep-unit) lands in the same root cgroup and
+# makes its "payload"/"supervisor" groups there, so the containers' systemds share one
+# /payload/system.slice: units of one host fail at start with 219/CGROUP when another host
+# removes their shared cgroup, and a unit stopped on one host would wait for another's processes.
+host_cgroups() {
+	{
+		findmnt -rn -t cgroup2 -o TARGET
+		findmnt -rn -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)name=systemd(,|$)/ { print $1 }'
+	} | sed "s|\$|/deployctl-testbed-$1|"
+}
+
+# Frees what a stopped host leaves on the machine: processes still in its cgroup, the cgroup,
+# the overlay mount (lazily if something on the machine still holds it, a shell inside it say)
+# and the host's upper layer. After a clean shutdown the cgroup is empty; but when systemd-nspawn
+# itself is killed (SIGKILL, a crash), the container's systemd and services live on without it.
+release_host() {
+	local hdir=$TESTBED_DIR/hosts/$1 cgroup pids
+	while read -r cgroup; do
+		[[ -d $cgroup ]] || continue
+		pids=$(find "$cgroup" -name cgroup.procs -exec cat {} +)
+		if [[ -n $pids ]]; then
+			log "$1: killing processes left in $cgroup: ${pids//$'\n'/ }"
+			# shellcheck disable=SC2086 # one PID per word
+			kill -KILL $pids 2>/dev/null || true
+			for _ in {1..50}; do
+				[[ -z $(find "$cgroup" -name cgroup.procs -exec cat {} +) ]] && break
+				sleep 0.1
+			done
+		fi
+		# Innermost first: rmdir of a cgroup fails while it has children or processes.
+		find "$cgroup" -depth -type d -exec rmdir {} + || die "$1: cannot remove $cgroup"
+	done < <(host_cgroups "$1")
+	if mountpoint -q "$hdir/root"; then
+		umount "$hdir/root" 2>/dev/null || {
+			log "$1: $hdir/root is busy, detaching it lazily"
+			umount --lazy "$hdir/root"
+		}
+	fi
+	rm -rf --one-file-system "$hdir/upper" "$hdir/work"
+}
+
+# --- up ----------------------------------------------------------------------------------------
+
+# Fails with the end of the host's console log.
+host_failed() {
+	local name=$1
+	shift
+	log "$name: $*; end of $TESTBED_DIR/hosts/$name/console.log:"
+	tail -n 40 "$TESTBED_DIR/hosts/$name/console.log" >&2 || true
+	return 1
+}
+
+# Mounts a fresh root for one host, configures and boots it, then waits until it is ready.
+# Runs in a subshell per host so that all hosts boot in parallel.
+up_host() {
+	local name=$1 hdir=$TESTBED_DIR/hosts/$1 addr pid deadline state cgroup
+	local root=$hdir/root veth=ve-$1
+	addr=$(host_addr "$name")
+
+	if host_running "$name"; then
+		pid=$(recorded_pid "$name")
+		log "$name: already running (pid $pid)"
+	else
+		rm -f "$TESTBED_DIR/run/$name.pid"
+		release_host "$name"
+		mkdir -p "$hdir/upper" "$hdir/work" "$root"
+		mount -t overlay "testbed-$name" -o \
+			"lowerdir=$ROOTFS_TREE,upperdir=$hdir/upper,workdir=$hdir/work" "$root"
+		configure_root "$name" "$root"
+
+		# The subshell moves itself into the host's cgroups (see host_cgroups), then becomes
+		# setsid, which becomes systemd-nspawn: setsid so that the container does not share our
+		# session or die with our terminal. In a non-interactive shell that child is no process
+		# group leader, so setsid execs in place and $! ends up the PID of systemd-nspawn itself.
+		(
+			while read -r cgroup; do
+				mkdir -p "$cgroup"
+				echo "$BASHPID" >"$cgroup/cgroup.procs"
+			done < <(host_cgroups "$name")
+			# SYSTEMD_COLORS=0 (read by the container's systemd only) keeps console.log plain text.
+			exec setsid systemd-nspawn --register=no --keep-unit -D "$root" -b -M "$name" --network-veth \
+				--setenv=SYSTEMD_COLORS=0
+		) </dev/null >"$hdir/console.log" 2>&1 9>&- &
+		pid=$!
+		# Until that chain of execs has reached systemd-nspawn (milliseconds).
+		for _ in {1..50}; do
+			case $(cat "/proc/$pid/comm" 2>/dev/null || echo gone) in systemd-nspawn | gone) break ;; esac
+			sleep 0.1
+		done
+		echo "$pid" >"$TESTBED_DIR/run/$name.pid.tmp"
+		mv "$TESTBED_DIR/run/$name.pid.tmp" "$TESTBED_DIR/run/$name.pid"
+		log "$name: booting (pid $pid)"
+	fi
+	deadline=$(($(now) + BOOT_TIMEOUT))
+
+	# The machine end of the veth pair appears once nspawn has set up the container.
+	until ip link show dev "$veth" >/dev/null 2>&1; do
+		is_host_process "$pid" "$root" || host_failed "$name" "systemd-nspawn exited" || return
+		(($(now) < deadline)) || host_failed "$name" "no interface $veth after ${BOOT_TIMEOUT}s" || return
+		sleep 0.1
+	done
+	ip addr replace "$(outside_addr "$name")/24" dev "$veth"
+	ip link set "$veth" up
+
+	until timeout 1 bash -c ">/dev/tcp/$addr/22" 2>/dev/null; do
+		is_host_process "$pid" "$root" || host_failed "$name" "systemd-nspawn exited" || return
+		(($(now) < deadline)) || host_failed "$name" "$addr:22 not answering after ${BOOT_TIMEOUT}s" || return
+		sleep 0.2
+	done
+	# sshd may accept connections a moment before it can serve them: retry until an answer.
+	state=
+	while [[ -z $state ]] && (($(now) < deadline)); do
+		state=$(timeout "$((deadline - $(now)))" "${SSH_ROOT[@]}" "$addr" systemctl is-system-running --wait) || true
+		[[ -n $state ]] || sleep 0.5
+	done
+	case $state in
+	running) log "$name: running at $addr" ;;
+	degraded)
+		log "$name: degraded at $addr; failed units:"
+		timeout 10 "${SSH_ROOT[@]}" "$addr" systemctl --failed --no-legend >&2 || true
+		;;
+	*) host_failed "$name" "not running (is-system-running: ${state:-timed out})" || return ;;
+	esac
+}
+
+# --- generated files ---------------------------------------------------------------------------
+
+# A JSON or TOML basic string.
+quote() {
+	local s=${1//\\/\\\\}
+	printf '"%s"' "${s//\"/\\\"}"
+}
+
+# Usage: write_environment FILE WHAT DESCRIPTION ROLE GATE(yes|no) HOST...
+write_environment() {
+	local file=$1 what=$2 description=$3 role=$4 gate=$5 name
+	shift 5
+	{
+		printf '# Generated by testbed/testbed.sh: %s.\n' "$what"
+		printf 'description = %s\nrole = %s\n\n' "$(quote "$description")" "$(quote "$role")"
+		printf '[ssh]\nuser = "root"\nidentity_file = %s\nknown_hosts = %s\nconnect_timeout_seconds = 10\n' \
+			"$(quote "$KEYS/id_ed25519")" "$(quote "$KNOWN_HOSTS")"
+		for name; do
+			printf '\n[[hosts]]\nname = %s\naddress = %s\nport = 22\n' "$(quote "$name")" "$(quote "$(host_addr "$name")")"
+		done
+		cat <<-'EOF'
+
+			[app]
+			root = "/opt/zakaz_dashboard"
+			user = "etl"
+			env_file = "/opt/zakaz_dashboard/secrets/.env.qtickets_api"
+
+			[clickhouse]
+			runs_as = "systemd"
+			unit = "clickhouse-server.service"
+			http_port = 8123
+			database = "zakaz"
+
+			[clickhouse.admin]
+			user = "admin"
+			password = { env = "DEPLOYCTL_TESTBED_CH_ADMIN_PASSWORD" }
+
+			[clickhouse.writer]
+			user = "etl_writer"
+			password = { env = "DEPLOYCTL_TESTBED_CH_WRITER_PASSWORD" }
+
+			[systemd]
+			scope = "system"
+		EOF
+		if [[ $gate == yes ]]; then
+			printf '\n[gate]\nrequire_passed_on = "museshow"\nmax_report_age_hours = 72\n'
+		fi
+	} >"$file.tmp"
+	mv "$file.tmp" "$file"
+}
+
+write_environments() {
+	local dir=$TESTBED_DIR/environments
+	mkdir -p "$dir"
+	write_environment "$dir/museshow.toml" "the testbed host museshow" \
+		"Testbed staging host" staging no museshow
+	write_environment "$dir/client-prod.toml" "the testbed host client-prod" \
+		"Testbed production host" production yes client-prod
+	write_environment "$dir/fleet.toml" "all testbed hosts" \
+		"Testbed fleet" staging no "${ALL_HOSTS[@]}"
+}
+
+# testbed.json lists the hosts that are running now.
+write_testbed_json() {
+	local name sep='' hosts=''
+	for name in "${ALL_HOSTS[@]}"; do
+		host_running "$name" || continue
+		hosts+=$(printf '%s\n    {"name": %s, "address": %s, "port": 22, "user": "root", "pid": %s}' \
+			"$sep" "$(quote "$name")" "$(quote "$(host_addr "$name")")" "$(recorded_pid "$name")")
+		sep=,
+	done
+	cat >"$TESTBED_DIR/testbed.json.tmp" <<-EOF
+		{
+		  "hosts": [$hosts
+		  ],
+		  "keys": {
+		    "ed25519": $(quote "$KEYS/id_ed25519"),
+		    "ecdsa": $(quote "$KEYS/id_ecdsa"),
+		    "ed25519_encrypted": $(quote "$KEYS/id_ed25519_encrypted"),
+		    "passphrase_file": $(quote "$KEYS/passphrase"),
+		    "rsa": $(quote "$KEYS/id_rsa"),
+		    "wrong": $(quote "$KEYS/id_ed25519_wrong")
+		  },
+		  "known_hosts": $(quote "$KNOWN_HOSTS"),
+		  "environments": $(quote "$TESTBED_DIR/environments")
+		}
+	EOF
+	mv "$TESTBED_DIR/testbed.json.tmp" "$TESTBED_DIR/testbed.json"
+}
+
+cmd_up() {
+	local hosts=("$@") name start workers=() failed=0 worker
+	((${#hosts[@]} > 0)) || hosts=("${ALL_HOSTS[@]}")
+	for name in "${hosts[@]}"; do
+		[[ -n ${HOST_NET[$name]:-} ]] || die "unknown host '$name' (known: ${ALL_HOSTS[*]})"
+	done
+	start=$(now)
+	cmd_deps
+	cmd_rootfs
+	ensure_rootfs_tree
+	ensure_client_keys
+	for name in "${ALL_HOSTS[@]}"; do
+		ensure_host_keys "$name"
+	done
+	write_known_hosts
+	mkdir -p "$TESTBED_DIR/run"
+	for name in "${hosts[@]}"; do
+		mkdir -p "$TESTBED_DIR/hosts/$name"
+		up_host "$name" &
+		workers+=($!)
+	done
+	for worker in "${workers[@]}"; do
+		wait "$worker" || failed=1
+	done
+	((failed == 0)) || die "not every host came up; \`$0 down\` stops those that did"
+	write_environments
+	write_testbed_json
+	log "up in $(($(now) - start)) s; $TESTBED_DIR/testbed.json"
+}
+
+# --- down / status -----------------------------------------------------------------------------
+
+cmd_down() {
+	local file name pid names=() pids=() i deadline start
+	start=$(now)
+	for file in "$TESTBED_DIR"/run/*.pid; do
+		[[ -f $file ]] || continue
+		name=$(basename "$file" .pid)
+		pid=$(<"$file")
+		if is_host_process "$pid" "$TESTBED_DIR/hosts/$name/root"; then
+			# SIGTERM makes nspawn ask the container's systemd to power off cleanly.
+			kill -TERM "$pid"
+			names+=("$name")
+			pids+=("$pid")
+		fi
+	done
+	deadline=$(($(now) + 20))
+	for i in "${!pids[@]}"; do
+		while is_host_process "${pids[i]}" "$TESTBED_DIR/hosts/${names[i]}/root" && (($(now) < deadline)); do
+			sleep 0.2
+		done
+		if is_host_process "${pids[i]}" "$TESTBED_DIR/hosts/${names[i]}/root"; then
+			# What of the container outlives nspawn is killed by release_host below.
+			log "${names[i]}: no clean shutdown in 20 s, killing pid ${pids[i]}"
+			kill -KILL "${pids[i]}" 2>/dev/null || true
+		fi
+	done
+	for i in "${!pids[@]}"; do
+		for _ in {1..50}; do
+			is_host_process "${pids[i]}" "$TESTBED_DIR/hosts/${names[i]}/root" || break
+			sleep 0.1
+		done
+		! is_host_process "${pids[i]}" "$TESTBED_DIR/hosts/${names[i]}/root" ||
+			die "${names[i]}: pid ${pids[i]} survived SIGKILL"
+		log "${names[i]}: stopped"
+	done
+	rm -f "$TESTBED_DIR"/run/*.pid "$TESTBED_DIR/testbed.json"
+	for name in "${ALL_HOSTS[@]}"; do
+		release_host "$name"
+	done
+	log "down in $(($(now) - start)) s"
+}
+
+cmd_status() {
+	local name pid state
+	for name in "${ALL_HOSTS[@]}"; do
+		pid=$(recorded_pid "$name") || pid=-
+		state=stopped
+		host_running "$name" && state=running
+		printf '%-12s %-10s %-8s %s\n' "$name" "$(host_addr "$name")" "$pid" "$state"
+	done
+}
+
+# --- main --------------------------------------------------------------------------------------
+
+main() {
+	[[ $(id -u) == 0 ]] || die "must run as root (debootstrap, systemd-nspawn and ip need it)"
+	local cmd=${1:-}
+	shift || true
+	BUILD_TMP=
+	trap '[[ -z $BUILD_TMP ]] || rm -rf --one-file-system "$BUILD_TMP"' EXIT
+	case $cmd in
+	deps) cmd_deps ;;
+	rootfs | up | down | status)
+		resolve_dirs
+		if [[ $cmd != status ]]; then take_lock; fi
+		case $cmd in
+		rootfs)
+			cmd_deps
+			cmd_rootfs
+			;;
+		up) cmd_up "$@" ;;
+		down) cmd_down ;;
+		status) cmd_status ;;
+		esac
+		;;
+	*) usage ;;
+	esac
+}
+
+main "$@"
