@@ -25,19 +25,18 @@ extension Deployctl {
         @Option(help: "Seconds before the command is abandoned (default: the environment's command_timeout_seconds).")
         var timeout: Int?
 
-        @Argument(parsing: .captureForPassthrough, help: "The command, after --.")
+        @Argument(parsing: .postTerminator, help: "The command, after --.")
         var command: [String] = []
 
         func validate() throws {
-            guard !command.filter({ $0 != "--" }).isEmpty else { throw ValidationError("give the command after --, e.g. deployctl exec museshow -- uptime") }
+            guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. deployctl exec museshow -- uptime") }
             if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
         }
 
         func run() async throws {
             let environment = try global.environment(environment)
             let hosts = try global.hosts(of: environment, named: host)
-            let words = command.first == "--" ? Array(command.dropFirst()) : command
-            let line = words.count == 1 ? words[0] : words.map(ShellQuote.quote).joined(separator: " ")
+            let line = command.count == 1 ? command[0] : command.map(ShellQuote.quote).joined(separator: " ")
             let fleet = FleetCommand(hosts: hosts, command: line, timeout: timeout.map { .seconds($0) })
             let terminal = global.terminal
             let width = hosts.map(\.name.count).max() ?? 0

@@ -18,6 +18,10 @@ struct Deployctl: AsyncParsableCommand {
             """,
         subcommands: [Env.self, Exec.self, Trust.self]
     )
+
+    static func main() async {
+        await main(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+    }
 }
 
 /// deployctl's exit statuses, in one place.
@@ -37,6 +41,32 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(help: "Colour: auto (only on a terminal), always, never.")
     var color: ColorMode = .auto
+
+    /// Lets global options stand before the subcommand (`deployctl --json env check museshow`), as
+    /// users type them, by moving them behind the subcommand's name where the parser expects them.
+    static func hoisted(_ arguments: [String]) -> [String] {
+        var globals: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--json" || argument.hasPrefix("--env-dir=") || argument.hasPrefix("--color=") {
+                globals.append(argument)
+                index += 1
+            } else if (argument == "--env-dir" || argument == "--color") && index + 1 < arguments.count {
+                globals += [argument, arguments[index + 1]]
+                index += 2
+            } else {
+                break
+            }
+        }
+        let commandWords: Set<String> = ["env", "list", "check", "exec", "trust"]
+        var path: [String] = []
+        while index < arguments.count, commandWords.contains(arguments[index]) {
+            path.append(arguments[index])
+            index += 1
+        }
+        return path + globals + arguments[index...]
+    }
 
     var catalog: EnvironmentCatalog {
         let directory = environmentDirectory ?? ProcessInfo.processInfo.environment["DEPLOYCTL_ENV_DIR"] ?? "environments"
