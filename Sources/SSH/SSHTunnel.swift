@@ -22,7 +22,7 @@ public final class SSHTunnel: @unchecked Sendable {
     private let listener: Int32
     private let state = NSLock()
     private var stopped = false
-    private var forwarders = 0
+    private var lastFailure: SSHError?
     private let finished = DispatchGroup()
 
     init(connection: SSHConnection, remoteHost: String, remotePort: Int) throws(SSHError) {
@@ -67,6 +67,11 @@ public final class SSHTunnel: @unchecked Sendable {
         _ = finished.wait(timeout: .now() + 10)
     }
 
+    /// Why the most recent forwarded connection could not be carried (forwarding refused by the
+    /// server, nothing listening at the remote end…), if one could not; the local client only sees
+    /// its connection closed.
+    public var lastError: SSHError? { state.withLock { lastFailure } }
+
     private var isStopped: Bool { state.withLock { stopped || !connection.isOpen } }
 
     private func acceptLoop() {
@@ -109,7 +114,7 @@ public final class SSHTunnel: @unchecked Sendable {
                 try pump(client: client, channel: channel)
             }
         } catch {
-            return
+            state.withLock { lastFailure = error }
         }
     }
 

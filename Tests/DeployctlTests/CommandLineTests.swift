@@ -109,6 +109,13 @@ struct CommandLineTests {
         let again = try DeployctlRun(["--env-dir", directory + "/environments", "trust", "museshow", "--json"])
         #expect(again.status == 0 && again.stdout.contains("\"trusted\""))
         #expect(try DeployctlRun(["--env-dir", directory + "/environments", "exec", "museshow", "--", "true"]).status == 0)
+
+        let fingerprint = try #require(recorded.stdout.split(separator: "\"").first { $0.hasPrefix("SHA256:") })
+        try FileManager.default.removeItem(atPath: knownHosts)
+        let pinnedFile = rewritten.replacingOccurrences(of: "port = 22", with: "port = 22\nhost_key = \"\(fingerprint)\"")
+        try pinnedFile.write(toFile: directory + "/environments/museshow.toml", atomically: true, encoding: .utf8)
+        let pinned = try DeployctlRun(["--env-dir", directory + "/environments", "trust", "museshow", "--json"])
+        #expect(pinned.status == 0 && pinned.stdout.contains("\"recorded\""), "a pinned key is recorded without asking")
     }
 
     @Test("a malformed environment file is named with its line and key, exit status 2")

@@ -163,6 +163,12 @@ public struct EnvironmentCheck: Sendable {
                 "clickhouse-http", .warn,
                 "answers /ping at \(endpoint); version unknown: the admin password is not available (\(passwordProblem ?? ""))")
         } catch {
+            if let refused = tunnel.lastError {
+                let reason = refused.libssh2?.text ?? refused.message
+                return HostCheck(
+                    "clickhouse-http", .fail,
+                    "\(endpoint): the host's sshd could not connect there (\(reason)); is ClickHouse running and listening on that address?")
+            }
             return HostCheck("clickhouse-http", .fail, "\(endpoint): \(error)")
         }
     }
