@@ -11,6 +11,7 @@ all: build
 
 deps:
 	$(TESTBED) deps
+	bash testbed/clickhouse-legacy.sh deps
 
 build: deps
 	$(SWIFT) build --build-tests
@@ -30,8 +31,10 @@ demo: deps
 
 testbed-up: deps
 	$(TESTBED) up
+	bash testbed/clickhouse-legacy.sh up
 
 testbed-down:
+	bash testbed/clickhouse-legacy.sh down
 	$(TESTBED) down
 
 clean: testbed-down

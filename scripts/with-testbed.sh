@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Runs a command with the testbed up, and brings the testbed down afterwards whatever happens,
-# unless it was already running before (then it is left as it was).
+# Runs a command with the testbed up — the nspawn hosts (each with its own ClickHouse) and the
+# legacy ClickHouse servers on loopback — and brings down afterwards whatever it started,
+# whatever happens. What was already running before is left as it was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-started_here=0
-if [[ ! -f .testbed/testbed.json ]]; then
-    bash testbed/testbed.sh up
-    started_here=1
-fi
+hosts_started=0
+legacy_started=0
 stop() {
     local status=$?
-    if [[ $started_here == 1 ]]; then bash testbed/testbed.sh down || true; fi
+    if [[ $legacy_started == 1 ]]; then bash testbed/clickhouse-legacy.sh down || true; fi
+    if [[ $hosts_started == 1 ]]; then bash testbed/testbed.sh down || true; fi
     exit "$status"
 }
 trap stop EXIT INT TERM
+
+if [[ ! -f .testbed/testbed.json ]]; then
+    hosts_started=1
+    bash testbed/testbed.sh up
+fi
+if [[ ! -f .testbed/legacy.json ]]; then
+    legacy_started=1
+    bash testbed/clickhouse-legacy.sh up
+fi
 "$@"
