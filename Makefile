@@ -16,10 +16,11 @@ deps:
 build: deps
 	$(SWIFT) build --build-tests
 
-# Unit and integration tests. Integration tests talk to real OpenSSH and systemd on the testbed's
-# hosts, which this target starts and always stops again.
+# Unit and integration tests. Integration tests talk to real OpenSSH, systemd and ClickHouse on the
+# testbed's hosts and the legacy servers, which this target starts and always stops again. Tests run
+# one at a time: they share a few hosts and a two-thread pool, and some stop a replica or an sshd.
 test: build
-	$(WITH_TESTBED) $(SWIFT) test --skip-build
+	$(WITH_TESTBED) $(SWIFT) test --skip-build --no-parallel
 
 bench: deps
 	$(SWIFT) build -c release --product deployctl-bench

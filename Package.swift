@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "deployctl", targets: ["deployctl"]),
         .library(name: "SSH", targets: ["SSH"]),
         .library(name: "Environments", targets: ["Environments"]),
+        .library(name: "ClickHouse", targets: ["ClickHouse"]),
+        .library(name: "Migrator", targets: ["Migrator"]),
         .library(name: "Deployer", targets: ["Deployer"]),
         .library(name: "Testbed", targets: ["Testbed"]),
     ],
@@ -20,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(
@@ -41,13 +45,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ClickHouse",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Migrator",
+            dependencies: [
+                "ClickHouse",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Deployer",
-            dependencies: ["SSH", "Environments"],
+            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Testbed",
-            dependencies: ["SSH", "Environments"],
+            dependencies: ["SSH", "Environments", "ClickHouse"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -67,6 +88,16 @@ let package = Package(
         .testTarget(
             name: "SSHTests",
             dependencies: ["SSH", "Testbed"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ClickHouseTests",
+            dependencies: ["ClickHouse", "Testbed"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MigratorTests",
+            dependencies: ["Migrator", "ClickHouse", "Testbed"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,11 +12,17 @@
 # per host, but costs milliseconds instead of 3-20 s per host (on these VMs, writing hundreds of
 # MB of new files is slow and erratic), and the hosts share one copy of the tree.
 #
+# Between the two lies the ClickHouse layer, built once into the cache as well: the venv /opt/ch
+# with chDB (the ClickHouse 26.9 engine as a Python library, ~560 MB), clickhouse/chdb_http.py (the
+# HTTP interface in front of it), the clickhouse system user and clickhouse-server.service. Every
+# host runs that unit on its own 127.0.0.1:8123, with a users.xml written by up from the passwords
+# in secrets/ (admin, etl_writer, and the readonly datalens_reader). See clickhouse/README.md.
+#
 # Usage: see usage() below.
 #
 # Environment:
 #   TESTBED_DIR            generated state, default <repo>/.testbed
-#   TESTBED_CACHE          rootfs tarball cache, default <repo>/.testbed/cache
+#   TESTBED_CACHE          rootfs tarball, chDB wheel and layer cache, default <repo>/.testbed/cache
 #   TESTBED_BOOT_TIMEOUT   seconds a host may take from launch to "running", default 90
 #
 # Generated state in TESTBED_DIR (kept across up/down unless noted):
@@ -24,6 +30,8 @@
 #                          id_rsa, id_ed25519_wrong)
 #   hostkeys/NAME/         each host's SSH host keys, reused so known_hosts stays valid
 #   known_hosts            the hosts' host keys (rewritten by up)
+#   secrets/clickhouse-{admin,writer,reader}
+#                          ClickHouse passwords of admin, etl_writer and datalens_reader (made once)
 #   environments/*.toml    deployctl environment files for the testbed (rewritten by up)
 #   hosts/NAME/            root/ (overlay mount point), upper/ + work/ (the host's own files;
 #                          made fresh by up, removed with the mount by down), console.log
@@ -38,6 +46,11 @@ BOOT_TIMEOUT=${TESTBED_BOOT_TIMEOUT:-90}
 # Bump the suffix whenever the debootstrap command changes, so that caches get rebuilt.
 ROOTFS_NAME=rootfs-bookworm-v1
 ROOTFS_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,iproute2,python3,python3-venv,ca-certificates,procps,sudo
+# chdb-core from PyPI; its engine answers `SELECT version()` with 26.9.2.1. Bump the recipe suffix
+# whenever build_clickhouse_layer changes; the files it installs are hashed into the layer's name.
+CHDB_VERSION=26.9.0
+CLICKHOUSE_LAYER_RECIPE=v1
+CLICKHOUSE_HTTP_PORT=8123 # also in clickhouse/clickhouse-server.service
 
 # Host name -> N of its subnet 10.77.N.0/24 (host 10.77.N.2, machine end 10.77.N.1).
 # nspawn names the machine end "ve-NAME" only while that fits in 15 characters (it hashes longer
@@ -49,7 +62,8 @@ usage() {
 	cat >&2 <<-'EOF'
 		usage (as root):
 		  testbed/testbed.sh deps          install the Debian packages the testbed and the build need
-		  testbed/testbed.sh rootfs        build the cached root filesystem tarball (a minute or two)
+		  testbed/testbed.sh rootfs        build the cached root filesystem tarball (a minute or two) and
+		                                   the ClickHouse layer (chDB from PyPI, once)
 		  testbed/testbed.sh up [HOST...]  boot hosts (default: museshow client-prod prod2), then
 		                                   write known_hosts, environments/ and testbed.json
 		  testbed/testbed.sh down          stop every host started by up
@@ -74,6 +88,13 @@ resolve_dirs() {
 	ROOTFS_TAR=$TESTBED_CACHE/$ROOTFS_NAME.tar
 	# The tarball unpacked: the read-only lower layer of every host's overlay root.
 	ROOTFS_TREE=$TESTBED_CACHE/$ROOTFS_NAME
+	WHEELS=$TESTBED_CACHE/wheels
+	# The ClickHouse layer, between ROOTFS_TREE and each host's upper directory; see build_clickhouse_layer.
+	local files_hash
+	files_hash=$(cat "$REPO_ROOT/testbed/clickhouse/chdb_http.py" "$REPO_ROOT/testbed/clickhouse/clickhouse-server.service" |
+		sha256sum | cut -c1-12)
+	CLICKHOUSE_LAYER=$TESTBED_CACHE/chdb-$CHDB_VERSION-$CLICKHOUSE_LAYER_RECIPE-$files_hash
+	SECRETS=$TESTBED_DIR/secrets
 	# overlayfs takes its directories as a comma-separated option list with ':' between layers.
 	[[ $TESTBED_DIR$TESTBED_CACHE != *[,:]* ]] || die "TESTBED_DIR and TESTBED_CACHE must not contain ',' or ':'"
 	KEYS=$TESTBED_DIR/keys
@@ -95,7 +116,7 @@ take_lock() {
 
 cmd_deps() {
 	local pkg missing=()
-	for pkg in debootstrap systemd-container openssh-client openssh-server iproute2 libssh2-1-dev pkg-config; do
+	for pkg in debootstrap systemd-container openssh-client openssh-server iproute2 libssh2-1-dev pkg-config python3-pip; do
 		[[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == "install ok installed" ]] || missing+=("$pkg")
 	done
 	((${#missing[@]} > 0)) || return 0
@@ -194,6 +215,133 @@ ensure_rootfs_tree() {
 	# -T: if a concurrent run (another TESTBED_DIR sharing the cache) won, do not nest into its tree.
 	mv -T "$BUILD_TMP" "$ROOTFS_TREE" 2>/dev/null || rm -rf --one-file-system "$BUILD_TMP"
 	BUILD_TMP=
+}
+
+# --- the ClickHouse layer ----------------------------------------------------------------------
+
+# The chdb-core wheel (181 MB, abi3: Debian 12's Python 3.11 takes it), downloaded once. Its
+# dependencies (pandas, pyarrow) are only for DataFrame results, so they are left out.
+ensure_chdb_wheel() {
+	CHDB_WHEEL=$(compgen -G "$WHEELS/chdb_core-$CHDB_VERSION-*.whl" | head -n 1) && return 0
+	log "downloading chdb-core $CHDB_VERSION from PyPI"
+	mkdir -p "$WHEELS"
+	/usr/bin/python3 -m pip download --quiet --no-deps --dest "$WHEELS" "chdb-core==$CHDB_VERSION" ||
+		die "pip download chdb-core==$CHDB_VERSION failed"
+	CHDB_WHEEL=$(compgen -G "$WHEELS/chdb_core-$CHDB_VERSION-*.whl" | head -n 1) ||
+		die "pip download left no chdb_core-$CHDB_VERSION wheel in $WHEELS"
+}
+
+# Builds CLICKHOUSE_LAYER: the changes that installing ClickHouse makes to ROOTFS_TREE, captured as
+# the upper directory of an overlay on it and then used, read-only, as a lower layer of every host.
+# A layer is never changed once built; a new recipe or new files make a new name, and layers no
+# mounted overlay uses any more are removed.
+build_clickhouse_layer() {
+	if [[ -d $CLICKHOUSE_LAYER ]]; then
+		prune_clickhouse_layers
+		return 0
+	fi
+	ensure_chdb_wheel
+	local start root uid gid layer
+	start=$(now)
+	log "building $CLICKHOUSE_LAYER (a venv with chDB, once)"
+	BUILD_TMP=$(mktemp -d "$TESTBED_CACHE/.chdb-build.XXXXXX")
+	root=$BUILD_TMP/root
+	mkdir -p "$BUILD_TMP/layer" "$BUILD_TMP/work" "$root"
+	mount -t overlay testbed-chdb-build -o \
+		"lowerdir=$ROOTFS_TREE,upperdir=$BUILD_TMP/layer,workdir=$BUILD_TMP/work" "$root"
+	# The wheel reaches the chroot through a read-only bind mount, so no copy of it lands in the layer.
+	mount --bind -o ro "$WHEELS" "$root/mnt"
+	chroot "$root" /usr/bin/python3 -m venv /opt/ch
+	chroot "$root" /opt/ch/bin/pip install --quiet --no-index --no-deps --no-cache-dir \
+		"/mnt/$(basename "$CHDB_WHEEL")" || die "installing $CHDB_WHEEL into /opt/ch failed"
+	# Loading the engine checks the venv, and gives the version that testbed.json reports. (On
+	# stderr chDB complains that the chroot has no /proc and /sys to read cgroup limits from.)
+	if ! chroot "$root" /opt/ch/bin/python3 -c 'import chdb; print(chdb.engine_version)' \
+		>"$root/opt/ch/clickhouse-version" 2>"$BUILD_TMP/check.log"; then
+		cat "$BUILD_TMP/check.log" >&2
+		die "chDB does not load in $CLICKHOUSE_LAYER"
+	fi
+	umount "$root/mnt"
+
+	useradd --root "$root" --system --user-group --home-dir /var/lib/clickhouse --no-create-home \
+		--shell /usr/sbin/nologin clickhouse
+	read -r uid gid < <(awk -F: '$1 == "clickhouse" { print $3, $4 }' "$root/etc/passwd")
+	install -d -m 750 -o "$uid" -g "$gid" "$root/var/lib/clickhouse"
+	install -d -m 755 "$root/etc/clickhouse-server" "$root/etc/clickhouse-server/users.d"
+	install -m 644 "$REPO_ROOT/testbed/clickhouse/chdb_http.py" "$root/opt/ch/chdb_http.py"
+	install -m 644 "$REPO_ROOT/testbed/clickhouse/clickhouse-server.service" "$root/lib/systemd/system/"
+	systemctl --root="$root" --quiet enable clickhouse-server.service
+	umount "$root"
+
+	layer=$BUILD_TMP/layer
+	chmod 755 "$layer"
+	# -T: if a concurrent run (another TESTBED_DIR sharing the cache) won, keep its layer.
+	mv -T "$layer" "$CLICKHOUSE_LAYER" 2>/dev/null || true
+	rm -rf --one-file-system "$BUILD_TMP"
+	BUILD_TMP=
+	log "ClickHouse layer built in $(($(now) - start)) s ($(du -sh "$CLICKHOUSE_LAYER" | cut -f1))"
+	prune_clickhouse_layers
+}
+
+# Removes ClickHouse layers of other recipes or files, unless a mounted overlay still uses one.
+prune_clickhouse_layers() {
+	local dir
+	for dir in "$TESTBED_CACHE"/chdb-*; do
+		[[ -d $dir && $dir != "$CLICKHOUSE_LAYER" ]] || continue
+		grep -qF "$dir" /proc/self/mountinfo && continue
+		log "removing the old ClickHouse layer $dir"
+		rm -rf --one-file-system "$dir"
+	done
+}
+
+# Passwords of the hosts' ClickHouse users, made once: 24 URL-safe characters, no trailing newline.
+ensure_clickhouse_secrets() {
+	local role
+	mkdir -p "$SECRETS"
+	chmod 700 "$SECRETS"
+	for role in admin writer reader; do
+		[[ -f $SECRETS/clickhouse-$role ]] && continue
+		(umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '\n' >"$SECRETS/clickhouse-$role.tmp")
+		mv "$SECRETS/clickhouse-$role.tmp" "$SECRETS/clickhouse-$role"
+	done
+}
+
+# users.xml as a real server reads it: passwords as SHA-256, grants as GRANT queries, and no
+# `default` user (so a request without credentials fails as on a hardened server).
+write_users_xml() {
+	local file=$1 admin writer reader
+	admin=$(sha256sum <"$SECRETS/clickhouse-admin" | cut -d' ' -f1)
+	writer=$(sha256sum <"$SECRETS/clickhouse-writer" | cut -d' ' -f1)
+	reader=$(sha256sum <"$SECRETS/clickhouse-reader" | cut -d' ' -f1)
+	cat >"$file" <<-EOF
+		<!-- Written by deployctl's testbed/testbed.sh; passwords in .testbed/secrets/ on the machine. -->
+		<clickhouse>
+		    <profiles>
+		        <default/>
+		        <readonly>
+		            <readonly>1</readonly>
+		        </readonly>
+		    </profiles>
+		    <users>
+		        <admin>
+		            <password_sha256_hex>$admin</password_sha256_hex>
+		            <profile>default</profile>
+		            <access_management>1</access_management>
+		            <grants><query>GRANT ALL ON *.*</query></grants>
+		        </admin>
+		        <etl_writer>
+		            <password_sha256_hex>$writer</password_sha256_hex>
+		            <profile>default</profile>
+		            <grants><query>GRANT INSERT, SELECT ON zakaz.*</query></grants>
+		        </etl_writer>
+		        <datalens_reader>
+		            <password_sha256_hex>$reader</password_sha256_hex>
+		            <profile>readonly</profile>
+		            <grants><query>GRANT SELECT ON zakaz.*</query></grants>
+		        </datalens_reader>
+		    </users>
+		</clickhouse>
+	EOF
 }
 
 # --- keys --------------------------------------------------------------------------------------
@@ -313,6 +461,11 @@ configure_root() {
 		chmod 600 "$root/$home/.ssh/authorized_keys"
 	done
 	chown -R "$uid:$gid" "$root/home/etl/.ssh"
+
+	# Readable by the server's user only, as the package installs it.
+	write_users_xml "$root/etc/clickhouse-server/users.xml"
+	chgrp "$(awk -F: '$1 == "clickhouse" { print $3 }' "$root/etc/group")" "$root/etc/clickhouse-server/users.xml"
+	chmod 640 "$root/etc/clickhouse-server/users.xml"
 }
 
 # --- processes ---------------------------------------------------------------------------------
@@ -405,7 +558,7 @@ up_host() {
 		release_host "$name"
 		mkdir -p "$hdir/upper" "$hdir/work" "$root"
 		mount -t overlay "testbed-$name" -o \
-			"lowerdir=$ROOTFS_TREE,upperdir=$hdir/upper,workdir=$hdir/work" "$root"
+			"lowerdir=$CLICKHOUSE_LAYER:$ROOTFS_TREE,upperdir=$hdir/upper,workdir=$hdir/work" "$root"
 		configure_root "$name" "$root"
 
 		# The subshell moves itself into the host's cgroups (see host_cgroups), then becomes
@@ -461,6 +614,26 @@ up_host() {
 		;;
 	*) host_failed "$name" "not running (is-system-running: ${state:-timed out})" || return ;;
 	esac
+	wait_clickhouse "$name" "$deadline"
+}
+
+# Waits until the host's ClickHouse answers GET /ping on the host's own 127.0.0.1, asked from
+# inside the host as a local client would. The unit is Type=notify, so on a booted host this is at
+# once; a unit that keeps failing is reported with its journal instead of waiting out the deadline.
+wait_clickhouse() {
+	local name=$1 deadline=$2 addr answer
+	addr=$(host_addr "$name")
+	local ping="import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/ping', timeout=5).read().decode().strip())"
+	until answer=$(timeout 10 "${SSH_ROOT[@]}" "$addr" python3 -c "\"$ping\"" 2>/dev/null) && [[ $answer == Ok. ]]; do
+		if timeout 10 "${SSH_ROOT[@]}" "$addr" systemctl is-failed --quiet clickhouse-server.service; then
+			log "$name: clickhouse-server.service failed; its journal:"
+			timeout 10 "${SSH_ROOT[@]}" "$addr" journalctl -u clickhouse-server.service -n 30 --no-pager >&2 || true
+			return 1
+		fi
+		(($(now) < deadline)) || host_failed "$name" "ClickHouse not answering /ping after ${BOOT_TIMEOUT}s" || return
+		sleep 0.5
+	done
+	log "$name: ClickHouse $(<"$CLICKHOUSE_LAYER/opt/ch/clickhouse-version") answers /ping on its 127.0.0.1:$CLICKHOUSE_HTTP_PORT"
 }
 
 # --- generated files ---------------------------------------------------------------------------
@@ -489,24 +662,12 @@ write_environment() {
 			root = "/opt/zakaz_dashboard"
 			user = "etl"
 			env_file = "/opt/zakaz_dashboard/secrets/.env.qtickets_api"
-
-			[clickhouse]
-			runs_as = "systemd"
-			unit = "clickhouse-server.service"
-			http_port = 8123
-			database = "zakaz"
-
-			[clickhouse.admin]
-			user = "admin"
-			password = { env = "DEPLOYCTL_TESTBED_CH_ADMIN_PASSWORD" }
-
-			[clickhouse.writer]
-			user = "etl_writer"
-			password = { env = "DEPLOYCTL_TESTBED_CH_WRITER_PASSWORD" }
-
-			[systemd]
-			scope = "system"
 		EOF
+		printf '\n[clickhouse]\nruns_as = "systemd"\nunit = "clickhouse-server.service"\nhttp_port = %s\ndatabase = "zakaz"\n' \
+			"$CLICKHOUSE_HTTP_PORT"
+		printf '\n[clickhouse.admin]\nuser = "admin"\npassword = { file = %s }\n' "$(quote "$SECRETS/clickhouse-admin")"
+		printf '\n[clickhouse.writer]\nuser = "etl_writer"\npassword = { file = %s }\n' "$(quote "$SECRETS/clickhouse-writer")"
+		printf '\n[systemd]\nscope = "system"\n'
 		if [[ $gate == yes ]]; then
 			printf '\n[gate]\nrequire_passed_on = "museshow"\nmax_report_age_hours = 72\n'
 		fi
@@ -547,7 +708,17 @@ write_testbed_json() {
 		    "wrong": $(quote "$KEYS/id_ed25519_wrong")
 		  },
 		  "known_hosts": $(quote "$KNOWN_HOSTS"),
-		  "environments": $(quote "$TESTBED_DIR/environments")
+		  "environments": $(quote "$TESTBED_DIR/environments"),
+		  "clickhouse": {
+		    "http_port": $CLICKHOUSE_HTTP_PORT,
+		    "admin_user": "admin",
+		    "admin_password_file": $(quote "$SECRETS/clickhouse-admin"),
+		    "writer_user": "etl_writer",
+		    "writer_password_file": $(quote "$SECRETS/clickhouse-writer"),
+		    "reader_user": "datalens_reader",
+		    "reader_password_file": $(quote "$SECRETS/clickhouse-reader"),
+		    "version": $(quote "$(<"$CLICKHOUSE_LAYER/opt/ch/clickhouse-version")")
+		  }
 		}
 	EOF
 	mv "$TESTBED_DIR/testbed.json.tmp" "$TESTBED_DIR/testbed.json"
@@ -563,6 +734,8 @@ cmd_up() {
 	cmd_deps
 	cmd_rootfs
 	ensure_rootfs_tree
+	build_clickhouse_layer
+	ensure_clickhouse_secrets
 	ensure_client_keys
 	for name in "${ALL_HOSTS[@]}"; do
 		ensure_host_keys "$name"
@@ -636,6 +809,17 @@ cmd_status() {
 	done
 }
 
+# Removes what a failed build left in the cache: its mounts first (innermost first), so that rm
+# stays on the cache's file system.
+cleanup_build() {
+	[[ -n $BUILD_TMP ]] || return 0
+	local target
+	while read -r target; do
+		umount --lazy "$target" 2>/dev/null || true
+	done < <(findmnt -rn -o TARGET | grep -F "$BUILD_TMP/" | sort -r)
+	rm -rf --one-file-system "$BUILD_TMP"
+}
+
 # --- main --------------------------------------------------------------------------------------
 
 main() {
@@ -643,7 +827,7 @@ main() {
 	local cmd=${1:-}
 	shift || true
 	BUILD_TMP=
-	trap '[[ -z $BUILD_TMP ]] || rm -rf --one-file-system "$BUILD_TMP"' EXIT
+	trap cleanup_build EXIT
 	case $cmd in
 	deps) cmd_deps ;;
 	rootfs | up | down | status)
@@ -653,6 +837,8 @@ main() {
 		rootfs)
 			cmd_deps
 			cmd_rootfs
+			ensure_rootfs_tree
+			build_clickhouse_layer
 			;;
 		up) cmd_up "$@" ;;
 		down) cmd_down ;;

@@ -16,7 +16,7 @@ struct Deployctl: AsyncParsableCommand {
             unknown; 3 a host could not be reached or authenticated; 64 wrong usage. `exec` passes on the worst \
             remote exit status (255 when a host could not run the command).
             """,
-        subcommands: [Env.self, Exec.self, Trust.self]
+        subcommands: [Env.self, Exec.self, Trust.self, Migrate.self, Lock.self]
     )
 
     static func main() async {
@@ -59,7 +59,9 @@ struct GlobalOptions: ParsableArguments {
                 break
             }
         }
-        let commandWords: Set<String> = ["env", "list", "check", "exec", "trust"]
+        let commandWords: Set<String> = [
+            "env", "list", "check", "exec", "trust", "migrate", "status", "plan", "up", "down", "lint", "validate", "baseline", "repair", "lock", "break",
+        ]
         var path: [String] = []
         while index < arguments.count, commandWords.contains(arguments[index]) {
             path.append(arguments[index])

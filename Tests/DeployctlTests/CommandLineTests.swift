@@ -134,3 +134,48 @@ struct CommandLineTests {
         #expect(run.stderr.contains("http_port"))
     }
 }
+
+@Suite("deployctl migrate with the shipped schema, against the testbed's ClickHouse")
+struct MigrateCommandTests {
+    let environments: String
+    let migrations: String
+
+    init() throws {
+        let testbed = try Testbed.current()
+        environments = try #require(testbed.environments, "the testbed writes environment files")
+        migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("migrations").path
+    }
+
+    func deployctl(_ arguments: String...) throws -> DeployctlRun {
+        try DeployctlRun(["--env-dir", environments] + arguments + ["--migrations", migrations])
+    }
+
+    @Test("the shipped schema lints clean, applies, verifies, rolls back completely and applies again; replay agrees")
+    func shippedSchemaRoundTrip() throws {
+        let lint = try deployctl("migrate", "lint")
+        #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+        let plan = try deployctl("migrate", "up", "client-prod", "--dry-run")
+        #expect(plan.status == 0 && plan.stdout.contains("-- 0001_staging_orders (up)"))
+
+        let up = try deployctl("migrate", "up", "client-prod")
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        let status = try deployctl("migrate", "status", "client-prod", "--json")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 7 && rows.allSatisfy { $0["condition"] as? String == "applied" })
+        #expect(try deployctl("migrate", "up", "client-prod").stdout.contains("0 migration(s) applied"))
+
+        let down = try deployctl("migrate", "down", "client-prod", "--to", "0")
+        #expect(down.status == 0, "\(down.stdout)\(down.stderr)")
+        let afterDown = try deployctl("migrate", "status", "client-prod", "--json")
+        let pending = try #require(try JSONSerialization.jsonObject(with: Data(afterDown.stdout.utf8)) as? [[String: Any]])
+        #expect(pending.allSatisfy { $0["condition"] as? String == "pending" })
+        #expect(try deployctl("migrate", "up", "client-prod").status == 0)
+
+        let replay = try deployctl("migrate", "validate", "--replay", "client-prod")
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+        #expect(replay.stdout.contains("gave the same"))
+        let lock = try deployctl("lock", "status", "client-prod")
+        #expect(lock.stdout.contains("free"))
+    }
+}

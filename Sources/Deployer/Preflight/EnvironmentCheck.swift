@@ -174,20 +174,7 @@ public struct EnvironmentCheck: Sendable {
     }
 
     private func resolve(_ secret: SecretReference, over connection: SSHConnection) async throws -> String {
-        if case .remoteFile(let path) = secret {
-            let data = try await offloadContents(connection, path)
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        return try secret.resolveLocally(environment: processEnvironment) ?? ""
-    }
-
-    private func offloadContents(_ connection: SSHConnection, _ path: String) async throws(SSHError) -> Data {
-        let result: Result<Data, SSHError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Result { () throws(SSHError) in try connection.contents(of: path) })
-            }
-        }
-        return try result.get()
+        try await ClickHouseSession.resolve(secret, over: connection, environment: processEnvironment)
     }
 }
 

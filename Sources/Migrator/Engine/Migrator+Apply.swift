@@ -1,0 +1,224 @@
+import ClickHouse
+import Foundation
+
+extension Migrator {
+    /// Applies pending migrations (up to `target`), resuming failed ones where they stopped.
+    ///
+    /// Holds the lock for the whole run. Each statement is recorded as it succeeds; a failing
+    /// statement is recorded with its error and stops the run, leaving every earlier statement
+    /// applied and known. After a migration's statements, its verify queries must all be true.
+    ///
+    /// - Returns: the steps taken.
+    /// - Throws: `MigratorError` (`.drift`, `.outOfOrder`, `.cannotResume`, `.statementFailed`,
+    ///   `.verifyFailed`, `.locked`, `.database`).
+    @discardableResult
+    public func up(to target: UInt64? = nil) async throws(MigratorError) -> [Step] {
+        try await locked { (clock: EventClock, lock: MigrationLock<Client>) throws(MigratorError) -> [Step] in
+            let steps = try await planUp(to: target)
+            if steps.isEmpty { options.progress?("nothing to apply: every migration is applied") }
+            for step in steps {
+                try await apply(step, migration: migration(step.version), clock: clock, lock: lock)
+            }
+            return steps
+        }
+    }
+
+    /// Rolls back applied migrations, newest first, down to `target` (exclusive) or `steps` of them.
+    @discardableResult
+    public func down(to target: UInt64? = nil, steps count: Int? = nil) async throws(MigratorError) -> [Step] {
+        try await locked { (clock: EventClock, _: MigrationLock<Client>) throws(MigratorError) -> [Step] in
+            let steps = try await planDown(to: target, steps: count)
+            for step in steps {
+                try await revert(step, migration: migration(step.version), clock: clock)
+            }
+            return steps
+        }
+    }
+
+    /// Marks every migration up to `version` as applied without running it, for a database whose
+    /// schema already exists.
+    public func baseline(version: UInt64, reason: String) async throws(MigratorError) {
+        try await locked { (clock: EventClock, _: MigrationLock<Client>) throws(MigratorError) in
+            let ledger = MigrationLedger(events: try await history.events())
+            for migration in migrations where migration.version.value <= version && !ledger.state(of: migration.version.value).isApplied {
+                try await record(.baselined, migration, clock: clock, detail: reason)
+                options.progress?("\(Self.fileName(migration.version.value, migration.slug)): baselined")
+            }
+        }
+    }
+
+    /// What `repair` does to one migration.
+    public enum Repair: Sendable {
+        /// Accept the file as it is now for an applied migration whose file changed.
+        case acceptChecksum
+        /// Declare a failed, interrupted or applied migration not applied (its effects were undone by hand).
+        case markRolledBack
+    }
+
+    /// Records a person's decision about a migration in the history, with their reason.
+    public func repair(version: UInt64, _ repair: Repair, reason: String) async throws(MigratorError) {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw MigratorError(.invalidRequest, "a repair needs a reason (--reason), which goes into the history")
+        }
+        try await locked { (clock: EventClock, _: MigrationLock<Client>) throws(MigratorError) in
+            let ledger = MigrationLedger(events: try await history.events())
+            let slug = migrations.first { $0.version.value == version }?.slug ?? ledger.slugs[version]
+            guard let slug else { throw MigratorError(.invalidRequest, "no migration \(version) in the files or the history") }
+            switch repair {
+            case .acceptChecksum:
+                guard let file = migrations.first(where: { $0.version.value == version }), case .applied = ledger.state(of: version) else {
+                    throw MigratorError(.invalidRequest, "--accept-checksum is for an applied migration whose file changed; \(version) is not one")
+                }
+                try await history.append(event(.repaired, version: version, slug: slug, checksum: file.checksum, detail: "accept checksum: \(reason)", clock: clock))
+            case .markRolledBack:
+                try await history.append(event(.repaired, version: version, slug: slug, checksum: "", detail: "marked rolled back: \(reason)", clock: clock))
+            }
+        }
+    }
+
+    /// Live claims on the migration lock.
+    public func lockClaims() async throws(MigratorError) -> [MigrationLock<Client>.Claim] {
+        try await MigrationLock(client: client, tables: tables, owner: options.actor).claims()
+    }
+
+    /// Ends every live claim on the lock, recording the reason in the history.
+    public func breakLock(reason: String) async throws(MigratorError) -> [MigrationLock<Client>.Claim] {
+        let lock = MigrationLock(client: client, tables: tables, owner: options.actor)
+        let broken = try await lock.breakAll(reason: reason)
+        let clock = EventClock(after: try await history.events().map(\.at).max() ?? 0)
+        for claim in broken {
+            try await history.append(event(.lockBroken, version: 0, slug: "", detail: "broke the lock of \(claim.owner): \(reason)", clock: clock))
+        }
+        return broken
+    }
+
+    // MARK: - Running
+
+    func ensureTracking() async throws(MigratorError) {
+        var executor = self.executor
+        executor = DDLExecutor(client: serverClient, cluster: tables.cluster, settings: executor.settings, onWaiting: executor.onWaiting)
+        try await history.ensure(executor: executor)
+    }
+
+    /// Creates the tracking tables, takes the lock, runs `body`, and always releases the lock.
+    func locked<T>(_ body: (EventClock, MigrationLock<Client>) async throws(MigratorError) -> T) async throws(MigratorError) -> T {
+        try await ensureTracking()
+        let lock = MigrationLock(client: client, tables: tables, owner: options.actor)
+        try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
+        do throws(MigratorError) {
+            let clock = EventClock(after: try await history.events().map(\.at).max() ?? 0)
+            let result = try await body(clock, lock)
+            try await lock.release()
+            return result
+        } catch {
+            try? await lock.release()
+            throw error
+        }
+    }
+
+    private func migration(_ version: UInt64) -> Migration {
+        migrations.first { $0.version.value == version }!
+    }
+
+    private func apply(_ step: Step, migration: Migration, clock: EventClock, lock: MigrationLock<Client>) async throws(MigratorError) {
+        let name = Self.fileName(migration.version.value, migration.slug)
+        if step.firstStatement == 1 {
+            try await record(.started, migration, clock: clock)
+        } else {
+            options.progress?("\(name): resuming at statement \(step.firstStatement) of \(migration.up.count)")
+        }
+        for (offset, statement) in migration.up.enumerated().dropFirst(step.firstStatement - 1) {
+            let number = offset + 1
+            let started = ContinuousClock.now
+            options.progress?("\(name): statement \(number)/\(migration.up.count) (line \(statement.line))")
+            do throws(ClickHouseError) {
+                try await executor.execute(statement.text)
+            } catch {
+                try await record(.failed, migration, clock: clock, statement: number, hash: statement.hash, detail: error.description)
+                throw MigratorError(
+                    .statementFailed,
+                    "\(name) failed at statement \(number) of \(migration.up.count) (\(migration.upFile):\(statement.line)): \(error)\n"
+                        + (number > 1 ? "Statements 1…\(number - 1) are applied and recorded. " : "")
+                        + "Fix statement \(number) and run `migrate up` again: it resumes at statement \(number).",
+                    cause: error)
+            }
+            try await record(
+                .statementApplied, migration, clock: clock, statement: number, hash: statement.hash, duration: started.duration(to: .now))
+            try await lock.renew(ttl: options.lockTTL)
+        }
+        for (index, query) in migration.verify.enumerated() {
+            let answer: String?
+            do throws(ClickHouseError) {
+                answer = try await client.value(query.text)
+            } catch {
+                try await record(.failed, migration, clock: clock, detail: "verify query \(index + 1) (line \(query.line)): \(error)")
+                throw MigratorError(.verifyFailed, "\(name): verify query \(index + 1) (\(migration.verifyFile ?? "verify"):\(query.line)) failed: \(error)", cause: error)
+            }
+            guard answer == "1" || answer == "true" else {
+                try await record(.failed, migration, clock: clock, detail: "verify query \(index + 1) (line \(query.line)) returned \(answer ?? "NULL")")
+                throw MigratorError(
+                    .verifyFailed,
+                    "\(name): verify query \(index + 1) (\(migration.verifyFile ?? "verify"):\(query.line)) returned \(answer ?? "no row"), not 1: "
+                        + "the migration's statements ran but did not do what the verify file expects")
+            }
+        }
+        try await record(.applied, migration, clock: clock)
+        options.progress?("\(name): applied")
+    }
+
+    private func revert(_ step: Step, migration: Migration, clock: EventClock) async throws(MigratorError) {
+        let name = Self.fileName(migration.version.value, migration.slug)
+        try await record(.rollbackStarted, migration, clock: clock)
+        for (offset, statement) in (migration.down ?? []).enumerated() {
+            let number = offset + 1
+            options.progress?("\(name): down statement \(number)/\(step.statements.count)")
+            do throws(ClickHouseError) {
+                try await executor.execute(statement.text)
+            } catch {
+                try await record(.rollbackFailed, migration, clock: clock, statement: number, hash: statement.hash, detail: error.description)
+                throw MigratorError(
+                    .statementFailed,
+                    "rolling back \(name) failed at down statement \(number) (\(migration.downFile ?? "down"):\(statement.line)): \(error)", cause: error)
+            }
+            try await record(.rollbackStatementApplied, migration, clock: clock, statement: number, hash: statement.hash)
+        }
+        try await record(.rolledBack, migration, clock: clock)
+        options.progress?("\(name): rolled back")
+    }
+
+    private func record(
+        _ kind: HistoryEvent.Kind, _ migration: Migration, clock: EventClock, statement: Int = 0, hash: String = "", detail: String = "",
+        duration: Duration = .zero
+    ) async throws(MigratorError) {
+        var entry = event(kind, version: migration.version.value, slug: migration.slug, checksum: migration.checksum, detail: detail, clock: clock)
+        entry.statement = statement
+        entry.statementHash = hash
+        entry.durationMilliseconds = UInt64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        try await history.append(entry)
+    }
+
+    private func event(
+        _ kind: HistoryEvent.Kind, version: UInt64, slug: String, checksum: String = "", detail: String = "", clock: EventClock
+    ) -> HistoryEvent {
+        HistoryEvent(
+            version: version, slug: slug, kind: kind, checksum: checksum, release: options.release, actor: options.actor, detail: detail,
+            at: clock.next())
+    }
+}
+
+/// Orders the events of one run after every event already in the history, whatever the clocks of
+/// the workstations that wrote them: milliseconds since 1970, never less than the last seen + 1.
+final class EventClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: UInt64
+
+    init(after last: UInt64) { self.last = last }
+
+    func next() -> UInt64 {
+        lock.withLock {
+            let now = UInt64(Date().timeIntervalSince1970 * 1000)
+            last = max(now, last + 1)
+            return last
+        }
+    }
+}
