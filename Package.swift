@@ -81,7 +81,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "deployctl-bench",
-            dependencies: ["SSH", "Testbed"],
+            dependencies: ["SSH", "Testbed", "ClickHouse", "Migrator"],
             path: "Benchmarks/deployctl-bench",
             swiftSettings: swiftSettings
         ),

@@ -103,6 +103,10 @@ let oursRate = megabytes / median(oursUpload)
 let theirsRate = megabytes / median(theirsUpload)
 figures.append(Figure(name: "sftp upload 100 MiB", deployctl: oursRate, openssh: theirsRate, unit: "MB/s", slowdown: theirsRate / oursRate))
 
+let migrateFigures = try await MigrateBench(
+    testbed: testbed, server: try ClickHouseServer.modern(on: host.name), sshOptions: sshOptions, target: target
+).run()
+
 var usage = rusage()
 getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
 let peakMegabytes = Double(usage.ru_maxrss) / 1024
@@ -110,8 +114,13 @@ let peakMegabytes = Double(usage.ru_maxrss) / 1024
 if json {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+    print(String(decoding: try encoder.encode(figures + migrateFigures), as: UTF8.self))
 } else {
+    print("migrator through the SSH tunnel vs one curl per statement through ssh -L (target ≤ 1.3×; status: under 1 s)")
+    for figure in migrateFigures {
+        let name = figure.name.padding(toLength: 44, withPad: " ", startingAt: 0)
+        print("  " + name + String(format: "%9.1f ms  %9.1f ms  %5.2f×", figure.deployctl, figure.openssh, figure.slowdown))
+    }
     print("ssh layer vs OpenSSH on \(host.name) (\(host.address)), median of repeated runs; target: slowdown ≤ 1.5×")
     let rows = [["operation", "deployctl", "openssh", "slowdown"]]
         + figures.map { [$0.name, String(format: "%.2f %@", $0.deployctl, $0.unit), String(format: "%.2f %@", $0.openssh, $0.unit), String(format: "%.2f×", $0.slowdown)] }

@@ -22,6 +22,7 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
     let owner: String
     private let state = NSLock()
     private var claimID = UUID().uuidString
+    private var renewed = ContinuousClock.now
 
     /// The id of this run's current claim; every attempt makes a new one, since a released claim stays released.
     var id: String { state.withLock { claimID } }
@@ -40,7 +41,10 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
     func acquire(ttl: Duration, wait: Duration) async throws(MigratorError) {
         let started = ContinuousClock.now
         while true {
-            state.withLock { claimID = UUID().uuidString }
+            state.withLock {
+                claimID = UUID().uuidString
+                renewed = .now
+            }
             try await insert(event: "acquire", ttl: ttl)
             try await waitForClaimSecondToPass()
             let live = try await claims()
@@ -60,9 +64,13 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
         }
     }
 
-    /// Extends this run's claim.
+    /// Extends this run's claim once a quarter of its TTL has passed since the last extension, so a
+    /// long run keeps the lock without a round trip after every statement.
     func renew(ttl: Duration) async throws(MigratorError) {
+        let due = state.withLock { renewed.duration(to: .now) >= ttl / 4 }
+        guard due else { return }
         try await insert(event: "renew", ttl: ttl)
+        state.withLock { renewed = .now }
     }
 
     func release() async throws(MigratorError) {
