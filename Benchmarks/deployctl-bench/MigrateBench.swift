@@ -43,7 +43,7 @@ struct MigrateBench {
         try await migrator.up()
         let elapsed = started.duration(to: .now)
         try await admin.execute("DROP DATABASE \(database)")
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.secondsValue
     }
 
     /// The baseline a shell script would be: one `curl` per statement through an `ssh -L` tunnel.
@@ -67,7 +67,7 @@ struct MigrateBench {
         }
         let elapsed = started.duration(to: .now)
         try shell(["curl", "-sf"] + credentials + ["--data-binary", "DROP DATABASE \(database)", url])
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.secondsValue
     }
 
     /// `status` with 1,000 applied migrations in the history (rows written directly, as a long-lived database would have them).
@@ -94,7 +94,7 @@ struct MigrateBench {
             let status = try await reader.status()
             precondition(status.count == 1000 && status.allSatisfy { $0.condition == .applied })
             let elapsed = started.duration(to: .now)
-            samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            samples.append(elapsed.secondsValue)
         }
         try await admin.execute("DROP DATABASE \(database)")
         let value = median(samples) * 1000

@@ -21,8 +21,7 @@ func median(_ values: [Double]) -> Double {
 func timed(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
-    let elapsed = start.duration(to: .now).components
-    return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+    return start.duration(to: .now).secondsValue
 }
 
 /// Starts a program with posix_spawn and waits with waitpid: Foundation's `Process` adds a

@@ -59,7 +59,7 @@ extension Duration {
     }
 
     /// The duration in fractional seconds.
-    var secondsValue: Double {
+    public var secondsValue: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

@@ -127,6 +127,11 @@ extension SSHConnection {
         return data
     }
 
+    /// `contents(of:timeout:)` for async code, off the cooperative pool.
+    public func read(contentsOf remotePath: String, timeout: Duration = .seconds(60)) async throws(SSHError) -> Data {
+        try await offload { () throws(SSHError) in try self.contents(of: remotePath, timeout: timeout) }
+    }
+
     private func read(_ remotePath: String, timeout: Duration, sink: (Data) -> Void) throws(SSHError) -> UInt64 {
         try operation { () throws(SSHError) -> UInt64 in
             let deadline = Deadline(after: timeout)

@@ -96,6 +96,12 @@ public final class SSHConnection: @unchecked Sendable {
         return connection
     }
 
+    /// `connect(_:)` for async code: the network waits happen on a thread of their own, not on
+    /// the (two-thread) cooperative pool.
+    public static func open(_ configuration: SSHConfiguration) async throws(SSHError) -> SSHConnection {
+        try await offload { () throws(SSHError) in try connect(configuration) }
+    }
+
     /// Ends the session politely and closes the socket; further use throws `.disconnected`.
     public func close() {
         let wasOpen = stateLock.withLock {

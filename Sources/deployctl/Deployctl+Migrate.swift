@@ -116,7 +116,7 @@ extension Deployctl.Migrate {
                 case .pending: color = "0"
                 default: color = "31;1"
                 }
-                return [String(format: "%04llu", line.version), line.slug, terminal.paint(line.condition.rawValue, color), when, line.actor, line.release, line.detail]
+                return [MigrationVersion(line.version).description, line.slug, terminal.paint(line.condition.rawValue, color), when, line.actor, line.release, line.detail]
             }
             print(Terminal.table([["version", "name", "state", "when (UTC)", "by", "release", ""]] + rows, visibleWidth: Terminal.visibleWidth))
             let healthy: Set<MigrationStatus.Condition> = [.applied, .baselined, .pending]
@@ -124,10 +124,10 @@ extension Deployctl.Migrate {
         }
 
         static func format(_ milliseconds: UInt64) -> String {
-            let formatter = DateFormatter()
-            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+                .formatted(Date.VerbatimFormatStyle(
+                    format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)",
+                    timeZone: TimeZone(identifier: "UTC")!, calendar: Calendar(identifier: .gregorian)))
         }
     }
 
@@ -301,7 +301,7 @@ func printSteps(_ steps: [Migrator<ClickHouseClient>.Step], global: GlobalOption
     if global.json { return try global.printJSON(steps) }
     if steps.isEmpty { return print("\(environment): nothing to do") }
     for step in steps {
-        print("-- \(String(format: "%04llu", step.version))_\(step.slug) (\(step.direction.rawValue))" + (step.firstStatement > 1 ? ", resuming at statement \(step.firstStatement)" : ""))
+        print("-- \(MigrationVersion(step.version))_\(step.slug) (\(step.direction.rawValue))" + (step.firstStatement > 1 ? ", resuming at statement \(step.firstStatement)" : ""))
         for (offset, statement) in step.statements.enumerated() {
             print("-- statement \(step.firstStatement + offset)\n\(statement);")
         }

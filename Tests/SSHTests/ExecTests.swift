@@ -56,7 +56,7 @@ struct ExecTests {
 
     @Test("output lines are streamed as they arrive, UTF-8 intact")
     func streamingLines() throws {
-        let lines = LineCollector()
+        let lines = LineLog()
         _ = try connection.execute(
             "echo первая; echo second >&2; printf 'без перевода'",
             options: .init(onLine: { stream, line in lines.add("\(stream.rawValue): \(line)") }))
@@ -82,11 +82,4 @@ struct ExecTests {
             #expect(seen == Set((0..<16).map { "\($0)\n" }))
         }
     }
-}
-
-final class LineCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func add(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
 }

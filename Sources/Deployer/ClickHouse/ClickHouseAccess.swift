@@ -43,7 +43,7 @@ public final class ClickHouseSession: @unchecked Sendable {
         _ environment: Environment, as role: Role = .admin, processEnvironment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> ClickHouseSession {
         guard let host = environment.hosts.first else { throw Failure(description: "environment \(environment.name) has no hosts") }
-        let connection = try await HostConnector.connectOffPool(try host.sshConfiguration(processEnvironment: processEnvironment))
+        let connection = try await SSHConnection.open(try host.sshConfiguration(processEnvironment: processEnvironment))
         let credentials = role == .admin ? environment.clickhouse.admin : environment.clickhouse.writer
         let password: String
         do {
@@ -62,12 +62,7 @@ public final class ClickHouseSession: @unchecked Sendable {
     /// A secret's value: from the workstation (variable or file) or, for `remote_file`, read from the host over SFTP.
     static func resolve(_ secret: SecretReference, over connection: SSHConnection, environment: [String: String]) async throws -> String {
         if case .remoteFile(let path) = secret {
-            let result: Result<Data, SSHError> = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    continuation.resume(returning: Result { () throws(SSHError) in try connection.contents(of: path) })
-                }
-            }
-            return String(decoding: try result.get(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return String(decoding: try await connection.read(contentsOf: path), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return try secret.resolveLocally(environment: environment) ?? ""
     }

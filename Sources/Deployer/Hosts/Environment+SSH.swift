@@ -38,7 +38,7 @@ public enum HostConnector {
                 group.addTask {
                     let result = await Result { () async throws(SSHError) -> SSHConnection in
                         let configuration = try host.sshConfiguration()
-                        return try await connectOffPool(configuration)
+                        return try await SSHConnection.open(configuration)
                     }
                     return (host.name, result)
                 }
@@ -47,16 +47,6 @@ public enum HostConnector {
             for await (name, result) in group { results[name] = result }
             return results
         }
-    }
-
-    /// `SSHConnection.connect` blocks while it waits on the network; it runs on a Dispatch thread.
-    public static func connectOffPool(_ configuration: SSHConfiguration) async throws(SSHError) -> SSHConnection {
-        let result: Result<SSHConnection, SSHError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Result { () throws(SSHError) in try SSHConnection.connect(configuration) })
-            }
-        }
-        return try result.get()
     }
 }
 

@@ -71,24 +71,16 @@ public struct FleetCommand: Sendable {
             let result = try await connection.run(command, options: options)
             return HostOutcome(
                 host: name, exitStatus: result.exitSignal == nil ? result.exitStatus : nil, exitSignal: result.exitSignal,
-                error: nil, stdout: result.stdoutText, stderr: result.stderrText, seconds: result.duration.seconds)
+                error: nil, stdout: result.stdoutText, stderr: result.stderrText, seconds: result.duration.secondsValue)
         } catch {
             return HostOutcome(
                 host: name, exitStatus: nil, exitSignal: nil, error: error.description, stdout: "", stderr: "",
-                seconds: started.duration(to: .now).seconds)
+                seconds: started.duration(to: .now).secondsValue)
         }
     }
 
     /// deployctl's exit status for a set of outcomes: the worst host's.
     public static func exitStatus(of outcomes: [HostOutcome]) -> Int32 {
         outcomes.map(\.contribution).max() ?? 0
-    }
-}
-
-extension Duration {
-    /// The duration in fractional seconds.
-    public var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
     }
 }

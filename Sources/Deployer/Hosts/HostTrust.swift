@@ -36,7 +36,7 @@ public struct HostTrust: Sendable {
         }
         let presented: HostKey
         do throws(SSHError) {
-            let connection = try await HostConnector.connectOffPool(configuration)
+            let connection = try await SSHConnection.open(configuration)
             presented = connection.hostKey
             connection.close()
         } catch where error.code == .unknownHostKey || error.code == .authenticationFailed && error.presentedKey != nil {

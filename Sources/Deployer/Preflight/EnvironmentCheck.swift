@@ -1,3 +1,4 @@
+import ClickHouse
 import Environments
 import Foundation
 import SSH
@@ -152,25 +153,35 @@ public struct EnvironmentCheck: Sendable {
             password = nil
             passwordProblem = "\(error)"
         }
-        let probe = ClickHouseProbe(port: tunnel.localPort)
-        do {
-            if let password {
-                let version = try await probe.version(user: clickhouse.admin.user, password: password)
+        let client = ClickHouseClient(
+            endpoint: ClickHouseEndpoint(
+                url: URL(string: "http://127.0.0.1:\(tunnel.localPort)")!, user: clickhouse.admin.user, password: password ?? "",
+                timeout: .seconds(10)),
+            readAttempts: 1)
+        if let password = password, !password.isEmpty {
+            do throws(ClickHouseError) {
+                let version = try await client.value("SELECT version()") ?? "?"
                 return HostCheck("clickhouse-http", .ok, "ClickHouse \(version) at \(endpoint), through the SSH tunnel, as \(clickhouse.admin.user)")
+            } catch where error.kind == .server {
+                return HostCheck("clickhouse-http", .fail, "\(endpoint): \(error)")
+            } catch {
+                return unreachable(endpoint, tunnel: tunnel, error: error.description)
             }
-            try await probe.ping()
-            return HostCheck(
-                "clickhouse-http", .warn,
-                "answers /ping at \(endpoint); version unknown: the admin password is not available (\(passwordProblem ?? ""))")
-        } catch {
-            if let refused = tunnel.lastError {
-                let reason = refused.libssh2?.text ?? refused.message
-                return HostCheck(
-                    "clickhouse-http", .fail,
-                    "\(endpoint): the host's sshd could not connect there (\(reason)); is ClickHouse running and listening on that address?")
-            }
-            return HostCheck("clickhouse-http", .fail, "\(endpoint): \(error)")
         }
+        guard await client.ping() else { return unreachable(endpoint, tunnel: tunnel, error: "nothing answers /ping") }
+        return HostCheck(
+            "clickhouse-http", .warn,
+            "answers /ping at \(endpoint); version unknown: the admin password is not available (\(passwordProblem ?? "empty"))")
+    }
+
+    private func unreachable(_ endpoint: String, tunnel: SSHTunnel, error: String) -> HostCheck {
+        if let refused = tunnel.lastError {
+            let reason = refused.libssh2?.text ?? refused.message
+            return HostCheck(
+                "clickhouse-http", .fail,
+                "\(endpoint): the host's sshd could not connect there (\(reason)); is ClickHouse running and listening on that address?")
+        }
+        return HostCheck("clickhouse-http", .fail, "\(endpoint): \(error) (is ClickHouse running and listening there?)")
     }
 
     private func resolve(_ secret: SecretReference, over connection: SSHConnection) async throws -> String {

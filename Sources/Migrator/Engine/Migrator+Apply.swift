@@ -42,7 +42,7 @@ extension Migrator {
             let ledger = MigrationLedger(events: try await history.events())
             for migration in migrations where migration.version.value <= version && !ledger.state(of: migration.version.value).isApplied {
                 try await record(.baselined, migration, clock: clock, detail: reason)
-                options.progress?("\(Self.fileName(migration.version.value, migration.slug)): baselined")
+                options.progress?("\(migration.name): baselined")
             }
         }
     }
@@ -94,10 +94,9 @@ extension Migrator {
 
     // MARK: - Running
 
+    /// The tracking DDL names its database itself, and that database may not exist yet, so it runs without one.
     func ensureTracking() async throws(MigratorError) {
-        var executor = self.executor
-        executor = DDLExecutor(client: serverClient, cluster: tables.cluster, settings: executor.settings, onWaiting: executor.onWaiting)
-        try await history.ensure(executor: executor)
+        try await history.ensure(executor: executor(on: serverClient))
     }
 
     /// Creates the tracking tables, takes the lock, runs `body`, and always releases the lock.
@@ -121,7 +120,7 @@ extension Migrator {
     }
 
     private func apply(_ step: Step, migration: Migration, clock: EventClock, lock: MigrationLock<Client>) async throws(MigratorError) {
-        let name = Self.fileName(migration.version.value, migration.slug)
+        let name = migration.name
         if step.firstStatement == 1 {
             try await record(.started, migration, clock: clock)
         } else {
@@ -167,7 +166,7 @@ extension Migrator {
     }
 
     private func revert(_ step: Step, migration: Migration, clock: EventClock) async throws(MigratorError) {
-        let name = Self.fileName(migration.version.value, migration.slug)
+        let name = migration.name
         try await record(.rollbackStarted, migration, clock: clock)
         for (offset, statement) in (migration.down ?? []).enumerated() {
             let number = offset + 1

@@ -68,7 +68,9 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
 
     var history: MigrationHistory<Client> { MigrationHistory(client: client, tables: tables) }
     var serverClient: Client { client.using(database: nil) }
-    var executor: DDLExecutor<Client> {
+    var executor: DDLExecutor<Client> { executor(on: client) }
+
+    func executor(on client: Client) -> DDLExecutor<Client> {
         var executor = DDLExecutor(client: client, cluster: tables.cluster)
         if tables.cluster != nil { executor.settings = ["distributed_ddl_task_timeout": String(options.distributedDDLTimeout)] }
         executor.onWaiting = options.progress
@@ -126,7 +128,7 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
             if let newestApplied, migration.version.value < newestApplied, !options.allowOutOfOrder {
                 throw MigratorError(
                     .outOfOrder,
-                    "migration \(Self.fileName(migration.version.value, migration.slug)) is older than the newest applied one (\(newestApplied)). "
+                    "migration \(migration.name) is older than the newest applied one (\(newestApplied)). "
                         + "Renumber it after \(newestApplied), or pass --allow-out-of-order if it really is independent")
             }
             let first = try resumePoint(for: migration, state: state)
@@ -150,7 +152,7 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
             guard let down = migration.down else {
                 throw MigratorError(
                     .invalidRequest,
-                    "migration \(Self.fileName(migration.version.value, migration.slug)) is irreversible (\(migration.irreversibleReason ?? "no down file")); cannot roll back past it")
+                    "migration \(migration.name) is irreversible (\(migration.irreversibleReason ?? "no down file")); cannot roll back past it")
             }
             return Step(version: migration.version.value, slug: migration.slug, direction: .down, statements: down.map(\.text), firstStatement: 1)
         }
@@ -194,7 +196,7 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
         for (index, hash) in applied.enumerated() where index >= current.count || current[index] != hash {
             throw MigratorError(
                 .cannotResume,
-                "migration \(Self.fileName(migration.version.value, migration.slug)) stopped after statement \(applied.count), but statement \(index + 1) "
+                "migration \(migration.name) stopped after statement \(applied.count), but statement \(index + 1) "
                     + "has changed since it was applied. Statements 1…\(applied.count) are on the server as they were. Either restore them in the file "
                     + "and fix only the failed statement, or undo the applied part by hand and run `deployctl migrate repair --version \(migration.version.value) --mark-rolled-back --reason …`"
             )
@@ -202,7 +204,8 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
         return applied.count + 1
     }
 
+    /// The name of a migration known only by version and slug (from the history, its file gone).
     static func fileName(_ version: UInt64, _ slug: String) -> String {
-        String(format: "%04llu", version) + "_\(slug)"
+        "\(MigrationVersion(version))_\(slug)"
     }
 }
