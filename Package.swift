@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Migrator", targets: ["Migrator"]),
         .library(name: "Deployer", targets: ["Deployer"]),
         .library(name: "Testbed", targets: ["Testbed"]),
+        .executable(name: "qtickets-api", targets: ["qtickets-api"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,6 +68,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "QTicketsAPI",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "QTicketsLoader",
+            dependencies: [
+                "QTicketsAPI", "ClickHouse",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "qtickets-api",
+            dependencies: [
+                "QTicketsLoader", "QTicketsAPI", "ClickHouse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Testbed",
             dependencies: ["SSH", "Environments", "ClickHouse"],
             swiftSettings: swiftSettings
@@ -103,6 +131,11 @@ let package = Package(
         .testTarget(
             name: "EnvironmentsTests",
             dependencies: ["Environments"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QTicketsLoaderTests",
+            dependencies: ["QTicketsLoader", "QTicketsAPI", "ClickHouse", "Testbed"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

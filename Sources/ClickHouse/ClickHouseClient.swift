@@ -57,7 +57,6 @@ public struct ClickHouseClient: ClickHouseQuerying {
     public func insert(
         into table: String, columns: [String], rows: [Data], batchSize: Int = 10_000, settings: [String: String] = [:]
     ) async throws(ClickHouseError) {
-        let statement = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) FORMAT JSONEachRow"
         var start = 0
         while start < rows.count {
             let end = min(rows.count, start + batchSize)
@@ -66,9 +65,17 @@ public struct ClickHouseClient: ClickHouseQuerying {
                 buffer.writeBytes(row)
                 buffer.writeInteger(UInt8(ascii: "\n"))
             }
-            _ = try await send(body: buffer, query: statement, settings: settings)
+            try await insert(into: table, columns: columns, jsonEachRow: buffer, settings: settings)
             start = end
         }
+    }
+
+    /// Inserts a body of newline-separated JSON objects in one request, with explicit `columns`.
+    public func insert(
+        into table: String, columns: [String], jsonEachRow body: ByteBuffer, settings: [String: String] = [:]
+    ) async throws(ClickHouseError) {
+        let statement = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) FORMAT JSONEachRow"
+        _ = try await send(body: body, query: statement, settings: settings)
     }
 
     /// `true` when `/ping` answers `Ok.`.

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import QTicketsLoader
+
+@main
+struct QTicketsAPICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qtickets-api",
+        abstract: "Loads QTickets sales into ClickHouse; runs on the server under systemd.",
+        discussion: """
+            Configuration comes from the environment (the unit's EnvironmentFile) or from --env-file:
+            QTICKETS_BASE_URL, QTICKETS_TOKEN, QTICKETS_SINCE_HOURS, ORG_NAME, CLICKHOUSE_HOST,
+            CLICKHOUSE_PORT, CLICKHOUSE_DB, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD [, CLICKHOUSE_SECURE,
+            JOB_NAME, QTICKETS_PAGE_SIZE, QTICKETS_SKIP_INVENTORY].
+            Exit status: 0 done, 1 the run failed, 78 invalid configuration.
+            """,
+        subcommands: [Run.self, CheckAPI.self]
+    )
+}
+
+/// Exit statuses shared by the subcommands (sysexits' EX_CONFIG for configuration).
+enum ExitStatus {
+    static let failed: Int32 = 1
+    static let invalidConfiguration: Int32 = 78
+}
+
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .customLong("env-file"), help: "Read variables from this KEY=VALUE file; its values win over the environment.")
+    var environmentFile: String?
+
+    /// The configuration, or exit 78 with every problem named.
+    func load() throws -> PipelineConfiguration {
+        var environment = ProcessInfo.processInfo.environment
+        do {
+            if let environmentFile {
+                environment.merge(try EnvironmentFile(path: environmentFile).values) { _, file in file }
+            }
+            return try PipelineConfiguration(environment: environment, releaseID: ReleaseMarker.current())
+        } catch {
+            FileHandle.standardError.write(Data("qtickets-api: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.invalidConfiguration)
+        }
+    }
+}
+
+/// The release this binary belongs to: the `RELEASE` file deployctl writes next to `bin/`.
+enum ReleaseMarker {
+    static func current() -> String {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let marker = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("RELEASE")
+        guard let text = try? String(contentsOf: marker, encoding: .utf8) else { return "" }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

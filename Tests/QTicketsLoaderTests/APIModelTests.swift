@@ -1,0 +1,58 @@
+import Foundation
+import QTicketsAPI
+import Testing
+
+@Suite("QTickets API models")
+struct APIModelTests {
+    @Test("instants keep their offset: +03:00, +0300, +07:00, Z and fractions are the same instant when they should be")
+    func instantsParseOffsets() throws {
+        let moscow = try #require(Instant(iso8601: "2025-11-03T12:30:00+03:00"))
+        #expect(Instant(iso8601: "2025-11-03T12:30:00+0300") == moscow)
+        #expect(Instant(iso8601: "2025-11-03T09:30:00Z") == moscow)
+        #expect(Instant(iso8601: "2025-11-03T16:30:00+07:00") == moscow)
+        #expect(Instant(iso8601: "2025-11-03 09:30:00.250Z")?.milliseconds == moscow.milliseconds + 250)
+        #expect(moscow.utcText == "2025-11-03 09:30:00.000")
+        #expect(moscow.iso8601() == "2025-11-03T12:30:00+03:00")
+        #expect(Instant(iso8601: "2025-11-03T12:30:00") == nil, "a time without an offset is ambiguous")
+        #expect(Instant(iso8601: "2025-13-03T12:30:00+03:00") == nil)
+        #expect(Instant(iso8601: "1969-12-31T23:59:59Z")?.utcText == "1969-12-31 23:59:59.000")
+    }
+
+    @Test("amounts are exact kopecks from numbers and numeric strings")
+    func moneyIsExact() throws {
+        struct Box: Decodable { let amounts: [Money] }
+        let box = try JSONDecoder().decode(Box.self, from: Data(#"{"amounts":[1499.5, 100, "250.25", 0.1, -3]}"#.utf8))
+        #expect(box.amounts.map(\.kopecks) == [149_950, 10_000, 25_025, 10, -300])
+        #expect(box.amounts.map(\.description) == ["1499.50", "100.00", "250.25", "0.10", "-3.00"])
+    }
+
+    @Test("a real-shaped order decodes: utm as [] or an object, custom \"\", unknown fields ignored")
+    func orderDecodes() throws {
+        let orders = try JSONDecoder().decode([Order].self, from: Data(OrderFixtures.mixed.utf8))
+        #expect(orders.count == 2)
+        #expect(orders[0].utm == Order.UTM())
+        #expect(orders[1].utm.source == "vk" && orders[1].utm.campaign == "autumn")
+        #expect(orders[0].siteHost == "irs.qtickets.ru")
+        #expect(orders[0].baskets.count == 2 && orders[0].baskets[0].seatID == "CENTER_PARTERRE-21;12")
+    }
+
+    /// Amounts follow migration 0001: a basket counts unless cancelled without a refund, so a
+    /// pending order shows what it would bring; the facts only count orders with `paid_at`.
+    @Test(
+        "the state is derived from the order and its baskets, first match wins",
+        arguments: [
+            (OrderFixtures.paid, Order.State.paid, 2, 300_000, 0),
+            (OrderFixtures.pending, .pending, 1, 150_000, 0),
+            (OrderFixtures.cancelled, .cancelled, 0, 0, 0),
+            (OrderFixtures.refunded, .refunded, 1, 150_000, 140_000),
+            (OrderFixtures.partiallyRefunded, .partiallyRefunded, 2, 300_000, 150_000),
+            (OrderFixtures.basketCancelled, .paid, 1, 150_000, 0),
+        ])
+    func stateAndAmounts(json: String, state: Order.State, tickets: Int64, gross: Int64, refunded: Int64) throws {
+        let order = try JSONDecoder().decode(Order.self, from: Data(json.utf8))
+        #expect(order.state == state)
+        #expect(order.ticketsCount == tickets)
+        #expect(order.grossAmount.kopecks == gross)
+        #expect(order.refundedAmount.kopecks == refunded)
+    }
+}
