@@ -177,5 +177,6 @@ struct MigrateCommandTests {
         #expect(replay.stdout.contains("gave the same"))
         let lock = try deployctl("lock", "status", "client-prod")
         #expect(lock.stdout.contains("free"))
+        #expect(try deployctl("migrate", "down", "client-prod", "--to", "0").status == 0, "leave the host as the test found it")
     }
 }

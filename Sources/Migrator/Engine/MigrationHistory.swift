@@ -39,19 +39,27 @@ struct MigrationHistory<Client: ClickHouseQuerying>: Sendable {
     }
 
     func append(_ event: HistoryEvent) async throws(MigratorError) {
-        let values = [
-            String(event.version), ClickHouseSQL.literal(event.slug), ClickHouseSQL.literal(event.kind.rawValue), String(event.statement),
-            ClickHouseSQL.literal(event.statementHash), ClickHouseSQL.literal(event.checksum), ClickHouseSQL.literal(event.release),
-            ClickHouseSQL.literal(event.actor), ClickHouseSQL.literal(event.detail), String(event.durationMilliseconds), String(event.at),
-        ].joined(separator: ", ")
+        try await append([event])
+    }
+
+    /// Appends events in one INSERT: they land together or not at all.
+    func append(_ events: [HistoryEvent]) async throws(MigratorError) {
+        guard let last = events.last else { return }
+        let rows = events.map { event in
+            "(" + [
+                String(event.version), ClickHouseSQL.literal(event.slug), ClickHouseSQL.literal(event.kind.rawValue), String(event.statement),
+                ClickHouseSQL.literal(event.statementHash), ClickHouseSQL.literal(event.checksum), ClickHouseSQL.literal(event.release),
+                ClickHouseSQL.literal(event.actor), ClickHouseSQL.literal(event.detail), String(event.durationMilliseconds), String(event.at),
+            ].joined(separator: ", ") + ")"
+        }
         do throws(ClickHouseError) {
             try await client.execute(
                 """
                 INSERT INTO \(tables.qualified(tables.history))
-                (version, slug, kind, statement, statement_hash, checksum, release, actor, detail, duration_ms, at) VALUES (\(values))
+                (version, slug, kind, statement, statement_hash, checksum, release, actor, detail, duration_ms, at) VALUES \(rows.joined(separator: ", "))
                 """)
         } catch {
-            throw MigratorError(.database, "cannot record a \(event.kind.rawValue) event for migration \(event.version) in the history: \(error)", cause: error)
+            throw MigratorError(.database, "cannot record a \(last.kind.rawValue) event for migration \(last.version) in the history: \(error)", cause: error)
         }
     }
 

@@ -3,9 +3,12 @@ import Foundation
 
 /// A lock in ClickHouse that keeps two `migrate` runs (from any workstations) from interleaving.
 ///
-/// ClickHouse has no row locks, so it is an insert-and-compare protocol: a run inserts its claim
-/// stamped with the server's clock, waits until the following second is over too (so every claim
-/// stamped with the same second, even one whose INSERT was still in flight, is visible), and holds the lock if its claim is the oldest live one (ties broken by id).
+/// ClickHouse has no row locks, so it is an insert-then-look protocol: a run inserts its claim and
+/// then reads the live claims; it holds the lock only if its own claim is the only one. Otherwise
+/// it withdraws its claim and tries again later. Two runs cannot both win: if A's read missed B's
+/// claim, B's insert finished after A's had, so B's read sees A's claim and B withdraws. Two runs
+/// that see each other both withdraw and retry after a random pause, so one of them gets through.
+/// No clock comparison is involved, so nothing waits for a second to pass.
 /// A claim expires at its TTL unless renewed, so a crashed run's lock goes away by itself;
 /// `break` ends one on purpose, with a reason that goes into the history.
 public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendable {
@@ -46,21 +49,17 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
                 renewed = .now
             }
             try await insert(event: "acquire", ttl: ttl)
-            try await waitForClaimSecondToPass()
-            let live = try await claims()
-            if live.first?.id == id { return }
+            let others = try await claims().filter { $0.id != id }
+            if others.isEmpty { return }
             try await insert(event: "release", ttl: .zero)
-            guard let holder = live.first(where: { $0.id != id }) else {
-                try? await Task.sleep(for: .milliseconds(200))
-                continue
-            }
+            guard let holder = others.first else { continue }
             if started.duration(to: .now) >= wait {
                 throw MigratorError(
                     .locked,
                     "another migration run holds the lock: \(holder.owner) since \(holder.acquiredAt) UTC (expires \(holder.expiresAt) UTC). "
                         + "Wait for it, pass --lock-wait, or if that run is dead: deployctl lock break <env> --reason \"…\"")
             }
-            try? await Task.sleep(for: .seconds(1))
+            try? await Task.sleep(for: .milliseconds(Int.random(in: 100...600)))
         }
     }
 
@@ -113,29 +112,11 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
                 + "\(ClickHouseSQL.literal(id)), \(ClickHouseSQL.literal(owner)), \(ClickHouseSQL.literal(event)), now(), now() + \(seconds), ''")
     }
 
-    private func waitForClaimSecondToPass() async throws(MigratorError) {
-        for _ in 0..<30 {
-            let passed = try await value(
-                "SELECT now() > 1 + (SELECT max(acquired_at) FROM \(table) WHERE lock_id = \(ClickHouseSQL.literal(id)) AND event = 'acquire')")
-            if passed == "1" { return }
-            try? await Task.sleep(for: .milliseconds(250))
-        }
-        throw MigratorError(.database, "the server's clock did not advance while taking the migration lock")
-    }
-
     private func execute(_ sql: String) async throws(MigratorError) {
         do throws(ClickHouseError) {
             try await client.execute(sql)
         } catch {
             throw MigratorError(.database, "cannot write the migration lock: \(error)", cause: error)
-        }
-    }
-
-    private func value(_ sql: String) async throws(MigratorError) -> String? {
-        do throws(ClickHouseError) {
-            return try await client.value(sql)
-        } catch {
-            throw MigratorError(.database, "cannot read the migration lock: \(error)", cause: error)
         }
     }
 }

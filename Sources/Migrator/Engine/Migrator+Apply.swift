@@ -119,10 +119,14 @@ extension Migrator {
         migrations.first { $0.version.value == version }!
     }
 
+    /// Records go in as few round trips as safety allows: `started` travels with the first
+    /// statement's record, and without verify queries the last statement's record travels with
+    /// `applied`. Every statement is still recorded before the next one runs.
     private func apply(_ step: Step, migration: Migration, clock: EventClock, lock: MigrationLock<Client>) async throws(MigratorError) {
         let name = migration.name
+        var unrecorded: [HistoryEvent] = []
         if step.firstStatement == 1 {
-            try await record(.started, migration, clock: clock)
+            unrecorded.append(entry(.started, migration, clock: clock))
         } else {
             options.progress?("\(name): resuming at statement \(step.firstStatement) of \(migration.up.count)")
         }
@@ -133,7 +137,8 @@ extension Migrator {
             do throws(ClickHouseError) {
                 try await executor.execute(statement.text)
             } catch {
-                try await record(.failed, migration, clock: clock, statement: number, hash: statement.hash, detail: error.description)
+                try await history.append(
+                    unrecorded + [entry(.failed, migration, clock: clock, statement: number, hash: statement.hash, detail: error.description)])
                 throw MigratorError(
                     .statementFailed,
                     "\(name) failed at statement \(number) of \(migration.up.count) (\(migration.upFile):\(statement.line)): \(error)\n"
@@ -141,8 +146,12 @@ extension Migrator {
                         + "Fix statement \(number) and run `migrate up` again: it resumes at statement \(number).",
                     cause: error)
             }
-            try await record(
-                .statementApplied, migration, clock: clock, statement: number, hash: statement.hash, duration: started.duration(to: .now))
+            unrecorded.append(
+                entry(.statementApplied, migration, clock: clock, statement: number, hash: statement.hash, duration: started.duration(to: .now)))
+            if number < migration.up.count || !migration.verify.isEmpty {
+                try await history.append(unrecorded)
+                unrecorded = []
+            }
             try await lock.renew(ttl: options.lockTTL)
         }
         for (index, query) in migration.verify.enumerated() {
@@ -161,7 +170,7 @@ extension Migrator {
                         + "the migration's statements ran but did not do what the verify file expects")
             }
         }
-        try await record(.applied, migration, clock: clock)
+        try await history.append(unrecorded + [entry(.applied, migration, clock: clock)])
         options.progress?("\(name): applied")
     }
 
@@ -189,11 +198,18 @@ extension Migrator {
         _ kind: HistoryEvent.Kind, _ migration: Migration, clock: EventClock, statement: Int = 0, hash: String = "", detail: String = "",
         duration: Duration = .zero
     ) async throws(MigratorError) {
+        try await history.append(entry(kind, migration, clock: clock, statement: statement, hash: hash, detail: detail, duration: duration))
+    }
+
+    private func entry(
+        _ kind: HistoryEvent.Kind, _ migration: Migration, clock: EventClock, statement: Int = 0, hash: String = "", detail: String = "",
+        duration: Duration = .zero
+    ) -> HistoryEvent {
         var entry = event(kind, version: migration.version.value, slug: migration.slug, checksum: migration.checksum, detail: detail, clock: clock)
         entry.statement = statement
         entry.statementHash = hash
         entry.durationMilliseconds = UInt64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
-        try await history.append(entry)
+        return entry
     }
 
     private func event(

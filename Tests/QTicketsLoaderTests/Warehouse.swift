@@ -1,0 +1,94 @@
+import ClickHouse
+import Foundation
+import Migrator
+import QTicketsAPI
+import QTicketsLoader
+import Testbed
+
+/// A scratch copy of the pipeline's warehouse: a fresh database on the testbed's ClickHouse (or
+/// the server in DEPLOYCTL_TEST_CLICKHOUSE_URL) with the shipped migrations applied, dropped when
+/// the value goes away. The loader writes into it as it would into `zakaz`.
+final class Warehouse: @unchecked Sendable {
+    let server: ClickHouseServer
+    let name: String
+    let client: ClickHouseClient
+
+    private init(server: ClickHouseServer, name: String) {
+        self.server = server
+        self.name = name
+        self.client = ClickHouseClient(endpoint: server.admin.using(database: name))
+    }
+
+    static func create() async throws -> Warehouse {
+        let warehouse = Warehouse(server: try ClickHouseServer.modern(), name: "qt_loader_\(UInt32.random(in: 0..<UInt32.max))")
+        try await warehouse.client.using(database: nil).execute("CREATE DATABASE \(warehouse.name)")
+        let migrations = try MigrationSet(directory: Self.repository + "/migrations").migrations
+        let migrator = Migrator(
+            client: warehouse.client.using(database: nil), migrations: migrations, tables: TrackingTables(database: warehouse.name),
+            options: .init(actor: "loader-test@deployctl"))
+        _ = try await migrator.up()
+        return warehouse
+    }
+
+    static var repository: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    /// Dropped in the background: blocking here would hold a cooperative thread the drop needs.
+    deinit {
+        let client = client.using(database: nil)
+        let name = name
+        Task { try? await client.execute("DROP DATABASE IF EXISTS \(name)") }
+    }
+
+    /// A loader configuration writing here and reading the API at `api`.
+    func configuration(api: URL, token: String, sinceHours: Int = 24) -> PipelineConfiguration {
+        var configuration = PipelineConfiguration(
+            apiBaseURL: api, apiToken: token, sinceHours: sinceHours, organisation: "simulated",
+            clickhouse: server.admin.using(database: name), releaseID: "test-release")
+        configuration.retry = .init(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100))
+        configuration.requestTimeout = .seconds(10)
+        return configuration
+    }
+
+    struct SalesKey: Hashable, CustomStringConvertible {
+        let date: String
+        let event: Int64
+        let show: Int64
+        let city: String
+        var description: String { "\(date) event \(event) show \(show) \(city)" }
+    }
+
+    struct SalesFigures: Equatable {
+        var ticketsSold: Int64
+        var ticketsRefunded: Int64
+        var revenueKopecks: Int64
+        var refundsKopecks: Int64
+        var orders: Int64
+    }
+
+    /// `fact_sales_daily` as it stands, money in exact kopecks.
+    func sales() async throws -> [SalesKey: SalesFigures] {
+        let rows = try await client.rows(
+            """
+            SELECT toString(sales_date), event_id, show_id, city, tickets_sold, tickets_refunded,
+                   toInt64(revenue * 100), toInt64(refunds * 100), orders
+            FROM fact_sales_daily
+            """)
+        var sales: [SalesKey: SalesFigures] = [:]
+        for row in rows {
+            let number = { (index: Int) in Int64(row[index] ?? "") ?? -1 }
+            sales[SalesKey(date: row[0] ?? "", event: number(1), show: number(2), city: row[3] ?? "")] = SalesFigures(
+                ticketsSold: number(4), ticketsRefunded: number(5), revenueKopecks: number(6), refundsKopecks: number(7), orders: number(8))
+        }
+        return sales
+    }
+
+    func value(_ sql: String) async throws -> String? {
+        try await client.value(sql)
+    }
+
+    func count(_ sql: String) async throws -> Int {
+        Int(try await client.value(sql) ?? "") ?? -1
+    }
+}
