@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "Migrator", targets: ["Migrator"]),
         .library(name: "Deployer", targets: ["Deployer"]),
         .library(name: "Testbed", targets: ["Testbed"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "QTicketsSimulator", targets: ["QTicketsSimulator"]),
+        .executable(name: "qtickets-sim", targets: ["qtickets-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,6 +74,34 @@ let package = Package(
             dependencies: ["SSH", "Environments", "ClickHouse"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "QTicketsSimulator",
+            dependencies: [
+                "HTTPServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "qtickets-sim",
+            dependencies: [
+                "QTicketsSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "deployctl",
             dependencies: [
@@ -103,6 +134,14 @@ let package = Package(
         .testTarget(
             name: "EnvironmentsTests",
             dependencies: ["Environments"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QTicketsSimulatorTests",
+            dependencies: [
+                "QTicketsSimulator", "HTTPServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
