@@ -18,6 +18,9 @@ let package = Package(
         .library(name: "Deployer", targets: ["Deployer"]),
         .library(name: "Testbed", targets: ["Testbed"]),
         .executable(name: "qtickets-api", targets: ["qtickets-api"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "QTicketsSimulator", targets: ["QTicketsSimulator"]),
+        .executable(name: "qtickets-sim", targets: ["qtickets-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -99,6 +102,34 @@ let package = Package(
             dependencies: ["SSH", "Environments", "ClickHouse"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "QTicketsSimulator",
+            dependencies: [
+                "HTTPServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "qtickets-sim",
+            dependencies: [
+                "QTicketsSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "deployctl",
             dependencies: [
@@ -135,7 +166,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QTicketsLoaderTests",
-            dependencies: ["QTicketsLoader", "QTicketsAPI", "ClickHouse", "Testbed"],
+            dependencies: ["QTicketsLoader", "QTicketsAPI", "QTicketsSimulator", "ClickHouse", "Migrator", "Testbed", "SSH"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
