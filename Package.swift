@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "Testbed",
-            dependencies: ["SSH", "Environments", "ClickHouse"],
+            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -103,6 +103,11 @@ let package = Package(
         .testTarget(
             name: "EnvironmentsTests",
             dependencies: ["Environments"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmokeCheckTests",
+            dependencies: ["ClickHouse", "Migrator", "Testbed"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
