@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Migrator", targets: ["Migrator"]),
         .library(name: "Deployer", targets: ["Deployer"]),
         .library(name: "Testbed", targets: ["Testbed"]),
+        .library(name: "Healthcheck", targets: ["Healthcheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,6 +68,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Healthcheck",
+            dependencies: ["ClickHouse"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Testbed",
             dependencies: ["SSH", "Environments", "ClickHouse", "Migrator"],
             swiftSettings: swiftSettings
@@ -108,6 +114,11 @@ let package = Package(
         .testTarget(
             name: "SmokeCheckTests",
             dependencies: ["ClickHouse", "Migrator", "Testbed"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HealthcheckTests",
+            dependencies: ["Healthcheck", "ClickHouse", "Testbed"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
