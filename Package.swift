@@ -112,6 +112,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PipelineUnitTests",
+            dependencies: ["SSH", "Testbed", "Healthcheck"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SmokeCheckTests",
             dependencies: ["ClickHouse", "Migrator", "Testbed"],
             swiftSettings: swiftSettings
