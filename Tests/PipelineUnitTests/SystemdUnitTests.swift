@@ -154,6 +154,20 @@ struct SystemdUnitTests {
         #expect(elapses[1].timeIntervalSince(elapses[0]) == 15 * 60 && elapses[2].timeIntervalSince(elapses[1]) == 15 * 60)
     }
 
+    @Test("each service starts under systemd as qtickets with its arguments, the env file, a read-only system and a private /tmp",
+          arguments: UnitFileTests.services.map(\.name))
+    func startsHardened(_ name: String) throws {
+        let host = try UnitHost()
+        defer { host.close() }
+        let arguments = try #require(UnitFileTests.services.first { $0.name == name }?.arguments).joined(separator: " ")
+        let run = try host.start(try UnitFile.named(name))
+        #expect(run.result == "Result=success\nExecMainStatus=0", "\(run.journal)")
+        #expect(run.journal.contains("probe user=qtickets group=qtickets args=\(arguments) umask=0077 env=from-env-file"), "\(run.journal)")
+        #expect(run.journal.contains("probe opt=read-only"))
+        #expect(run.journal.contains("probe tmp=writable"))
+        #expect(run.journal.contains("probe home=hidden"))
+    }
+
     /// The UTC instant in a line such as `Next elapse: Wed 2026-11-25 15:15:00 UTC`.
     static func instant(_ line: String) -> Date? {
         guard let match = line.firstMatch(of: /(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC/) else { return nil }
