@@ -10,7 +10,8 @@ import Foundation
 /// - `last_run` (the newest run by start time): none recorded → **critical**; `ok` → ok; `error` →
 ///   **warning** with its error text (one failed run is not an outage, `last_ok_run` escalates by age);
 ///   `running` for longer than `runStuckAfter` → **warning**, the run looks stuck or crashed (the unit
-///   kills it after 20 minutes, so its final row never came); a shorter `running` → ok, in progress.
+///   kills a hung run after its 20-minute start timeout, so its final row never comes); a shorter
+///   `running` → ok, in progress.
 /// - `last_ok_run`: no successful run ever → **critical** "no successful run recorded"; otherwise the
 ///   age of its end against `runWarnAfter` / `runCriticalAfter`.
 /// - `data`: the age of the newest loaded orders row against `dataWarnAfter` / `dataCriticalAfter`;
@@ -43,10 +44,9 @@ public struct HealthChecker: Sendable {
             orders = try OrderFigures(try await client.rows(OrderFigures.query))
         } catch {
             let check = HealthReport.Check(name: "clickhouse", status: .unknown, message: Self.explain(error))
-            return HealthReport(status: .unknown, job: job, checkedAt: now, checks: [check])
+            return HealthReport(job: job, checkedAt: now, checks: [check])
         }
-        let checks = [lastRunCheck(runs), lastOkRunCheck(runs), dataCheck(orders)]
-        var report = HealthReport(status: checks.map(\.status).max() ?? .unknown, job: job, checkedAt: runs.serverNow, checks: checks)
+        var report = HealthReport(job: job, checkedAt: runs.serverNow, checks: [lastRunCheck(runs), lastOkRunCheck(runs), dataCheck(orders)])
         report.clockSkewSeconds = Int64((now.timeIntervalSince(runs.serverNow)).rounded())
         report.lastRun = runs.last
         report.lastOkFinishedAt = runs.lastOkFinishedAt
@@ -67,23 +67,26 @@ public struct HealthChecker: Sendable {
                 name: "last_run", status: .critical,
                 message: "no run of \(job) recorded: the timer has not started the loader yet, or it cannot write meta_job_runs")
         }
-        let age = HealthReport.Check(name: "last_run", status: .ok, ageSeconds: run.startedAgeSeconds, message: "")
+        let started = AgeText(run.startedAgeSeconds)
+        func verdict(_ status: HealthStatus, _ message: String, stuckAfter: Int64? = nil) -> HealthReport.Check {
+            HealthReport.Check(name: "last_run", status: status, ageSeconds: run.startedAgeSeconds, warnAfterSeconds: stuckAfter, message: message)
+        }
+        let stuckAfter = thresholds.runStuckAfter.wholeSeconds
         switch run.status {
         case "ok":
-            return with(age, .ok, "run \(run.id) ok, started \(AgeText(run.startedAgeSeconds)) ago")
+            return verdict(.ok, "run \(run.id) ok, started \(started) ago")
         case "error":
-            return with(age, .warning, "run \(run.id) failed, started \(AgeText(run.startedAgeSeconds)) ago: \(run.error)")
-        case "running" where run.startedAgeSeconds >= thresholds.runStuckAfter.wholeSeconds:
-            var check = with(
-                age, .warning,
-                "run \(run.id) started \(AgeText(run.startedAgeSeconds)) ago and is still marked running: it looks stuck or crashed "
-                    + "(systemd stops the loader after 20 minutes, so its final row never came)")
-            check.warnAfterSeconds = thresholds.runStuckAfter.wholeSeconds
-            return check
+            return verdict(.warning, "run \(run.id) failed, started \(started) ago: \(run.error)")
+        case "running" where run.startedAgeSeconds >= stuckAfter:
+            return verdict(
+                .warning,
+                "run \(run.id) started \(started) ago and is still marked running: it looks stuck or crashed "
+                    + "(the unit's start timeout kills a hung run, which then never writes its final row)",
+                stuckAfter: stuckAfter)
         case "running":
-            return with(age, .ok, "run \(run.id) in progress, started \(AgeText(run.startedAgeSeconds)) ago")
+            return verdict(.ok, "run \(run.id) in progress, started \(started) ago", stuckAfter: stuckAfter)
         default:
-            return with(age, .warning, "run \(run.id) has status '\(run.status)', which is none of running, ok, error")
+            return verdict(.warning, "run \(run.id) has status '\(run.status)', which is none of running, ok, error")
         }
     }
 
@@ -110,13 +113,6 @@ public struct HealthChecker: Sendable {
         return HealthReport.Check(
             name: name, status: status, ageSeconds: age, warnAfterSeconds: warn.wholeSeconds, criticalAfterSeconds: critical.wholeSeconds,
             message: message)
-    }
-
-    private func with(_ check: HealthReport.Check, _ status: HealthStatus, _ message: String) -> HealthReport.Check {
-        var check = check
-        check.status = status
-        check.message = message
-        return check
     }
 
     static func explain(_ error: any Error) -> String {

@@ -84,8 +84,10 @@ public struct HealthReport: Codable, Sendable, Equatable {
     /// Seconds since ``ordersLastLoadedAt``, by the server's clock.
     public var ordersAgeSeconds: Int64?
 
-    public init(status: HealthStatus, job: String, checkedAt: Date, checks: [Check]) {
-        self.status = status
+    /// A report whose status is the worst of `checks` (unknown when there are none); the figures
+    /// start out nil.
+    public init(job: String, checkedAt: Date, checks: [Check]) {
+        self.status = checks.map(\.status).max() ?? .unknown
         self.job = job
         self.checkedAt = checkedAt
         self.checks = checks

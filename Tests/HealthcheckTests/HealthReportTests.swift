@@ -6,7 +6,7 @@ import Testing
 struct HealthReportTests {
     static func report(_ status: HealthStatus) -> HealthReport {
         var report = HealthReport(
-            status: status, job: "qtickets_api", checkedAt: Date(timeIntervalSince1970: 1_764_000_000.123),
+            job: "qtickets_api", checkedAt: Date(timeIntervalSince1970: 1_764_000_000.123),
             checks: [
                 HealthReport.Check(name: "last_run", status: .ok, ageSeconds: 300, message: "run 1 ok, started 5m ago"),
                 HealthReport.Check(
@@ -27,6 +27,8 @@ struct HealthReportTests {
         #expect(HealthStatus.allCases.map(\.exitCode) == [0, 1, 2, 3])
         #expect(HealthStatus.allCases.sorted() == [.ok, .warning, .critical, .unknown])
         #expect([HealthStatus.warning, .ok, .critical].max() == .critical)
+        #expect(Self.report(.critical).status == .critical, "a report's status is its worst check's")
+        #expect(HealthReport(job: "qtickets_api", checkedAt: Date(), checks: []).status == .unknown, "no checks vouch for nothing")
     }
 
     @Test("JSON round trip keeps every field, times as ISO 8601 UTC with milliseconds")
