@@ -24,8 +24,9 @@ public struct HealthChecker: Sendable {
     public let job: String
     public let thresholds: HealthThresholds
 
-    /// `client` must resolve unqualified names in the pipeline's database (`zakaz`) and may read
-    /// `meta_job_runs` and `v_freshness` (`datalens_reader` or `etl_writer` suffice).
+    /// `client` must resolve unqualified names in the pipeline's database (`zakaz`) and be allowed
+    /// to read `meta_job_runs` and `v_freshness`: `etl_writer` (SELECT on `zakaz.*`) is, while
+    /// `datalens_reader` (dashboard views only) is not and gets the unknown verdict (ACCESS_DENIED).
     public init(client: any ClickHouseQuerying, job: String = "qtickets_api", thresholds: HealthThresholds = HealthThresholds()) {
         self.client = client
         self.job = job
@@ -205,7 +206,9 @@ struct Row {
 
     init(_ rows: [[String?]], columns: Int, query: String) throws(ClickHouseError) {
         guard rows.count == 1, rows[0].count == columns else {
-            throw ClickHouseError(kind: .decoding, message: "the \(query) query answered \(rows.count) rows instead of one row of \(columns) columns")
+            throw ClickHouseError(
+                kind: .decoding,
+                message: "the \(query) query answered \(rows.count) rows of \(rows.first?.count ?? 0) columns, expected one row of \(columns)")
         }
         fields = rows[0]
         self.query = query

@@ -1,3 +1,4 @@
+import ClickHouse
 import Foundation
 import Healthcheck
 import Testing
@@ -116,5 +117,33 @@ struct HealthReportTests {
             #expect(error.variable == "HEALTHCHECK_RUN_WARN_MINUTES")
             #expect(error.message == "HEALTHCHECK_RUN_WARN_MINUTES (180 min) must be below HEALTHCHECK_RUN_CRITICAL_MINUTES (120 min)")
         }
+    }
+}
+
+/// A server that answers every query with the same rows.
+struct CannedClickHouse: ClickHouseQuerying {
+    let answer: [[String?]]
+    var database: String? { "zakaz" }
+
+    func execute(_ sql: String, settings: [String: String]) async throws(ClickHouseError) {}
+    func rows(_ sql: String, settings: [String: String]) async throws(ClickHouseError) -> [[String?]] { answer }
+    func using(database: String?) -> CannedClickHouse { self }
+}
+
+@Suite("HealthChecker on answers of the wrong shape")
+struct HealthCheckerShapeTests {
+    @Test("an answer that is not one row of the expected columns is unknown, naming the query")
+    func wrongShape() async {
+        let report = await HealthChecker(client: CannedClickHouse(answer: [["1"], ["2"]])).evaluate()
+        #expect(report.status == .unknown)
+        #expect(report.check("clickhouse")?.message == "ClickHouse failed the healthcheck query: the meta_job_runs query answered 2 rows of 1 columns, expected one row of 14")
+    }
+
+    @Test("a field that is not a number is unknown, naming the column")
+    func notANumber() async {
+        let row: [String?] = ["1764000000000", "many"] + Array(repeating: "0", count: 12)
+        let report = await HealthChecker(client: CannedClickHouse(answer: [row])).evaluate()
+        #expect(report.status == .unknown)
+        #expect(report.check("clickhouse")?.message.hasSuffix("the meta_job_runs query answered many in column 2, expected a count") == true)
     }
 }
