@@ -3,7 +3,7 @@ import Foundation
 
 /// One file of `checks/smoke`, and how a check runner executes it: one query, one row of
 /// `violations` and `sample`, with `max_lag_minutes` passed as a query parameter.
-struct SmokeCheck: Sendable, CustomStringConvertible {
+struct SmokeCheck: Sendable {
     /// What one run of a check answered.
     struct Outcome: Sendable {
         let violations: UInt64
@@ -11,10 +11,7 @@ struct SmokeCheck: Sendable, CustomStringConvertible {
     }
 
     let name: String
-    let path: String
     let sql: String
-
-    var description: String { name }
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("checks/smoke").path
@@ -22,8 +19,7 @@ struct SmokeCheck: Sendable, CustomStringConvertible {
     /// Every check of the repository, by file name.
     static func all() throws -> [SmokeCheck] {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.sorted().map { file in
-            let path = directory + "/" + file
-            return SmokeCheck(name: String(file.dropLast(4)), path: path, sql: try String(contentsOfFile: path, encoding: .utf8))
+            SmokeCheck(name: String(file.dropLast(4)), sql: try String(contentsOfFile: directory + "/" + file, encoding: .utf8))
         }
     }
 

@@ -61,6 +61,17 @@ struct SmokeCheckTests {
         }
     }
 
+    @Test("freshness takes its limit from param_max_lag_minutes")
+    func freshnessLimit() async throws {
+        try await PipelineDatabase.with(prefix: "smoke") { database in
+            try await database.client.execute(PipelineFixture.okRun(finishedMinutesAgo: 60))
+            let check = try SmokeCheck.named("freshness")
+            #expect(try await check.run(on: database.client, maxLagMinutes: 90).violations == 0)
+            let late = try await check.run(on: database.client, maxLagMinutes: 45)
+            #expect(late.violations == 1 && late.sample.contains("60 min ago (limit 45 min)"), "\(late.sample)")
+        }
+    }
+
     @Test("a planted violation makes its check fire with the offending keys in the sample", arguments: PlantedViolation.all)
     func plantedViolation(_ planted: PlantedViolation) async throws {
         try await PipelineDatabase.with(prefix: "smoke") { database in
