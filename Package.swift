@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "QTicketsSimulator", targets: ["QTicketsSimulator"]),
         .executable(name: "qtickets-sim", targets: ["qtickets-sim"]),
+        .library(name: "Healthcheck", targets: ["Healthcheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -98,8 +99,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Healthcheck",
+            dependencies: ["ClickHouse"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Testbed",
-            dependencies: ["SSH", "Environments", "ClickHouse"],
+            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -167,6 +173,21 @@ let package = Package(
         .testTarget(
             name: "QTicketsLoaderTests",
             dependencies: ["QTicketsLoader", "QTicketsAPI", "QTicketsSimulator", "ClickHouse", "Migrator", "Testbed", "SSH"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PipelineUnitTests",
+            dependencies: ["SSH", "Testbed", "Healthcheck"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmokeCheckTests",
+            dependencies: ["ClickHouse", "Migrator", "Testbed"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HealthcheckTests",
+            dependencies: ["Healthcheck", "ClickHouse", "Testbed"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,130 @@
+import Foundation
+
+/// The healthcheck's verdict on one job with every figure it was based on. `--json` prints it, the
+/// HTTP endpoint answers with it, the E2E verification stores it; `render()` is the text form.
+///
+/// Ages are seconds computed by ClickHouse (`dateDiff('second', …, now64(3))`), so a workstation
+/// whose clock is off cannot make a stale pipeline look fresh.
+public struct HealthReport: Codable, Sendable, Equatable {
+    /// One judged aspect of the pipeline.
+    public struct Check: Codable, Sendable, Equatable {
+        /// `clickhouse`, `last_run`, `last_ok_run` or `data`.
+        public var name: String
+        public var status: HealthStatus
+        /// The age judged, in seconds, when there is one.
+        public var ageSeconds: Int64?
+        /// The age at which this check warns, when it judges an age.
+        public var warnAfterSeconds: Int64?
+        /// The age at which this check turns critical, when it judges an age.
+        public var criticalAfterSeconds: Int64?
+        /// One line for a person: what was found and, when it is not ok, what it means.
+        public var message: String
+
+        public init(
+            name: String, status: HealthStatus, ageSeconds: Int64? = nil, warnAfterSeconds: Int64? = nil,
+            criticalAfterSeconds: Int64? = nil, message: String
+        ) {
+            self.name = name
+            self.status = status
+            self.ageSeconds = ageSeconds
+            self.warnAfterSeconds = warnAfterSeconds
+            self.criticalAfterSeconds = criticalAfterSeconds
+            self.message = message
+        }
+    }
+
+    /// The newest run of the job (by start time), as `meta_job_runs FINAL` holds it.
+    public struct Run: Codable, Sendable, Equatable {
+        public var id: String
+        /// `running`, `ok` or `error`.
+        public var status: String
+        public var startedAt: Date
+        /// nil while the run is `running`.
+        public var finishedAt: Date?
+        /// The run's error text; empty unless the status is `error`.
+        public var error: String
+        /// Seconds since the run started, by the server's clock.
+        public var startedAgeSeconds: Int64
+
+        public init(id: String, status: String, startedAt: Date, finishedAt: Date?, error: String, startedAgeSeconds: Int64) {
+            self.id = id
+            self.status = status
+            self.startedAt = startedAt
+            self.finishedAt = finishedAt
+            self.error = error
+            self.startedAgeSeconds = startedAgeSeconds
+        }
+    }
+
+    /// The worst status of ``checks``.
+    public var status: HealthStatus
+    /// The job judged, `qtickets_api` for the loader.
+    public var job: String
+    /// When the check ran: the ClickHouse server's time, or this machine's when the server could not
+    /// be asked.
+    public var checkedAt: Date
+    /// This machine's clock minus the server's, in seconds; nil when the server could not be asked.
+    /// Shown for diagnosis only, since every age comes from the server.
+    public var clockSkewSeconds: Int64?
+    public var checks: [Check]
+    /// The newest run; nil when the job never ran or the server could not be asked.
+    public var lastRun: Run?
+    /// The end of the newest successful run; nil when none succeeded.
+    public var lastOkFinishedAt: Date?
+    /// Seconds since ``lastOkFinishedAt``, by the server's clock.
+    public var lastOkAgeSeconds: Int64?
+    /// Runs of the job recorded in all, and how many of them succeeded, failed or are marked running.
+    public var runsTotal: UInt64?
+    public var runsOk: UInt64?
+    public var runsError: UInt64?
+    public var runsRunning: UInt64?
+    /// Staged order rows (every version) and the newest load time among them (`v_freshness`).
+    public var ordersStored: UInt64?
+    public var ordersLastLoadedAt: Date?
+    /// Seconds since ``ordersLastLoadedAt``, by the server's clock.
+    public var ordersAgeSeconds: Int64?
+
+    /// A report whose status is the worst of `checks` (unknown when there are none); the figures
+    /// start out nil.
+    public init(job: String, checkedAt: Date, checks: [Check]) {
+        self.status = checks.map(\.status).max() ?? .unknown
+        self.job = job
+        self.checkedAt = checkedAt
+        self.checks = checks
+    }
+
+    /// The check named `name`, if the report has it.
+    public func check(_ name: String) -> Check? { checks.first { $0.name == name } }
+
+    /// The report as pretty-printed JSON with ISO 8601 UTC times in milliseconds, keys sorted.
+    public func json() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Self.timestampFormatter().string(from: date))
+        }
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    /// Reads a report written by ``json()``.
+    ///
+    /// - Throws: `DecodingError` when `data` is not such a report.
+    public static func decode(_ data: Data) throws -> HealthReport {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = timestampFormatter().date(from: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
+            }
+            return date
+        }
+        return try decoder.decode(HealthReport.self, from: data)
+    }
+
+    static func timestampFormatter() -> ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+}
