@@ -29,6 +29,20 @@ public struct PipelineDatabase: Sendable {
     public static func with<Result>(
         prefix: String, on host: String = "museshow", _ body: (PipelineDatabase) async throws -> Result
     ) async throws -> Result {
+        let database = try await create(prefix: prefix, on: host)
+        do {
+            let result = try await body(database)
+            try await database.drop()
+            return result
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+    }
+
+    /// Creates a database with the shipped schema on the modern ClickHouse of `host`; the caller
+    /// drops it (`drop()`), or uses `with(prefix:on:_:)`, which always does.
+    public static func create(prefix: String, on host: String = "museshow") async throws -> PipelineDatabase {
         let server = try ClickHouseServer.modern(on: host)
         let name = "\(prefix)_\(UInt32.random(in: 0..<UInt32.max))"
         let admin = ClickHouseClient(endpoint: server.admin)
@@ -36,13 +50,16 @@ public struct PipelineDatabase: Sendable {
         try await admin.execute("CREATE DATABASE \(ClickHouseSQL.identifier(name))")
         do {
             try await database.applyShippedSchema()
-            let result = try await body(database)
-            try await admin.execute("DROP DATABASE IF EXISTS \(ClickHouseSQL.identifier(name))")
-            return result
         } catch {
-            try? await admin.execute("DROP DATABASE IF EXISTS \(ClickHouseSQL.identifier(name))")
+            try? await database.drop()
             throw error
         }
+        return database
+    }
+
+    /// Drops the database.
+    public func drop() async throws {
+        try await client.using(database: nil).execute("DROP DATABASE IF EXISTS \(ClickHouseSQL.identifier(name))")
     }
 
     private func applyShippedSchema() async throws {

@@ -1,44 +1,30 @@
 import ClickHouse
 import Foundation
-import Migrator
 import QTicketsAPI
 import QTicketsLoader
 import Testbed
 
-/// A scratch copy of the pipeline's warehouse: a fresh database on the testbed's ClickHouse (or
-/// the server in DEPLOYCTL_TEST_CLICKHOUSE_URL) with the shipped migrations applied, dropped when
-/// the value goes away. The loader writes into it as it would into `zakaz`.
+/// A scratch copy of the pipeline's warehouse: a fresh database with the shipped schema on the
+/// testbed's ClickHouse (or the server in DEPLOYCTL_TEST_CLICKHOUSE_URL), dropped when the value
+/// goes away. The loader writes into it as it would into `zakaz`.
 final class Warehouse: @unchecked Sendable {
-    let server: ClickHouseServer
-    let name: String
-    let client: ClickHouseClient
+    let database: PipelineDatabase
+    var server: ClickHouseServer { database.server }
+    var name: String { database.name }
+    var client: ClickHouseClient { database.client }
 
-    private init(server: ClickHouseServer, name: String) {
-        self.server = server
-        self.name = name
-        self.client = ClickHouseClient(endpoint: server.admin.using(database: name))
+    private init(database: PipelineDatabase) {
+        self.database = database
     }
 
     static func create() async throws -> Warehouse {
-        let warehouse = Warehouse(server: try ClickHouseServer.modern(), name: "qt_loader_\(UInt32.random(in: 0..<UInt32.max))")
-        try await warehouse.client.using(database: nil).execute("CREATE DATABASE \(warehouse.name)")
-        let migrations = try MigrationSet(directory: Self.repository + "/migrations").migrations
-        let migrator = Migrator(
-            client: warehouse.client.using(database: nil), migrations: migrations, tables: TrackingTables(database: warehouse.name),
-            options: .init(actor: "loader-test@deployctl"))
-        _ = try await migrator.up()
-        return warehouse
-    }
-
-    static var repository: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        Warehouse(database: try await PipelineDatabase.create(prefix: "qt_loader"))
     }
 
     /// Dropped in the background: blocking here would hold a cooperative thread the drop needs.
     deinit {
-        let client = client.using(database: nil)
-        let name = name
-        Task { try? await client.execute("DROP DATABASE IF EXISTS \(name)") }
+        let database = database
+        Task { try? await database.drop() }
     }
 
     /// A loader configuration writing here and reading the API at `api`.

@@ -127,6 +127,8 @@ extension Migrator {
         var unrecorded: [HistoryEvent] = []
         if step.firstStatement == 1 {
             unrecorded.append(entry(.started, migration, clock: clock))
+        } else if step.firstStatement > migration.up.count {
+            options.progress?("\(name): all \(migration.up.count) statements are applied; checking its verify queries again")
         } else {
             options.progress?("\(name): resuming at statement \(step.firstStatement) of \(migration.up.count)")
         }
