@@ -14,16 +14,18 @@ deps:
 	bash testbed/clickhouse-legacy.sh deps
 
 # qtickets-api runs on servers without Swift: its standard library and Foundation are linked in
-# statically (Foundation's static archives need each other, hence the link group). The static
-# binary is kept apart, in .build/static, because the test build relinks the product dynamically.
+# statically (Foundation's static archives need each other, hence the link group). It is built in a
+# scratch path of its own: objects compiled for a static link carry autolink entries for the static
+# archives, and a dynamic link of the same objects (the test build) would fail on them.
 STATIC_FOUNDATION := $(foreach lib,Foundation FoundationEssentials FoundationInternationalization CoreFoundation \
 	_FoundationICU _FoundationCShims _FoundationCollections,-Xlinker -l$(lib))
-STATIC_LINK := --static-swift-stdlib -Xlinker --start-group $(STATIC_FOUNDATION) -Xlinker --end-group
+STATIC_BUILD := $(SWIFT) build --scratch-path .build-static --static-swift-stdlib \
+	-Xlinker --start-group $(STATIC_FOUNDATION) -Xlinker --end-group
 
 build: deps
-	$(SWIFT) build --product qtickets-api $(STATIC_LINK)
+	$(STATIC_BUILD) --product qtickets-api
 	mkdir -p .build/static
-	strip -o .build/static/qtickets-api "$$($(SWIFT) build --show-bin-path)/qtickets-api"
+	strip -o .build/static/qtickets-api "$$($(STATIC_BUILD) --show-bin-path)/qtickets-api"
 	$(SWIFT) build --build-tests
 
 # Unit and integration tests. Integration tests talk to real OpenSSH, systemd and ClickHouse on the

@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "QTicketsLoader",
             dependencies: [
-                "QTicketsAPI", "ClickHouse",
+                "QTicketsAPI", "ClickHouse", "Healthcheck",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -93,14 +93,18 @@ let package = Package(
         .executableTarget(
             name: "qtickets-api",
             dependencies: [
-                "QTicketsLoader", "QTicketsAPI", "ClickHouse",
+                "QTicketsLoader", "QTicketsAPI", "ClickHouse", "Healthcheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Healthcheck",
-            dependencies: ["ClickHouse"],
+            dependencies: [
+                "ClickHouse", "HTTPServer",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -172,7 +176,12 @@ let package = Package(
         ),
         .testTarget(
             name: "QTicketsLoaderTests",
-            dependencies: ["QTicketsLoader", "QTicketsAPI", "QTicketsSimulator", "ClickHouse", "Migrator", "Testbed", "SSH"],
+            dependencies: [
+                "QTicketsLoader", "QTicketsAPI", "QTicketsSimulator", "ClickHouse", "Migrator", "Testbed", "SSH",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

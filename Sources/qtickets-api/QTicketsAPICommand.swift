@@ -11,10 +11,10 @@ struct QTicketsAPICommand: AsyncParsableCommand {
             Configuration comes from the environment (the unit's EnvironmentFile) or from --env-file:
             QTICKETS_BASE_URL, QTICKETS_TOKEN, QTICKETS_SINCE_HOURS, ORG_NAME, CLICKHOUSE_HOST,
             CLICKHOUSE_PORT, CLICKHOUSE_DB, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD [, CLICKHOUSE_SECURE,
-            JOB_NAME, QTICKETS_PAGE_SIZE, QTICKETS_SKIP_INVENTORY].
-            Exit status: 0 done, 1 the run failed, 78 invalid configuration.
+            JOB_NAME, QTICKETS_PAGE_SIZE, QTICKETS_SKIP_INVENTORY, HEALTHCHECK_*].
+            Exit status: 0 done, 1 the run failed, 78 invalid configuration (healthcheck: 0 ok, 1 warning, 2 critical, 3 unknown).
             """,
-        subcommands: [Run.self, CheckAPI.self]
+        subcommands: [Run.self, CheckAPI.self, HealthcheckCommand.self]
     )
 }
 
@@ -28,14 +28,27 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("env-file"), help: "Read variables from this KEY=VALUE file; its values win over the environment.")
     var environmentFile: String?
 
-    /// The configuration, or exit 78 with every problem named.
+    /// The loader's configuration, or exit 78 with every problem named.
     func load() throws -> PipelineConfiguration {
+        try configuration { try PipelineConfiguration(environment: $0, releaseID: ReleaseMarker.current()) }
+    }
+
+    /// The healthcheck's configuration, or exit 3 (unknown: it cannot even look) with every problem named.
+    func loadHealthcheck() throws -> HealthcheckConfiguration {
+        do {
+            return try configuration { try HealthcheckConfiguration(environment: $0) }
+        } catch let exit as ExitCode where exit.rawValue == ExitStatus.invalidConfiguration {
+            throw ExitCode(3)
+        }
+    }
+
+    private func configuration<T>(_ make: ([String: String]) throws -> T) throws -> T {
         var environment = ProcessInfo.processInfo.environment
         do {
             if let environmentFile {
                 environment.merge(try EnvironmentFile(path: environmentFile).values) { _, file in file }
             }
-            return try PipelineConfiguration(environment: environment, releaseID: ReleaseMarker.current())
+            return try make(environment)
         } catch {
             FileHandle.standardError.write(Data("qtickets-api: \(error)\n".utf8))
             throw ExitCode(ExitStatus.invalidConfiguration)

@@ -36,27 +36,8 @@ final class LoaderHarness: @unchecked Sendable {
         await Loader(configuration: configuration, log: RunLog { [log] in log.add($0) }).run(dryRun: dryRun)
     }
 
-    /// The truth at the simulator's clock, keyed like the warehouse's facts.
-    func truth() -> [Warehouse.SalesKey: Warehouse.SalesFigures] {
-        var sales: [Warehouse.SalesKey: Warehouse.SalesFigures] = [:]
-        for (key, figures) in simulator.truth().sales {
-            sales[Warehouse.SalesKey(date: key.salesDate, event: Int64(key.eventId), show: Int64(key.showId), city: key.city)] =
-                Warehouse.SalesFigures(
-                    ticketsSold: Int64(figures.ticketsSold), ticketsRefunded: Int64(figures.ticketsRefunded),
-                    revenueKopecks: figures.revenueKopecks, refundsKopecks: figures.refundsKopecks, orders: Int64(figures.orders))
-        }
-        return sales
-    }
-
-    /// Every difference between the facts in the warehouse and the truth, readable; empty when equal.
     func differences() async throws -> [String] {
-        let stored = try await warehouse.sales()
-        let expected = truth()
-        var differences: [String] = []
-        for key in Set(stored.keys).union(expected.keys).sorted(by: { $0.description < $1.description }) where stored[key] != expected[key] {
-            differences.append("\(key): warehouse \(stored[key].map { "\($0)" } ?? "none"), truth \(expected[key].map { "\($0)" } ?? "none")")
-        }
-        return differences
+        try await FactComparison.differences(stored: warehouse.sales(), truth: simulator.truth())
     }
 
     /// Stored orders per state (newest version of each order).

@@ -37,37 +37,9 @@ final class Warehouse: @unchecked Sendable {
         return configuration
     }
 
-    struct SalesKey: Hashable, CustomStringConvertible {
-        let date: String
-        let event: Int64
-        let show: Int64
-        let city: String
-        var description: String { "\(date) event \(event) show \(show) \(city)" }
-    }
-
-    struct SalesFigures: Equatable {
-        var ticketsSold: Int64
-        var ticketsRefunded: Int64
-        var revenueKopecks: Int64
-        var refundsKopecks: Int64
-        var orders: Int64
-    }
-
     /// `fact_sales_daily` as it stands, money in exact kopecks.
-    func sales() async throws -> [SalesKey: SalesFigures] {
-        let rows = try await client.rows(
-            """
-            SELECT toString(sales_date), event_id, show_id, city, tickets_sold, tickets_refunded,
-                   toInt64(revenue * 100), toInt64(refunds * 100), orders
-            FROM fact_sales_daily
-            """)
-        var sales: [SalesKey: SalesFigures] = [:]
-        for row in rows {
-            let number = { (index: Int) in Int64(row[index] ?? "") ?? -1 }
-            sales[SalesKey(date: row[0] ?? "", event: number(1), show: number(2), city: row[3] ?? "")] = SalesFigures(
-                ticketsSold: number(4), ticketsRefunded: number(5), revenueKopecks: number(6), refundsKopecks: number(7), orders: number(8))
-        }
-        return sales
+    func sales() async throws -> [FactComparison.SalesKey: FactComparison.SalesFigures] {
+        try await FactComparison.sales(in: client)
     }
 
     func value(_ sql: String) async throws -> String? {

@@ -1,0 +1,101 @@
+import ArgumentParser
+import ClickHouse
+import Dispatch
+import Foundation
+import Healthcheck
+import QTicketsLoader
+
+extension QTicketsAPICommand {
+    struct HealthcheckCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "healthcheck",
+            abstract: "Freshness of the last successful run and of the data against thresholds.",
+            discussion: """
+                Exit status (monitoring conventions): 0 ok, 1 warning, 2 critical, 3 unknown.
+                Thresholds: HEALTHCHECK_RUN_WARN_MINUTES, HEALTHCHECK_RUN_CRITICAL_MINUTES,
+                HEALTHCHECK_DATA_WARN_MINUTES, HEALTHCHECK_DATA_CRITICAL_MINUTES, HEALTHCHECK_RUN_STUCK_MINUTES.
+                With --serve ADDRESS:PORT the same verdict is served at /healthz and /healthz/<job>
+                (200 ok or warning, 503 otherwise, JSON) until SIGTERM.
+                """)
+
+        @OptionGroup var options: ConfigurationOptions
+
+        @Flag(help: "Print the report as JSON.")
+        var json = false
+
+        @Option(help: "Serve the verdict over HTTP on this address, e.g. 127.0.0.1:18080.")
+        var serve: String?
+
+        func validate() throws {
+            if let serve, Self.address(serve) == nil {
+                throw ValidationError("--serve takes ADDRESS:PORT, e.g. 127.0.0.1:18080")
+            }
+        }
+
+        static func address(_ text: String) -> (host: String, port: Int)? {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+                return nil
+            }
+            let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            return host.isEmpty ? nil : (host, port)
+        }
+
+        func run() async throws {
+            let configuration = try options.loadHealthcheck()
+            let checker = HealthChecker(
+                client: ClickHouseClient(endpoint: configuration.clickhouse), job: configuration.job, thresholds: configuration.thresholds)
+            if let serve, let (host, port) = Self.address(serve) {
+                try await Self.serve(checker: checker, host: host, port: port)
+                return
+            }
+            let report = await checker.evaluate()
+            if json {
+                FileHandle.standardOutput.write(report.json() + Data("\n".utf8))
+            } else {
+                print(report.render())
+            }
+            throw ExitCode(report.status.exitCode)
+        }
+
+        static func serve(checker: HealthChecker, host: String, port: Int) async throws {
+            let server: HealthServer
+            do {
+                server = try await HealthServer.start(host: host, port: port, checker: checker)
+            } catch {
+                FileHandle.standardError.write(Data("qtickets-api: \(error)\n".utf8))
+                throw ExitCode(ExitStatus.failed)
+            }
+            RunLog.standardOutput.info("healthcheck.serving", ["address": "\(host):\(server.port)", "job": checker.job])
+            await Termination.wait()
+            await server.stop()
+            RunLog.standardOutput.info("healthcheck.stopped")
+        }
+    }
+}
+
+/// Waits for SIGTERM (systemd's stop) or SIGINT.
+enum Termination {
+    static func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let fired = NSLock()
+            nonisolated(unsafe) var resumed = false
+            nonisolated(unsafe) var sources: [any DispatchSourceSignal] = []
+            for signalNumber in [SIGTERM, SIGINT] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler {
+                    let first = fired.withLock {
+                        defer { resumed = true }
+                        return !resumed
+                    }
+                    if first {
+                        sources.forEach { $0.cancel() }
+                        continuation.resume()
+                    }
+                }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+}
