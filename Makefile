@@ -36,6 +36,7 @@ test: build
 
 bench: deps
 	$(SWIFT) build -c release --product deployctl-bench
+	$(SWIFT) build -c release --product qtickets-api
 	$(WITH_TESTBED) .build/release/deployctl-bench
 
 demo: deps

@@ -150,7 +150,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "deployctl-bench",
-            dependencies: ["SSH", "Testbed", "ClickHouse", "Migrator"],
+            dependencies: ["SSH", "Testbed", "ClickHouse", "Migrator", "QTicketsSimulator"],
             path: "Benchmarks/deployctl-bench",
             swiftSettings: swiftSettings
         ),

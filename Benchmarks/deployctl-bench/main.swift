@@ -106,6 +106,10 @@ let migrateFigures = try await MigrateBench(
     testbed: testbed, server: try ClickHouseServer.modern(on: host.name), sshOptions: sshOptions, target: target
 ).run()
 
+let loaderOrders = Int(ProcessInfo.processInfo.environment["DEPLOYCTL_BENCH_ORDERS"] ?? "") ?? 1_000_000
+let loaderBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("qtickets-api").path
+let loader = try await LoaderBench(binary: loaderBinary, orders: loaderOrders).run()
+
 var usage = rusage()
 getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
 let peakMegabytes = Double(usage.ru_maxrss) / 1024
@@ -113,7 +117,11 @@ let peakMegabytes = Double(usage.ru_maxrss) / 1024
 if json {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    print(String(decoding: try encoder.encode(figures + migrateFigures), as: UTF8.self))
+    struct Everything: Encodable {
+        let figures: [Figure]
+        let loader: LoaderBench.Result
+    }
+    print(String(decoding: try encoder.encode(Everything(figures: figures + migrateFigures, loader: loader)), as: UTF8.self))
 } else {
     print("migrator through the SSH tunnel vs one curl per statement through ssh -L (target ≤ 1.3×; status: under 1 s)")
     for figure in migrateFigures {
@@ -127,5 +135,10 @@ if json {
     for row in rows {
         print("  " + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
     }
+    print("qtickets-api run: a full load from the simulator into the testbed's ClickHouse (target ≥ 20,000 orders/s, peak RSS ≤ 150 MB)")
+    print(String(format: "  %d orders in %.1f s: %.0f orders/s, peak RSS %.1f MB%@", loader.orders, loader.seconds, loader.ordersPerSecond,
+        loader.peakRSSMegabytes, loader.complete ? "" : " (INCOMPLETE: fewer orders stored than the simulator shows)"))
+    print(String(format: "  loader time: waiting on the API %.1f s, parsing %.1f s, in ClickHouse %.1f s (overlapping); dataset built in %.1f s",
+        loader.apiWaitSeconds, loader.parseSeconds, loader.clickhouseSeconds, loader.datasetSeconds))
     print(String(format: "  peak RSS of this process: %.1f MB (the 100 MiB payload is held in memory once)", peakMegabytes))
 }

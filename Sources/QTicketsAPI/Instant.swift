@@ -94,19 +94,25 @@ public struct Instant: Sendable, Hashable, Comparable, Decodable, CustomStringCo
         self.milliseconds = seconds * 1000 + Int64(millis)
     }
 
-    /// `YYYY-MM-DD hh:mm:ss.sss` in UTC: what a `DateTime64(3, 'UTC')` column reads unambiguously.
-    public var utcText: String {
+    /// The calendar fields of this instant in UTC.
+    public var utcFields: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int) {
         let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
         let millis = Int(milliseconds - seconds * 1000)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = Self.civilFromDays(Int(days))
+        return (year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, millis)
+    }
+
+    /// `YYYY-MM-DD hh:mm:ss.sss` in UTC: what a `DateTime64(3, 'UTC')` column reads unambiguously.
+    public var utcText: String {
+        let fields = utcFields
         func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):"
-            + "\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))"
+        return "\(pad(fields.year, 4))-\(pad(fields.month, 2))-\(pad(fields.day, 2)) \(pad(fields.hour, 2)):\(pad(fields.minute, 2)):"
+            + "\(pad(fields.second, 2)).\(pad(fields.millisecond, 3))"
     }
 
     /// ISO-8601 with a colon in the offset, as QTickets filters want it (`+0300` is not trusted).

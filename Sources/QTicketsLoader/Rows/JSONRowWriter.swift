@@ -32,7 +32,34 @@ struct JSONRowWriter {
 
     mutating func int(_ name: StaticString, _ value: Int64) {
         key(name)
-        buffer.writeString(String(value))
+        writeDigits(value)
+    }
+
+    /// Decimal digits without an intermediate String.
+    private mutating func writeDigits(_ value: Int64) {
+        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            buffer.writeBytes(UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+
+    /// `value` as exactly `width` digits (zero-padded; `value` fits).
+    private mutating func writePadded(_ value: Int, width: Int) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            buffer.writeInteger(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     mutating func bool(_ name: StaticString, _ value: Bool) {
@@ -51,8 +78,21 @@ struct JSONRowWriter {
             buffer.writeStaticString("null")
             return
         }
+        let fields = value.utcFields
         buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeString(value.utcText)
+        writePadded(fields.year, width: 4)
+        buffer.writeInteger(UInt8(ascii: "-"))
+        writePadded(fields.month, width: 2)
+        buffer.writeInteger(UInt8(ascii: "-"))
+        writePadded(fields.day, width: 2)
+        buffer.writeInteger(UInt8(ascii: " "))
+        writePadded(fields.hour, width: 2)
+        buffer.writeInteger(UInt8(ascii: ":"))
+        writePadded(fields.minute, width: 2)
+        buffer.writeInteger(UInt8(ascii: ":"))
+        writePadded(fields.second, width: 2)
+        buffer.writeInteger(UInt8(ascii: "."))
+        writePadded(fields.millisecond, width: 3)
         buffer.writeInteger(UInt8(ascii: "\""))
     }
 

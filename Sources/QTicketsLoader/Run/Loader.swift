@@ -75,6 +75,9 @@ public struct Loader: Sendable {
                     "tickets": record.rows[.tickets] ?? 0, "events": record.rows[.events] ?? 0, "shows": record.rows[.shows] ?? 0,
                     "inventory": record.rows[.inventory] ?? 0, "api_requests": record.apiRequests, "retries": record.retries,
                     "seconds": String(format: "%.2f", summary.wallTime.seconds),
+                    "api_wait_seconds": String(format: "%.2f", summary.apiWaiting.seconds),
+                    "parse_seconds": String(format: "%.2f", summary.parsing.seconds),
+                    "clickhouse_seconds": String(format: "%.2f", summary.warehouse.seconds),
                 ]
             }
             if let error {
