@@ -62,8 +62,9 @@ extension QTicketsSimulator {
         let timelines = dataset.timelines
         let events = dataset.events
         let never = SimulatorDataset.Timeline.never
-        let (rows, total) = query.select(count: dataset.visibleCount(at: now), firstId: Int64(OrderPlanner.firstOrderId), idColumn: .id) {
-            row, column in
+        let (rows, total) = query.select(
+            count: dataset.visibleCount(at: now), firstId: Int64(OrderPlanner.firstOrderId), idColumn: .id, cache: orderMatchCounts, clock: now
+        ) { row, column in
             let timeline = timelines[row]
             switch column {
             case .id: return Int64(OrderPlanner.firstOrderId + row)

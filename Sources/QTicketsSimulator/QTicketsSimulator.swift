@@ -20,6 +20,7 @@ public final class QTicketsSimulator: Sendable {
     /// The offset from UTC every timestamp is rendered with, in seconds (+03:00 by default, as observed).
     public let timestampOffset: Int
     let token: String
+    let orderMatchCounts = MatchCountCache<OrderColumn>()
     private let state: NIOLockedValueBox<MutableState>
 
     struct MutableState {

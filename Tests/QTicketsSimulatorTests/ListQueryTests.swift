@@ -71,6 +71,28 @@ struct ListQueryTests {
         #expect(total(none) == 0)
     }
 
+    @Test("paging a filtered list in id order, ascending or descending, gives every match once")
+    func filteredPaging() async {
+        let client = InProcessClient(simulator)
+        let all = await client.allOrders()
+        let expected = all.filter { $0["payed"] as? Bool == true && ($0["id"] as? Int ?? 0) > 1_600_050 }.compactMap { $0["id"] as? Int }
+        for (direction, wanted) in [("asc", expected), ("desc", Array(expected.reversed()))] {
+            var seen: [Int] = []
+            var page = 1
+            while true {
+                let answer = await client.object(
+                    "/orders",
+                    body: #"{"where":[{"column":"payed","value":true},{"column":"id","operator":">","value":1600050}],"orderBy":{"id":"\#(direction)"},"perPage":23,"page":\#(page)}"#)
+                #expect(total(answer) == expected.count)
+                let pageIds = ids(answer)
+                seen += pageIds
+                if pageIds.count < 23 { break }
+                page += 1
+            }
+            #expect(seen == wanted)
+        }
+    }
+
     @Test("updated_at >= a +03:00 value matches the same instant given in UTC; a +0300 value is ignored")
     func dateFilters() async {
         let client = InProcessClient(simulator)
