@@ -23,12 +23,13 @@ struct LoopbackTests {
     }
 
     static func request(
-        _ url: String, method: HTTPMethod = .GET, body: String? = nil, token: String? = "loop-token"
+        _ url: String, method: HTTPMethod = .GET, body: String? = nil, token: String? = "loop-token",
+        contentType: String = "application/json"
     ) async throws -> (status: Int, headers: HTTPHeaders, body: ByteBuffer) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Content-Type", value: contentType)
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let collected = try await response.body.collect(upTo: 64 << 20)
@@ -39,7 +40,7 @@ struct LoopbackTests {
         (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
     }
 
-    @Test("GET with a JSON body filters; query-string parameters are ignored")
+    @Test("GET with a JSON body filters; query-string parameters and non-JSON bodies are ignored")
     func getWithBody() async throws {
         try await Self.withServer { server in
             let filtered = try await Self.request(
@@ -50,6 +51,9 @@ struct LoopbackTests {
             let ignored = try await Self.request(server.baseURL + "/orders?per_page=5&since=2025-11-01&payed=1")
             let data = Self.json(ignored.body)?["data"] as? [[String: Any]] ?? []
             #expect(data.count == 50 && data.first?["id"] as? Int == 1_600_001)
+            let formEncoded = try await Self.request(
+                server.baseURL + "/orders", body: #"{"where":[{"column":"id","value":-1}]}"#, contentType: "application/x-www-form-urlencoded")
+            #expect((Self.json(formEncoded.body)?["data"] as? [Any])?.count == 50)
             let unauthorised = try await Self.request(server.baseURL + "/orders", token: nil)
             #expect(unauthorised.status == 403)
         }
