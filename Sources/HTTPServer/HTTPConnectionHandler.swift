@@ -51,7 +51,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                 reject(head: head, context: context)
                 return
             }
-            state = .responding
+            state = .responding  // leaves `body` uniquely referenced, so appending does not copy it
             body.append(contentsOf: buffer.readableBytesView)
             state = .receiving(head, body)
         case .end:

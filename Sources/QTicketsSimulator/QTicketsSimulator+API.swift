@@ -67,7 +67,6 @@ extension QTicketsSimulator {
         }
         let timelines = dataset.timelines
         let events = dataset.events
-        let never = SimulatorDataset.Timeline.never
         let (rows, total) = query.select(
             count: dataset.visibleCount(at: now), firstId: Int64(OrderPlanner.firstOrderId), idColumn: .id, cache: orderMatchCounts, clock: now
         ) { row, column in
@@ -82,7 +81,7 @@ extension QTicketsSimulator {
             case .createdAt: return timeline.createdAt
             case .updatedAt: return timeline.updatedAt(at: now)
             case .payedAt: return timeline.payedAt <= now ? timeline.payedAt : nil
-            case .deletedAt: return timeline.deletedAt <= now && timeline.deletedAt != never ? timeline.deletedAt : nil
+            case .deletedAt: return timeline.deletedAt <= now ? timeline.deletedAt : nil
             }
         }
         var out = JSONBytes(capacity: 256 + rows.count * 2600, offset: Int64(timestampOffset))

@@ -98,9 +98,6 @@ public final class SimulatorDataset: Sendable {
         self.ordersByShow = ordersByShow
     }
 
-    /// The id of the order at `index`.
-    func orderId(_ index: Int) -> Int { OrderPlanner.firstOrderId + index }
-
     /// How many orders exist at `now` (created at or before it): they are the first ones by index.
     func visibleCount(at now: Int64) -> Int {
         var low = 0

@@ -55,6 +55,16 @@ struct DatasetTests {
         }
     }
 
+    @Test("a handful of orders over a short span still makes a consistent account")
+    func tinyDataset() async {
+        let simulator = QTicketsSimulator(
+            dataset: SimulatorDataset(seed: 1, orders: 5, span: 3600), token: "test-token", now: SimulatorDataset.defaultStart.addingTimeInterval(40 * 86400))
+        let client = InProcessClient(simulator)
+        let orders = await client.allOrders()
+        #expect(orders.count == 5)
+        #expect(IndependentTruth.sales(orders: orders, cities: await client.cities()) == simulator.truth().sales)
+    }
+
     @Test("every order state occurs, money has kopecks, and some life events lie ahead of the initial clock")
     func variety() async {
         let simulator = Self.simulator(orders: 3000)
