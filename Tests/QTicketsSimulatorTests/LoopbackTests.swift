@@ -156,10 +156,18 @@ struct LoopbackTests {
 
 @Suite("the HTTP server")
 struct HTTPServerTests {
-    static func echoServer() async throws -> HTTPServer {
-        try await HTTPServer.start(host: "127.0.0.1", port: 0, maxBodySize: 1024) { request in
+    /// Runs `body` against a server that echoes method, path, query `q` and body size; always stops it.
+    static func withEchoServer(idleTimeout: TimeAmount = .seconds(75), _ body: (Int) async throws -> Void) async throws {
+        let server = try await HTTPServer.start(host: "127.0.0.1", port: 0, maxBodySize: 1024, idleTimeout: idleTimeout) { request in
             HTTPResponse(status: 200, text: "\(request.method) \(request.path) \(request.query["q"] ?? "-") \(request.body.count)")
         }
+        do {
+            try await body(server.port)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
     }
 
     /// Sends raw bytes on a fresh connection and returns everything the server sends back before closing.
@@ -168,38 +176,53 @@ struct HTTPServerTests {
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
             }
-        return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: bytes))
-            var answer = ""
-            for try await chunk in inbound { answer += String(buffer: chunk) }
-            return answer
+        var answer = ""
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: bytes))
+                for try await chunk in inbound { answer += String(buffer: chunk) }
+            }
+        } catch ChannelError.ioOnClosedChannel {
+            // The server closed first; everything it sent has been read.
         }
+        return answer
     }
 
     @Test("GET bodies, decoded paths and queries, keep-alive with pipelining")
     func basics() async throws {
-        let server = try await Self.echoServer()
-        let answer = try await Self.raw(
-            "GET /a%20b?q=x%2By HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhelloGET /second HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-            port: server.port)
-        await server.stop()
-        #expect(answer.contains("GET /a b x+y 5"))
-        #expect(answer.contains("GET /second - 0"))
-        #expect(answer.components(separatedBy: "HTTP/1.1 200 OK").count == 3)
+        try await Self.withEchoServer { port in
+            let answer = try await Self.raw(
+                "GET /a%20b?q=x%2By HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhelloGET /second HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                port: port)
+            #expect(answer.contains("GET /a b x+y 5"))
+            #expect(answer.contains("GET /second - 0"))
+            #expect(answer.components(separatedBy: "HTTP/1.1 200 OK").count == 3)
+        }
+    }
+
+    @Test("a connection idle between requests is closed after the idle timeout")
+    func idleTimeout() async throws {
+        try await Self.withEchoServer(idleTimeout: .milliseconds(200)) { port in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let answer = try await Self.raw("GET /first HTTP/1.1\r\nHost: t\r\n\r\n", port: port)
+            #expect(answer.contains("GET /first - 0"))
+            #expect(clock.now - start >= .milliseconds(200) && clock.now - start < .seconds(30))
+        }
     }
 
     @Test("a body over the limit gets 413; garbage gets 400; the server keeps serving")
     func limitsAndGarbage() async throws {
-        let server = try await Self.echoServer()
-        let tooLarge = try await Self.raw("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + String(repeating: "x", count: 5000), port: server.port)
-        let chunked = try await Self.raw(
-            "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + String(repeating: "y", count: 2048) + "\r\n0\r\n\r\n", port: server.port)
-        let garbage = try await Self.raw("\u{1}\u{2}NOT HTTP AT ALL\r\n\r\n", port: server.port)
-        let fine = try await Self.raw("GET /ok HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: server.port)
-        await server.stop()
-        #expect(tooLarge.hasPrefix("HTTP/1.1 413"))
-        #expect(chunked.hasPrefix("HTTP/1.1 413"))
-        #expect(garbage.hasPrefix("HTTP/1.1 400"))
-        #expect(fine.contains("GET /ok - 0"))
+        try await Self.withEchoServer { port in
+            let tooLarge = try await Self.raw("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + String(repeating: "x", count: 5000), port: port)
+            let chunked = try await Self.raw(
+                "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + String(repeating: "y", count: 2048) + "\r\n0\r\n\r\n", port: port)
+            let garbage = try await Self.raw("\u{1}\u{2}NOT HTTP AT ALL\r\n\r\n", port: port)
+            let fine = try await Self.raw("GET /ok HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: port)
+            #expect(tooLarge.hasPrefix("HTTP/1.1 413"))
+            #expect(chunked.hasPrefix("HTTP/1.1 413"))
+            #expect(garbage.hasPrefix("HTTP/1.1 400"))
+            #expect(fine.contains("GET /ok - 0"))
+        }
     }
 }
