@@ -55,7 +55,7 @@ struct ListQuery<Column: Equatable & Sendable> {
     static func parse(body: [UInt8], columns: [String: (column: Column, kind: ColumnKind)], defaultPerPage: Int) throws(QueryRejection) -> ListQuery {
         var query = ListQuery(perPage: defaultPerPage)
         guard !body.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return query }
-        if let page = integer(object["page"]) { query.page = max(1, Int(clamping: page)) }
+        if let page = integer(object["page"]) { query.page = min(max(1, Int(clamping: page)), Int(Int32.max)) }
         if let perPage = integer(object["perPage"]), perPage > 0 { query.perPage = min(maxPerPage, Int(clamping: perPage)) }
         if let whereValue = object["where"] {
             guard let list = whereValue as? [Any] else { throw QueryRejection(reason: "where is not a list") }
@@ -154,15 +154,17 @@ struct ListQuery<Column: Equatable & Sendable> {
                 others.append(condition)
                 continue
             }
-            let row = bound - firstId
+            // Clamped: ids far outside the table must select nothing, not overflow.
+            let row = Int(clamping: max(bound, Int64.min / 2) - firstId)
+            let next = row < Int.max ? row + 1 : row
             switch condition.op {
             case .equal:
-                low = max(low, Int(clamping: row))
-                high = min(high, Int(clamping: row + 1))
-            case .greater: low = max(low, Int(clamping: row + 1))
-            case .greaterOrEqual: low = max(low, Int(clamping: row))
-            case .less: high = min(high, Int(clamping: row))
-            case .lessOrEqual: high = min(high, Int(clamping: row + 1))
+                low = max(low, row)
+                high = min(high, next)
+            case .greater: low = max(low, next)
+            case .greaterOrEqual: low = max(low, row)
+            case .less: high = min(high, row)
+            case .lessOrEqual: high = min(high, next)
             default: others.append(condition)
             }
         }

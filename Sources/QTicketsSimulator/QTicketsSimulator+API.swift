@@ -35,8 +35,8 @@ extension QTicketsSimulator {
         switch endpoint {
         case .listOrders: return listOrders(body: body, now: now)
         case .order(let id):
-            let index = id - OrderPlanner.firstOrderId
-            guard index >= 0, index < dataset.visibleCount(at: now) else { return Responses.notFound(resource: "Order", id: id) }
+            let index = id.subtractingReportingOverflow(OrderPlanner.firstOrderId).partialValue
+            guard id >= OrderPlanner.firstOrderId, index < dataset.visibleCount(at: now) else { return Responses.notFound(resource: "Order", id: id) }
             var out = JSONBytes(capacity: 4096, offset: Int64(timestampOffset))
             out.raw("{\"data\":")
             out.order(dataset.plan(index), dataset: dataset, now: now, single: true)

@@ -53,18 +53,20 @@ public final class QTicketsSimulator: Sendable {
 
     var nowSeconds: Int64 { state.withLockedValue { $0.now } }
 
-    /// Moves the clock forward (a negative value moves it back); returns the new time.
+    /// Moves the clock forward (a negative value moves it back) by at most ±100 years; returns the new time.
     @discardableResult
     public func advance(by seconds: TimeInterval) -> Date {
-        let delta = Int64(seconds.rounded(.down))
+        let limit = 100 * 365 * 86400.0
+        let delta = Int64((seconds.isFinite ? min(max(seconds, -limit), limit) : 0).rounded(.down))
         return Date(timeIntervalSince1970: TimeInterval(state.withLockedValue { state in
             state.now += delta
             return state.now
         }))
     }
 
-    /// Sets the clock.
+    /// Sets the clock; a date more than ~3,000 years from 1970 is ignored.
     public func setNow(_ date: Date) {
+        guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 1e11 else { return }
         state.withLockedValue { $0.now = Int64(date.timeIntervalSince1970.rounded(.down)) }
     }
 

@@ -112,12 +112,12 @@ public final class SimulatorDataset: Sendable {
     func plan(_ index: Int) -> OrderPlan { planner.plan(index) }
 
     func event(id: Int) -> Int? {
-        let index = id - (events.first?.id ?? 0)
-        return events.indices.contains(index) ? index : nil
+        guard let first = events.first?.id, id >= first else { return nil }
+        return events.indices.contains(id - first) ? id - first : nil
     }
 
     func show(id: Int) -> Int? {
-        let index = id - (shows.first?.id ?? 0)
-        return shows.indices.contains(index) ? index : nil
+        guard let first = shows.first?.id, id >= first else { return nil }
+        return shows.indices.contains(id - first) ? id - first : nil
     }
 }

@@ -47,7 +47,7 @@ public struct SimulatorFault: Sendable, Equatable {
         let kind: Kind
         switch kindName {
         case "latency":
-            guard let milliseconds = number("milliseconds"), milliseconds >= 0 else { return nil }
+            guard let milliseconds = number("milliseconds"), (0...600_000).contains(milliseconds) else { return nil }
             kind = .latency(milliseconds: milliseconds)
         case "status":
             guard let status = number("status"), (400...599).contains(status) else { return nil }

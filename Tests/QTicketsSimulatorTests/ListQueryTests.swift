@@ -133,6 +133,13 @@ struct ListQueryTests {
         }
         let post = await good.send("/orders", method: "POST", body: #"{"where":[{"column":"payed","value":1}]}"#)
         #expect(post.status == 503 && String(buffer: post.body) == #"{"error":"Unknown error","status":503,"code":"UNKNOWN_ERROR","info":[]}"#)
+        let extremeId = await good.send("/orders/-9223372036854775808")
+        #expect(extremeId.status == 404)
+        let extremes = await good.object(
+            "/orders", body: #"{"page":4000000000,"perPage":1000,"where":[{"column":"id","operator":">=","value":-1000000000000000},{"column":"id","operator":"<","value":1000000000000000}]}"#)
+        #expect(ids(extremes).isEmpty && total(extremes) == simulator.truth().visibleOrders)
+        let outOfRange = await good.send("/orders", body: #"{"where":[{"column":"id","operator":">","value":-9223372036854775808}]}"#)
+        #expect(outOfRange.status == 200 || outOfRange.status == 503)
         let unknownColumn = await good.send("/orders", body: #"{"where":[{"column":"status","value":"paid"}]}"#)
         #expect(unknownColumn.status == 503 && String(buffer: unknownColumn.body) == #"{"error":"unknown error","status":503,"code":"UNKNOWN_ERROR"}"#)
     }
