@@ -16,6 +16,7 @@ public final class QTicketsSimulator: Sendable {
     /// The path prefix of the control routes (no token needed).
     public static let controlPrefix = "/__sim"
 
+    /// The account served.
     public let dataset: SimulatorDataset
     /// The offset from UTC every timestamp is rendered with, in seconds (+03:00 by default, as observed).
     public let timestampOffset: Int
@@ -85,6 +86,7 @@ public final class QTicketsSimulator: Sendable {
         state.withLockedValue { $0.stats }
     }
 
+    /// Zeroes the counters of ``stats()``.
     public func resetStats() {
         state.withLockedValue { $0.stats = SimulatorStats() }
     }
@@ -143,7 +145,9 @@ public final class QTicketsSimulator: Sendable {
 
 /// A simulator served over HTTP on loopback or another address.
 public struct SimulatorServer: Sendable {
+    /// The simulator answering.
     public let simulator: QTicketsSimulator
+    /// The HTTP server it runs on.
     public let server: HTTPServer
 
     /// The API's base URL, e.g. `http://127.0.0.1:8088/api/rest/v1` (append `/orders`).

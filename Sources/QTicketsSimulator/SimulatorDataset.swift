@@ -27,6 +27,7 @@ public final class SimulatorDataset: Sendable {
         }
     }
 
+    /// The seed everything derives from.
     public let seed: UInt64
     /// How many orders exist over the whole span (not all are visible at every clock).
     public let orderCount: Int
@@ -34,6 +35,7 @@ public final class SimulatorDataset: Sendable {
     public let start: Date
     /// How long orders keep being created.
     public let span: TimeInterval
+    /// Every event, by ascending id (4001, 4002, …).
     public let events: [SimulatedEvent]
     /// Every show, indexed as ``SimulatedEvent/showIndices`` refers to them.
     public let shows: [SimulatedShow]

@@ -7,6 +7,7 @@ import Foundation
 /// faults may be pending at once: per request, one latency fault is taken, then either a due
 /// token revocation or one response fault, oldest first.
 public struct SimulatorFault: Sendable, Equatable {
+    /// What goes wrong.
     public enum Kind: Sendable, Equatable {
         /// Answers after a delay (the answer itself is normal).
         case latency(milliseconds: Int)
@@ -23,12 +24,14 @@ public struct SimulatorFault: Sendable, Equatable {
         case tokenRevoked(afterRequests: Int)
     }
 
+    /// What goes wrong.
     public var kind: Kind
     /// How many requests the fault affects; at least 1.
     public var count: Int
     /// A path prefix relative to `/api/rest/v1`, e.g. `/orders`; nil matches every API request.
     public var routePrefix: String?
 
+    /// A fault for the next `count` matching requests (at least one).
     public init(_ kind: Kind, count: Int = 1, routePrefix: String? = nil) {
         self.kind = kind
         self.count = max(1, count)
