@@ -185,6 +185,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "QTicketsSimulatorTests",
+            dependencies: [
+                "QTicketsSimulator", "HTTPServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PipelineUnitTests",
             dependencies: ["SSH", "Testbed", "Healthcheck"],
             swiftSettings: swiftSettings

@@ -12,8 +12,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case idle
         case receiving(HTTPRequestHead, [UInt8])
         case responding
-        case rejected
+        /// A 413 was sent; the rest of the request is read and dropped (so that closing does not
+        /// reset the connection before the client has read the answer), then the connection closes.
+        case draining(discarded: Int, answered: EventLoopFuture<Void>)
+        case closing
     }
+
+    /// How much of a rejected request's body is read and dropped before closing regardless.
+    private static let drainLimit = 4 << 20
 
     private var state = State.idle
     private let maxBodySize: Int
@@ -34,19 +40,39 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
             state = .receiving(head, [])
         case .body(let buffer):
+            if case .draining(let discarded, let answered) = state {
+                let total = discarded + buffer.readableBytes
+                state = .draining(discarded: total, answered: answered)
+                if total > Self.drainLimit { close(after: answered, context: context) }
+                return
+            }
             guard case .receiving(let head, var body) = state else { return }
             guard body.count + buffer.readableBytes <= maxBodySize else {
                 reject(head: head, context: context)
                 return
             }
-            state = .responding
+            state = .responding  // leaves `body` uniquely referenced, so appending does not copy it
             body.append(contentsOf: buffer.readableBytesView)
             state = .receiving(head, body)
         case .end:
+            if case .draining(_, let answered) = state {
+                close(after: answered, context: context)
+                return
+            }
             guard case .receiving(let head, let body) = state else { return }
             state = .responding
             respond(to: head, body: body, context: context)
         }
+    }
+
+    /// Closes a connection that has been idle between requests for the server's idle timeout;
+    /// one waiting for its handler's answer stays open.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is IdleStateHandler.IdleStateEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        if case .idle = state { context.close(promise: nil) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -66,39 +92,49 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
-    private func write(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
-        guard context.channel.isActive else { return }
+    /// Writes a response and, unless `keepAlive` or told otherwise, closes the connection after
+    /// it; returns when the last byte has been handed to the socket.
+    @discardableResult
+    private func write(
+        _ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, closeWhenWritten: Bool = true, context: ChannelHandlerContext
+    ) -> EventLoopFuture<Void> {
+        guard context.channel.isActive else { return context.eventLoop.makeSucceededVoidFuture() }
         let close = !keepAlive || response.cut != nil
         var headers = response.headers
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
         headers.replaceOrAdd(name: "Connection", value: close ? "close" : "keep-alive")
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        // Set before the final write: NIO's pipelining helper hands over the next queued request
+        // from inside that write.
+        state = close ? .closing : .idle
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         let channel = context.channel
         if let cut = response.cut {
             let part = response.body.getSlice(at: response.body.readerIndex, length: max(0, min(cut, response.body.readableBytes)))
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part ?? ByteBuffer()))))
-                .whenComplete { _ in channel.close(promise: nil) }
-            state = .rejected
-            return
+            let sent = context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part ?? ByteBuffer()))))
+            sent.whenComplete { _ in channel.close(promise: nil) }
+            return sent
         }
         if response.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if close {
-            done.whenComplete { _ in channel.close(promise: nil) }
-            state = .rejected
-        } else {
-            state = .idle
-        }
+        if close && closeWhenWritten { done.whenComplete { _ in channel.close(promise: nil) } }
+        return done
     }
 
     private func reject(head: HTTPRequestHead, context: ChannelHandlerContext) {
-        state = .responding
         let body = ByteBuffer(string: "request body larger than \(maxBodySize) bytes\n")
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-        write(HTTPResponse(status: 413, headers: headers, body: body), version: head.version, keepAlive: false, context: context)
+        let answer = HTTPResponse(status: 413, headers: headers, body: body)
+        let answered = write(answer, version: head.version, keepAlive: false, closeWhenWritten: false, context: context)
+        state = .draining(discarded: 0, answered: answered)
+    }
+
+    private func close(after answered: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+        state = .closing
+        let channel = context.channel
+        answered.whenComplete { _ in channel.close(promise: nil) }
     }
 }

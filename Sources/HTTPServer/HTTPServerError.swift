@@ -5,6 +5,7 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
     /// What the socket layer reported.
     public let underlying: String
 
+    /// What failed and what to do about it.
     public var description: String {
         "cannot listen on \(address): \(underlying); choose a free port (0 picks one) or stop the process holding it"
     }

@@ -1,5 +1,6 @@
 /// A city as the API renders it inside an event.
 public struct SimulatedCity: Sendable, Hashable {
+    /// The `city_id`.
     public let id: Int
     /// The name as rendered (Russian, as the real account shows it), e.g. `Томск`.
     public let name: String
@@ -20,6 +21,7 @@ public struct SimulatedCity: Sendable, Hashable {
 public struct SimulatedSeat: Sendable {
     /// The seat id, e.g. `DANCE_FLOOR-1;1`.
     public let id: String
+    /// The zone part of the id, e.g. `DANCE_FLOOR`.
     public let zoneId: String
     /// The human-readable name baskets carry as `seat_name`.
     public let name: String
@@ -33,13 +35,18 @@ public struct SimulatedSeat: Sendable {
 
 /// A price tier of a show.
 public struct SimulatedPrice: Sendable {
+    /// The price id (`prices[].id`).
     public let id: Int
+    /// `default_price`, in kopecks.
     public let kopecks: Int64
+    /// `color_theme`, rendered as a string as observed.
     public let colorTheme: Int
 }
 
-/// A show (one date of an event).
+/// A show (one date of an event). Times are Unix seconds, named after the fields they render
+/// (`openAt` → `open_date`, `saleStart` → `sale_start_date`, …).
 public struct SimulatedShow: Sendable {
+    /// The `show_id`.
     public let id: Int
     /// The index of the owning event in ``SimulatorDataset/events``.
     public let eventIndex: Int
@@ -52,12 +59,15 @@ public struct SimulatedShow: Sendable {
     public let createdAt: Int64
     public let updatedAt: Int64
     public let deletedAt: Int64?
+    /// The price tiers.
     public let prices: [SimulatedPrice]
+    /// The general-admission seat entries.
     public internal(set) var seats: [SimulatedSeat]
 }
 
-/// An event with its shows; events never change once the dataset is built.
+/// An event with its shows; events never change once the dataset is built. Times are Unix seconds.
 public struct SimulatedEvent: Sendable {
+    /// The `event_id`.
     public let id: Int
     public let name: String
     public let isActive: Bool

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// The JSON body of a list call: `{"where":[…],"orderBy":{…},"page":N,"perPage":N}`.
 ///
@@ -8,7 +9,7 @@ import Foundation
 /// 503 `UNKNOWN_ERROR`; a date with a colon-less offset (`+0300`) drops that condition silently,
 /// as third-party clients report; `perPage` is honoured up to 1,000 (larger values are capped:
 /// the real limit is unknown).
-struct ListQuery<Column: Equatable> {
+struct ListQuery<Column: Equatable & Sendable> {
     enum Operator: String {
         case equal = "=", notEqual = "!=", less = "<", greater = ">", lessOrEqual = "<=", greaterOrEqual = ">="
         case inList = "in", notInList = "not in", isNull = "null", isNotNull = "not null"
@@ -18,7 +19,7 @@ struct ListQuery<Column: Equatable> {
         case integer, boolean, time
     }
 
-    struct Condition {
+    struct Condition: Equatable, Sendable {
         let column: Column
         let op: Operator
         let values: [Int64]
@@ -54,7 +55,7 @@ struct ListQuery<Column: Equatable> {
     static func parse(body: [UInt8], columns: [String: (column: Column, kind: ColumnKind)], defaultPerPage: Int) throws(QueryRejection) -> ListQuery {
         var query = ListQuery(perPage: defaultPerPage)
         guard !body.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return query }
-        if let page = integer(object["page"]) { query.page = max(1, Int(clamping: page)) }
+        if let page = integer(object["page"]) { query.page = min(max(1, Int(clamping: page)), Int(Int32.max)) }
         if let perPage = integer(object["perPage"]), perPage > 0 { query.perPage = min(maxPerPage, Int(clamping: perPage)) }
         if let whereValue = object["where"] {
             guard let list = whereValue as? [Any] else { throw QueryRejection(reason: "where is not a list") }
@@ -138,9 +139,13 @@ struct ListQuery<Column: Equatable> {
 
     /// Filters, sorts and pages rows `0..<count`, whose ids are `firstId + row`.
     ///
-    /// Conditions on `id` narrow the rows scanned, so an `id > X` page in id order costs its own
-    /// size plus one pass over the rows after X for the other conditions (none: O(page size)).
-    func select(count: Int, firstId: Int64, idColumn: Column, value: (Int, Column) -> Int64?) -> (rows: [Int], total: Int) {
+    /// Conditions on `id` narrow the rows considered. In id order, a page without other
+    /// conditions costs its own size; with others, the first page of a filter at a given `clock`
+    /// counts the matches of every row once (kept in `cache`), and later pages cost their size.
+    func select(
+        count: Int, firstId: Int64, idColumn: Column, cache: MatchCountCache<Column>? = nil, clock: Int64 = 0,
+        value: (Int, Column) -> Int64?
+    ) -> (rows: [Int], total: Int) {
         var low = 0
         var high = count
         var others: [Condition] = []
@@ -149,15 +154,17 @@ struct ListQuery<Column: Equatable> {
                 others.append(condition)
                 continue
             }
-            let row = bound - firstId
+            // Clamped: ids far outside the table must select nothing, not overflow.
+            let row = Int(clamping: max(bound, Int64.min / 2) - firstId)
+            let next = row < Int.max ? row + 1 : row
             switch condition.op {
             case .equal:
-                low = max(low, Int(clamping: row))
-                high = min(high, Int(clamping: row + 1))
-            case .greater: low = max(low, Int(clamping: row + 1))
-            case .greaterOrEqual: low = max(low, Int(clamping: row))
-            case .less: high = min(high, Int(clamping: row))
-            case .lessOrEqual: high = min(high, Int(clamping: row + 1))
+                low = max(low, row)
+                high = min(high, next)
+            case .greater: low = max(low, next)
+            case .greaterOrEqual: low = max(low, row)
+            case .less: high = min(high, row)
+            case .lessOrEqual: high = min(high, next)
             default: others.append(condition)
             }
         }
@@ -175,6 +182,34 @@ struct ListQuery<Column: Equatable> {
         }
         func matches(_ row: Int) -> Bool {
             others.allSatisfy { $0.matches(value(row, $0.column)) }
+        }
+        if idOrder, let cache {
+            let prefix = cache.prefix(for: others, clock: clock, count: count) {
+                var prefix = [Int32](repeating: 0, count: count + 1)
+                var running: Int32 = 0
+                for row in 0..<count {
+                    if matches(row) { running += 1 }
+                    prefix[row + 1] = running
+                }
+                return prefix
+            }
+            let total = Int(prefix[high] - prefix[low])
+            guard offset < total else { return ([], total) }
+            var selected: [Int] = []
+            if descending {
+                var row = Self.lastIndex(in: prefix, from: low, to: high, atMost: prefix[high] - Int32(offset) - 1)
+                while row >= low && selected.count < perPage {
+                    if matches(row) { selected.append(row) }
+                    row -= 1
+                }
+            } else {
+                var row = Self.firstIndex(in: prefix, from: low + 1, to: high, atLeast: prefix[low] + Int32(offset) + 1) - 1
+                while row < high && selected.count < perPage {
+                    if matches(row) { selected.append(row) }
+                    row += 1
+                }
+            }
+            return (selected, total)
         }
         if idOrder {
             var selected: [Int] = []
@@ -196,6 +231,49 @@ struct ListQuery<Column: Equatable> {
         let total = matching.count
         guard offset < total else { return ([], total) }
         return (matching[offset..<min(total, offset + perPage)].map(\.row), total)
+    }
+
+    /// The smallest index in `from...to` whose value is at least `target` (`values` ascending).
+    private static func firstIndex(in values: [Int32], from: Int, to: Int, atLeast target: Int32) -> Int {
+        var low = from
+        var high = to
+        while low < high {
+            let middle = (low + high) / 2
+            if values[middle] >= target { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    /// The largest index in `from..<to` whose value is at most `target` (`values` ascending).
+    private static func lastIndex(in values: [Int32], from: Int, to: Int, atMost target: Int32) -> Int {
+        var low = from
+        var high = to
+        while low < high {
+            let middle = (low + high) / 2
+            if values[middle] <= target { low = middle + 1 } else { high = middle }
+        }
+        return low - 1
+    }
+}
+
+/// Remembers, for the last filter and clock seen, how many rows before each row match, so that
+/// a loader paging through a filtered list by id pays for one scan, not one per page.
+final class MatchCountCache<Column: Equatable & Sendable>: Sendable {
+    private struct Entry {
+        let conditions: [ListQuery<Column>.Condition]
+        let clock: Int64
+        let prefix: [Int32]
+    }
+
+    private let entry = NIOLockedValueBox<Entry?>(nil)
+
+    func prefix(for conditions: [ListQuery<Column>.Condition], clock: Int64, count: Int, compute: () -> [Int32]) -> [Int32] {
+        if let cached = entry.withLockedValue({ $0 }), cached.conditions == conditions, cached.clock == clock, cached.prefix.count == count + 1 {
+            return cached.prefix
+        }
+        let prefix = compute()
+        entry.withLockedValue { $0 = Entry(conditions: conditions, clock: clock, prefix: prefix) }
+        return prefix
     }
 }
 

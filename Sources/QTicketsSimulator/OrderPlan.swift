@@ -77,7 +77,7 @@ struct OrderPlan {
 }
 
 /// The state of an order, derived (the API has no status field).
-public enum OrderState: String, CaseIterable, Sendable, Codable {
+public enum OrderState: String, CaseIterable, Sendable {
     /// Unpaid and not cancelled: the reservation runs, or expired less than ~15 minutes ago and
     /// the cancellation has not happened yet.
     case pending

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import NIOHTTP1
 
 extension QTicketsSimulator {
     enum OrderColumn {
@@ -25,19 +26,24 @@ extension QTicketsSimulator {
     static let defaultOrdersPerPage = 50
     static let defaultEventsPerPage = 10
 
+    /// Answers an authorised API request. A body is read only when sent as
+    /// `Content-Type: application/json`; otherwise the call runs as if it had none, like a
+    /// Laravel backend (a classic client bug: `curl -d` sends form encoding).
     func answer(_ endpoint: Endpoint, request: HTTPRequest, now: Int64) -> HTTPResponse {
+        let json = request.headers.first(name: "Content-Type")?.lowercased().contains("json") == true
+        let body = json ? request.body : []
         switch endpoint {
-        case .listOrders: return listOrders(body: request.body, now: now)
+        case .listOrders: return listOrders(body: body, now: now)
         case .order(let id):
-            let index = id - OrderPlanner.firstOrderId
-            guard index >= 0, index < dataset.visibleCount(at: now) else { return Responses.notFound(resource: "Order", id: id) }
+            let index = id.subtractingReportingOverflow(OrderPlanner.firstOrderId).partialValue
+            guard id >= OrderPlanner.firstOrderId, index < dataset.visibleCount(at: now) else { return Responses.notFound(resource: "Order", id: id) }
             var out = JSONBytes(capacity: 4096, offset: Int64(timestampOffset))
             out.raw("{\"data\":")
             out.order(dataset.plan(index), dataset: dataset, now: now, single: true)
             out.byte(UInt8(ascii: "}"))
             return Responses.json(out.bytes)
         case .createOrder: return Responses.createOrderFailed()
-        case .listEvents: return listEvents(body: request.body)
+        case .listEvents: return listEvents(body: body)
         case .event(let id):
             guard let index = dataset.event(id: id) else { return Responses.notFound(resource: "Event", id: id) }
             var out = JSONBytes(capacity: 4096, offset: Int64(timestampOffset))
@@ -47,7 +53,7 @@ extension QTicketsSimulator {
             return Responses.json(out.bytes)
         case .seats(let id):
             guard let index = dataset.show(id: id) else { return Responses.notFound(resource: "Show", id: id) }
-            return seats(show: index, body: request.body, now: now)
+            return seats(show: index, body: body, now: now)
         case .unknown: return Responses.notFoundPage()
         }
     }
@@ -61,9 +67,9 @@ extension QTicketsSimulator {
         }
         let timelines = dataset.timelines
         let events = dataset.events
-        let never = SimulatorDataset.Timeline.never
-        let (rows, total) = query.select(count: dataset.visibleCount(at: now), firstId: Int64(OrderPlanner.firstOrderId), idColumn: .id) {
-            row, column in
+        let (rows, total) = query.select(
+            count: dataset.visibleCount(at: now), firstId: Int64(OrderPlanner.firstOrderId), idColumn: .id, cache: orderMatchCounts, clock: now
+        ) { row, column in
             let timeline = timelines[row]
             switch column {
             case .id: return Int64(OrderPlanner.firstOrderId + row)
@@ -75,7 +81,7 @@ extension QTicketsSimulator {
             case .createdAt: return timeline.createdAt
             case .updatedAt: return timeline.updatedAt(at: now)
             case .payedAt: return timeline.payedAt <= now ? timeline.payedAt : nil
-            case .deletedAt: return timeline.deletedAt <= now && timeline.deletedAt != never ? timeline.deletedAt : nil
+            case .deletedAt: return timeline.deletedAt <= now ? timeline.deletedAt : nil
             }
         }
         var out = JSONBytes(capacity: 256 + rows.count * 2600, offset: Int64(timestampOffset))

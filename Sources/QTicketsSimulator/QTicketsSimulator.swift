@@ -16,10 +16,12 @@ public final class QTicketsSimulator: Sendable {
     /// The path prefix of the control routes (no token needed).
     public static let controlPrefix = "/__sim"
 
+    /// The account served.
     public let dataset: SimulatorDataset
     /// The offset from UTC every timestamp is rendered with, in seconds (+03:00 by default, as observed).
     public let timestampOffset: Int
     let token: String
+    let orderMatchCounts = MatchCountCache<OrderColumn>()
     private let state: NIOLockedValueBox<MutableState>
 
     struct MutableState {
@@ -52,18 +54,20 @@ public final class QTicketsSimulator: Sendable {
 
     var nowSeconds: Int64 { state.withLockedValue { $0.now } }
 
-    /// Moves the clock forward (a negative value moves it back); returns the new time.
+    /// Moves the clock forward (a negative value moves it back) by at most ±100 years; returns the new time.
     @discardableResult
     public func advance(by seconds: TimeInterval) -> Date {
-        let delta = Int64(seconds.rounded(.down))
+        let limit = 100 * 365 * 86400.0
+        let delta = Int64((seconds.isFinite ? min(max(seconds, -limit), limit) : 0).rounded(.down))
         return Date(timeIntervalSince1970: TimeInterval(state.withLockedValue { state in
             state.now += delta
             return state.now
         }))
     }
 
-    /// Sets the clock.
+    /// Sets the clock; a date more than ~3,000 years from 1970 is ignored.
     public func setNow(_ date: Date) {
+        guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 1e11 else { return }
         state.withLockedValue { $0.now = Int64(date.timeIntervalSince1970.rounded(.down)) }
     }
 
@@ -82,6 +86,7 @@ public final class QTicketsSimulator: Sendable {
         state.withLockedValue { $0.stats }
     }
 
+    /// Zeroes the counters of ``stats()``.
     public func resetStats() {
         state.withLockedValue { $0.stats = SimulatorStats() }
     }
@@ -140,7 +145,9 @@ public final class QTicketsSimulator: Sendable {
 
 /// A simulator served over HTTP on loopback or another address.
 public struct SimulatorServer: Sendable {
+    /// The simulator answering.
     public let simulator: QTicketsSimulator
+    /// The HTTP server it runs on.
     public let server: HTTPServer
 
     /// The API's base URL, e.g. `http://127.0.0.1:8088/api/rest/v1` (append `/orders`).

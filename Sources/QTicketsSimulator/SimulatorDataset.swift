@@ -27,6 +27,7 @@ public final class SimulatorDataset: Sendable {
         }
     }
 
+    /// The seed everything derives from.
     public let seed: UInt64
     /// How many orders exist over the whole span (not all are visible at every clock).
     public let orderCount: Int
@@ -34,6 +35,7 @@ public final class SimulatorDataset: Sendable {
     public let start: Date
     /// How long orders keep being created.
     public let span: TimeInterval
+    /// Every event, by ascending id (4001, 4002, …).
     public let events: [SimulatedEvent]
     /// Every show, indexed as ``SimulatedEvent/showIndices`` refers to them.
     public let shows: [SimulatedShow]
@@ -98,9 +100,6 @@ public final class SimulatorDataset: Sendable {
         self.ordersByShow = ordersByShow
     }
 
-    /// The id of the order at `index`.
-    func orderId(_ index: Int) -> Int { OrderPlanner.firstOrderId + index }
-
     /// How many orders exist at `now` (created at or before it): they are the first ones by index.
     func visibleCount(at now: Int64) -> Int {
         var low = 0
@@ -115,12 +114,12 @@ public final class SimulatorDataset: Sendable {
     func plan(_ index: Int) -> OrderPlan { planner.plan(index) }
 
     func event(id: Int) -> Int? {
-        let index = id - (events.first?.id ?? 0)
-        return events.indices.contains(index) ? index : nil
+        guard let first = events.first?.id, id >= first else { return nil }
+        return events.indices.contains(id - first) ? id - first : nil
     }
 
     func show(id: Int) -> Int? {
-        let index = id - (shows.first?.id ?? 0)
-        return shows.indices.contains(index) ? index : nil
+        guard let first = shows.first?.id, id >= first else { return nil }
+        return shows.indices.contains(id - first) ? id - first : nil
     }
 }

@@ -4,8 +4,10 @@ import Foundation
 ///
 /// Faults apply to requests under `/api/rest/v1` whose path (after that prefix) starts with
 /// ``routePrefix`` (every API request when nil); control routes are never affected. Several
-/// faults may be pending at once: one latency fault and one response fault are taken per request.
+/// faults may be pending at once: per request, one latency fault is taken, then either a due
+/// token revocation or one response fault, oldest first.
 public struct SimulatorFault: Sendable, Equatable {
+    /// What goes wrong.
     public enum Kind: Sendable, Equatable {
         /// Answers after a delay (the answer itself is normal).
         case latency(milliseconds: Int)
@@ -22,12 +24,14 @@ public struct SimulatorFault: Sendable, Equatable {
         case tokenRevoked(afterRequests: Int)
     }
 
+    /// What goes wrong.
     public var kind: Kind
     /// How many requests the fault affects; at least 1.
     public var count: Int
     /// A path prefix relative to `/api/rest/v1`, e.g. `/orders`; nil matches every API request.
     public var routePrefix: String?
 
+    /// A fault for the next `count` matching requests (at least one).
     public init(_ kind: Kind, count: Int = 1, routePrefix: String? = nil) {
         self.kind = kind
         self.count = max(1, count)
@@ -46,7 +50,7 @@ public struct SimulatorFault: Sendable, Equatable {
         let kind: Kind
         switch kindName {
         case "latency":
-            guard let milliseconds = number("milliseconds"), milliseconds >= 0 else { return nil }
+            guard let milliseconds = number("milliseconds"), (0...600_000).contains(milliseconds) else { return nil }
             kind = .latency(milliseconds: milliseconds)
         case "status":
             guard let status = number("status"), (400...599).contains(status) else { return nil }
@@ -109,30 +113,35 @@ struct FaultQueue {
         pending.removeAll()
     }
 
-    /// Takes the faults that apply to one request: a latency, a revocation (403), a response fault.
+    /// Takes the faults that apply to one request: a latency, then either a revocation (403)
+    /// or a response fault.
     mutating func take(route: String) -> (latency: SimulatorFault?, revoked: SimulatorFault?, response: SimulatorFault?) {
-        var latency: SimulatorFault?
+        let latency = takeFirst(route: route) { if case .latency = $0 { true } else { false } }
         var revoked: SimulatorFault?
-        var response: SimulatorFault?
-        for index in pending.indices where pending[index].remaining > 0 && pending[index].fault.applies(to: route) {
-            switch pending[index].fault.kind {
-            case .latency:
-                guard latency == nil else { continue }
-                latency = pending[index].fault
-            case .tokenRevoked:
-                guard revoked == nil else { continue }
-                if pending[index].grace > 0 {
-                    pending[index].grace -= 1
-                    continue
-                }
+        for index in pending.indices where revoked == nil && pending[index].remaining > 0 && pending[index].fault.applies(to: route) {
+            guard case .tokenRevoked = pending[index].fault.kind else { continue }
+            if pending[index].grace > 0 {
+                pending[index].grace -= 1
+            } else {
                 revoked = pending[index].fault
-            case .status, .truncatedBody, .connectionReset:
-                guard response == nil else { continue }
-                response = pending[index].fault
+                pending[index].remaining -= 1
             }
-            pending[index].remaining -= 1
+        }
+        let response = revoked != nil ? nil : takeFirst(route: route) { kind in
+            switch kind {
+            case .status, .truncatedBody, .connectionReset: true
+            case .latency, .tokenRevoked: false
+            }
         }
         pending.removeAll { $0.remaining == 0 }
         return (latency, revoked, response)
+    }
+
+    private mutating func takeFirst(route: String, where accepts: (SimulatorFault.Kind) -> Bool) -> SimulatorFault? {
+        guard let index = pending.firstIndex(where: { $0.remaining > 0 && $0.fault.applies(to: route) && accepts($0.fault.kind) }) else {
+            return nil
+        }
+        pending[index].remaining -= 1
+        return pending[index].fault
     }
 }

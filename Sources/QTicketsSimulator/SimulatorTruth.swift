@@ -16,6 +16,7 @@ public struct SimulatorTruth: Sendable {
         /// The city name as the event renders it, e.g. `Томск`.
         public let city: String
 
+        /// Creates a key, e.g. for comparing a warehouse's rows with the truth.
         public init(salesDate: String, eventId: Int, showId: Int, city: String) {
             self.salesDate = salesDate
             self.eventId = eventId
@@ -41,8 +42,10 @@ public struct SimulatorTruth: Sendable {
         /// Distinct orders with at least one counted ticket.
         public var orders = 0
 
+        /// All zero.
         public init() {}
 
+        /// Figures as given.
         public init(ticketsSold: Int, ticketsRefunded: Int, revenueKopecks: Int64, refundsKopecks: Int64, orders: Int) {
             self.ticketsSold = ticketsSold
             self.ticketsRefunded = ticketsRefunded
@@ -54,7 +57,9 @@ public struct SimulatorTruth: Sendable {
 
     /// A show's inventory over its seats that are not disabled, as `/shows/{id}/seats` reports it.
     public struct ShowInventory: Equatable, Sendable {
+        /// The `show_id`.
         public let showId: Int
+        /// The show's `event_id`.
         public let eventId: Int
         /// Σ `max_quantity`.
         public var seatsTotal = 0
@@ -72,6 +77,7 @@ public struct SimulatorTruth: Sendable {
     public let visibleOrders: Int
     /// Visible orders per derived state.
     public let states: [OrderState: Int]
+    /// Figures per key; keys without counted tickets are absent.
     public let sales: [SalesKey: SalesFigures]
     /// The sums over every key; `orders` counts distinct orders.
     public let totals: SalesFigures
