@@ -64,7 +64,9 @@ struct LoaderBench {
     }
 
     /// Runs a program with `environment`, stdout and stderr into `output`, and returns its exit
-    /// status and peak resident set size in kilobytes (wait4's rusage).
+    /// status and peak resident set size in kilobytes. The peak is read from the child's own
+    /// `/proc/PID/status` (VmHWM) while it runs: wait4's ru_maxrss would include this process's
+    /// memory, which posix_spawn's vfork-style start shares with the child until it execs.
     private func spawnMeasured(_ arguments: [String], environment: [String: String], output: String) throws -> (Int32, Int) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -83,8 +85,16 @@ struct LoaderBench {
             throw TestbedUnavailable("cannot start \(arguments[0]): build it with `swift build -c release --product qtickets-api`")
         }
         var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
-        return ((status >> 8) & 0xFF, usage.ru_maxrss)
+        var peak = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            {
+                peak = max(peak, kilobytes)
+            }
+            usleep(20_000)
+        }
+        return ((status >> 8) & 0xFF, peak)
     }
 }
