@@ -49,7 +49,7 @@ public struct ListQuery: Sendable, Encodable {
 }
 
 /// One page of a list answer: `{"data": [...], "paging": {"perPage", "currentPage", "total"}}`.
-public struct Page<Item: Decodable & Sendable>: Sendable, Decodable {
+public struct Page<Item: Sendable>: Sendable {
     public let data: [Item]
     public let paging: Paging
 
@@ -58,4 +58,11 @@ public struct Page<Item: Decodable & Sendable>: Sendable, Decodable {
         public let currentPage: Int
         public let total: Int
     }
+
+    init(data: [Item], paging: Paging) {
+        self.data = data
+        self.paging = paging
+    }
 }
+
+extension Page: Decodable where Item: Decodable {}

@@ -41,6 +41,11 @@ public struct QTicketsClient: Sendable {
         }
     }
 
+    /// One page of `GET /orders`, read straight from the answer's bytes (the hot path).
+    public func orders(_ query: ListQuery) async throws(QTicketsError) -> (page: Page<Order>, receivedAt: Instant) {
+        try await call("orders", body: query) { data throws(QTicketsError) in try Order.page(json: data) }
+    }
+
     /// Seat counters of a show, from `GET /shows/{id}/seats` with an explicit `select` and `flat`.
     public func seatCounters(show: Int64) async throws(QTicketsError) -> (counters: SeatCounters, receivedAt: Instant) {
         let path = "shows/\(show)/seats"

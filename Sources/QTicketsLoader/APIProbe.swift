@@ -30,8 +30,7 @@ public struct APIProbe: Sendable {
             return report
         }
         do {
-            let none = try await client.page(
-                "orders", ListQuery(where: [.init("id", "=", .int(-1))], page: 1, perPage: 1), of: Order.self)
+            let none = try await client.orders(ListQuery(where: [.init("id", "=", .int(-1))], page: 1, perPage: 1))
             if none.page.paging.total == 0 {
                 report.lines.append("ok    JSON-body filters applied (id = -1 matches nothing)")
             } else {

@@ -18,6 +18,36 @@ struct APIModelTests {
         #expect(Instant(iso8601: "1969-12-31T23:59:59Z")?.utcText == "1969-12-31 23:59:59.000")
     }
 
+    @Test("order JSON: escapes and \\u sequences decode, numbers may be strings, amounts are exact decimal text")
+    func readerDetails() throws {
+        let order = try Order(
+            json: Data(
+                OrderFixtures.order(baskets: [OrderFixtures.basket(id: 9, price: 1)])
+                    .replacingOccurrences(of: "\"price\":1,", with: "\"price\":\"1499.505\",")
+                    .replacingOccurrences(of: "\"seat_name\":\"Партер, ряд 21, место 12\"", with: #""seat_name":"\u041f\u0430\"\ud83c\udfad\\n""#)
+                    .replacingOccurrences(of: "\"id\":1604211", with: "\"id\":\"1604211\"").utf8))
+        #expect(order.id == 1_604_211)
+        #expect(order.baskets.first?.price.kopecks == 149_951, "1499.505 rounds half away from zero")
+        #expect(order.baskets.first?.seatName == "Па\"🎭\\n")
+    }
+
+    @Test(
+        "a truncated, doubled or malformed answer is invalid (and so retried), never half-read",
+        arguments: [
+            String(OrderFixtures.mixedPage.prefix(OrderFixtures.mixedPage.count / 2)),
+            OrderFixtures.mixedPage + "{}",
+            OrderFixtures.mixedPage.replacingOccurrences(of: "\"paging\"", with: "\"pages\""),
+            OrderFixtures.mixedPage.replacingOccurrences(of: "\"event_id\":33", with: "\"event\":33"),
+            "<html>502 Bad Gateway</html>",
+        ])
+    func invalidAnswers(json: String) {
+        #expect {
+            try Order.page(json: Data(json.utf8))
+        } throws: { error in
+            (error as? QTicketsError)?.kind == .invalidResponse && (error as? QTicketsError)?.isTransient == true
+        }
+    }
+
     @Test("amounts are exact kopecks from numbers and numeric strings")
     func moneyIsExact() throws {
         struct Box: Decodable { let amounts: [Money] }
@@ -28,8 +58,9 @@ struct APIModelTests {
 
     @Test("a real-shaped order decodes: utm as [] or an object, custom \"\", unknown fields ignored")
     func orderDecodes() throws {
-        let orders = try JSONDecoder().decode([Order].self, from: Data(OrderFixtures.mixed.utf8))
-        #expect(orders.count == 2)
+        let page = try Order.page(json: Data(OrderFixtures.mixedPage.utf8))
+        let orders = page.data
+        #expect(orders.count == 2 && page.paging.total == 2 && page.paging.perPage == 50)
         #expect(orders[0].utm == Order.UTM())
         #expect(orders[1].utm.source == "vk" && orders[1].utm.campaign == "autumn")
         #expect(orders[0].siteHost == "irs.qtickets.ru")
@@ -49,7 +80,7 @@ struct APIModelTests {
             (OrderFixtures.basketCancelled, .paid, 1, 150_000, 0),
         ])
     func stateAndAmounts(json: String, state: Order.State, tickets: Int64, gross: Int64, refunded: Int64) throws {
-        let order = try JSONDecoder().decode(Order.self, from: Data(json.utf8))
+        let order = try Order(json: Data(json.utf8))
         #expect(order.state == state)
         #expect(order.ticketsCount == tickets)
         #expect(order.grossAmount.kopecks == gross)

@@ -39,5 +39,6 @@ enum OrderFixtures {
     static let partiallyRefunded = order(
         baskets: [basket(id: 1), basket(id: 2, deletedAt: "2025-11-05T10:00:00+03:00", refundedAt: "2025-11-05T10:00:00+03:00", refundedAmount: 1500)])
     static let basketCancelled = order(baskets: [basket(id: 1), basket(id: 2, deletedAt: "2025-11-05T10:00:00+03:00")])
-    static let mixed = "[" + paid + "," + order(utm: #"{"utm_source":"vk","utm_medium":"cpc","utm_campaign":"autumn"}"#, baskets: [basket(id: 3)]) + "]"
+    static let mixedPage = #"{"data":["# + paid + "," + order(utm: #"{"utm_source":"vk","utm_medium":"cpc","utm_campaign":"autumn"}"#, baskets: [basket(id: 3)])
+        + #"],"paging":{"perPage":50,"currentPage":1,"total":2}}"#
 }

@@ -172,7 +172,7 @@ public struct Loader: Sendable {
             let query = ListQuery(where: [.init("id", ">", .int(last))], orderBy: ["id": "asc"], page: 1, perPage: configuration.pageSize)
             let answer: (page: Page<Order>, receivedAt: Instant)
             do {
-                answer = try await api.page("orders", query, of: Order.self)
+                answer = try await api.orders(query)
             } catch {
                 throw LoaderError(stage: "fetching orders after id \(last)", message: error.description, cause: .api(error))
             }
@@ -208,7 +208,7 @@ public struct Loader: Sendable {
                 ], orderBy: ["id": "asc"], page: 1, perPage: configuration.pageSize)
             let answer: (page: Page<Order>, receivedAt: Instant)
             do {
-                answer = try await api.page("orders", query, of: Order.self)
+                answer = try await api.orders(query)
             } catch {
                 throw LoaderError(stage: "re-scanning orders changed since \(since)", message: error.description, cause: .api(error))
             }
