@@ -120,8 +120,10 @@ extension Migrator {
     }
 
     /// Records go in as few round trips as safety allows: `started` travels with the first
-    /// statement's record, and without verify queries the last statement's record travels with
-    /// `applied`. Every statement is still recorded before the next one runs.
+    /// statement's record, and the last statement's record travels with the verdict of the verify
+    /// queries (`applied` or `failed`). Every statement is still recorded before the next one runs;
+    /// a run killed between its last statement and the verdict repeats that statement (lint keeps
+    /// statements idempotent).
     private func apply(_ step: Step, migration: Migration, clock: EventClock, lock: MigrationLock<Client>) async throws(MigratorError) {
         let name = migration.name
         var unrecorded: [HistoryEvent] = []
@@ -150,7 +152,7 @@ extension Migrator {
             }
             unrecorded.append(
                 entry(.statementApplied, migration, clock: clock, statement: number, hash: statement.hash, duration: started.duration(to: .now)))
-            if number < migration.up.count || !migration.verify.isEmpty {
+            if number < migration.up.count {
                 try await history.append(unrecorded)
                 unrecorded = []
             }
@@ -162,11 +164,12 @@ extension Migrator {
             do throws(ClickHouseError) {
                 answer = try await client.value(query.text)
             } catch {
-                try await record(.failed, migration, clock: clock, detail: "verify query \(index + 1) (line \(query.line)): \(error)")
+                try await history.append(unrecorded + [entry(.failed, migration, clock: clock, detail: "verify query \(index + 1) (line \(query.line)): \(error)")])
                 throw MigratorError(.verifyFailed, "\(name): verify query \(index + 1) (\(migration.verifyFile ?? "verify"):\(query.line)) failed: \(error)", cause: error)
             }
             guard answer == "1" || answer == "true" else {
-                try await record(.failed, migration, clock: clock, detail: "verify query \(index + 1) (line \(query.line)) returned \(answer ?? "NULL")")
+                try await history.append(
+                    unrecorded + [entry(.failed, migration, clock: clock, detail: "verify query \(index + 1) (line \(query.line)) returned \(answer ?? "NULL")")])
                 throw MigratorError(
                     .verifyFailed,
                     "\(name): verify query \(index + 1) (\(migration.verifyFile ?? "verify"):\(query.line)) returned \(answer ?? "no row"), not 1: "
