@@ -156,7 +156,7 @@ struct MigrateCommandTests {
         let lint = try deployctl("migrate", "lint")
         #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
         let plan = try deployctl("migrate", "up", "client-prod", "--dry-run")
-        #expect(plan.status == 0 && plan.stdout.contains("-- 0001_staging_orders (up)"))
+        #expect(plan.status == 0 && plan.stdout.contains("-- 0001_staging_orders (up)"), "\(plan.stdout.suffix(2000))\(plan.stderr)")
 
         let up = try deployctl("migrate", "up", "client-prod")
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")

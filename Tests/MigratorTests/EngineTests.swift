@@ -33,6 +33,24 @@ struct EngineTests {
         #expect(try await database.count("SELECT count() FROM deployctl_migrations WHERE kind = 'applied'") == 3)
     }
 
+    @Test("a view whose query does not parse stops the plan before anything runs, naming file, line and the server's error")
+    func viewSyntaxChecked() async throws {
+        let database = try ScratchDatabase()
+        var fixtures = Self.base
+        fixtures[1].up = """
+            CREATE TABLE IF NOT EXISTS orders (id UInt64, event_id UInt64, amount Decimal(18, 2)) ENGINE = ReplacingMergeTree ORDER BY id;
+            CREATE OR REPLACE VIEW v_orders AS
+            SELECT event_id, sum(amount) AS revenue FROM orders GROUP BY event_id HAVING
+            """
+        let refused = await #expect(throws: MigratorError.self) {
+            try await database.migrator(try MigrationFixture.build(fixtures)).up()
+        }
+        #expect(refused?.code == .lint)
+        #expect(refused?.message.contains("0002_orders.up.sql:3: view v_orders") == true, "\(refused?.message ?? "")")
+        #expect(refused?.message.contains("SYNTAX_ERROR") == true || refused?.message.contains("Code 62") == true)
+        #expect(try await database.exists("events") == false, "nothing was applied, not even migration 1")
+    }
+
     @Test("a failure at statement k is recorded; after the fix the run resumes at k without repeating 1…k-1")
     func failThenResume() async throws {
         let database = try ScratchDatabase()
@@ -153,13 +171,13 @@ struct EngineTests {
         let database = try ScratchDatabase()
         let migrations = try MigrationFixture.build(Self.base)
         try await database.migrator([]).up()
-        try await database.leaveLockClaim(owner: "crashed@laptop", ttlSeconds: 3)
+        try await database.leaveLockClaim(owner: "crashed@laptop", ttlSeconds: 8)
         let blocked = await #expect(throws: MigratorError.self) {
             try await database.migrator(migrations, options: .init(actor: "next@ci")).up()
         }
         #expect(blocked?.code == .locked)
         #expect(blocked?.message.contains("crashed@laptop") == true)
-        try await Task.sleep(for: .seconds(4))
+        try await Task.sleep(for: .seconds(9))
         #expect(try await database.migrator(migrations, options: .init(actor: "next@ci")).up().count == 3)
 
         try await database.leaveLockClaim(owner: "crashed@laptop", ttlSeconds: 600)

@@ -137,7 +137,43 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
                     version: migration.version.value, slug: migration.slug, direction: .up,
                     statements: migration.up.dropFirst(first - 1).map(\.text), firstStatement: first))
         }
+        try await checkViewQueries(of: steps)
         return steps
+    }
+
+    /// Asks the server to parse the query of every view the planned migrations create (up and
+    /// down files), so that a view that would fail with a syntax error (Code 62) stops the plan
+    /// before anything runs. One round trip with `formatQueryOrNull` (ClickHouse 23.11 and later);
+    /// `EXPLAIN AST` then fetches the server's own message for each one that does not parse.
+    /// Older servers cannot do this here; replay (`migrate validate --replay`) still catches them.
+    private func checkViewQueries(of steps: [Step]) async throws(MigratorError) {
+        let versions = Set(steps.map(\.version))
+        let queries = MigrationLinter(cluster: tables.cluster).viewQueries(in: migrations.filter { versions.contains($0.version.value) })
+        guard !queries.isEmpty else { return }
+        let probe = "SELECT " + queries.enumerated()
+            .map { "formatQueryOrNull(\(ClickHouseSQL.literal($1.select))) IS NOT NULL AS view_\($0 + 1)" }
+            .joined(separator: ", ")
+        let parsed: [String?]
+        do throws(ClickHouseError) {
+            parsed = try await client.rows(probe).first ?? []
+        } catch where error.code == 46 {
+            return
+        } catch {
+            throw MigratorError(.database, "cannot ask the server to parse the views' queries: \(error)", cause: error)
+        }
+        var problems: [String] = []
+        for (index, query) in queries.enumerated() where index >= parsed.count || !["1", "true"].contains(parsed[index]) {
+            var reason = "ClickHouse cannot parse it"
+            do throws(ClickHouseError) {
+                _ = try await client.rows("EXPLAIN AST " + query.select)
+            } catch {
+                reason = error.description
+            }
+            problems.append("\(query.file):\(query.line): view \(query.view): its query does not parse: \(reason)")
+        }
+        guard problems.isEmpty else {
+            throw MigratorError(.lint, "a view's query does not parse; nothing was applied:\n" + problems.joined(separator: "\n"))
+        }
     }
 
     /// The steps `down` would take: the newest applied migrations first, down to (not including) `target`, or `steps` of them.

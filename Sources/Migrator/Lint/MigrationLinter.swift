@@ -4,8 +4,8 @@
 /// missing `ON CLUSTER` on a cluster.
 ///
 /// Rules and their ids are in ``LintRule``. The linter reads statements only; whether a view's
-/// query is valid needs the server, so ``viewQueries(in:)`` lists them for the migrator to ask
-/// ClickHouse with `EXPLAIN AST`.
+/// query parses needs the server, so ``viewQueries(in:)`` lists them for the migrator to ask
+/// ClickHouse while planning.
 ///
 /// Destructive statements are judged in up files only: a down file undoes its up file, which
 /// means dropping what it created, so there the linter checks instead that it drops nothing else.
@@ -43,8 +43,7 @@ public struct MigrationLinter: Sendable {
         return findings
     }
 
-    /// The query of every view the migrations create, in up and down files, for checking with
-    /// `EXPLAIN AST` on a server.
+    /// The query of every view the migrations create, in up and down files, for the server to parse.
     public func viewQueries(in migrations: [Migration]) -> [ViewQuery] {
         migrations.sorted { $0.version < $1.version }.flatMap { migration in
             let files = [(migration.upFile, migration.up), (migration.downFile, migration.down)]

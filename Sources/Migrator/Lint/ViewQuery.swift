@@ -1,7 +1,8 @@
 /// The query of a view some migration creates, for checking against a ClickHouse server.
 ///
-/// Whether a view's `SELECT` is valid can only be judged by ClickHouse; the migrator runs each one
-/// through `EXPLAIN AST` before applying anything, and reports the failures at ``file`` and ``line``.
+/// Whether a view's `SELECT` parses can only be judged by ClickHouse; the migrator asks the server
+/// (`formatQueryOrNull`, then `EXPLAIN AST` for the message) while planning, before applying
+/// anything, and reports the failures at ``file`` and ``line``.
 public struct ViewQuery: Sendable, Hashable {
     /// The migration that creates the view.
     public let migration: MigrationVersion
