@@ -19,7 +19,7 @@ public struct ClickHouseClient: ClickHouseQuerying {
     public init(endpoint: ClickHouseEndpoint, readAttempts: Int = 3) {
         self.endpoint = endpoint
         self.readAttempts = max(1, readAttempts)
-        self.http = HTTPClient.shared
+        self.http = .clickhouse
     }
 
     public var database: String? { endpoint.database }
@@ -161,4 +161,16 @@ public struct ClickHouseClient: ClickHouseQuerying {
         if let client = error as? HTTPClientError { return "\(client)" }
         return String(describing: error)
     }
+}
+
+extension HTTPClient {
+    /// The HTTP client every ClickHouse client shares. A connection that cannot be made fails the
+    /// request at once (AsyncHTTPClient's default retries it until the request's deadline, which
+    /// turned "ClickHouse is down" into a minute of silence); reads are retried by the client itself.
+    static let clickhouse: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.timeout.connect = .seconds(5)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 }

@@ -29,7 +29,7 @@ public struct QTicketsClient: Sendable {
         self.retry = retry
         self.timeout = timeout
         self.statistics = statistics
-        self.http = HTTPClient.shared
+        self.http = .qtickets
     }
 
     /// One page of a list endpoint (`orders`, `events`, …).
@@ -179,4 +179,15 @@ public struct QTicketsClient: Sendable {
         }
         return "\(error)"
     }
+}
+
+extension HTTPClient {
+    /// The HTTP client of the QTickets API. A failed connection fails the request at once, so that
+    /// `RetryPolicy`, bounded and counted in `meta_job_runs`, is the only retry loop.
+    static let qtickets: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 }
