@@ -51,6 +51,13 @@ struct EngineTests {
         #expect(try await database.exists("events") == false, "nothing was applied, not even migration 1")
     }
 
+    @Test("planning against a database that does not exist yet works: the view check needs no database")
+    func planOnFreshServer() async throws {
+        let database = try ScratchDatabase()
+        let steps = try await database.migrator(try MigrationFixture.build(Self.base)).planUp()
+        #expect(steps.map(\.version) == [1, 2, 3])
+    }
+
     @Test("a failure at statement k is recorded; after the fix the run resumes at k without repeating 1…k-1")
     func failThenResume() async throws {
         let database = try ScratchDatabase()

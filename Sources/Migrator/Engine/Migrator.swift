@@ -146,6 +146,7 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
     /// before anything runs. One round trip with `formatQueryOrNull` (ClickHouse 23.11 and later);
     /// `EXPLAIN AST` then fetches the server's own message for each one that does not parse.
     /// Older servers cannot do this here; replay (`migrate validate --replay`) still catches them.
+    /// Parsing needs no database, and the planned one may not exist yet.
     private func checkViewQueries(of steps: [Step]) async throws(MigratorError) {
         let versions = Set(steps.map(\.version))
         let queries = MigrationLinter(cluster: tables.cluster).viewQueries(in: migrations.filter { versions.contains($0.version.value) })
@@ -155,7 +156,7 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
             .joined(separator: ", ")
         let parsed: [String?]
         do throws(ClickHouseError) {
-            parsed = try await client.rows(probe).first ?? []
+            parsed = try await serverClient.rows(probe).first ?? []
         } catch where error.code == 46 {
             return
         } catch {
@@ -165,7 +166,7 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
         for (index, query) in queries.enumerated() where index >= parsed.count || !["1", "true"].contains(parsed[index]) {
             var reason = "ClickHouse cannot parse it"
             do throws(ClickHouseError) {
-                _ = try await client.rows("EXPLAIN AST " + query.select)
+                _ = try await serverClient.rows("EXPLAIN AST " + query.select)
             } catch {
                 reason = error.description
             }
