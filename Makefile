@@ -40,7 +40,7 @@ bench: deps
 	$(WITH_TESTBED) .build/release/deployctl-bench
 
 demo: deps
-	$(SWIFT) build --product deployctl
+	$(SWIFT) build
 	$(WITH_TESTBED) bash scripts/demo.sh
 
 testbed-up: deps
