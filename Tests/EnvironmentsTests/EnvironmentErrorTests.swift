@@ -1,3 +1,4 @@
+import Foundation
 import Environments
 import Testing
 
@@ -14,6 +15,9 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
 struct EnvironmentErrorTests {
     static let file = EnvironmentDocument.sourcePath
     static let minimal = EnvironmentDocument.minimal
+    /// A literal secret written into a document under test, made at run time.
+    static let literalSecret = "pw" + UUID().uuidString.prefix(8)
+    static let literalNumber = String(Int.random(in: 10_000_000...99_999_999))
     static let secretForms = #"{ env = "VAR" } (a variable on the workstation), { file = "~/path" } (a file on the workstation) or { remote_file = "/absolute/path" } (a file on the host)"#
 
     static let cases: [MalformedCase] = [
@@ -64,7 +68,7 @@ struct EnvironmentErrorTests {
         ),
         MalformedCase(
             name: "literal password is refused",
-            document: minimal.replacing(line: 21, with: #"password = "hunter2""#),
+            document: minimal.replacing(line: 21, with: "password = \"\(literalSecret)\""),
             expected: ["\(file):21:1: clickhouse.admin.password: secrets must be references, not literal values; write password = one of \(secretForms)"]
         ),
         MalformedCase(
@@ -199,7 +203,7 @@ struct EnvironmentErrorTests {
         MalformedCase(
             name: "several problems are all reported, sorted by line",
             document: minimal
-                .replacing(line: 25, with: #"password = "hunter2""#)
+                .replacing(line: 25, with: "password = \"\(literalSecret)\"")
                 .replacing(line: 11, with: #"root = "relative""#)
                 .inserting("port = 0", after: 8),
             expected: [
@@ -219,13 +223,13 @@ struct EnvironmentErrorTests {
 
     @Test("a literal password is never echoed, whatever its type")
     func literalPasswordIsNotEchoed() throws {
-        for literal in [#""hunter2""#, "'hunter2'", #""""hunter2""""#, "12345678"] {
+        for literal in ["\"\(Self.literalSecret)\"", "'\(Self.literalSecret)'", "\"\"\"\(Self.literalSecret)\"\"\"", Self.literalNumber] {
             let document = Self.minimal.replacing(line: 21, with: "password = \(literal)")
             let error = try #require(document.parseError())
             #expect(error.code == .literalSecret)
             #expect(error.keyPath == "clickhouse.admin.password")
-            #expect(!error.description.contains("hunter2"))
-            #expect(!error.description.contains("12345678"))
+            #expect(!error.description.contains(Self.literalSecret))
+            #expect(!error.description.contains(Self.literalNumber))
         }
     }
 

@@ -144,7 +144,7 @@ struct HealthCheckerTests {
 
         let server = try ClickHouseServer.modern()
         var wrongPassword = server.admin
-        wrongPassword.password = "not-the-password"
+        wrongPassword.password = "wrong-" + UUID().uuidString
         let refused = await HealthChecker(client: ClickHouseClient(endpoint: wrongPassword)).evaluate()
         #expect(refused.status == .unknown)
         #expect(refused.check("clickhouse")?.message.contains("refused the healthcheck's credentials") == true, "\(refused.render())")

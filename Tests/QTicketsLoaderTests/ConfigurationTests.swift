@@ -5,10 +5,14 @@ import Testing
 
 @Suite("Pipeline configuration")
 struct ConfigurationTests {
+    /// Secrets of the configurations under test, made at run time: none is written in the repository.
+    static let token = "token-" + UUID().uuidString
+    static let password = "password-" + UUID().uuidString
+
     static let valid: [String: String] = [
-        "QTICKETS_BASE_URL": "https://qtickets.ru/api/rest/v1", "QTICKETS_TOKEN": "t0ken-value", "QTICKETS_SINCE_HOURS": "2",
+        "QTICKETS_BASE_URL": "https://qtickets.ru/api/rest/v1", "QTICKETS_TOKEN": token, "QTICKETS_SINCE_HOURS": "2",
         "ORG_NAME": "irs-prod", "CLICKHOUSE_HOST": "127.0.0.1", "CLICKHOUSE_PORT": "8123", "CLICKHOUSE_DB": "zakaz",
-        "CLICKHOUSE_USER": "etl_writer", "CLICKHOUSE_PASSWORD": "pa55word",
+        "CLICKHOUSE_USER": "etl_writer", "CLICKHOUSE_PASSWORD": password,
     ]
 
     @Test("the seed's variables make a configuration")
@@ -52,7 +56,7 @@ struct ConfigurationTests {
         } throws: { error in
             let text = "\(error)"
             return text.contains(expected) && (error as? ConfigurationError)?.problems.map(\.variable).contains(variable) == true
-                && !text.contains("t0ken-value") && !text.contains("pa55word")
+                && !text.contains(Self.token) && !text.contains(Self.password)
         }
     }
 

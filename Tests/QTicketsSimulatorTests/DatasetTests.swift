@@ -7,7 +7,7 @@ import Testing
 @Suite("the simulated dataset and its ground truth")
 struct DatasetTests {
     static func simulator(seed: UInt64 = 7, orders: Int = 1500, offset: Int = 3 * 3600) -> QTicketsSimulator {
-        QTicketsSimulator(dataset: SimulatorDataset(seed: seed, orders: orders, events: 6), token: "test-token", timestampOffset: offset)
+        QTicketsSimulator(dataset: SimulatorDataset(seed: seed, orders: orders, events: 6), token: testToken, timestampOffset: offset)
     }
 
     @Test("the same seed gives the same bytes; another seed gives others")
@@ -58,7 +58,7 @@ struct DatasetTests {
     @Test("a handful of orders over a short span still makes a consistent account")
     func tinyDataset() async {
         let simulator = QTicketsSimulator(
-            dataset: SimulatorDataset(seed: 1, orders: 5, span: 3600), token: "test-token", now: SimulatorDataset.defaultStart.addingTimeInterval(40 * 86400))
+            dataset: SimulatorDataset(seed: 1, orders: 5, span: 3600), token: testToken, now: SimulatorDataset.defaultStart.addingTimeInterval(40 * 86400))
         let client = InProcessClient(simulator)
         let orders = await client.allOrders()
         #expect(orders.count == 5)

@@ -7,7 +7,7 @@ import Testing
 
 @Suite("list calls: GET with a JSON body")
 struct ListQueryTests {
-    let simulator = QTicketsSimulator(dataset: SimulatorDataset(seed: 3, orders: 800, events: 5), token: "test-token")
+    let simulator = QTicketsSimulator(dataset: SimulatorDataset(seed: 3, orders: 800, events: 5), token: testToken)
 
     func ids(_ answer: [String: Any]) -> [Int] {
         (answer["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }

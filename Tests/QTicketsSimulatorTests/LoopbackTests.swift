@@ -11,7 +11,7 @@ import Testing
 @Suite("the simulator over HTTP on loopback")
 struct LoopbackTests {
     static func withServer(orders: Int = 600, _ body: (SimulatorServer) async throws -> Void) async throws {
-        let simulator = QTicketsSimulator(dataset: SimulatorDataset(seed: 11, orders: orders, events: 4), token: "loop-token")
+        let simulator = QTicketsSimulator(dataset: SimulatorDataset(seed: 11, orders: orders, events: 4), token: testToken)
         let server = try await simulator.start(host: "127.0.0.1", port: 0)
         do {
             try await body(server)
@@ -23,7 +23,7 @@ struct LoopbackTests {
     }
 
     static func request(
-        _ url: String, method: HTTPMethod = .GET, body: String? = nil, token: String? = "loop-token",
+        _ url: String, method: HTTPMethod = .GET, body: String? = nil, token: String? = testToken,
         contentType: String = "application/json"
     ) async throws -> (status: Int, headers: HTTPHeaders, body: ByteBuffer) {
         var request = HTTPClientRequest(url: url)

@@ -4,12 +4,15 @@ import NIOCore
 import NIOHTTP1
 import QTicketsSimulator
 
+/// The bearer token of the simulators these tests start, made at run time like every test secret.
+let testToken = "sim-" + UUID().uuidString
+
 /// Calls the simulator in-process, as the HTTP server would.
 struct InProcessClient {
     let simulator: QTicketsSimulator
-    var token = "test-token"
+    var token = testToken
 
-    init(_ simulator: QTicketsSimulator, token: String = "test-token") {
+    init(_ simulator: QTicketsSimulator, token: String = testToken) {
         self.simulator = simulator
         self.token = token
     }
