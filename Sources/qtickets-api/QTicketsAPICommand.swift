@@ -30,19 +30,15 @@ struct ConfigurationOptions: ParsableArguments {
 
     /// The loader's configuration, or exit 78 with every problem named.
     func load() throws -> PipelineConfiguration {
-        try configuration { try PipelineConfiguration(environment: $0, releaseID: ReleaseMarker.current()) }
+        try configuration(orExit: ExitStatus.invalidConfiguration) { try PipelineConfiguration(environment: $0, releaseID: ReleaseMarker.current()) }
     }
 
     /// The healthcheck's configuration, or exit 3 (unknown: it cannot even look) with every problem named.
     func loadHealthcheck() throws -> HealthcheckConfiguration {
-        do {
-            return try configuration { try HealthcheckConfiguration(environment: $0) }
-        } catch let exit as ExitCode where exit.rawValue == ExitStatus.invalidConfiguration {
-            throw ExitCode(3)
-        }
+        try configuration(orExit: 3) { try HealthcheckConfiguration(environment: $0) }
     }
 
-    private func configuration<T>(_ make: ([String: String]) throws -> T) throws -> T {
+    private func configuration<T>(orExit status: Int32, _ make: ([String: String]) throws -> T) throws -> T {
         var environment = ProcessInfo.processInfo.environment
         do {
             if let environmentFile {
@@ -51,7 +47,7 @@ struct ConfigurationOptions: ParsableArguments {
             return try make(environment)
         } catch {
             FileHandle.standardError.write(Data("qtickets-api: \(error)\n".utf8))
-            throw ExitCode(ExitStatus.invalidConfiguration)
+            throw ExitCode(status)
         }
     }
 }

@@ -169,26 +169,10 @@ public struct Loader: Sendable {
     private func loadNewOrders(after cursor: Int64, api: QTicketsClient, batches: OrderBatches) async throws(LoaderError) -> Int64 {
         var last = cursor
         while true {
-            let query = ListQuery(where: [.init("id", ">", .int(last))], orderBy: ["id": "asc"], page: 1, perPage: configuration.pageSize)
-            let answer: (page: Page<Order>, receivedAt: Instant)
-            do {
-                answer = try await api.orders(query)
-            } catch {
-                throw LoaderError(stage: "fetching orders after id \(last)", message: error.description, cause: .api(error))
-            }
-            var previous = last
-            for order in answer.page.data {
-                guard order.id > previous else {
-                    throw LoaderError(
-                        stage: "fetching orders after id \(last)",
-                        message: "the API answered order \(order.id) for a filter id > \(last), id ascending: it ignored the request body",
-                        cause: .api(QTicketsError(kind: .filterIgnored, message: "filter ignored")))
-                }
-                previous = order.id
-            }
-            try await batches.add(answer.page.data, version: answer.receivedAt)
-            last = previous
-            if answer.page.data.count < configuration.pageSize { break }
+            let page = try await orderPage(after: last, api: api, stage: "fetching orders after id \(last)")
+            try await batches.add(page.orders, version: page.receivedAt)
+            last = page.orders.last?.id ?? last
+            if page.orders.count < configuration.pageSize { break }
         }
         try await batches.flush()
         log.info("orders.new", ["after_id": cursor, "last_id": last])
@@ -202,38 +186,49 @@ public struct Loader: Sendable {
         var matched = 0
         var outside = 0
         while true {
-            let query = ListQuery(
-                where: [
-                    .init("updated_at", ">=", .string(since.iso8601())), .init("id", ">", .int(after)), .init("id", "<=", .int(upTo)),
-                ], orderBy: ["id": "asc"], page: 1, perPage: configuration.pageSize)
-            let answer: (page: Page<Order>, receivedAt: Instant)
-            do {
-                answer = try await api.orders(query)
-            } catch {
-                throw LoaderError(stage: "re-scanning orders changed since \(since)", message: error.description, cause: .api(error))
-            }
-            var previous = after
-            var changed: [Order] = []
-            for order in answer.page.data {
-                guard order.id > previous, order.id <= upTo else {
-                    throw LoaderError(
-                        stage: "re-scanning orders changed since \(since)",
-                        message: "the API answered order \(order.id) outside the id range of the request body: it ignored the body",
-                        cause: .api(QTicketsError(kind: .filterIgnored, message: "filter ignored")))
-                }
-                previous = order.id
-                if order.updatedAt >= since { changed.append(order) } else { outside += 1 }
-            }
+            let page = try await orderPage(
+                after: after, upTo: upTo, conditions: [.init("updated_at", ">=", .string(since.iso8601()))], api: api,
+                stage: "re-scanning orders changed since \(since)")
+            let changed = page.orders.filter { $0.updatedAt >= since }
             matched += changed.count
-            try await batches.add(changed, version: answer.receivedAt)
-            after = previous
-            if answer.page.data.count < configuration.pageSize { break }
+            outside += page.orders.count - changed.count
+            try await batches.add(changed, version: page.receivedAt)
+            after = page.orders.last?.id ?? after
+            if page.orders.count < configuration.pageSize { break }
         }
         try await batches.flush()
         if outside > 0 {
             log.warning("orders.rescan_filter_ignored", ["outside_window": outside, "hint": "the API did not apply updated_at; filtered here"])
         }
         log.info("orders.rescan", ["since": since, "changed": matched])
+    }
+
+    /// One keyset page of orders: `id > after` (and `id ≤ upTo`) plus `conditions`, id ascending.
+    /// Ids outside that range or out of order mean the server dropped the request body, which would
+    /// page forever; that stops the run.
+    private func orderPage(
+        after: Int64, upTo: Int64? = nil, conditions: [ListQuery.Condition] = [], api: QTicketsClient, stage: String
+    ) async throws(LoaderError) -> (orders: [Order], receivedAt: Instant) {
+        var filter = conditions + [.init("id", ">", .int(after))]
+        if let upTo { filter.append(.init("id", "<=", .int(upTo))) }
+        let answer: (page: Page<Order>, receivedAt: Instant)
+        do {
+            answer = try await api.orders(ListQuery(where: filter, orderBy: ["id": "asc"], page: 1, perPage: configuration.pageSize))
+        } catch {
+            throw LoaderError(stage: stage, message: error.description, cause: .api(error))
+        }
+        var previous = after
+        for order in answer.page.data {
+            guard order.id > previous, order.id <= upTo ?? .max else {
+                let range = "id > \(after)" + (upTo.map { ", id ≤ \($0)" } ?? "")
+                throw LoaderError(
+                    stage: stage,
+                    message: "the API answered order \(order.id) for a filter \(range), id ascending: it ignored the request body",
+                    cause: .api(QTicketsError(kind: .filterIgnored, message: "filter ignored")))
+            }
+            previous = order.id
+        }
+        return (answer.page.data, answer.receivedAt)
     }
 
     private func loadInventory(

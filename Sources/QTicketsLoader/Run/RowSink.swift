@@ -41,13 +41,17 @@ final class DryRunSink: RowSink {
 
     func write(_ table: StagingTable, _ rows: JSONRowWriter) async throws(LoaderError) {
         guard rows.rows > 0 else { return }
-        let firstLine = rows.buffer.getString(at: rows.buffer.readerIndex, length: rows.buffer.readableBytes)?
-            .split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
         state.withLockedValue { counts in
             let previous = counts[table]
-            counts[table] = ((previous?.rows ?? 0) + rows.rows, previous?.first ?? firstLine)
+            counts[table] = ((previous?.rows ?? 0) + rows.rows, previous?.first ?? Self.firstLine(of: rows.buffer))
         }
     }
 
     var samples: [StagingTable: (rows: Int, first: String)] { state.withLockedValue { $0 } }
+
+    /// The first JSONEachRow line, read on its own: a batch holds thousands.
+    private static func firstLine(of buffer: ByteBuffer) -> String {
+        let bytes = buffer.readableBytesView
+        return String(decoding: bytes[..<(bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex)], as: UTF8.self)
+    }
 }
