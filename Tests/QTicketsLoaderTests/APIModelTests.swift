@@ -50,10 +50,13 @@ struct APIModelTests {
 
     @Test("amounts are exact kopecks from numbers and numeric strings")
     func moneyIsExact() throws {
-        struct Box: Decodable { let amounts: [Money] }
-        let box = try JSONDecoder().decode(Box.self, from: Data(#"{"amounts":[1499.5, 100, "250.25", 0.1, -3]}"#.utf8))
-        #expect(box.amounts.map(\.kopecks) == [149_950, 10_000, 25_025, 10, -300])
-        #expect(box.amounts.map(\.description) == ["1499.50", "100.00", "250.25", "0.10", "-3.00"])
+        let amounts = ["1499.5", "100", #""250.25""#, "0.1", "-3"]
+        let baskets = amounts.enumerated().map { index, amount in
+            OrderFixtures.basket(id: index + 1, price: 1).replacingOccurrences(of: "\"price\":1,", with: "\"price\":\(amount),")
+        }
+        let prices = try Order(json: Data(OrderFixtures.order(baskets: baskets).utf8)).baskets.map(\.price)
+        #expect(prices.map(\.kopecks) == [149_950, 10_000, 25_025, 10, -300])
+        #expect(prices.map(\.description) == ["1499.50", "100.00", "250.25", "0.10", "-3.00"])
     }
 
     @Test("a real-shaped order decodes: utm as [] or an object, custom \"\", unknown fields ignored")
