@@ -92,11 +92,11 @@ public struct ClickHouseClient: ClickHouseQuerying {
         guard var components = URLComponents(url: endpoint.url, resolvingAgainstBaseURL: false) else {
             throw ClickHouseError(kind: .transport, message: "invalid ClickHouse URL \(endpoint.url)")
         }
-        var items: [URLQueryItem] = []
-        if let query { items.append(URLQueryItem(name: "query", value: query)) }
-        if let database = endpoint.database { items.append(URLQueryItem(name: "database", value: database)) }
-        for (name, value) in settings.sorted(by: { $0.key < $1.key }) { items.append(URLQueryItem(name: name, value: value)) }
-        components.queryItems = items.isEmpty ? nil : items
+        var items: [(String, String)] = []
+        if let query { items.append(("query", query)) }
+        if let database = endpoint.database { items.append(("database", database)) }
+        items += settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        components.percentEncodedQuery = items.isEmpty ? nil : items.map { Self.encoded($0) + "=" + Self.encoded($1) }.joined(separator: "&")
         components.path = components.path.isEmpty ? "/" : components.path
         var request = HTTPClientRequest(url: components.string ?? endpoint.url.absoluteString)
         request.method = .POST
@@ -141,6 +141,15 @@ public struct ClickHouseClient: ClickHouseQuerying {
         }
         if let failure = Self.trailingException(in: answer) { throw failure }
         return answer
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// A URL parameter's name or value with everything but RFC 3986's unreserved characters
+    /// escaped: ClickHouse decodes parameters as a form does, so a `+` left as it is (Foundation
+    /// leaves it, being legal in a query) would arrive as a space.
+    static func encoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
 
     /// A query that fails after the server has started streaming keeps status 200 and ends the

@@ -33,6 +33,9 @@ public struct ClickHouseError: Error, CustomStringConvertible, Sendable, Equatab
         self.httpStatus = httpStatus
     }
 
+    /// UNKNOWN_TABLE (60) or UNKNOWN_DATABASE (81): what was asked for does not exist (yet).
+    public var isMissingTable: Bool { code == 60 || code == 81 }
+
     public var description: String {
         switch kind {
         case .server:
