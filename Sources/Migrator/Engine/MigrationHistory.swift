@@ -13,8 +13,9 @@ struct MigrationHistory<Client: ClickHouseQuerying>: Sendable {
         }
     }
 
-    /// Every event, oldest first; an absent table is an empty history.
-    func events() async throws(MigratorError) -> [HistoryEvent] {
+    /// Every event, oldest first; an absent table is an empty history, unless `tableRequired`
+    /// (then it is an error whose cause has code 60 or 81).
+    func events(tableRequired: Bool = false) async throws(MigratorError) -> [HistoryEvent] {
         let rows: [[String?]]
         do throws(ClickHouseError) {
             rows = try await client.rows(
@@ -22,7 +23,7 @@ struct MigrationHistory<Client: ClickHouseQuerying>: Sendable {
                 SELECT version, slug, kind, statement, statement_hash, checksum, release, actor, detail, duration_ms, at
                 FROM \(tables.qualified(tables.history)) ORDER BY at, version
                 """, settings: readSettings)
-        } catch where error.code == 60 || error.code == 81 {
+        } catch where !tableRequired && error.isMissingTable {
             return []
         } catch {
             throw MigratorError(.database, "cannot read the migration history \(tables.qualified(tables.history)): \(error)", cause: error)

@@ -87,7 +87,7 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
                 ORDER BY min(acquired_at), lock_id
                 """, settings: tables.cluster == nil ? [:] : ["select_sequential_consistency": "1"])
             return rows.map { Claim(id: $0[0] ?? "", owner: $0[1] ?? "", acquiredAt: $0[2] ?? "", expiresAt: $0[3] ?? "") }
-        } catch where error.code == 60 || error.code == 81 {
+        } catch where error.isMissingTable {
             return []
         } catch {
             throw MigratorError(.database, "cannot read the migration lock: \(error)", cause: error)

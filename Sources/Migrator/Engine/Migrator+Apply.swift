@@ -13,11 +13,11 @@ extension Migrator {
     ///   `.verifyFailed`, `.locked`, `.database`).
     @discardableResult
     public func up(to target: UInt64? = nil) async throws(MigratorError) -> [Step] {
-        try await locked { (clock: EventClock, lock: MigrationLock<Client>) throws(MigratorError) -> [Step] in
-            let steps = try await planUp(to: target)
+        try await locked { (run: Run) throws(MigratorError) -> [Step] in
+            let steps = try await planUp(to: target, ledger: run.ledger)
             if steps.isEmpty { options.progress?("nothing to apply: every migration is applied") }
             for step in steps {
-                try await apply(step, migration: migration(step.version), clock: clock, lock: lock)
+                try await apply(step, migration: migration(step.version), clock: run.clock, lock: run.lock)
             }
             return steps
         }
@@ -26,10 +26,10 @@ extension Migrator {
     /// Rolls back applied migrations, newest first, down to `target` (exclusive) or `steps` of them.
     @discardableResult
     public func down(to target: UInt64? = nil, steps count: Int? = nil) async throws(MigratorError) -> [Step] {
-        try await locked { (clock: EventClock, _: MigrationLock<Client>) throws(MigratorError) -> [Step] in
-            let steps = try await planDown(to: target, steps: count)
+        try await locked { (run: Run) throws(MigratorError) -> [Step] in
+            let steps = try planDown(to: target, steps: count, ledger: run.ledger)
             for step in steps {
-                try await revert(step, migration: migration(step.version), clock: clock)
+                try await revert(step, migration: migration(step.version), clock: run.clock)
             }
             return steps
         }
@@ -38,10 +38,9 @@ extension Migrator {
     /// Marks every migration up to `version` as applied without running it, for a database whose
     /// schema already exists.
     public func baseline(version: UInt64, reason: String) async throws(MigratorError) {
-        try await locked { (clock: EventClock, _: MigrationLock<Client>) throws(MigratorError) in
-            let ledger = MigrationLedger(events: try await history.events())
-            for migration in migrations where migration.version.value <= version && !ledger.state(of: migration.version.value).isApplied {
-                try await record(.baselined, migration, clock: clock, detail: reason)
+        try await locked { (run: Run) throws(MigratorError) in
+            for migration in migrations where migration.version.value <= version && !run.ledger.state(of: migration.version.value).isApplied {
+                try await record(.baselined, migration, clock: run.clock, detail: reason)
                 options.progress?("\(migration.name): baselined")
             }
         }
@@ -60,8 +59,8 @@ extension Migrator {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw MigratorError(.invalidRequest, "a repair needs a reason (--reason), which goes into the history")
         }
-        try await locked { (clock: EventClock, _: MigrationLock<Client>) throws(MigratorError) in
-            let ledger = MigrationLedger(events: try await history.events())
+        try await locked { (run: Run) throws(MigratorError) in
+            let (ledger, clock) = (run.ledger, run.clock)
             let slug = migrations.first { $0.version.value == version }?.slug ?? ledger.slugs[version]
             guard let slug else { throw MigratorError(.invalidRequest, "no migration \(version) in the files or the history") }
             switch repair {
@@ -99,14 +98,34 @@ extension Migrator {
         try await history.ensure(executor: executor(on: serverClient))
     }
 
-    /// Creates the tracking tables, takes the lock, runs `body`, and always releases the lock.
-    func locked<T>(_ body: (EventClock, MigrationLock<Client>) async throws(MigratorError) -> T) async throws(MigratorError) -> T {
-        try await ensureTracking()
+    /// What a locked run starts from: its claim on the lock, the history as it stood once the lock
+    /// was held, and the clock that orders the run's events after it.
+    struct Run {
+        let lock: MigrationLock<Client>
+        let ledger: MigrationLedger
+        let clock: EventClock
+    }
+
+    /// Takes the lock, reads the history once, runs `body`, and always releases the lock. The
+    /// tracking tables are created only when one turns out to be missing, so a server that has
+    /// them costs no DDL round trips.
+    func locked<T>(_ body: (Run) async throws(MigratorError) -> T) async throws(MigratorError) -> T {
         let lock = MigrationLock(client: client, tables: tables, owner: options.actor)
-        try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
         do throws(MigratorError) {
-            let clock = EventClock(after: try await history.events().map(\.at).max() ?? 0)
-            let result = try await body(clock, lock)
+            try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
+        } catch where error.cause?.isMissingTable == true {
+            try await ensureTracking()
+            try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
+        }
+        do throws(MigratorError) {
+            let events: [HistoryEvent]
+            do throws(MigratorError) {
+                events = try await history.events(tableRequired: true)
+            } catch where error.cause?.isMissingTable == true {
+                try await ensureTracking()
+                events = []
+            }
+            let result = try await body(Run(lock: lock, ledger: MigrationLedger(events: events), clock: EventClock(after: events.map(\.at).max() ?? 0)))
             try await lock.release()
             return result
         } catch {

@@ -114,11 +114,14 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
 
     /// The steps `up(to:)` would take, after the same safety checks.
     public func planUp(to target: UInt64? = nil) async throws(MigratorError) -> [Step] {
+        try await planUp(to: target, ledger: MigrationLedger(events: try await history.events()))
+    }
+
+    func planUp(to target: UInt64?, ledger: MigrationLedger) async throws(MigratorError) -> [Step] {
         let errors = MigrationLinter(cluster: tables.cluster).lint(migrations).filter { $0.severity == .error }
         guard errors.isEmpty else {
             throw MigratorError(.lint, "the migrations do not pass lint; nothing was applied:\n" + errors.map(\.description).joined(separator: "\n"))
         }
-        let ledger = MigrationLedger(events: try await history.events())
         try checkDrift(ledger)
         let newestApplied = migrations.filter { ledger.state(of: $0.version.value).isApplied }.map(\.version.value).max()
         var steps: [Step] = []
@@ -179,7 +182,10 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
 
     /// The steps `down` would take: the newest applied migrations first, down to (not including) `target`, or `steps` of them.
     public func planDown(to target: UInt64? = nil, steps count: Int? = nil) async throws(MigratorError) -> [Step] {
-        let ledger = MigrationLedger(events: try await history.events())
+        try planDown(to: target, steps: count, ledger: MigrationLedger(events: try await history.events()))
+    }
+
+    func planDown(to target: UInt64?, steps count: Int?, ledger: MigrationLedger) throws(MigratorError) -> [Step] {
         try checkDrift(ledger)
         var applied = migrations.filter { ledger.state(of: $0.version.value).isApplied || isRollbackFailed(ledger.state(of: $0.version.value)) }
             .sorted { $0.version > $1.version }
