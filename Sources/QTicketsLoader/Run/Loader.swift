@@ -23,7 +23,7 @@ public struct Loader: Sendable {
     public let log: RunLog
     /// Orders buffered before an insert (with their tickets). At most two batches live at once,
     /// one filling and one being inserted: with 10,000 a million-order load peaked at 93–108 MB,
-    /// with 20,000 at 116–146 MB, at the same rate (about 25,000 orders/s on the testbed).
+    /// with 20,000 at 114–146 MB, at the same rate (about 25,000 orders/s on the testbed).
     public var batchOrders = 10_000
     /// Seat requests in flight at once.
     public var inventoryConcurrency = 4
