@@ -135,7 +135,7 @@ struct HealthCheckerTests {
     @Test("a closed port, a wrong password or a missing schema: unknown, exit 3, with the error")
     func unknown() async throws {
         let closed = ClickHouseClient(
-            endpoint: ClickHouseEndpoint(url: URL(string: "http://127.0.0.1:1")!, user: "admin", password: "x", timeout: .seconds(3)), readAttempts: 1)
+            endpoint: ClickHouseEndpoint(url: URL(string: "http://127.0.0.1:1")!, user: "admin", password: UUID().uuidString, timeout: .seconds(3)), readAttempts: 1)
         let unreachable = await HealthChecker(client: closed).evaluate()
         #expect(unreachable.status == .unknown && unreachable.status.exitCode == 3)
         #expect(unreachable.checks.map(\.name) == ["clickhouse"])

@@ -117,7 +117,7 @@ struct ListQueryTests {
     @Test("errors look like the real API's: 403, 404 JSON, 404 HTML, 503 on POST and on unknown columns")
     func errors() async throws {
         let good = InProcessClient(simulator)
-        let wrongToken = await InProcessClient(simulator, token: "nope").send("/orders")
+        let wrongToken = await InProcessClient(simulator, token: "wrong-" + UUID().uuidString).send("/orders")
         #expect(wrongToken.status == 403 && String(buffer: wrongToken.body) == #"{"error":"Forbidden","status":403}"#)
         #expect(wrongToken.headers.first(name: "Server") == "nginx/1.14.1")
         #expect(wrongToken.headers.first(name: "Cache-Control") == "no-cache, private")

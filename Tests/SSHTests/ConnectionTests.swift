@@ -39,7 +39,7 @@ struct ConnectionTests {
         #expect(missing?.code == .privateKeyFile)
         #expect(missing?.message.contains("identity_passphrase_env") == true)
         let wrong = #expect(throws: SSHError.self) {
-            try SSHConnection.connect(testbed.configuration(for: testbed.routineHost, key: key, passphrase: "not-it"))
+            try SSHConnection.connect(testbed.configuration(for: testbed.routineHost, key: key, passphrase: "wrong-" + UUID().uuidString))
         }
         #expect(wrong?.code == .privateKeyFile)
         #expect(wrong?.description.contains("wrong passphrase") == true)
