@@ -51,10 +51,16 @@ public struct Loader: Sendable {
         log.info(
             "run.start",
             ["run_id": record.runID, "job": record.job, "org": configuration.organisation, "release": record.releaseID, "dry_run": dryRun])
+        let orders = OrderBatches(sink: sink, batchOrders: batchOrders, runID: record.runID)
         var cursorBefore: Int64 = 0
-        var cursorAfter: Int64 = 0
 
+        /// Orders and tickets count what was committed, and the cursor stands at the end of the
+        /// last committed batch, whether the run succeeded or stopped part way.
         func finish(_ error: LoaderError?) async -> RunSummary {
+            let committed = await orders.committed
+            record.rows[.orders] = committed.orders
+            record.rows[.tickets] = committed.tickets
+            let cursorAfter = max(cursorBefore, committed.lastOrderID ?? cursorBefore)
             record.apiRequests = statistics.requests
             record.retries = statistics.retries
             record.finishedAt = Instant(Date())
@@ -96,7 +102,6 @@ public struct Loader: Sendable {
             return await finish(error)
         }
         cursorBefore = state.maxOrderID
-        cursorAfter = state.maxOrderID
         let now = Instant(Date())
         var windowStart = Instant(milliseconds: now.milliseconds - Int64(configuration.sinceHours) * 3_600_000)
         if let lastOK = state.lastOKStartedAt { windowStart = min(windowStart, Instant(milliseconds: lastOK.milliseconds - 600_000)) }
@@ -110,26 +115,18 @@ public struct Loader: Sendable {
             }
         }
 
-        let orders = OrderBatches(sink: sink, batchOrders: batchOrders, runID: record.runID)
         do {
             let shows = try await loadEvents(api: api, sink: sink, record: &record)
-            cursorAfter = try await loadNewOrders(after: cursorBefore, api: api, batches: orders)
+            try await loadNewOrders(after: cursorBefore, api: api, batches: orders)
             if cursorBefore > 0 {
                 try await rescan(since: windowStart, upTo: cursorBefore, api: api, batches: orders)
             }
             try await orders.drain()
-            let committed = await orders.committed
-            record.rows[.orders] = committed.orders
-            record.rows[.tickets] = committed.tickets
             if configuration.loadInventory {
                 record.rows[.inventory] = try await loadInventory(shows, api: api, sink: sink, runID: record.runID)
             }
         } catch {
             try? await orders.drain()
-            let committed = await orders.committed
-            record.rows[.orders] = committed.orders
-            record.rows[.tickets] = committed.tickets
-            cursorAfter = max(cursorBefore, committed.lastOrderID ?? cursorBefore)
             return await finish(error)
         }
         return await finish(nil)
@@ -167,8 +164,8 @@ public struct Loader: Sendable {
         return shows
     }
 
-    /// Keyset pages of `id > cursor`; returns the last id fetched.
-    private func loadNewOrders(after cursor: Int64, api: QTicketsClient, batches: OrderBatches) async throws(LoaderError) -> Int64 {
+    /// Keyset pages of `id > cursor`.
+    private func loadNewOrders(after cursor: Int64, api: QTicketsClient, batches: OrderBatches) async throws(LoaderError) {
         var last = cursor
         while true {
             let page = try await orderPage(after: last, api: api, stage: "fetching orders after id \(last)")
@@ -178,7 +175,6 @@ public struct Loader: Sendable {
         }
         try await batches.flush()
         log.info("orders.new", ["after_id": cursor, "last_id": last])
-        return last
     }
 
     /// Orders with `id ≤ upTo` changed since `since`. The filter is re-checked here too: a server
