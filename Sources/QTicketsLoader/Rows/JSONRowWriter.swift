@@ -7,6 +7,7 @@ struct JSONRowWriter {
     private(set) var buffer: ByteBuffer
     private(set) var rows = 0
     private var first = true
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     init(capacity: Int = 1 << 16) {
         buffer = ByteBufferAllocator().buffer(capacity: capacity)
@@ -117,9 +118,8 @@ struct JSONRowWriter {
             case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
             case 0..<0x20:
                 buffer.writeStaticString("\\u00")
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                buffer.writeInteger(hex[Int(byte >> 4)])
-                buffer.writeInteger(hex[Int(byte & 0xF)])
+                buffer.writeInteger(Self.hexDigits[Int(byte >> 4)])
+                buffer.writeInteger(Self.hexDigits[Int(byte & 0xF)])
             default: buffer.writeInteger(byte)
             }
         }
