@@ -123,7 +123,7 @@ public struct HealthChecker: Sendable {
             return "ClickHouse is unreachable: \(error)"
         case (_, 192?), (_, 193?), (_, 194?), (_, 195?), (_, 516?):
             return "ClickHouse refused the healthcheck's credentials (CLICKHOUSE_USER, CLICKHOUSE_PASSWORD): \(error)"
-        case (_, 60?), (_, 81?), (_, 47?):
+        case _ where error.isMissingTable || error.code == 47:
             return "the pipeline's schema is missing or incomplete; apply the migrations (deployctl migrate up): \(error)"
         case (_, 497?):
             return "the healthcheck's ClickHouse user may not read meta_job_runs or v_freshness: \(error)"

@@ -84,7 +84,7 @@ extension Migrator {
     public func breakLock(reason: String) async throws(MigratorError) -> [MigrationLock<Client>.Claim] {
         let lock = MigrationLock(client: client, tables: tables, owner: options.actor)
         let broken = try await lock.breakAll(reason: reason)
-        let clock = EventClock(after: try await history.events().map(\.at).max() ?? 0)
+        let clock = EventClock(after: try await history.events())
         for claim in broken {
             try await history.append(event(.lockBroken, version: 0, slug: "", detail: "broke the lock of \(claim.owner): \(reason)", clock: clock))
         }
@@ -125,7 +125,7 @@ extension Migrator {
                 try await ensureTracking()
                 events = []
             }
-            let result = try await body(Run(lock: lock, ledger: MigrationLedger(events: events), clock: EventClock(after: events.map(\.at).max() ?? 0)))
+            let result = try await body(Run(lock: lock, ledger: MigrationLedger(events: events), clock: EventClock(after: events)))
             try await lock.release()
             return result
         } catch {
@@ -261,7 +261,8 @@ final class EventClock: @unchecked Sendable {
     private let lock = NSLock()
     private var last: UInt64
 
-    init(after last: UInt64) { self.last = last }
+    /// A clock whose first event comes after every one of `events`.
+    init(after events: [HistoryEvent]) { self.last = events.map(\.at).max() ?? 0 }
 
     func next() -> UInt64 {
         lock.withLock {
