@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "qtickets-api",
             dependencies: [
-                "QTicketsLoader", "QTicketsAPI", "ClickHouse", "Healthcheck",
+                "QTicketsLoader", "QTicketsAPI", "ClickHouse", "Healthcheck", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "qtickets-sim",
             dependencies: [
-                "QTicketsSimulator",
+                "QTicketsSimulator", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

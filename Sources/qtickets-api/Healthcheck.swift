@@ -1,8 +1,8 @@
 import ArgumentParser
 import ClickHouse
-import Dispatch
 import Foundation
 import Healthcheck
+import HTTPServer
 import QTicketsLoader
 
 extension QTicketsAPICommand {
@@ -69,33 +69,6 @@ extension QTicketsAPICommand {
             await Termination.wait()
             await server.stop()
             RunLog.standardOutput.info("healthcheck.stopped")
-        }
-    }
-}
-
-/// Waits for SIGTERM (systemd's stop) or SIGINT.
-enum Termination {
-    static func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let fired = NSLock()
-            nonisolated(unsafe) var resumed = false
-            nonisolated(unsafe) var sources: [any DispatchSourceSignal] = []
-            for signalNumber in [SIGTERM, SIGINT] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler {
-                    let first = fired.withLock {
-                        defer { resumed = true }
-                        return !resumed
-                    }
-                    if first {
-                        sources.forEach { $0.cancel() }
-                        continuation.resume()
-                    }
-                }
-                source.resume()
-                sources.append(source)
-            }
         }
     }
 }

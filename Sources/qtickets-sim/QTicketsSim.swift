@@ -1,6 +1,6 @@
 import ArgumentParser
-import Dispatch
 import Foundation
+import HTTPServer
 import QTicketsSimulator
 
 @main
@@ -68,7 +68,7 @@ struct QTicketsSim: AsyncParsableCommand {
         say("qtickets-sim: \(orders) orders, \(dataset.events.count) events built in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         say("qtickets-sim: API \(server.baseURL)")
         say("qtickets-sim: control \(server.controlURL)")
-        await Self.waitForTermination()
+        await Termination.wait()
         await server.stop()
         say("qtickets-sim: stopped")
     }
@@ -93,21 +93,5 @@ struct QTicketsSim: AsyncParsableCommand {
             throw ValidationError("no token: pass --token-file PATH or set QTICKETS_SIM_TOKEN")
         }
         return token
-    }
-
-    /// Returns on the first SIGINT or SIGTERM.
-    private static func waitForTermination() async {
-        let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let queue = DispatchQueue(label: "qtickets-sim.signals")
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            sources.append(source)
-        }
-        for await _ in signals { break }
-        sources.forEach { $0.cancel() }
     }
 }
