@@ -13,8 +13,7 @@ struct MigrateBench {
     let target: String
 
     func run() async throws -> [Figure] {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let shipped = try MigrationSet(directory: repository.appendingPathComponent("migrations").path).migrations
+        let shipped = try MigrationSet(directory: PipelineDatabase.migrationsDirectory).migrations
         let synthetic = try MigrationSet(files: Dictionary(uniqueKeysWithValues: (1...200).flatMap { index -> [(String, String)] in
             let name = String(format: "%04d_synthetic_%d", index, index)
             return [

@@ -17,8 +17,7 @@ public struct PipelineDatabase: Sendable {
 
     /// The repository's `migrations` folder.
     public static var migrationsDirectory: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("migrations").path
+        Testbed.repository.appendingPathComponent("migrations").path
     }
 
     /// Creates a database on the modern ClickHouse of `host`, applies every shipped up migration to

@@ -62,12 +62,15 @@ public struct Testbed: Sendable {
         return testbed.keys[keyPath: key] != nil
     }
 
+    /// The root of the repository this code was built from (tests and the bench find its
+    /// migrations, units, checks and build products there).
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     /// The repository's `.testbed` folder (or `DEPLOYCTL_TESTBED_DIR`).
     public static var directory: String {
         if let override = ProcessInfo.processInfo.environment["DEPLOYCTL_TESTBED_DIR"], !override.isEmpty { return override }
-        let here = URL(fileURLWithPath: #filePath)
-        return here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".testbed").path
+        return repository.appendingPathComponent(".testbed").path
     }
 
     /// The hosts to test against: the environment's real server if configured, else the local testbed.

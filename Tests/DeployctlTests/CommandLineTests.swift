@@ -8,10 +8,7 @@ struct DeployctlRun {
     let stdout: String
     let stderr: String
 
-    static let binary: String = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/deployctl").path
-    }()
+    static let binary = Testbed.repository.appendingPathComponent(".build/debug/deployctl").path
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
@@ -143,8 +140,7 @@ struct MigrateCommandTests {
     init() throws {
         let testbed = try Testbed.current()
         environments = try #require(testbed.environments, "the testbed writes environment files")
-        migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("migrations").path
+        migrations = PipelineDatabase.migrationsDirectory
     }
 
     func deployctl(_ arguments: String...) throws -> DeployctlRun {

@@ -9,8 +9,7 @@ struct ClusterTests {
     static func legacyScript(_ arguments: String...) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        process.arguments = [root.appendingPathComponent("testbed/clickhouse-legacy.sh").path] + arguments
+        process.arguments = [Testbed.repository.appendingPathComponent("testbed/clickhouse-legacy.sh").path] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -1,4 +1,5 @@
 import Foundation
+import Testbed
 
 /// A systemd unit file of the repository's `systemd/` folder, read the way systemd reads one:
 /// `[Section]` headers, `Key=Value` lines, `#` and `;` comments. Continuation lines are not used
@@ -14,8 +15,7 @@ struct UnitFile: Sendable {
     let text: String
     let entries: [Entry]
 
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("systemd").path
+    static let directory = Testbed.repository.appendingPathComponent("systemd").path
 
     /// The three shipped units, by file name.
     static let names = ["qtickets_api.service", "qtickets_api.timer", "qtickets_healthcheck.service"]

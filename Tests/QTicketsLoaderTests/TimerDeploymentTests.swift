@@ -21,7 +21,7 @@ import Testing
 @Suite("the static binary under its systemd units on a testbed host", .serialized)
 struct TimerDeploymentTests {
     static let hostName = "prod2"
-    static let repository = URL(fileURLWithPath: PipelineDatabase.migrationsDirectory).deletingLastPathComponent().path
+    static let repository = Testbed.repository.path
     static let binary = repository + "/.build/static/qtickets-api"
 
     @Test("the timer starts the static binary as qtickets; the load equals the truth; the healthcheck unit answers 200")

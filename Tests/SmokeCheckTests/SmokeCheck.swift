@@ -1,5 +1,6 @@
 import ClickHouse
 import Foundation
+import Testbed
 
 /// One file of `checks/smoke`, and how a check runner executes it: one query, one row of
 /// `violations` and `sample`, with `max_lag_minutes` passed as a query parameter.
@@ -13,8 +14,7 @@ struct SmokeCheck: Sendable {
     let name: String
     let sql: String
 
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("checks/smoke").path
+    static let directory = Testbed.repository.appendingPathComponent("checks/smoke").path
 
     /// Every check of the repository, by file name.
     static func all() throws -> [SmokeCheck] {
