@@ -68,20 +68,7 @@ struct LoaderBench {
     /// `/proc/PID/status` (VmHWM) while it runs: wait4's ru_maxrss would include this process's
     /// memory, which posix_spawn's vfork-style start shares with the child until it execs.
     private func spawnMeasured(_ arguments: [String], environment: [String: String], output: String) throws -> (Int32, Int) {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var pid: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else {
+        guard let pid = spawn(arguments, environment: environment, output: output) else {
             throw TestbedUnavailable("cannot start \(arguments[0]): build it with `swift build -c release --product qtickets-api`")
         }
         var status: Int32 = 0

@@ -24,22 +24,30 @@ func timed(_ body: () throws -> Void) rethrows -> Double {
     return start.duration(to: .now).secondsValue
 }
 
-/// Starts a program with posix_spawn and waits with waitpid: Foundation's `Process` adds a
-/// quarter of a second of its own to every run, which would be charged to OpenSSH.
-@discardableResult
-func shell(_ arguments: [String], wait: Bool = true) throws -> Int32 {
+/// Starts a program with posix_spawn (Foundation's `Process` adds a quarter of a second of its
+/// own to every run, which would be charged to OpenSSH): stdin from /dev/null, stdout and stderr
+/// into `output`, and `environment` (this process's when nil). Returns nil if it cannot start.
+func spawn(_ arguments: [String], environment: [String: String]? = nil, output: String = "/dev/null") -> pid_t? {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
     var pid: pid_t = 0
     let argv = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    guard posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ) == 0 else {
-        throw TestbedUnavailable("cannot start \(arguments[0])")
+    let envp = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
     }
+    return posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp) == 0 ? pid : nil
+}
+
+/// Runs a program silently and waits for it with waitpid (or only starts it).
+@discardableResult
+func shell(_ arguments: [String], wait: Bool = true) throws -> Int32 {
+    guard let pid = spawn(arguments) else { throw TestbedUnavailable("cannot start \(arguments[0])") }
     guard wait else { return pid }
     var status: Int32 = 0
     waitpid(pid, &status, 0)
