@@ -5,9 +5,15 @@ SWIFT       ?= swift
 TESTBED     := bash testbed/testbed.sh
 WITH_TESTBED := bash scripts/with-testbed.sh
 
-.PHONY: all deps build test bench demo testbed-up testbed-down clean
+.PHONY: all preflight deps build test bench demo testbed-up testbed-down clean
 
 all: build
+
+# What the testbed needs of this machine and no package can give, checked in seconds before any
+# install, build or boot (see each script's preflight).
+preflight:
+	$(TESTBED) preflight
+	bash testbed/clickhouse-legacy.sh preflight
 
 deps:
 	$(TESTBED) deps
@@ -31,19 +37,22 @@ build: deps
 # Unit and integration tests. Integration tests talk to real OpenSSH, systemd and ClickHouse on the
 # testbed's hosts and the legacy servers, which this target starts and always stops again. Tests run
 # one at a time: they share a few hosts and a two-thread pool, and some stop a replica or an sshd.
-test: build
+test: preflight build
 	$(WITH_TESTBED) $(SWIFT) test --skip-build --no-parallel
 
-bench: deps
+bench: preflight deps
 	$(SWIFT) build -c release --product deployctl-bench
 	$(SWIFT) build -c release --product qtickets-api
 	$(WITH_TESTBED) .build/release/deployctl-bench
 
-demo: deps
+# The demo uses the testbed's hosts only: neither installs nor starts the legacy servers.
+demo:
+	$(TESTBED) preflight
+	$(TESTBED) deps
 	$(SWIFT) build
-	$(WITH_TESTBED) bash scripts/demo.sh
+	$(WITH_TESTBED) --hosts-only bash scripts/demo.sh
 
-testbed-up: deps
+testbed-up: preflight deps
 	$(TESTBED) up
 	bash testbed/clickhouse-legacy.sh up
 

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Runs a command with the testbed up — the nspawn hosts (each with its own ClickHouse) and the
-# legacy ClickHouse servers on loopback — and brings down afterwards whatever it started,
-# whatever happens. What was already running before is left as it was.
+# Runs a command with the testbed up and brings down afterwards whatever it started, whatever
+# happens. What was already running before is left as it was.
+#
+#   scripts/with-testbed.sh [--hosts-only] COMMAND...
+#
+# By default: the nspawn hosts (each with its own ClickHouse) and the legacy ClickHouse servers on
+# loopback. --hosts-only starts the hosts alone (the demo never touches the legacy servers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+legacy=1
+if [[ ${1:-} == --hosts-only ]]; then
+    legacy=0
+    shift
+fi
 
 hosts_started=0
 legacy_started=0
@@ -19,7 +29,7 @@ if [[ ! -f .testbed/testbed.json ]]; then
     hosts_started=1
     bash testbed/testbed.sh up
 fi
-if [[ ! -f .testbed/legacy.json ]]; then
+if [[ $legacy == 1 && ! -f .testbed/legacy.json ]]; then
     legacy_started=1
     bash testbed/clickhouse-legacy.sh up
 fi

@@ -29,10 +29,17 @@
 #   TESTBED_DIR/secrets/legacy-admin, legacy-writer
 #                        passwords of the ClickHouse users admin and etl_writer: made once,
 #                        kept across up/down, mode 600, no trailing newline
-#   TESTBED_DIR/legacy/  NAME/etc (config), NAME/data, NAME/tmp, NAME/log (ClickHouse's own log),
-#                        zookeeper/{conf,data}, logs/NAME.log (stdout/stderr of each process),
-#                        run/NAME.pid. Wiped by an `up` that finds nothing running, so every run
-#                        starts from empty servers; otherwise kept (after `down` too, to read logs)
+#   TESTBED_DIR/legacy/  logs/NAME.log (stdout/stderr of each process, written by root) and
+#                        logs/NAME.err.log (ClickHouse's own error log, copied there by `down`),
+#                        run/NAME.pid. Kept after `down`, to read the logs
+#   /var/lib/deployctl-testbed/KEY/
+#                        what the servers themselves read and write: NAME/etc (config), NAME/data,
+#                        NAME/tmp, NAME/log, zookeeper/{conf,data}. The servers run as their own
+#                        users (clickhouse, zookeeper), which cannot reach a checkout under a home
+#                        directory (mode 0700), so this lives outside the checkout, in a folder
+#                        keyed by TESTBED_DIR (KEY: the first 12 hex digits of its path's SHA-256;
+#                        STATE_DIR names it in legacy.json). Wiped by an `up` that finds nothing
+#                        running, so every run starts from empty servers; removed by `down`
 #   TESTBED_DIR/legacy.json
 #                        what tests read; exists only between `up` and `down`
 set -euo pipefail
@@ -52,6 +59,8 @@ CH_SERVER=/usr/sbin/clickhouse-server
 ZK_JARS=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar
 # Without a limit the JVM takes a quarter of the machine's memory for its heap.
 ZK_HEAP=256m
+# Parent of every checkout's server folder (see "Generated state").
+STATE_ROOT=/var/lib/deployctl-testbed
 
 CH_SERVERS=(single replica1 replica2)
 ALL_PROCS=(single zookeeper replica1 replica2)
@@ -66,6 +75,8 @@ CLUSTER=deployctl_cluster
 usage() {
 	cat >&2 <<-'EOF'
 		usage (as root):
+		  testbed/clickhouse-legacy.sh preflight        check in milliseconds that `up` can start here (free
+		                                                ports, a folder the servers' users can reach)
 		  testbed/clickhouse-legacy.sh deps             install clickhouse-server, clickhouse-client, zookeeper
 		  testbed/clickhouse-legacy.sh up               start single, zookeeper, replica1, replica2 (what is not
 		                                                running yet), wait until all answer, write legacy.json
@@ -110,21 +121,29 @@ resolve_dirs() {
 
 	mkdir -p "$TESTBED_DIR"
 	TESTBED_DIR=$(cd "$TESTBED_DIR" && pwd -P)
-	LEGACY=$TESTBED_DIR/legacy
-	RUN=$LEGACY/run
-	LOGS=$LEGACY/logs
+	RUN=$TESTBED_DIR/legacy/run
+	LOGS=$TESTBED_DIR/legacy/logs
+	LEGACY=$STATE_ROOT/$(printf '%s' "$TESTBED_DIR" | sha256sum | cut -c1-12)
 	SECRETS=$TESTBED_DIR/secrets
 	ADMIN_PW_FILE=$SECRETS/legacy-admin
 	WRITER_PW_FILE=$SECRETS/legacy-writer
 	JSON=$TESTBED_DIR/legacy.json
-	mkdir -p "$LEGACY" "$RUN" "$LOGS"
+	mkdir -p "$RUN" "$LOGS"
+}
+
+# The servers' own folder: searchable (not readable) by others down to it, so that clickhouse and
+# zookeeper reach their subfolders, which are theirs (see write_server_config).
+make_state_dir() {
+	mkdir -p "$LEGACY"
+	chmod 755 "$STATE_ROOT"
+	chmod 711 "$LEGACY"
 }
 
 # Serialises the commands that start or stop something. Fd 9 is closed for every process started
 # (see launch), or a long-lived server would hold the lock forever.
 take_lock() {
-	exec 9>"$LEGACY/.lock"
-	flock -w 300 9 || die "another clickhouse-legacy.sh holds $LEGACY/.lock"
+	exec 9>"$RUN/.lock"
+	flock -w 300 9 || die "another clickhouse-legacy.sh holds $RUN/.lock"
 }
 
 # --- deps --------------------------------------------------------------------------------------
@@ -334,20 +353,39 @@ write_server_config() {
 
 write_zookeeper_config() {
 	local dir=$LEGACY/zookeeper
-	mkdir -p "$dir/conf" "$dir/data"
+	mkdir -p "$dir/conf" "$dir/data" "$dir/log"
 	render "$TEMPLATES/zoo.cfg.in" DATA_DIR "$dir/data" ZK_PORT "$ZK_PORT" >"$dir/conf/zoo.cfg"
 	cp "$TEMPLATES/log4j.properties" "$dir/conf/log4j.properties"
 	chown -R zookeeper:zookeeper "$dir"
 }
 
-# The servers run as clickhouse/zookeeper and must reach their files under TESTBED_DIR: a
-# checkout under /root (mode 700) is out of their reach, and they would fail with a confusing log.
+# The servers run as clickhouse/zookeeper and must reach their folders. They do by construction
+# (make_state_dir); this guards against a STATE_ROOT made unreachable by hand, which would
+# otherwise fail with a confusing server log.
 check_reachable() {
 	local user
 	for user in clickhouse zookeeper; do
 		setpriv --reuid="$user" --regid="$user" --init-groups -- test -x "$LEGACY" ||
-			die "user $user cannot reach $LEGACY (a parent directory is not searchable by others); use a TESTBED_DIR elsewhere"
+			die "user $user cannot reach $LEGACY: every folder on the way must be searchable by others (\`ls -ld $STATE_ROOT $LEGACY\`)"
 	done
+}
+
+# What `up` needs and cannot fix itself, checked before any package is installed or anything is
+# built: the ports of whatever is not running yet, and a STATE_ROOT the servers' users can reach
+# (every folder on its way searchable by others; the users may not exist yet).
+cmd_preflight() {
+	local name dir
+	for name in "${ALL_PROCS[@]}"; do
+		running "$name" || require_free_ports "$name"
+	done
+	dir=$STATE_ROOT
+	until [[ -e $dir ]]; do dir=$(dirname "$dir"); done
+	while [[ $dir != / ]]; do
+		[[ $(stat -c %A "$dir") == *x ]] ||
+			die "$dir is not searchable by others, so the servers' users could not reach $STATE_ROOT (chmod o+x $dir)"
+		dir=$(dirname "$dir")
+	done
+	log "preflight: ok (its 9 ports on 127.0.0.1 free or already its own, $STATE_ROOT reachable)"
 }
 
 # --- starting ----------------------------------------------------------------------------------
@@ -376,7 +414,7 @@ start_zookeeper() {
 	# QuorumPeerMain with a zoo.cfg without server.N lines runs a standalone server. The conf dir
 	# comes first on the class path for log4j.properties. No JMX options: no JMX port is opened.
 	launch zookeeper zookeeper /usr/bin/java "-Xmx$ZK_HEAP" -XX:+UseSerialGC \
-		"-Dzookeeper.log.dir=$LEGACY/logs" -Dzookeeper.datadir.autocreate=true \
+		"-Dzookeeper.log.dir=$LEGACY/zookeeper/log" -Dzookeeper.datadir.autocreate=true \
 		-cp "$conf:$ZK_JARS" org.apache.zookeeper.server.quorum.QuorumPeerMain "$conf/zoo.cfg"
 }
 
@@ -461,6 +499,7 @@ write_json() {
 		  "admin_password_file": $(quote "$ADMIN_PW_FILE"),
 		  "writer_user": "etl_writer",
 		  "writer_password_file": $(quote "$WRITER_PW_FILE"),
+		  "state_dir": $(quote "$LEGACY"),
 		  "version": $(quote "$version")
 		}
 	EOF
@@ -490,6 +529,7 @@ cmd_up() {
 	for name in "${ALL_PROCS[@]}"; do
 		running "$name" || require_free_ports "$name"
 	done
+	make_state_dir
 	check_reachable
 	ensure_password "$ADMIN_PW_FILE"
 	ensure_password "$WRITER_PW_FILE"
@@ -546,6 +586,12 @@ cmd_down() {
 	stop_proc zookeeper
 	((failed == 0)) || die "a server could not be stopped"
 	rm -f "$RUN"/*.pid "$JSON"
+	# ClickHouse's own error logs stay readable in the checkout; the servers' folder goes.
+	for name in "${CH_SERVERS[@]}"; do
+		[[ ! -s $LEGACY/$name/log/clickhouse-server.err.log ]] ||
+			cp "$LEGACY/$name/log/clickhouse-server.err.log" "$LOGS/$name.err.log"
+	done
+	rm -rf --one-file-system "${LEGACY:?}"
 	log "down in $(elapsed "$start") s"
 }
 
@@ -611,10 +657,11 @@ main() {
 	trap remove_policy_rc EXIT
 	case $cmd in
 	deps) cmd_deps ;;
-	up | down | status | stop-replica | start-replica)
+	preflight | up | down | status | stop-replica | start-replica)
 		resolve_dirs
-		[[ $cmd == status ]] || take_lock
+		[[ $cmd == status || $cmd == preflight ]] || take_lock
 		case $cmd in
+		preflight) cmd_preflight ;;
 		up) cmd_up ;;
 		down) cmd_down ;;
 		status) cmd_status ;;

@@ -61,6 +61,8 @@ ALL_HOSTS=(museshow client-prod prod2)
 usage() {
 	cat >&2 <<-'EOF'
 		usage (as root):
+		  testbed/testbed.sh preflight     check in seconds what `up` needs of this machine (kernel features,
+		                                   free disk, the hosts' subnets), before anything is built or booted
 		  testbed/testbed.sh deps          install the Debian packages the testbed and the build need
 		  testbed/testbed.sh rootfs        build the cached root filesystem tarball (a minute or two) and
 		                                   the ClickHouse layer (chDB from PyPI, once)
@@ -124,6 +126,48 @@ cmd_deps() {
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# --- preflight ---------------------------------------------------------------------------------
+
+# Free space in MiB of the file system that holds PATH (or its nearest existing parent).
+free_mib() {
+	local path=$1
+	until [[ -e $path ]]; do path=$(dirname "$path"); done
+	df -Pm "$path" | awk 'NR == 2 { print $4 }'
+}
+
+# What `up` needs of this machine and cannot install itself, each checked in milliseconds, so that
+# `make test` and `make demo` stop at once, with what to do, instead of after the build and a boot.
+cmd_preflight() {
+	local problems=() need have addr
+	# Each host gets cgroups of its own in every systemd-relevant hierarchy (see host_cgroups).
+	local cgroup cgroups=0
+	while read -r cgroup; do
+		cgroup=$(dirname "$cgroup")
+		cgroups=$((cgroups + 1))
+		[[ -w $cgroup/cgroup.procs ]] ||
+			problems+=("$cgroup is not writable: the hosts' cgroups cannot be made there (run as root, outside a read-only container)")
+	done < <(host_cgroups preflight)
+	((cgroups > 0)) ||
+		problems+=("no cgroup2 and no name=systemd cgroup hierarchy is mounted: systemd-nspawn needs one (mount -t cgroup2 none /sys/fs/cgroup)")
+	grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
+		problems+=("the kernel has no overlay file system: the hosts' roots are overlay mounts (modprobe overlay)")
+	# The cached tree and the ClickHouse layer take about 1.2 GiB once; each host's own files a little.
+	need=512
+	[[ -d $ROOTFS_TREE && -d $CLICKHOUSE_LAYER ]] || need=2048
+	have=$(free_mib "$TESTBED_CACHE")
+	((have >= need)) ||
+		problems+=("$TESTBED_CACHE: $have MiB free, the testbed needs $need MiB (set TESTBED_CACHE to a roomier disk)")
+	# 10.77.N.0/24 must be the testbed's alone; while it is up its own ve-HOST interfaces hold them.
+	while read -r addr; do
+		problems+=("$addr is already on this machine and is not the testbed's: the hosts use 10.77.1-3.0/24")
+	done < <(ip -o -4 addr show 2>/dev/null | awk '$2 !~ /^ve-/ && $4 ~ /^10\.77\.[123]\./ { print $4 " (" $2 ")" }')
+	if ((${#problems[@]} > 0)); then
+		for addr in "${problems[@]}"; do log "preflight: $addr"; done
+		die "the testbed cannot start on this machine (${#problems[@]} problem(s) above)"
+	fi
+	log "preflight: ok ($cgroups cgroup hierarchies, overlayfs, $have MiB free for $TESTBED_CACHE, subnets 10.77.1-3.0/24 free)"
 }
 
 # --- rootfs ------------------------------------------------------------------------------------
@@ -830,10 +874,11 @@ main() {
 	trap cleanup_build EXIT
 	case $cmd in
 	deps) cmd_deps ;;
-	rootfs | up | down | status)
+	preflight | rootfs | up | down | status)
 		resolve_dirs
-		if [[ $cmd != status ]]; then take_lock; fi
+		if [[ $cmd != status && $cmd != preflight ]]; then take_lock; fi
 		case $cmd in
+		preflight) cmd_preflight ;;
 		rootfs)
 			cmd_deps
 			cmd_rootfs

@@ -242,7 +242,7 @@ extension Deployctl.Migrate {
 
         func run() async throws {
             let migrations = try options.load()
-            try printLint(MigrationLinter().lint(migrations), global: global)
+            try printLint(MigrationLinter().lint(migrations), of: migrations, directory: options.migrations, global: global)
             guard let replay else {
                 if !global.json { print("\(migrations.count) migration(s): files valid") }
                 return
@@ -261,7 +261,7 @@ extension Deployctl.Migrate {
 
         func run() async throws {
             let migrations = try options.load()
-            try printLint(MigrationLinter(cluster: cluster).lint(migrations), global: global)
+            try printLint(MigrationLinter(cluster: cluster).lint(migrations), of: migrations, directory: options.migrations, global: global)
         }
     }
 }
@@ -308,11 +308,16 @@ func printSteps(_ steps: [Migrator<ClickHouseClient>.Step], global: GlobalOption
     }
 }
 
-func printLint(_ findings: [LintFinding], global: GlobalOptions) throws {
+func printLint(_ findings: [LintFinding], of migrations: [Migration], directory: String, global: GlobalOptions) throws {
     if global.json {
         try global.printJSON(findings.map { ["severity": "\($0.severity)", "message": $0.description] })
     } else {
         for finding in findings { print(finding.description) }
+        let files = migrations.reduce(0) { $0 + 1 + ($1.downFile == nil ? 0 : 1) + ($1.verifyFile == nil ? 0 : 1) }
+        let statements = migrations.reduce(0) { $0 + $1.up.count + ($1.down?.count ?? 0) + $1.verify.count }
+        let errors = findings.filter { $0.severity == .error }.count
+        let verdict = findings.isEmpty ? "none" : "\(errors) error(s), \(findings.count - errors) warning(s)"
+        print("\(directory)/: \(migrations.count) migration(s), \(files) file(s), \(statements) statement(s) linted; findings: \(verdict)")
     }
     if findings.contains(where: { $0.severity == .error }) { throw ExitCode(ExitStatus.invalidEnvironment) }
 }

@@ -151,6 +151,9 @@ struct MigrateCommandTests {
     func shippedSchemaRoundTrip() throws {
         let lint = try deployctl("migrate", "lint")
         #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+        let shippedCount = try FileManager.default.contentsOfDirectory(atPath: migrations).filter { $0.hasSuffix(".up.sql") }.count
+        #expect(lint.stdout.contains("\(shippedCount) migration(s)") && lint.stdout.hasSuffix("linted; findings: none\n"),
+                "a clean lint says what it checked: \(lint.stdout)")
         let plan = try deployctl("migrate", "up", "client-prod", "--dry-run")
         #expect(plan.status == 0 && plan.stdout.contains("-- 0001_staging_orders (up)"), "\(plan.stdout.suffix(2000))\(plan.stderr)")
 
