@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "Environments", targets: ["Environments"]),
         .library(name: "ClickHouse", targets: ["ClickHouse"]),
         .library(name: "Migrator", targets: ["Migrator"]),
+        .library(name: "Console", targets: ["Console"]),
+        .library(name: "Verify", targets: ["Verify"]),
         .library(name: "Deployer", targets: ["Deployer"]),
         .library(name: "Testbed", targets: ["Testbed"]),
         .executable(name: "qtickets-api", targets: ["qtickets-api"]),
@@ -67,8 +69,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Console",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Deployer",
-            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator"],
+            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator", "Console", "Verify"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -84,7 +90,7 @@ let package = Package(
         .target(
             name: "QTicketsLoader",
             dependencies: [
-                "QTicketsAPI", "ClickHouse", "Healthcheck",
+                "QTicketsAPI", "ClickHouse",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -105,6 +111,11 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Verify",
+            dependencies: ["ClickHouse"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -143,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "deployctl",
             dependencies: [
-                "Deployer", "Environments", "SSH",
+                "Deployer", "Console", "Environments", "SSH", "ClickHouse", "Migrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -171,13 +182,13 @@ let package = Package(
         ),
         .testTarget(
             name: "EnvironmentsTests",
-            dependencies: ["Environments"],
+            dependencies: ["Environments", "Testbed"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "QTicketsLoaderTests",
             dependencies: [
-                "QTicketsLoader", "QTicketsAPI", "QTicketsSimulator", "ClickHouse", "Migrator", "Testbed", "SSH",
+                "QTicketsLoader", "QTicketsAPI", "QTicketsSimulator", "ClickHouse", "Migrator", "Testbed", "SSH", "Deployer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -197,12 +208,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineUnitTests",
-            dependencies: ["SSH", "Testbed", "Healthcheck"],
+            dependencies: ["SSH", "Testbed", "Healthcheck", "Deployer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SmokeCheckTests",
-            dependencies: ["ClickHouse", "Migrator", "Testbed"],
+            dependencies: ["ClickHouse", "Migrator", "Testbed", "Verify"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -212,7 +223,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeployctlTests",
-            dependencies: ["Deployer", "Environments", "Testbed"],
+            dependencies: ["Deployer", "Console", "Environments", "SSH", "Testbed"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -15,6 +15,15 @@ public struct CommandResult: Sendable {
     /// Wall time from opening the channel to its close.
     public let duration: Duration
 
+    public init(command: String, stdout: Data, stderr: Data, exitStatus: Int32, exitSignal: String?, duration: Duration) {
+        self.command = command
+        self.stdout = stdout
+        self.stderr = stderr
+        self.exitStatus = exitStatus
+        self.exitSignal = exitSignal
+        self.duration = duration
+    }
+
     /// `true` when the command exited with status 0 and no signal.
     public var succeeded: Bool { exitStatus == 0 && exitSignal == nil }
     /// Standard output decoded as UTF-8 (invalid sequences replaced).

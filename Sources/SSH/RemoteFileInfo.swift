@@ -15,6 +15,16 @@ public struct RemoteFileInfo: Sendable, Equatable {
     public let gid: UInt32
     /// Last modification time.
     public let modified: Date
+
+    public init(size: UInt64, permissions: UInt32, isDirectory: Bool, isRegularFile: Bool, uid: UInt32, gid: UInt32, modified: Date) {
+        self.size = size
+        self.permissions = permissions
+        self.isDirectory = isDirectory
+        self.isRegularFile = isRegularFile
+        self.uid = uid
+        self.gid = gid
+        self.modified = modified
+    }
 }
 
 /// The outcome of an upload.
@@ -27,4 +37,11 @@ public struct UploadResult: Sendable {
     public let sha256: String
     /// Wall time of the transfer and its verification.
     public let duration: Duration
+
+    public init(remotePath: String, bytes: UInt64, sha256: String, duration: Duration) {
+        self.remotePath = remotePath
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.duration = duration
+    }
 }

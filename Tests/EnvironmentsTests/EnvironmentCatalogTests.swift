@@ -1,5 +1,6 @@
 import Environments
 import Foundation
+import Testbed
 import Testing
 
 @Suite("The catalog lists and loads the environments of a directory")

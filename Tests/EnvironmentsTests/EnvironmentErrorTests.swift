@@ -108,6 +108,11 @@ struct EnvironmentErrorTests {
             ]
         ),
         MalformedCase(
+            name: "clickhouse.host names no host",
+            document: minimal.inserting(#"host = "musehsow""#, after: 15),
+            expected: [#"\#(file):16:1: clickhouse.host: no [[hosts]] entry is named 'musehsow'; ClickHouse runs on one of: museshow"#]
+        ),
+        MalformedCase(
             name: "unit must be a service",
             document: minimal.replacing(line: 17, with: #"unit = "clickhouse-server""#),
             expected: [#"\#(file):17:1: clickhouse.unit: expected a systemd service name ending in .service, found "clickhouse-server""#]

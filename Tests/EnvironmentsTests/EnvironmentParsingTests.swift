@@ -36,6 +36,7 @@ struct EnvironmentParsingTests {
         env_file = "/opt/zakaz_dashboard/secrets/.env.qtickets_api"
 
         [clickhouse]
+        host = "museshow-replica"
         runs_as = "docker"
         container = "ch-zakaz"
         http_host = "localhost"
@@ -111,6 +112,7 @@ struct EnvironmentParsingTests {
             envFile: "/opt/zakaz_dashboard/secrets/.env.qtickets_api"
         ))
         #expect(environment.clickhouse == Environment.ClickHouse(
+            host: "museshow-replica",
             runtime: .docker(container: "ch-zakaz"),
             httpHost: "localhost",
             httpPort: 18123,
@@ -119,6 +121,7 @@ struct EnvironmentParsingTests {
             admin: .init(user: "admin", password: .localFile("/home/tester/.config/deployctl/ch_admin")),
             writer: .init(user: "etl_writer", password: .remoteFile("/opt/zakaz_dashboard/secrets/ch_writer"))
         ))
+        #expect(environment.clickhouseHost.address == "2001:db8::20")
         #expect(environment.systemd == Environment.Systemd(scope: .user, unitsDirectory: "~/.config/systemd/user"))
         #expect(environment.gate == Environment.Gate(requirePassedOn: "local", maxReportAge: .seconds(24 * 3600)))
     }
@@ -141,6 +144,7 @@ struct EnvironmentParsingTests {
         #expect(host.keepalive == .seconds(30))
         #expect(host.commandTimeout == .seconds(600))
 
+        #expect(environment.clickhouse.host == "museshow", "the first host by default")
         #expect(environment.clickhouse.runtime == .systemd(unit: "clickhouse-server.service"))
         #expect(environment.clickhouse.httpHost == "127.0.0.1")
         #expect(environment.clickhouse.httpPort == 8123)

@@ -1,5 +1,6 @@
 import Environments
 import Foundation
+import Testbed
 import Testing
 
 @Suite("Secret references are resolved on the workstation without ever showing the secret")

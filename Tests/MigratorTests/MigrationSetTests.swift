@@ -1,4 +1,5 @@
 import Migrator
+import Testbed
 import Testing
 
 /// Migration files with one problem, and every line of the error loading them must produce.
@@ -232,7 +233,7 @@ struct MigrationSetTests {
 
     @Test("a folder on disk loads its migration files and ignores other files and subfolders")
     func loadsFolder() throws {
-        let folder = try MigrationSetFolder()
+        let folder = try TemporaryDirectory("migrations")
         try folder.write(Self.table, to: "0001_init.up.sql")
         try folder.write(Self.dropTable, to: "0001_init.down.sql")
         try folder.write("# Migrations\n", to: "README.md")
@@ -246,7 +247,7 @@ struct MigrationSetTests {
 
     @Test("a folder's problems name the files by their paths")
     func folderProblems() throws {
-        let folder = try MigrationSetFolder()
+        let folder = try TemporaryDirectory("migrations")
         try folder.write(Self.table, to: "0001_init.up.sql")
         #expect {
             try MigrationSet(directory: folder.path)

@@ -1,3 +1,4 @@
+import Deployer
 import Foundation
 import Testbed
 
@@ -17,8 +18,9 @@ struct UnitFile: Sendable {
 
     static let directory = Testbed.repository.appendingPathComponent("systemd").path
 
-    /// The three shipped units, by file name.
-    static let names = ["qtickets_api.service", "qtickets_api.timer", "qtickets_healthcheck.service"]
+    /// The shipped units, by file name, as the deployer reads them from `systemd/` (a placeholder
+    /// name that fails to open when the folder cannot be read, so that the tests fail and say so).
+    static let names = (try? PipelineUnits.load(from: directory).names) ?? ["<\(directory) unreadable>"]
 
     static func named(_ name: String) throws -> UnitFile {
         try UnitFile(name: name, text: String(contentsOfFile: directory + "/" + name, encoding: .utf8))

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import ClickHouse
+import Deployer
 import Foundation
 import Migrator
 import NIOCore
@@ -85,29 +86,24 @@ struct TimerDeploymentTests {
         await server.stop()
     }
 
+    /// The deployer's own install steps, plus a test drop-in: the shipped timer fires every 15
+    /// minutes, so the drop-in adds a first elapse right after the timer starts, so that it is the
+    /// timer, not the test, that starts the service. The env file is the test's to write: a deploy
+    /// never writes it.
     private func install(on connection: SSHConnection, release: String, environment: [String: String]) async throws {
-        let root = "/opt/qtickets_api/releases/\(release)"
-        try await expectSuccess(
-            connection.run(
-                "id -u qtickets >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin qtickets; "
-                    + "install -d -m 0755 \(root)/bin && install -d -m 0750 -g qtickets /etc/qtickets_api"))
-        try connection.upload(file: Self.binary, to: "\(root)/bin/qtickets-api", mode: 0o755)
-        try connection.upload(Data((release + "\n").utf8), to: "\(root)/RELEASE", mode: 0o644)
+        let installer = PipelineInstaller(units: try PipelineUnits.load(from: Self.repository + "/systemd"))
+        try await installer.prepare(on: connection)
+        try await installer.install(release: release, binary: Self.binary, on: connection)
         let file = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n"
-        try connection.upload(Data(file.utf8), to: "/etc/qtickets_api/qtickets_api.env", mode: 0o640)
-        for unit in ["qtickets_api.service", "qtickets_api.timer", "qtickets_healthcheck.service"] {
-            try connection.upload(file: Self.repository + "/systemd/" + unit, to: "/etc/systemd/system/" + unit, mode: 0o644)
-        }
-        // The shipped timer fires every 15 minutes; the drop-in adds a first elapse right after
-        // the timer starts, so that it is the timer, not the test, that starts the service.
+        _ = try await connection.upload(Data(file.utf8), to: "/etc/qtickets_api/qtickets_api.env", mode: 0o640)
+        try await installer.installUnits(on: connection)
         try await expectSuccess(
             connection.run(
                 """
-                chgrp qtickets /etc/qtickets_api/qtickets_api.env && ln -sfn \(root) /opt/qtickets_api/current \
-                && mkdir -p /etc/systemd/system/qtickets_api.timer.d \
-                && printf '[Timer]\\nOnActiveSec=1s\\nRandomizedDelaySec=0\\n' > /etc/systemd/system/qtickets_api.timer.d/zz-test.conf \
-                && systemctl daemon-reload && systemctl start qtickets_api.timer
+                chgrp qtickets /etc/qtickets_api/qtickets_api.env && mkdir -p /etc/systemd/system/qtickets_api.timer.d \
+                && printf '[Timer]\\nOnActiveSec=1s\\nRandomizedDelaySec=0\\n' > /etc/systemd/system/qtickets_api.timer.d/zz-test.conf
                 """))
+        try await installer.activate(release: release, on: connection, starting: ["qtickets_api.timer"])
     }
 
     /// The service's properties once the timer has started it and it has finished (at most 2 minutes).

@@ -29,20 +29,6 @@ func runLocal(_ arguments: [String], input: Data? = nil) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-/// A temporary folder removed when the value is deinitialised.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "deployctl-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-}
-
 extension Testbed {
     /// The host that routine tests use.
     var routineHost: Host { host("museshow") }

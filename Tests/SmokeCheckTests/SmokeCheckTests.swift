@@ -2,6 +2,7 @@ import ClickHouse
 import Foundation
 import Migrator
 import Testbed
+import Verify
 import Testing
 
 @Suite("checks/smoke: each file is one query answering violations and sample")

@@ -1,27 +1,41 @@
 import ClickHouse
+import Console
 import Environments
 import Foundation
 import Migrator
 
-/// The migrator for one environment: its ClickHouse (through SSH), its database and cluster,
-/// and the migration files of this checkout. Close it when done.
-public final class EnvironmentMigrator: Sendable {
-    public let migrator: Migrator<ClickHouseClient>
-    public let session: ClickHouseSession
-
-    init(migrator: Migrator<ClickHouseClient>, session: ClickHouseSession) {
-        self.migrator = migrator
-        self.session = session
-    }
-
-    public func close() { session.close() }
-
-    /// Opens the environment's ClickHouse as its admin user and prepares the migrator.
+/// The migrator of one environment: its ClickHouse (as admin, over the session's ClickHouse host),
+/// its database and cluster, and the migration files of this checkout.
+public enum EnvironmentMigrator {
+    /// A migrator over `session`'s ClickHouse.
+    ///
+    /// - Throws: `CommandFailure`: unreachable (3) when the ClickHouse host or its tunnel is not
+    ///   there, invalid configuration (2) naming the reference when the admin password cannot be resolved.
     public static func open(
-        _ environment: Environment, migrations: [Migration], options: Migrator<ClickHouseClient>.Options
-    ) async throws -> EnvironmentMigrator {
-        let session = try await ClickHouseSession.open(environment, as: .admin)
-        let tables = TrackingTables(database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)
-        return EnvironmentMigrator(migrator: Migrator(client: session.client, migrations: migrations, tables: tables, options: options), session: session)
+        in session: EnvironmentSession, migrations: [Migration], options: Migrator<ClickHouseClient>.Options
+    ) async throws(CommandFailure) -> Migrator<ClickHouseClient> {
+        let client: ClickHouseClient
+        do throws(ClickHouseAccessError) {
+            client = try await session.clickhouse(as: .admin)
+        } catch {
+            throw error.failure
+        }
+        let clickhouse = session.environment.clickhouse
+        let tables = TrackingTables(database: clickhouse.database, cluster: clickhouse.cluster)
+        return Migrator(client: client, migrations: migrations, tables: tables, options: options)
+    }
+}
+
+extension MigratorError {
+    /// The failure a command reports: the lock held (4), invalid files (2), ClickHouse gone (3),
+    /// anything else a failed migration or check (1).
+    public var failure: CommandFailure {
+        switch code {
+        case .locked: CommandFailure(.locked, nil, message)
+        case .files: CommandFailure(.invalidConfiguration, "migrations", message)
+        case .lint: CommandFailure(.checkFailed, "lint", message)
+        case .database where cause?.kind == .transport: CommandFailure(.unreachable, "clickhouse", message)
+        default: CommandFailure(.checkFailed, code.rawValue, message)
+        }
     }
 }

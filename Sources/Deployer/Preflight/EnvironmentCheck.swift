@@ -1,68 +1,60 @@
 import ClickHouse
+import Console
 import Environments
 import Foundation
 import SSH
 
-/// `deployctl env check`: connects to every host of an environment and reports the facts a
-/// deploy depends on, each as ok, warn or fail.
+/// `deployctl env check`: the facts a deploy depends on, for every host of a session, each as ok,
+/// warn or fail.
 ///
-/// All host facts come from one remote command, so a host costs one connection, one command and
-/// one HTTP request through a tunnel, whatever the number of checks.
+/// All host facts come from one remote command, so a host costs one command, and the ClickHouse
+/// host one more HTTP request through the session's tunnel, whatever the number of checks.
 public struct EnvironmentCheck: Sendable {
     public let environment: Environment
-    public let processEnvironment: [String: String]
+    /// The pipeline's units, whose state on each host is reported.
+    public let units: PipelineUnits
 
     /// Free space below which the disk check fails, and below which it warns.
     public static let diskFailBytes: UInt64 = 1 << 30
     public static let diskWarnBytes: UInt64 = 5 << 30
 
-    public init(environment: Environment, processEnvironment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: Environment, units: PipelineUnits) {
         self.environment = environment
-        self.processEnvironment = processEnvironment
+        self.units = units
     }
 
-    /// Checks every host concurrently; never throws, failures are reported as checks.
-    public func run() async -> EnvironmentCheckReport {
-        let connections = await HostConnector.connect(environment.hosts)
-        var reports: [HostCheckReport] = []
-        await withTaskGroup(of: HostCheckReport.self) { group in
-            for host in environment.hosts {
-                let connection = connections[host.name]!
-                group.addTask { await check(host: host, connection: connection) }
-            }
-            for await report in group { reports.append(report) }
-        }
-        for case .success(let connection) in connections.values { connection.close() }
-        let order = environment.hosts.map(\.name)
-        return EnvironmentCheckReport(
-            environment: environment.name,
-            hosts: reports.sorted { order.firstIndex(of: $0.host)! < order.firstIndex(of: $1.host)! })
+    /// Checks every host of `session` concurrently; never throws, failures are reported as checks.
+    public func run(in session: EnvironmentSession) async -> EnvironmentCheckReport {
+        let hosts = await session.eachHost({ host, connection in
+            await check(host: host, connection: connection, session: session)
+        }, unreachable: { host, failure in
+            HostCheckReport(host: host.name, address: Self.address(of: host), reachable: false, checks: [HostCheck("ssh", .fail, failure.description)])
+        })
+        return EnvironmentCheckReport(environment: environment.name, hosts: hosts)
     }
 
-    private func check(host: Environment.Host, connection attempt: Result<SSHConnection, SSHError>) async -> HostCheckReport {
-        let address = "\(host.user)@\(host.address):\(host.port)"
-        let connection: SSHConnection
-        switch attempt {
-        case .failure(let error):
-            return HostCheckReport(host: host.name, address: address, checks: [HostCheck("ssh", .fail, error.description)])
-        case .success(let open):
-            connection = open
-        }
+    static func address(of host: Environment.Host) -> String { "\(host.user)@\(host.address):\(host.port)" }
+
+    private func check(host: Environment.Host, connection: any RemoteHost, session: EnvironmentSession) async -> HostCheckReport {
         var checks = [HostCheck("ssh", .ok, "\(connection.hostKey.displayType) \(connection.hostKey.fingerprint)")]
+        let runsClickHouse = host.name == environment.clickhouse.host
         do throws(SSHError) {
-            let result = try await connection.run(factsScript, options: .init(timeout: host.commandTimeout))
+            let result = try await connection.run(factsScript(clickhouse: runsClickHouse), options: .init(timeout: host.commandTimeout))
             let facts = HostFacts(output: result.stdoutText)
             checks += factChecks(facts)
-            checks.append(await clickHouseCheck(connection))
+            if runsClickHouse {
+                checks.append(clickHouseServiceCheck(facts))
+                checks.append(await clickHouseCheck(session))
+            }
         } catch {
             checks.append(HostCheck("facts", .fail, error.description))
         }
-        return HostCheckReport(host: host.name, address: address, checks: checks)
+        return HostCheckReport(host: host.name, address: Self.address(of: host), reachable: true, checks: checks)
     }
 
     // MARK: - Host facts
 
-    var factsScript: String {
+    func factsScript(clickhouse: Bool) -> String {
         let root = ShellQuote.quote(environment.app.root)
         var lines = [
             #". /etc/os-release 2>/dev/null; echo "os=${PRETTY_NAME:-unknown}""#,
@@ -73,9 +65,10 @@ public struct EnvironmentCheck: Sendable {
             #"echo "disk_path=$d"; echo "disk=$(df -Pk "$d" | awk 'NR==2 {print $4}')""#,
             "[ -d \(root) ] && echo root_exists=yes || echo root_exists=no",
         ]
-        for unit in PipelineUnits.names {
+        for unit in units.names {
             lines.append(#"echo "unit:\#(unit)=$(systemctl show -p LoadState -p ActiveState -p UnitFileState --value \#(unit) 2>/dev/null | tr '\n' ' ')""#)
         }
+        guard clickhouse else { return lines.joined(separator: "\n") }
         switch environment.clickhouse.runtime {
         case .systemd(let unit):
             lines.append(#"echo "clickhouse_service=$(systemctl is-active \#(ShellQuote.quote(unit)) 2>/dev/null)""#)
@@ -109,15 +102,7 @@ public struct EnvironmentCheck: Sendable {
         } else {
             checks.append(HostCheck("disk", .fail, "cannot read free space at \(environment.app.root)"))
         }
-        let service = facts["clickhouse_service"] ?? ""
-        switch environment.clickhouse.runtime {
-        case .systemd(let unit):
-            checks.append(HostCheck("clickhouse-service", service == "active" ? .ok : .fail, "\(unit) is \(service.isEmpty ? "unknown" : service)"))
-        case .docker(let container):
-            let healthy = service.hasPrefix("running") && !service.contains("unhealthy")
-            checks.append(HostCheck("clickhouse-service", healthy ? .ok : .fail, "container \(container): \(service.isEmpty ? "unknown" : service)"))
-        }
-        for unit in PipelineUnits.names {
+        for unit in units.names {
             let states = (facts["unit:" + unit] ?? "").split(separator: " ").map(String.init)
             if states.first == "loaded" {
                 checks.append(HostCheck("unit " + unit, .ok, states.dropFirst().joined(separator: ", ")))
@@ -128,53 +113,53 @@ public struct EnvironmentCheck: Sendable {
         return checks
     }
 
+    func clickHouseServiceCheck(_ facts: HostFacts) -> HostCheck {
+        let service = facts["clickhouse_service"] ?? ""
+        switch environment.clickhouse.runtime {
+        case .systemd(let unit):
+            return HostCheck("clickhouse-service", service == "active" ? .ok : .fail, "\(unit) is \(service.isEmpty ? "unknown" : service)")
+        case .docker(let container):
+            let healthy = service.hasPrefix("running") && !service.contains("unhealthy")
+            return HostCheck("clickhouse-service", healthy ? .ok : .fail, "container \(container): \(service.isEmpty ? "unknown" : service)")
+        }
+    }
+
     static func gibibytes(_ bytes: UInt64) -> String {
         String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
     }
 
     // MARK: - ClickHouse through a tunnel
 
-    private func clickHouseCheck(_ connection: SSHConnection) async -> HostCheck {
+    private func clickHouseCheck(_ session: EnvironmentSession) async -> HostCheck {
         let clickhouse = environment.clickhouse
         let endpoint = "\(clickhouse.httpHost):\(clickhouse.httpPort) on the host"
-        let tunnel: SSHTunnel
-        do throws(SSHError) {
-            tunnel = try connection.openTunnel(toPort: clickhouse.httpPort, host: clickhouse.httpHost)
+        let tunnel: any PortForward
+        do throws(ClickHouseAccessError) {
+            tunnel = try session.clickhouseTunnel()
         } catch {
             return HostCheck("clickhouse-http", .fail, error.description)
         }
-        defer { tunnel.close() }
-        let password: String?
-        let passwordProblem: String?
-        do {
-            password = try await resolve(clickhouse.admin.password, over: connection)
-            passwordProblem = nil
+        let client: ClickHouseClient
+        do throws(ClickHouseAccessError) {
+            client = try await session.clickhouse(as: .admin, timeout: .seconds(10), readAttempts: 1)
         } catch {
-            password = nil
-            passwordProblem = "\(error)"
+            let anonymous = ClickHouseClient(
+                endpoint: ClickHouseEndpoint(url: URL(string: "http://127.0.0.1:\(tunnel.localPort)")!, user: "", password: "", timeout: .seconds(10)),
+                readAttempts: 1)
+            guard await anonymous.ping() else { return unreachable(endpoint, tunnel: tunnel, error: "nothing answers /ping") }
+            return HostCheck("clickhouse-http", .warn, "answers /ping at \(endpoint); version unknown: \(error)")
         }
-        let client = ClickHouseClient(
-            endpoint: ClickHouseEndpoint(
-                url: URL(string: "http://127.0.0.1:\(tunnel.localPort)")!, user: clickhouse.admin.user, password: password ?? "",
-                timeout: .seconds(10)),
-            readAttempts: 1)
-        if let password = password, !password.isEmpty {
-            do throws(ClickHouseError) {
-                let version = try await client.value("SELECT version()") ?? "?"
-                return HostCheck("clickhouse-http", .ok, "ClickHouse \(version) at \(endpoint), through the SSH tunnel, as \(clickhouse.admin.user)")
-            } catch where error.kind == .server {
-                return HostCheck("clickhouse-http", .fail, "\(endpoint): \(error)")
-            } catch {
-                return unreachable(endpoint, tunnel: tunnel, error: error.description)
-            }
+        do throws(ClickHouseError) {
+            let version = try await client.using(database: nil).value("SELECT version()") ?? "?"
+            return HostCheck("clickhouse-http", .ok, "ClickHouse \(version) at \(endpoint), through the SSH tunnel, as \(clickhouse.admin.user)")
+        } catch where error.kind == .server {
+            return HostCheck("clickhouse-http", .fail, "\(endpoint): \(error)")
+        } catch {
+            return unreachable(endpoint, tunnel: tunnel, error: error.description)
         }
-        guard await client.ping() else { return unreachable(endpoint, tunnel: tunnel, error: "nothing answers /ping") }
-        return HostCheck(
-            "clickhouse-http", .warn,
-            "answers /ping at \(endpoint); version unknown: the admin password is not available (\(passwordProblem ?? "empty"))")
     }
 
-    private func unreachable(_ endpoint: String, tunnel: SSHTunnel, error: String) -> HostCheck {
+    private func unreachable(_ endpoint: String, tunnel: any PortForward, error: String) -> HostCheck {
         if let refused = tunnel.lastError {
             let reason = refused.libssh2?.text ?? refused.message
             return HostCheck(
@@ -182,10 +167,6 @@ public struct EnvironmentCheck: Sendable {
                 "\(endpoint): the host's sshd could not connect there (\(reason)); is ClickHouse running and listening on that address?")
         }
         return HostCheck("clickhouse-http", .fail, "\(endpoint): \(error) (is ClickHouse running and listening there?)")
-    }
-
-    private func resolve(_ secret: SecretReference, over connection: SSHConnection) async throws -> String {
-        try await ClickHouseSession.resolve(secret, over: connection, environment: processEnvironment)
     }
 }
 

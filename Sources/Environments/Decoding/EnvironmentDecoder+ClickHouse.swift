@@ -1,8 +1,21 @@
 extension EnvironmentDecoder {
-    /// Reads `[clickhouse]` with its `[clickhouse.admin]` and `[clickhouse.writer]` accounts.
-    func decodeClickHouse(in root: TableReader) -> Environment.ClickHouse? {
+    /// Reads `[clickhouse]` with its `[clickhouse.admin]` and `[clickhouse.writer]` accounts;
+    /// `hosts` are the environment's hosts, one of which `host` must name (default: the first).
+    func decodeClickHouse(in root: TableReader, hosts: [Environment.Host]?) -> Environment.ClickHouse? {
         guard let table = root.table("clickhouse", required: true, expected: "a [clickhouse] table") else {
             return nil
+        }
+        let host = table.string(
+            "host",
+            expected: "the name of one of this file's [[hosts]]",
+            isValid: ValueFormats.isHostEntryName
+        )
+        if let host, let hosts, !hosts.contains(where: { $0.name == host }) {
+            table.diagnostics.report(
+                .invalidValue,
+                at: table.path.appending("host"),
+                "no [[hosts]] entry is named '\(host)'; ClickHouse runs on one of: \(hosts.map(\.name).joined(separator: ", "))"
+            )
         }
         let runtime = decodeRuntime(in: table)
         let httpHost = table.string(
@@ -32,10 +45,11 @@ extension EnvironmentDecoder {
                 "the writer must be a different ClickHouse user than clickhouse.admin.user ('\(admin.user)'), so that the pipeline cannot change the schema"
             )
         }
-        guard let runtime, let admin, let writer else {
+        guard let runtime, let admin, let writer, let first = hosts?.first else {
             return nil
         }
         return Environment.ClickHouse(
+            host: host ?? first.name,
             runtime: runtime,
             httpHost: httpHost ?? "127.0.0.1",
             httpPort: httpPort ?? 8123,

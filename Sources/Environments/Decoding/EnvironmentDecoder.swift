@@ -30,7 +30,7 @@ struct EnvironmentDecoder {
         let role = root.choice("role", required: true, as: Environment.Role.self)
         let hosts = decodeHosts(in: root)
         let app = decodeApp(in: root)
-        let clickhouse = decodeClickHouse(in: root)
+        let clickhouse = decodeClickHouse(in: root, hosts: hosts)
         let systemd = decodeSystemd(in: root)
         let gate = decodeGate(in: root, role: role)
         root.reportUnknownKeys()

@@ -1,6 +1,10 @@
 extension Environment {
     /// The ClickHouse server on the hosts, and the accounts the deployer and the pipeline use.
     public struct ClickHouse: Sendable, Hashable {
+        /// The name of the host (one of the environment's `[[hosts]]`) that runs ClickHouse; the
+        /// migrator, the preflight and verify all reach ClickHouse through this host.
+        public var host: String
+
         /// How ClickHouse is run on the host: as a systemd unit or in a Docker container.
         public var runtime: Runtime
 
@@ -24,6 +28,7 @@ extension Environment {
 
         /// Creates the ClickHouse settings.
         public init(
+            host: String,
             runtime: Runtime,
             httpHost: String = "127.0.0.1",
             httpPort: Int = 8123,
@@ -32,6 +37,7 @@ extension Environment {
             admin: Credentials,
             writer: Credentials
         ) {
+            self.host = host
             self.runtime = runtime
             self.httpHost = httpHost
             self.httpPort = httpPort

@@ -32,6 +32,11 @@ public struct Environment: Sendable, Hashable {
     /// The release gate that must pass before deploying here; `nil` when the environment has none.
     public var gate: Gate?
 
+    /// The host that runs ClickHouse (`clickhouse.host`, which the loader checks is one of `hosts`).
+    public var clickhouseHost: Host {
+        hosts.first { $0.name == clickhouse.host } ?? hosts[0]
+    }
+
     /// Creates an environment from already validated parts.
     public init(
         name: String,

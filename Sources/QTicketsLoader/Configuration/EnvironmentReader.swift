@@ -3,9 +3,9 @@ import Foundation
 
 /// Reads variables from an environment, collecting every problem instead of stopping at the
 /// first; the first name of an alias list is canonical and is the one errors name.
-struct EnvironmentReader {
+public struct EnvironmentReader {
     let environment: [String: String]
-    private(set) var problems: [ConfigurationError.Problem] = []
+    public private(set) var problems: [ConfigurationError.Problem] = []
 
     /// The first name is canonical; the others are the original pipeline's aliases.
     static let aliases: [String: [String]] = [
@@ -20,11 +20,11 @@ struct EnvironmentReader {
         "CLICKHOUSE_PASSWORD": ["CLICKHOUSE_PASSWORD", "CLICKHOUSE_PASSWORD_WRITE", "CH_PASSWORD", "CH_PASSWORD_WRITE"],
     ]
 
-    init(_ environment: [String: String]) {
+    public init(_ environment: [String: String]) {
         self.environment = environment
     }
 
-    mutating func problem(_ variable: String?, _ message: String) {
+    public mutating func problem(_ variable: String?, _ message: String) {
         problems.append(.init(variable: variable, message: message))
     }
 
@@ -66,7 +66,7 @@ struct EnvironmentReader {
 
     /// `CLICKHOUSE_HOST`, `_PORT` (8123), `_DB` (zakaz), `_USER`, `_PASSWORD`, `_SECURE`: the
     /// HTTP interface the pipeline writes to and the healthcheck reads.
-    mutating func clickhouse(account: String) -> ClickHouseEndpoint? {
+    public mutating func clickhouse(account: String) -> ClickHouseEndpoint? {
         var host: String?
         if let (name, value) = required("CLICKHOUSE_HOST", "the ClickHouse host, e.g. 127.0.0.1") {
             if value.contains("://") || value.contains("/") || value.contains(":") && !value.hasPrefix("[") {
@@ -87,5 +87,5 @@ struct EnvironmentReader {
     }
 
     /// `JOB_NAME`, the job's name in `meta_job_runs` (qtickets_api).
-    var job: String { environment["JOB_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "qtickets_api" }
+    public var job: String { environment["JOB_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "qtickets_api" }
 }

@@ -1,16 +1,23 @@
-import Deployer
 import Foundation
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Text output for people: aligned columns, colour only on a terminal (and never with NO_COLOR).
-struct Terminal: Sendable {
-    let colored: Bool
+/// When text output may use colour.
+public enum ColorMode: String, Sendable, CaseIterable {
+    /// Only on a terminal, and never with `NO_COLOR` or `TERM=dumb`.
+    case auto
+    case always
+    case never
+}
 
-    init(mode: ColorMode) {
-        let environment = ProcessInfo.processInfo.environment
+/// Text output for people: aligned columns, colour only on a terminal (and never with NO_COLOR).
+public struct Terminal: Sendable {
+    /// Whether escapes are written.
+    public let colored: Bool
+
+    public init(mode: ColorMode, environment: [String: String] = ProcessInfo.processInfo.environment) {
         switch mode {
         case .always: colored = true
         case .never: colored = false
@@ -18,11 +25,15 @@ struct Terminal: Sendable {
         }
     }
 
-    func paint(_ text: String, _ code: String) -> String {
+    /// Plain text, for tests and files.
+    public static let plain = Terminal(mode: .never)
+
+    public func paint(_ text: String, _ code: String) -> String {
         colored ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
-    func status(_ status: CheckStatus) -> String {
+    /// A verdict label padded to one width, green, yellow or red.
+    public func status(_ status: CheckStatus) -> String {
         let label = status.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)
         switch status {
         case .ok: return paint(label, "32")
@@ -31,11 +42,11 @@ struct Terminal: Sendable {
         }
     }
 
-    func bold(_ text: String) -> String { paint(text, "1") }
-    func dim(_ text: String) -> String { paint(text, "2") }
+    public func bold(_ text: String) -> String { paint(text, "1") }
+    public func dim(_ text: String) -> String { paint(text, "2") }
 
     /// Rows with their columns padded to the widest cell; the last column is not padded.
-    static func table(_ rows: [[String]], indent: String = "  ", visibleWidth: (String) -> Int = { $0.count }) -> String {
+    public static func table(_ rows: [[String]], indent: String = "  ") -> String {
         guard let columns = rows.map(\.count).max(), columns > 0 else { return "" }
         var widths = [Int](repeating: 0, count: columns)
         for row in rows {
@@ -50,7 +61,7 @@ struct Terminal: Sendable {
     }
 
     /// Width of `text` on screen, ignoring colour escapes.
-    static func visibleWidth(_ text: String) -> Int {
+    public static func visibleWidth(_ text: String) -> Int {
         var width = 0
         var inEscape = false
         for character in text {
@@ -65,7 +76,8 @@ struct Terminal: Sendable {
         return width
     }
 
-    static func printError(_ message: String) {
+    /// `error: message` on standard error.
+    public static func printError(_ message: String) {
         FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
     }
 }

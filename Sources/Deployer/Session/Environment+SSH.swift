@@ -28,34 +28,3 @@ extension Environment.Host {
             pinnedFingerprint: hostKeyFingerprint, connectTimeout: connectTimeout, keepaliveInterval: keepalive, label: name)
     }
 }
-
-/// Opens one SSH connection per host of an environment, all at once.
-public enum HostConnector {
-    /// Connects to every host in `hosts` concurrently; each result is the connection or why it failed.
-    public static func connect(_ hosts: [Environment.Host]) async -> [String: Result<SSHConnection, SSHError>] {
-        await withTaskGroup(of: (String, Result<SSHConnection, SSHError>).self) { group in
-            for host in hosts {
-                group.addTask {
-                    let result = await Result { () async throws(SSHError) -> SSHConnection in
-                        let configuration = try host.sshConfiguration()
-                        return try await SSHConnection.open(configuration)
-                    }
-                    return (host.name, result)
-                }
-            }
-            var results: [String: Result<SSHConnection, SSHError>] = [:]
-            for await (name, result) in group { results[name] = result }
-            return results
-        }
-    }
-}
-
-extension Result where Failure == SSHError {
-    init(catching body: () async throws(SSHError) -> Success) async {
-        do throws(SSHError) {
-            self = .success(try await body())
-        } catch {
-            self = .failure(error)
-        }
-    }
-}

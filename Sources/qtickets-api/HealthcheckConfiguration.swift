@@ -1,5 +1,6 @@
 import ClickHouse
 import Healthcheck
+import QTicketsLoader
 
 /// What `qtickets-api healthcheck` needs: the ClickHouse account that reads `meta_job_runs` and
 /// `v_freshness` (`CLICKHOUSE_*`, the same env file as the loader), the job, and the thresholds

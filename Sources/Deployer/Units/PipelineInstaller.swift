@@ -1,0 +1,98 @@
+import Console
+import Foundation
+import SSH
+
+/// Where the pipeline lives on a host and who runs it.
+public struct HostLayout: Sendable, Equatable {
+    /// Releases go to `<root>/releases/<id>`; `<root>/current` points at the live one.
+    public var root: String
+    /// The system user the units run as.
+    public var user: String
+    /// The folder of the loader's env file (group `user`, not readable by others).
+    public var configDirectory: String
+    /// Where unit files are installed.
+    public var unitsDirectory: String
+
+    public init(root: String, user: String, configDirectory: String, unitsDirectory: String) {
+        self.root = root
+        self.user = user
+        self.configDirectory = configDirectory
+        self.unitsDirectory = unitsDirectory
+    }
+
+    /// The paths and account the shipped units in `systemd/` refer to.
+    public static let shipped = HostLayout(
+        root: "/opt/qtickets_api", user: "qtickets", configDirectory: "/etc/qtickets_api", unitsDirectory: "/etc/systemd/system")
+
+    public func releaseDirectory(_ release: String) -> String { "\(root)/releases/\(release)" }
+    public var current: String { "\(root)/current" }
+}
+
+/// The steps that put the pipeline on a host: its account and folders, a release's files, the
+/// units, and the switch of `current` followed by systemd picking the units up.
+public struct PipelineInstaller: Sendable {
+    public let layout: HostLayout
+    public let units: PipelineUnits
+
+    public init(layout: HostLayout = .shipped, units: PipelineUnits) {
+        self.layout = layout
+        self.units = units
+    }
+
+    /// Creates the system user (no login shell) and the config folder, if missing.
+    public func prepare(on host: any RemoteHost) async throws(CommandFailure) {
+        let user = ShellQuote.quote(layout.user)
+        try await run(
+            "id -u \(user) >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \(user); "
+                + "install -d -m 0750 -g \(user) \(ShellQuote.quote(layout.configDirectory))",
+            on: host, step: "preparing the account and folders")
+    }
+
+    /// Uploads the loader binary and the `RELEASE` file into the release's folder; returns that folder.
+    @discardableResult
+    public func install(release: String, binary: String, on host: any RemoteHost) async throws(CommandFailure) -> String {
+        let directory = layout.releaseDirectory(release)
+        do throws(SSHError) {
+            _ = try await host.upload(file: binary, to: directory + "/bin/qtickets-api", mode: 0o755, timeout: .seconds(3600))
+            _ = try await host.upload(Data((release + "\n").utf8), to: directory + "/RELEASE", mode: 0o644)
+        } catch {
+            throw CommandFailure(.checkFailed, "install", "\(host.label): uploading release \(release): \(error)")
+        }
+        return directory
+    }
+
+    /// Uploads every unit file to the units folder.
+    public func installUnits(on host: any RemoteHost) async throws(CommandFailure) {
+        for name in units.names {
+            do throws(SSHError) {
+                _ = try await host.upload(file: units.path(of: name), to: layout.unitsDirectory + "/" + name, mode: 0o644, timeout: .seconds(600))
+            } catch {
+                throw CommandFailure(.checkFailed, "install", "\(host.label): installing \(name): \(error)")
+            }
+        }
+    }
+
+    /// Points `current` at `release` (a new link under a temporary name, then rename), reloads
+    /// systemd and starts `timers`.
+    public func activate(release: String, on host: any RemoteHost, starting timers: [String]) async throws(CommandFailure) {
+        let link = ShellQuote.quote(layout.current)
+        let temporary = ShellQuote.quote(layout.current + ".deployctl-new")
+        let start = timers.isEmpty ? "" : " && systemctl start " + timers.map(ShellQuote.quote).joined(separator: " ")
+        try await run(
+            "ln -sfn \(ShellQuote.quote(layout.releaseDirectory(release))) \(temporary) && mv -T \(temporary) \(link) "
+                + "&& systemctl daemon-reload\(start)",
+            on: host, step: "switching to release \(release)")
+    }
+
+    private func run(_ command: String, on host: any RemoteHost, step: String) async throws(CommandFailure) {
+        let result: CommandResult
+        do throws(SSHError) {
+            result = try await host.run(command, options: .init(timeout: .seconds(120)))
+        } catch {
+            throw CommandFailure(.unreachable, "ssh", "\(host.label): \(step): \(error)")
+        }
+        guard result.succeeded else {
+            throw CommandFailure(.checkFailed, "install", "\(host.label): \(step) failed (\(result.outcome)): \(result.stderrText)\(result.stdoutText)")
+        }
+    }
+}

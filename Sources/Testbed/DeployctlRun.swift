@@ -1,0 +1,39 @@
+import Foundation
+
+/// Runs the built `deployctl` binary the way a user does and checks what they would see.
+public struct DeployctlRun: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+
+    public static let binary = Testbed.repository.appendingPathComponent(".build/debug/deployctl").path
+
+    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        status = process.terminationStatus
+        stdout = String(decoding: stdoutData, as: UTF8.self)
+        stderr = String(decoding: stderrData, as: UTF8.self)
+    }
+}
+
+extension DeployctlRun {
+    /// Standard output parsed as deployctl's JSON envelope; nil unless it is exactly one JSON object.
+    public var envelope: [String: Any]? {
+        try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
+    }
+
+    /// The envelope's `result`.
+    public var result: Any? { envelope?["result"] }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// A folder under the system's temporary directory, removed when the value is released.
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let path: String
+
+    /// Creates `<tmp>/deployctl-<label>-<uuid>`.
+    public init(_ label: String = "test") throws {
+        path = FileManager.default.temporaryDirectory.path + "/deployctl-\(label)-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// The path of `name` inside the folder.
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    /// Writes `contents` to `name` inside the folder, creating intermediate folders; returns the file's path.
+    @discardableResult
+    public func write(_ contents: String, to name: String) throws -> String {
+        let file = file(name)
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try contents.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}

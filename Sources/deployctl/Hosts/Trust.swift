@@ -1,0 +1,43 @@
+import ArgumentParser
+import Deployer
+import Environments
+import Foundation
+import SSH
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Trust: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record the host keys of an environment's hosts in its known_hosts file.",
+        discussion: """
+            Shows each unknown key's SHA256 fingerprint and asks before recording it. A key equal to the \
+            host_key pinned in the environment file is recorded without asking. A key that differs from the \
+            recorded one is never replaced: remove the old line yourself after checking why it changed.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: EnvironmentOptions
+
+    @Flag(name: .shortAndLong, help: "Record unknown keys without asking (only after checking the fingerprints another way).")
+    var yes = false
+
+    func run() async throws {
+        try await global.report("trust") {
+            let environment = try global.environment(target.environment)
+            let session = await global.session(environment, hosts: try target.hosts(of: environment))
+            defer { session.close() }
+            let interactive = isatty(STDIN_FILENO) == 1 && !global.json
+            let acceptAll = yes
+            return await HostTrust.run(in: session) { host, key in
+                if acceptAll { return true }
+                guard interactive else { return nil }
+                print("\(host.name) (\(host.address):\(host.port)) presents an unknown \(key.displayType) key")
+                print("  fingerprint \(key.fingerprint)")
+                FileHandle.standardOutput.write(Data("Trust it and record it in \(host.knownHostsFile)? [y/N] ".utf8))
+                return (readLine() ?? "").lowercased().hasPrefix("y")
+            }
+        }
+    }
+}
