@@ -222,6 +222,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DeployerTests",
+            dependencies: ["Deployer", "Console", "Environments", "SSH", "ClickHouse", "Testbed"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DeployctlTests",
             dependencies: ["Deployer", "Console", "Environments", "SSH", "Testbed"],
             swiftSettings: swiftSettings

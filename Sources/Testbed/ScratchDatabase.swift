@@ -32,11 +32,13 @@ public final class ScratchDatabase: @unchecked Sendable {
         Int(try await admin.using(database: name).value(sql) ?? "") ?? -1
     }
 
-    /// The row a run that crashed while holding the lock leaves behind.
-    public func leaveLockClaim(owner: String, ttlSeconds: Int) async throws {
+    /// The row a run that crashed while holding the lock leaves behind, claimed
+    /// `acquiredSecondsAgo` ago with a TTL of `ttlSeconds` (so a claim older than its TTL has expired).
+    public func leaveLockClaim(owner: String, ttlSeconds: Int, acquiredSecondsAgo: Int = 2) async throws {
         try await admin.execute(
             "INSERT INTO \(name).deployctl_migration_lock (lock_id, owner, event, acquired_at, expires_at, reason) "
-                + "SELECT '\(UUID().uuidString)', '\(owner)', 'acquire', now() - 2, now() + \(ttlSeconds), ''")
+                + "SELECT '\(UUID().uuidString)', '\(owner)', 'acquire', now() - \(acquiredSecondsAgo), "
+                + "now() - \(acquiredSecondsAgo) + \(ttlSeconds), ''")
     }
 
     public func exists(_ table: String) async throws -> Bool {

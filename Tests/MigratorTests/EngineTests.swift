@@ -173,25 +173,44 @@ struct EngineTests {
         #expect(try await database.count("SELECT count() FROM deployctl_migrations WHERE kind = 'applied'") == 3)
     }
 
-    @Test("a lock left by a crashed run blocks others until its TTL passes; break clears it with a reason")
+    @Test("a lock left by a crashed run blocks others until its TTL has passed; break clears it with a reason")
     func staleLock() async throws {
         let database = try ScratchDatabase()
         let migrations = try MigrationFixture.build(Self.base)
         try await database.migrator([]).up()
-        try await database.leaveLockClaim(owner: "crashed@laptop", ttlSeconds: 8)
+        try await database.leaveLockClaim(owner: "crashed@laptop", ttlSeconds: 600)
         let blocked = await #expect(throws: MigratorError.self) {
             try await database.migrator(migrations, options: .init(actor: "next@ci")).up()
         }
         #expect(blocked?.code == .locked)
         #expect(blocked?.message.contains("crashed@laptop") == true)
-        try await Task.sleep(for: .seconds(9))
-        #expect(try await database.migrator(migrations, options: .init(actor: "next@ci")).up().count == 3)
+
+        _ = try await database.migrator(migrations).breakLock(reason: "making room for an expired claim")
+        try await database.leaveLockClaim(owner: "crashed@laptop", ttlSeconds: 600, acquiredSecondsAgo: 601)
+        #expect(try await database.migrator(migrations, options: .init(actor: "next@ci")).up().count == 3, "a claim past its TTL is no lock")
 
         try await database.leaveLockClaim(owner: "crashed@laptop", ttlSeconds: 600)
         let broken = try await database.migrator(migrations).breakLock(reason: "laptop died")
         #expect(broken.map(\.owner) == ["crashed@laptop"])
         #expect(try await database.migrator(migrations).lockClaims().isEmpty)
         #expect(try await database.count("SELECT count() FROM deployctl_migrations WHERE kind = 'lock_broken' AND detail LIKE '%laptop died%'") == 1)
+    }
+
+    @Test("a run waits for a held lock as long as --lock-wait says, retrying after each pause, then names the holder")
+    func lockWait() async throws {
+        let database = try ScratchDatabase()
+        let migrations = try MigrationFixture.build(Self.base)
+        try await database.migrator([]).up()
+        try await database.leaveLockClaim(owner: "busy@other", ttlSeconds: 600)
+        let clock = ManualClock()
+        let started = ContinuousClock.now
+        let options = Migrator<ClickHouseClient>.Options(
+            actor: "patient@ci", lockWait: .seconds(30), clock: clock.waitClock, retryPause: { .seconds(5) })
+        let error = await #expect(throws: MigratorError.self) { try await database.migrator(migrations, options: options).up() }
+        #expect(error?.code == .locked && error?.message.contains("busy@other") == true)
+        #expect(clock.sleepsAsked == Array(repeating: .seconds(5), count: 6), "tries at 0, 5, …, 30 s of the clock")
+        #expect(try await database.count("SELECT count() FROM deployctl_migration_lock WHERE owner = 'patient@ci' AND event = 'acquire'") == 7)
+        #expect(started.duration(to: .now) < .seconds(10), "the wait is the clock's, not the test's")
     }
 
     @Test("baseline marks existing schema applied; repair accepts a changed file with a reason")

@@ -145,12 +145,14 @@ struct TimerDeploymentTests {
     }
 
     private func uninstall(on connection: SSHConnection, admin: ClickHouseClient) async {
+        let units = (try? PipelineUnits.load(from: Self.repository + "/systemd").names) ?? []
+        let layout = HostLayout.shipped
         _ = try? await connection.run(
             """
-            systemctl stop qtickets_api.timer qtickets_api.service qtickets_healthcheck.service; \
-            rm -rf /etc/systemd/system/qtickets_api.timer.d /etc/systemd/system/qtickets_api.service \
-            /etc/systemd/system/qtickets_api.timer /etc/systemd/system/qtickets_healthcheck.service /opt/qtickets_api /etc/qtickets_api; \
-            systemctl daemon-reload; systemctl reset-failed qtickets_api.service qtickets_healthcheck.service; userdel qtickets
+            systemctl stop \(units.joined(separator: " ")); \
+            rm -rf \(layout.unitsDirectory)/qtickets_api.timer.d \(units.map { layout.unitsDirectory + "/" + $0 }.joined(separator: " ")) \
+            \(layout.root) \(layout.configDirectory); \
+            systemctl daemon-reload; systemctl reset-failed \(units.joined(separator: " ")); userdel \(layout.user)
             """)
         try? await admin.execute("DROP DATABASE IF EXISTS zakaz")
     }

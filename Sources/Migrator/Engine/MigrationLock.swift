@@ -23,17 +23,22 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
     let client: Client
     let tables: TrackingTables
     let owner: String
+    let clock: WaitClock
+    let retryPause: @Sendable () -> Duration
     private let state = NSLock()
     private var claimID = UUID().uuidString
-    private var renewed = ContinuousClock.now
+    private var renewed: Duration
 
     /// The id of this run's current claim; every attempt makes a new one, since a released claim stays released.
     var id: String { state.withLock { claimID } }
 
-    init(client: Client, tables: TrackingTables, owner: String) {
+    init(client: Client, tables: TrackingTables, owner: String, clock: WaitClock, retryPause: @escaping @Sendable () -> Duration) {
         self.client = client
         self.tables = tables
         self.owner = owner
+        self.clock = clock
+        self.retryPause = retryPause
+        renewed = clock.now()
     }
 
     var table: String { tables.qualified(tables.lock) }
@@ -42,34 +47,36 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
     ///
     /// - Throws: `MigratorError` `.locked` naming the holder and when its claim expires.
     func acquire(ttl: Duration, wait: Duration) async throws(MigratorError) {
-        let started = ContinuousClock.now
+        let started = clock.now()
         while true {
+            let now = clock.now()
             state.withLock {
                 claimID = UUID().uuidString
-                renewed = .now
+                renewed = now
             }
             try await insert(event: "acquire", ttl: ttl)
             let others = try await claims().filter { $0.id != id }
             if others.isEmpty { return }
             try await insert(event: "release", ttl: .zero)
             guard let holder = others.first else { continue }
-            if started.duration(to: .now) >= wait {
+            if clock.now() - started >= wait {
                 throw MigratorError(
                     .locked,
                     "another migration run holds the lock: \(holder.owner) since \(holder.acquiredAt) UTC (expires \(holder.expiresAt) UTC). "
                         + "Wait for it, pass --lock-wait, or if that run is dead: deployctl lock break <env> --reason \"…\"")
             }
-            try? await Task.sleep(for: .milliseconds(Int.random(in: 100...600)))
+            await clock.sleep(retryPause())
         }
     }
 
     /// Extends this run's claim once a quarter of its TTL has passed since the last extension, so a
     /// long run keeps the lock without a round trip after every statement.
     func renew(ttl: Duration) async throws(MigratorError) {
-        let due = state.withLock { renewed.duration(to: .now) >= ttl / 4 }
+        let now = clock.now()
+        let due = state.withLock { now - renewed >= ttl / 4 }
         guard due else { return }
         try await insert(event: "renew", ttl: ttl)
-        state.withLock { renewed = .now }
+        state.withLock { renewed = now }
     }
 
     func release() async throws(MigratorError) {

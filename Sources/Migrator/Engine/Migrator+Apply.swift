@@ -77,12 +77,12 @@ extension Migrator {
 
     /// Live claims on the migration lock.
     public func lockClaims() async throws(MigratorError) -> [MigrationLock<Client>.Claim] {
-        try await MigrationLock(client: client, tables: tables, owner: options.actor).claims()
+        try await MigrationLock(client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause).claims()
     }
 
     /// Ends every live claim on the lock, recording the reason in the history.
     public func breakLock(reason: String) async throws(MigratorError) -> [MigrationLock<Client>.Claim] {
-        let lock = MigrationLock(client: client, tables: tables, owner: options.actor)
+        let lock = MigrationLock(client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause)
         let broken = try await lock.breakAll(reason: reason)
         let clock = EventClock(after: try await history.events())
         for claim in broken {
@@ -110,7 +110,7 @@ extension Migrator {
     /// tracking tables are created only when one turns out to be missing, so a server that has
     /// them costs no DDL round trips.
     func locked<T>(_ body: (Run) async throws(MigratorError) -> T) async throws(MigratorError) -> T {
-        let lock = MigrationLock(client: client, tables: tables, owner: options.actor)
+        let lock = MigrationLock(client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause)
         do throws(MigratorError) {
             try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
         } catch where error.cause?.isMissingTable == true {

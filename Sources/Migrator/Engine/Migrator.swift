@@ -15,10 +15,16 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
         public var distributedDDLTimeout: Int
         /// Receives one line per step, for progress output.
         public var progress: (@Sendable (String) -> Void)?
+        /// What the lock measures its wait and renewals with.
+        public var clock: WaitClock
+        /// The pause before a contended lock is tried again; random, so that two runs that saw
+        /// each other do not retry in step.
+        public var retryPause: @Sendable () -> Duration
 
         public init(
             release: String = "unreleased", actor: String = Options.defaultActor, lockTTL: Duration = .seconds(600), lockWait: Duration = .zero,
-            allowOutOfOrder: Bool = false, distributedDDLTimeout: Int = 60, progress: (@Sendable (String) -> Void)? = nil
+            allowOutOfOrder: Bool = false, distributedDDLTimeout: Int = 60, progress: (@Sendable (String) -> Void)? = nil,
+            clock: WaitClock = .continuous, retryPause: @escaping @Sendable () -> Duration = { .milliseconds(Int.random(in: 100...600)) }
         ) {
             self.release = release
             self.actor = actor
@@ -27,6 +33,8 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
             self.allowOutOfOrder = allowOutOfOrder
             self.distributedDDLTimeout = distributedDDLTimeout
             self.progress = progress
+            self.clock = clock
+            self.retryPause = retryPause
         }
 
         /// `user@host` of this workstation.
