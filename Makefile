@@ -5,7 +5,7 @@ SWIFT       ?= swift
 TESTBED     := bash testbed/testbed.sh
 WITH_TESTBED := bash scripts/with-testbed.sh
 
-.PHONY: all preflight deps build test bench demo testbed-up testbed-down clean
+.PHONY: all preflight deps build install test bench demo testbed-up testbed-down clean
 
 all: build
 
@@ -19,10 +19,11 @@ deps:
 	$(TESTBED) deps
 	bash testbed/clickhouse-legacy.sh deps
 
-# qtickets-api runs on servers without Swift: its standard library and Foundation are linked in
-# statically (Foundation's static archives need each other, hence the link group). It is built in a
-# scratch path of its own: objects compiled for a static link carry autolink entries for the static
-# archives, and a dynamic link of the same objects (the test build) would fail on them.
+# qtickets-api runs on servers without Swift, deployctl on workstations without it: their standard
+# library and Foundation are linked in statically (Foundation's static archives need each other,
+# hence the link group). They are built in a scratch path of their own: objects compiled for a
+# static link carry autolink entries for the static archives, and a dynamic link of the same objects
+# (the test build) would fail on them.
 STATIC_FOUNDATION := $(foreach lib,Foundation FoundationEssentials FoundationInternationalization CoreFoundation \
 	_FoundationICU _FoundationCShims _FoundationCollections,-Xlinker -l$(lib))
 STATIC_BUILD := $(SWIFT) build --scratch-path .build-static --static-swift-stdlib \
@@ -30,9 +31,17 @@ STATIC_BUILD := $(SWIFT) build --scratch-path .build-static --static-swift-stdli
 
 build: deps
 	$(STATIC_BUILD) --product qtickets-api
+	$(STATIC_BUILD) --product deployctl
 	mkdir -p .build/static
 	strip -o .build/static/qtickets-api "$$($(STATIC_BUILD) --show-bin-path)/qtickets-api"
+	strip -o .build/static/deployctl "$$($(STATIC_BUILD) --show-bin-path)/deployctl"
 	$(SWIFT) build --build-tests
+
+# deployctl with its man pages and bash, zsh and fish completions, all generated from the command
+# definitions, under PREFIX (default /usr/local). The binary records the git revision it was built from.
+PREFIX ?= /usr/local
+install: deps
+	SWIFT="$(SWIFT)" bash scripts/install.sh "$(PREFIX)"
 
 # Unit and integration tests. Integration tests talk to real OpenSSH, systemd and ClickHouse on the
 # testbed's hosts and the legacy servers, which this target starts and always stops again. Tests run

@@ -74,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "Deployer",
-            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator", "Console", "Verify"],
+            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator", "Console"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -120,7 +120,7 @@ let package = Package(
         ),
         .target(
             name: "Testbed",
-            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator"],
+            dependencies: ["SSH", "ClickHouse", "Migrator"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -167,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SSHTests",
-            dependencies: ["SSH", "Testbed"],
+            dependencies: ["SSH", "Testbed", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -228,7 +228,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeployctlTests",
-            dependencies: ["Deployer", "Console", "Environments", "SSH", "Testbed"],
+            dependencies: ["Testbed"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -419,6 +419,9 @@ ensure_client_keys() {
 	new_key "$KEYS/id_ed25519_encrypted" "$(<"$KEYS/passphrase")" deployctl-testbed-ed25519-encrypted -t ed25519
 	new_key "$KEYS/id_rsa" "" deployctl-testbed-rsa -t rsa -b 3072
 	new_key "$KEYS/id_ed25519_wrong" "" deployctl-testbed-wrong -t ed25519
+	# Release signing: the key the environments trust, and one they do not.
+	new_key "$KEYS/release_ed25519" "" deployctl-testbed-release -t ed25519
+	new_key "$KEYS/release_untrusted_ed25519" "" deployctl-testbed-untrusted-release -t ed25519
 }
 
 # Host keys live outside the host roots so that they survive the fresh root of every `up`,
@@ -707,6 +710,7 @@ write_environment() {
 			user = "etl"
 			env_file = "/opt/zakaz_dashboard/secrets/.env.qtickets_api"
 		EOF
+		printf 'trusted_release_keys = [%s]\n' "$(quote "$(<"$KEYS/release_ed25519.pub")")"
 		printf '\n[clickhouse]\nruns_as = "systemd"\nunit = "clickhouse-server.service"\nhttp_port = %s\ndatabase = "zakaz"\n' \
 			"$CLICKHOUSE_HTTP_PORT"
 		printf '\n[clickhouse.admin]\nuser = "admin"\npassword = { file = %s }\n' "$(quote "$SECRETS/clickhouse-admin")"

@@ -14,7 +14,7 @@ struct QTicketsAPICommand: AsyncParsableCommand {
             JOB_NAME, QTICKETS_PAGE_SIZE, QTICKETS_SKIP_INVENTORY, HEALTHCHECK_*].
             Exit status: 0 done, 1 the run failed, 78 invalid configuration (healthcheck: 0 ok, 1 warning, 2 critical, 3 unknown).
             """,
-        subcommands: [Run.self, CheckAPI.self, HealthcheckCommand.self]
+        subcommands: [Run.self, CheckAPI.self, CheckConfig.self, HealthcheckCommand.self]
     )
 }
 

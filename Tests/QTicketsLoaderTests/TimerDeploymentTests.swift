@@ -151,7 +151,7 @@ struct TimerDeploymentTests {
             """
             systemctl stop \(units.joined(separator: " ")); \
             rm -rf \(layout.unitsDirectory)/qtickets_api.timer.d \(units.map { layout.unitsDirectory + "/" + $0 }.joined(separator: " ")) \
-            \(layout.root) \(layout.configDirectory); \
+            \(layout.root) \(layout.envFileDirectory); \
             systemctl daemon-reload; systemctl reset-failed \(units.joined(separator: " ")); userdel \(layout.user)
             """)
         try? await admin.execute("DROP DATABASE IF EXISTS zakaz")

@@ -1,4 +1,5 @@
 import Console
+import Environments
 import Foundation
 import SSH
 
@@ -8,24 +9,41 @@ public struct HostLayout: Sendable, Equatable {
     public var root: String
     /// The system user the units run as.
     public var user: String
-    /// The folder of the loader's env file (group `user`, not readable by others).
-    public var configDirectory: String
+    /// The loader's env file (its folder group `user`, not readable by others).
+    public var envFile: String
     /// Where unit files are installed.
     public var unitsDirectory: String
 
-    public init(root: String, user: String, configDirectory: String, unitsDirectory: String) {
+    public init(root: String, user: String, envFile: String, unitsDirectory: String) {
         self.root = root
         self.user = user
-        self.configDirectory = configDirectory
+        self.envFile = envFile
         self.unitsDirectory = unitsDirectory
     }
 
-    /// The paths and account the shipped units in `systemd/` refer to.
+    /// The paths and account the shipped units in `systemd/` refer to when no drop-in changes them.
     public static let shipped = HostLayout(
-        root: "/opt/qtickets_api", user: "qtickets", configDirectory: "/etc/qtickets_api", unitsDirectory: "/etc/systemd/system")
+        root: "/opt/qtickets_api", user: "qtickets", envFile: "/etc/qtickets_api/qtickets_api.env", unitsDirectory: "/etc/systemd/system")
+
+    /// What an environment file says: `[app] root`, `user`, `env_file` and `[systemd] units_dir`.
+    public init(_ environment: Environment) {
+        self.init(
+            root: environment.app.root, user: environment.app.user, envFile: environment.app.envFile,
+            unitsDirectory: environment.systemd.unitsDirectory ?? "/etc/systemd/system")
+    }
 
     public func releaseDirectory(_ release: String) -> String { "\(root)/releases/\(release)" }
+    public var releases: String { "\(root)/releases" }
     public var current: String { "\(root)/current" }
+    /// What outlives releases: the audit log, the deploy lock, the allowed signers.
+    public var shared: String { "\(root)/shared" }
+    public var envFileDirectory: String { (envFile as NSString).deletingLastPathComponent }
+    public var auditLog: String { shared + "/audit.jsonl" }
+    public var lockFile: String { shared + "/deploy.lock" }
+    public var allowedSigners: String { shared + "/allowed_signers" }
+    /// The drop-in deployctl writes for `unit`.
+    public func dropIn(for unit: String) -> String { "\(unitsDirectory)/\(unit).d/50-deployctl-environment.conf" }
+    public func unitPath(_ unit: String) -> String { "\(unitsDirectory)/\(unit)" }
 }
 
 /// The steps that put the pipeline on a host: its account and folders, a release's files, the
@@ -44,7 +62,7 @@ public struct PipelineInstaller: Sendable {
         let user = ShellQuote.quote(layout.user)
         try await run(
             "id -u \(user) >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \(user); "
-                + "install -d -m 0750 -g \(user) \(ShellQuote.quote(layout.configDirectory))",
+                + "install -d -m 0750 -g \(user) \(ShellQuote.quote(layout.envFileDirectory))",
             on: host, step: "preparing the account and folders")
     }
 

@@ -1,6 +1,6 @@
 extension EnvironmentDecoder {
-    /// Reads `[app]`.
-    func decodeApp(in root: TableReader) -> Environment.App? {
+    /// Reads `[app]`; `hosts` are the environment's hosts, which `loader_hosts` must name.
+    func decodeApp(in root: TableReader, hosts: [Environment.Host]?) -> Environment.App? {
         guard let table = root.table("app", required: true, expected: "an [app] table") else {
             return nil
         }
@@ -13,6 +13,22 @@ extension EnvironmentDecoder {
             isValid: ValueFormats.isUnixUserName
         )
         let envFile = table.string("env_file", required: true, expected: hostPath, isValid: ValueFormats.isAbsolutePath)
+        let keepReleases = table.integer("keep_releases", in: 2...100) ?? 5
+        let trustedKeys = table.strings(
+            "trusted_release_keys",
+            expected: "an ed25519 public key line (ssh-ed25519 AAAA… comment) whose release signatures the hosts accept",
+            isValid: ValueFormats.isEd25519PublicKeyLine
+        ) ?? []
+        let loaderHosts = table.strings("loader_hosts", expected: "the name of one of this file's [[hosts]]", isValid: ValueFormats.isHostEntryName) ?? []
+        if let hosts {
+            for (index, name) in loaderHosts.enumerated() where !hosts.contains(where: { $0.name == name }) {
+                table.diagnostics.report(
+                    .invalidValue,
+                    at: table.path.appending("loader_hosts").appending(index: index),
+                    "no [[hosts]] entry is named '\(name)'; the loader runs on one of: \(hosts.map(\.name).joined(separator: ", "))"
+                )
+            }
+        }
         table.reportUnknownKeys()
 
         if user == "root" {
@@ -26,7 +42,8 @@ extension EnvironmentDecoder {
         guard let appRoot, let user, let envFile else {
             return nil
         }
-        return Environment.App(root: appRoot, user: user, envFile: envFile)
+        return Environment.App(
+            root: appRoot, user: user, envFile: envFile, keepReleases: keepReleases, trustedReleaseKeys: trustedKeys, loaderHosts: loaderHosts)
     }
 
     /// Reads the optional `[systemd]` table; problems are reported and the defaults returned.

@@ -29,7 +29,7 @@ struct EnvironmentDecoder {
         let description = root.string("description", expected: "a string")
         let role = root.choice("role", required: true, as: Environment.Role.self)
         let hosts = decodeHosts(in: root)
-        let app = decodeApp(in: root)
+        let app = decodeApp(in: root, hosts: hosts)
         let clickhouse = decodeClickHouse(in: root, hosts: hosts)
         let systemd = decodeSystemd(in: root)
         let gate = decodeGate(in: root, role: role)

@@ -110,6 +110,32 @@ final class TableReader {
         return boolean
     }
 
+    /// Reads an array of strings, each of which must pass `isValid`.
+    ///
+    /// - Returns: The strings, or `nil` when the key is absent or a problem was reported.
+    func strings(_ key: String, expected: String, isValid: (String) -> Bool = { _ in true }) -> [String]? {
+        let keyPath = path.appending(key)
+        guard let value = value(key) else { return nil }
+        guard let array = value.array else {
+            reportWrongType(value, at: keyPath, expected: "an array of \(expected)")
+            return nil
+        }
+        var strings: [String] = []
+        for (index, element) in array.enumerated() {
+            let elementPath = keyPath.appending(index: index)
+            guard let string = element.string else {
+                reportWrongType(element, at: elementPath, expected: expected)
+                return nil
+            }
+            guard isValid(string) else {
+                reportInvalid(element, at: elementPath, expected: expected)
+                return nil
+            }
+            strings.append(string)
+        }
+        return strings
+    }
+
     /// Reads a nested table, either a `[section]` or an inline `{ … }` table.
     func table(_ key: String, required: Bool = false, expected: String) -> TableReader? {
         let keyPath = path.appending(key)

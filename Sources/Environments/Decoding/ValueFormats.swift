@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -69,6 +70,13 @@ enum ValueFormats {
     }
 
     /// A host key fingerprint as OpenSSH prints it: `SHA256:` and the unpadded base64 of 32 bytes.
+    /// `ssh-ed25519 <base64 of a 51-byte blob>` with an optional comment.
+    static func isEd25519PublicKeyLine(_ value: String) -> Bool {
+        let parts = value.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count >= 2, parts[0] == "ssh-ed25519", let blob = Data(base64Encoded: String(parts[1])) else { return false }
+        return blob.count == 51
+    }
+
     static func isSHA256Fingerprint(_ value: String) -> Bool {
         // 43 characters carry 258 bits, so the last one may only use its top 4 bits: one of A E I M Q U Y c g k o s w 0 4 8.
         value.wholeMatch(of: /SHA256:[A-Za-z0-9+\/]{42}[AEIMQUYcgkosw048]/) != nil

@@ -37,6 +37,11 @@ public struct Environment: Sendable, Hashable {
         hosts.first { $0.name == clickhouse.host } ?? hosts[0]
     }
 
+    /// The hosts whose loader timer is enabled: `app.loader_hosts`, or the ClickHouse host.
+    public var loaderHosts: [Host] {
+        app.loaderHosts.isEmpty ? [clickhouseHost] : hosts.filter { app.loaderHosts.contains($0.name) }
+    }
+
     /// Creates an environment from already validated parts.
     public init(
         name: String,

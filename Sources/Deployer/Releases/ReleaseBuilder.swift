@@ -1,0 +1,114 @@
+import Console
+import Crypto
+import Foundation
+import Migrator
+import SSH
+
+/// `deployctl release build`: a release folder made from the checkout (the static loader, the
+/// units, the migrations, the smoke SQL), its manifest, checksums and signature.
+public struct ReleaseBuilder: Sendable {
+    /// The checkout to build from.
+    public let checkout: String
+    /// The static `qtickets-api` (as `make build` leaves it).
+    public let binary: String
+    public let store: ReleaseStore
+    public let signingKey: SigningKey
+    public let allowDirty: Bool
+
+    public init(checkout: String, binary: String, store: ReleaseStore, signingKey: SigningKey, allowDirty: Bool) {
+        self.checkout = checkout
+        self.binary = binary
+        self.store = store
+        self.signingKey = signingKey
+        self.allowDirty = allowDirty
+    }
+
+    /// Builds the release, or finds it already built (same content, same id).
+    ///
+    /// - Throws: `CommandFailure`: a dirty tree without `allowDirty`, a missing binary or folder,
+    ///   migration files that do not load.
+    public func build(actor: String) throws(CommandFailure) -> ReleaseSummary {
+        let identity = ReleaseIdentity.of(checkout: checkout)
+        if identity.dirty && !allowDirty {
+            throw CommandFailure(
+                .checkFailed, "dirty",
+                "\(checkout) has uncommitted changes: a release must be reproducible from its commit. Commit them, or pass --allow-dirty (the manifest then says dirty)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw CommandFailure(.invalidConfiguration, "binary", "no static qtickets-api at \(binary): run `make build` first")
+        }
+        var sources: [(path: String, source: String)] = [(ReleaseBundle.binaryPath, binary)]
+        for folder in ReleaseBundle.sourceFolders {
+            let directory = checkout + "/" + folder
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+                throw CommandFailure(.invalidConfiguration, "release", "\(directory) is missing: a release carries \(folder)/")
+            }
+            for name in names.sorted() where !name.hasPrefix(".") {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    sources.append((folder + "/" + name, directory + "/" + name))
+                }
+            }
+        }
+        do {
+            _ = try MigrationSet(directory: checkout + "/migrations")
+        } catch {
+            throw CommandFailure(.invalidConfiguration, "migrations", error.description)
+        }
+        let files: [ReleaseManifest.File]
+        do {
+            files = try sources.map { try Self.describe($0.source, as: $0.path) }
+        } catch {
+            throw CommandFailure(.invalidConfiguration, "release", "cannot read a release file: \(error)")
+        }
+        let manifest = ReleaseManifest(
+            revision: identity.revision, dirty: identity.dirty, builtAt: ISO8601DateFormatter().string(from: Date()), builtBy: actor,
+            signer: signingKey.fingerprint, files: files)
+        if let existing = store.summary(of: manifest.id) { return existing.withStatus(.alreadyBuilt) }
+        do {
+            try write(manifest, sources: sources)
+        } catch {
+            throw CommandFailure(.checkFailed, "release", "cannot write the release into \(store.directory): \(error)")
+        }
+        guard let built = store.summary(of: manifest.id) else {
+            throw CommandFailure(.checkFailed, "release", "the release \(manifest.id) was written but cannot be read back from \(store.directory)")
+        }
+        return built.withStatus(.built)
+    }
+
+    static func describe(_ source: String, as path: String) throws -> ReleaseManifest.File {
+        let attributes = try FileManager.default.attributesOfItem(atPath: source)
+        let permissions = (attributes[.posixPermissions] as? Int ?? 0o644) & 0o111 != 0 ? "755" : "644"
+        return ReleaseManifest.File(path: path, sha256: try sha256(ofFile: source), mode: permissions, size: attributes[.size] as? UInt64 ?? 0)
+    }
+
+    static func sha256(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoPermission) }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Into a temporary folder beside the store's, then renamed: a release folder is complete or absent.
+    private func write(_ manifest: ReleaseManifest, sources: [(path: String, source: String)]) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
+        let temporary = store.directory + "/.building-\(manifest.id)-\(UUID().uuidString.prefix(8))"
+        defer { try? manager.removeItem(atPath: temporary) }
+        for (path, source) in sources {
+            let target = temporary + "/" + path
+            try manager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try manager.copyItem(atPath: source, toPath: target)
+            try manager.setAttributes([.posixPermissions: Int(manifest.file(path)?.mode ?? "644", radix: 8) ?? 0o644], ofItemAtPath: target)
+        }
+        let manifestData = try manifest.encoded()
+        try manifestData.write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.manifestName))
+        let checksums = manifest.checksums(manifestSHA256: SHA256.hash(data: manifestData).map { String(format: "%02x", $0) }.joined())
+        try Data(checksums.utf8).write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.checksumsName))
+        let signature = try signingKey.signature(of: Data(checksums.utf8), namespace: ReleaseBundle.signatureNamespace)
+        try Data(signature.utf8).write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.signatureName))
+        try Data((manifest.id + "\n").utf8).write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.markerName))
+        try manager.moveItem(atPath: temporary, toPath: store.path(of: manifest.id))
+    }
+}
