@@ -175,24 +175,49 @@ public struct MigrationDecisionReport: CommandOutput {
     }
 }
 
-/// `lock status` and `lock break`: the live claims on the migration lock, or those broken.
+/// `lock status` and `lock break`: the deploy lock of each host and the live claims on the
+/// migration lock, or those broken.
 public struct LockReport: CommandOutput {
+    public struct HostLock: Sendable, Encodable {
+        public let host: String
+        public let holder: HostLease.Holder?
+        public let problem: String?
+    }
+
     public let environment: String
+    public let hosts: [HostLock]
     public let claims: [MigrationLock<ClickHouseClient>.Claim]
-    /// Whether `claims` were just broken rather than merely shown.
+    /// Whether the locks shown were just broken rather than merely shown.
     public let broken: Bool
 
-    public init(environment: String, claims: [MigrationLock<ClickHouseClient>.Claim], broken: Bool) {
+    public init(environment: String, hosts: [HostLock], claims: [MigrationLock<ClickHouseClient>.Claim], broken: Bool) {
         self.environment = environment
+        self.hosts = hosts
         self.claims = claims
         self.broken = broken
     }
 
+    public var verdict: Verdict { hosts.contains { $0.problem != nil } ? .unreachable : .success }
+    public var failureSummary: String { hosts.compactMap(\.problem).joined(separator: "; ") }
+
     public func render(_ terminal: Terminal) -> String {
-        if broken {
-            return claims.isEmpty ? "\(environment): the lock was free" : "\(environment): broke the lock of \(claims.map(\.owner).joined(separator: ", "))"
+        var lines: [String] = []
+        for host in hosts {
+            if let problem = host.problem {
+                lines.append("  \(host.host): \(problem)")
+            } else if let holder = host.holder {
+                lines.append("  \(host.host): deploy lock \(broken ? "broken, was held" : "held") by \(holder.owner) (pid \(holder.pid), `\(holder.command)` of \(holder.release))")
+            } else {
+                lines.append("  \(host.host): deploy lock \(broken ? "was free" : "free")")
+            }
         }
-        if claims.isEmpty { return "\(environment): the migration lock is free" }
-        return Terminal.table([["holder", "since (UTC)", "expires (UTC)"]] + claims.map { [$0.owner, $0.acquiredAt, $0.expiresAt] })
+        if claims.isEmpty {
+            lines.append("  migrations: \(broken ? "the lock was free" : "the migration lock is free")")
+        } else if broken {
+            lines.append("  migrations: broke the lock of \(claims.map(\.owner).joined(separator: ", "))")
+        } else {
+            lines.append(Terminal.table([["migration lock holder", "since (UTC)", "expires (UTC)"]] + claims.map { [$0.owner, $0.acquiredAt, $0.expiresAt] }))
+        }
+        return "\(environment):\n" + lines.joined(separator: "\n")
     }
 }

@@ -5,7 +5,7 @@ import Migrator
 
 struct LockBreak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "break", abstract: "Break the migration lock of a dead run; the reason goes into the history.")
+        commandName: "break", abstract: "Break the deploy and migration locks of a dead run; the reason goes into the history and the audit log.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: MigrationFiles
     @OptionGroup var target: EnvironmentArgument
@@ -14,10 +14,9 @@ struct LockBreak: AsyncParsableCommand {
     func run() async throws {
         let reason = reason
         try await global.report("lock break") {
-            LockReport(
-                environment: target.environment,
-                claims: try await withMigrator(global, target.environment, files: files, quiet: true) { try await $0.breakLock(reason: reason) },
-                broken: true)
+            try await withLocks(global, target.environment, files: files) { locks, session, migrator in
+                try await locks.breakAll(in: session, migrator: migrator, reason: reason, actor: Workstation.actor)
+            }
         }
     }
 }

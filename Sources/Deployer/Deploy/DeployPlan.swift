@@ -1,0 +1,217 @@
+import ClickHouse
+import Console
+import Crypto
+import Environments
+import Foundation
+import Migrator
+
+/// What `deployctl deploy` will do, computed before anything changes; `--dry-run` prints it and
+/// stops. The deploy then performs exactly `actions`, in order, and records each one it took, so a
+/// plan and the deploy that follows it can be compared action for action.
+public struct DeployPlan: CommandOutput {
+    /// One unit on one host.
+    public struct UnitChange: Sendable, Encodable, Equatable {
+        public enum Kind: String, Sendable, Encodable { case added, changed, removed, unchanged }
+        public let unit: String
+        public let kind: Kind
+        /// `diff -u` of the installed unit (and drop-in) against the new one.
+        public let diff: String?
+    }
+
+    /// One host's part.
+    public struct HostPlan: Sendable, Encodable {
+        public let host: String
+        /// The release `current` points at now.
+        public let from: String?
+        /// Whether the bundle must be uploaded (false: the host already holds the release).
+        public let upload: Bool
+        public let units: [UnitChange]
+        /// Units (re)started after the switch.
+        public let restarts: [String]
+        /// Whether this host runs the loader's timer.
+        public let loader: Bool
+        /// Free space at the root, and what the upload needs.
+        public let freeBytes: UInt64
+        public let neededBytes: UInt64
+        /// Nothing to do: the release runs already and every unit is as it should be.
+        public let unchanged: Bool
+        /// The steps on this host, in order.
+        public let actions: [String]
+    }
+
+    public let environment: String
+    public let release: String
+    public let revision: String?
+    /// Pending migrations of the release, with their statements.
+    public let migrations: [Migrator<ClickHouseClient>.Step]
+    /// Lint findings of the release's migrations.
+    public let lint: [String]
+    public let hosts: [HostPlan]
+    /// Every step of the deploy, in order: the hosts' steps with the migrations before the first switch.
+    public let actions: [String]
+    /// Whether the plan was only printed.
+    public let dryRun: Bool
+
+    /// Nothing to do anywhere.
+    public var unchanged: Bool { migrations.isEmpty && hosts.allSatisfy(\.unchanged) }
+
+    public func render(_ terminal: Terminal) -> String {
+        var lines = ["deploy \(terminal.bold(release))" + (revision.map { " (git \($0))" } ?? "") + " to \(environment)" + (dryRun ? " — dry run, nothing changes" : "")]
+        if unchanged {
+            lines.append("  every host already runs \(release) with its units as the release installs them: nothing to do")
+            return lines.joined(separator: "\n")
+        }
+        lines.append(migrations.isEmpty ? "  migrations: none pending" : "  migrations: \(migrations.count) to apply: " + migrations.map { "\(MigrationVersion($0.version))_\($0.slug) (\($0.statements.count) statement(s))" }.joined(separator: ", "))
+        for finding in lint { lines.append("    " + finding) }
+        for host in hosts {
+            let from = host.from ?? "nothing"
+            lines.append("  \(terminal.bold(host.host)): \(from) → \(release)" + (host.unchanged ? " (unchanged)" : ""))
+            lines.append("    bundle: " + (host.upload ? "upload (\(Self.mebibytes(host.neededBytes)) of \(Self.mebibytes(host.freeBytes)) free)" : "already on the host"))
+            for unit in host.units where unit.kind != .unchanged {
+                lines.append("    unit \(unit.unit): \(unit.kind.rawValue)")
+                if let diff = unit.diff { lines += diff.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 } }
+            }
+            if !host.restarts.isEmpty { lines.append("    restart: " + host.restarts.joined(separator: ", ")) }
+            lines.append("    loader timer: " + (host.loader ? "enabled here" : "not on this host"))
+        }
+        lines.append("  steps: " + actions.joined(separator: "; "))
+        return lines.joined(separator: "\n")
+    }
+
+    static func mebibytes(_ bytes: UInt64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+}
+
+/// Computes a `DeployPlan` from the release and what each host holds.
+struct DeployPlanner {
+    let environment: Environment
+    let layout: HostLayout
+    let release: ReleaseSummary
+
+    /// The release's unit files, by name, with their text.
+    var unitTexts: [String: String] {
+        var texts: [String: String] = [:]
+        for file in release.manifest.units {
+            let name = String(file.path.dropFirst("systemd/".count))
+            texts[name] = (try? String(contentsOfFile: release.path + "/" + file.path, encoding: .utf8)) ?? ""
+        }
+        return texts
+    }
+
+    /// The drop-in for each of the release's units, nil where the environment changes nothing.
+    var dropIns: [String: String?] {
+        var dropIns: [String: String?] = [:]
+        for (unit, text) in unitTexts { dropIns[unit] = UnitDropIn(unit: unit, unitText: text, layout: layout, environment: environment.name).text }
+        return dropIns
+    }
+
+    var bundleBytes: UInt64 { release.manifest.files.reduce(0) { $0 + $1.size } }
+
+    func plan(hosts: [(host: Environment.Host, state: HostState)], migrations: [Migrator<ClickHouseClient>.Step], lint: [String], dryRun: Bool) -> DeployPlan {
+        let loaderHosts = Set(environment.loaderHosts.map(\.name))
+        let hostPlans = hosts.map { plan(for: $0.host, state: $0.state, loader: loaderHosts.contains($0.host.name)) }
+        var actions: [String] = []
+        for (index, host) in hostPlans.enumerated() {
+            if index == 0 {
+                // Migrations run once, after the first host holds the verified bundle and before any switch.
+                let switchIndex = host.actions.firstIndex { $0.hasPrefix("stop-timer") || $0.hasPrefix("switch") }
+                    ?? host.actions.count
+                actions += host.actions[..<switchIndex]
+                actions += migrations.map { "migrate \(MigrationVersion($0.version))_\($0.slug)" }
+                actions += host.actions[switchIndex...]
+            } else {
+                actions += host.actions
+            }
+        }
+        return DeployPlan(
+            environment: environment.name, release: release.id, revision: release.manifest.revision, migrations: migrations, lint: lint,
+            hosts: hostPlans, actions: actions, dryRun: dryRun)
+    }
+
+    private func plan(for host: Environment.Host, state: HostState, loader: Bool) -> DeployPlan.HostPlan {
+        let texts = unitTexts
+        let dropIns = dropIns
+        let name = host.name
+        var changes: [DeployPlan.UnitChange] = []
+        for unit in texts.keys.sorted() {
+            let unitHash = ReleaseBuilder.sha256(of: texts[unit] ?? "")
+            let wantedDropIn = dropIns[unit] ?? nil
+            let dropInHash = wantedDropIn.map(ReleaseBuilder.sha256(of:))
+            let installed = state.unitHashes[unit]
+            if installed == nil {
+                changes.append(.init(unit: unit, kind: .added, diff: nil))
+            } else if installed != unitHash || state.dropInHashes[unit] != dropInHash {
+                let old = (state.unitTexts[unit] ?? "") + (state.dropInTexts[unit].map { "\n# drop-in\n" + $0 } ?? "")
+                let new = (texts[unit] ?? "") + (wantedDropIn.map { "\n# drop-in\n" + $0 } ?? "")
+                changes.append(.init(unit: unit, kind: .changed, diff: UnifiedDiff.of(old, new, from: layout.unitPath(unit), to: "release \(release.id)")))
+            } else {
+                changes.append(.init(unit: unit, kind: .unchanged, diff: nil))
+            }
+        }
+        for unit in state.currentUnits.sorted() where texts[unit] == nil {
+            changes.append(.init(unit: unit, kind: .removed, diff: nil))
+        }
+        let switching = state.current != release.id
+        let binaryChanged = state.currentManifest?.file(ReleaseBundle.binaryPath)?.sha256 != release.manifest.file(ReleaseBundle.binaryPath)?.sha256
+        let changedUnits = Set(changes.filter { $0.kind != .unchanged }.map(\.unit))
+        var restarts: [String] = []
+        var enables: [String] = []
+        for unit in texts.keys.sorted() {
+            let kind = UnitKind(texts[unit] ?? "")
+            switch kind {
+            case .timer:
+                // The deploy stops the timer while it switches; on a loader host it starts again after.
+                if loader && (!changedUnits.isEmpty || switching) { restarts.append(unit) }
+                if loader { enables.append(unit) }
+            case .service(let longRunning, let wanted):
+                if longRunning && (changedUnits.contains(unit) || binaryChanged || state.current == nil) { restarts.append(unit) }
+                if wanted { enables.append(unit) }
+            }
+        }
+        let upload = !state.releases.contains(release.id)
+        var actions: [String] = []
+        if upload { actions.append("upload \(name) \(release.id)") }
+        if switching || upload { actions.append("verify-release \(name) \(release.id)") }
+        if switching { actions.append("check-env \(name)") }
+        let unitWork = !changedUnits.isEmpty
+        if unitWork { actions.append("verify-units \(name)") }
+        if unitWork || switching { actions.append("stop-timer \(name)") }
+        if unitWork {
+            for change in changes where change.kind == .added || change.kind == .changed { actions.append("install-unit \(name) \(change.unit)") }
+            for change in changes where change.kind == .removed { actions.append("remove-unit \(name) \(change.unit)") }
+            actions.append("daemon-reload \(name)")
+        }
+        if switching { actions.append("switch \(name) \(release.id)") }
+        if unitWork || switching {
+            for unit in enables { actions.append("enable \(name) \(unit)") }
+            if !loader, texts.keys.contains(where: { UnitKind(texts[$0] ?? "") == .timer }) { actions.append("disable-timer \(name)") }
+            for unit in restarts { actions.append("restart \(name) \(unit)") }
+            actions.append("post-check \(name)")
+            actions.append("prune \(name)")
+        }
+        return DeployPlan.HostPlan(
+            host: name, from: state.current, upload: upload, units: changes, restarts: restarts, loader: loader,
+            freeBytes: state.freeBytes, neededBytes: upload ? bundleBytes * 2 : 0, unchanged: actions.isEmpty, actions: actions)
+    }
+}
+
+/// What a unit is to a deploy.
+enum UnitKind: Equatable {
+    case timer
+    /// `longRunning`: not a oneshot, so it runs the binary until restarted; `wanted`: has an `[Install]` section.
+    case service(longRunning: Bool, wanted: Bool)
+
+    init(_ text: String) {
+        let parsed = UnitText(text)
+        if !parsed.section("Timer").isEmpty {
+            self = .timer
+        } else {
+            self = .service(longRunning: parsed.section("Service")["Type"] != "oneshot", wanted: !parsed.section("Install").isEmpty)
+        }
+    }
+}
+
+extension ReleaseBuilder {
+    static func sha256(of text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,374 @@
+import ClickHouse
+import Console
+import Environments
+import Foundation
+import Migrator
+import SSH
+
+extension Deployment {
+    /// Performs `plan`'s actions in order under the lease, records each one taken, and writes one
+    /// audit entry per host. A failure stops the deploy at once; the report says where each host is.
+    public func run(_ plan: DeployPlan, in session: EnvironmentSession) async -> DeployReport {
+        let started = ContinuousClock.now
+        let connections = session.links.reduce(into: [String: any RemoteHost]()) { result, link in
+            if case .success(let connection) = link.connection { result[link.host.name] = connection }
+        }
+        let leases = session.links.map { _ in HostLease(layout: layout, owner: actor, command: "deploy", release: release.id, ttl: leaseTTL) }
+        var taken: [String] = []
+        var failure: String?
+        var leased: [(HostLease, any RemoteHost)] = []
+        if !plan.unchanged {
+            for (link, lease) in zip(session.links, leases) {
+                guard let connection = connections[link.host.name] else { continue }
+                do throws(CommandFailure) {
+                    try await lease.take(on: connection)
+                    leased.append((lease, connection))
+                } catch {
+                    failure = error.message
+                    break
+                }
+            }
+        }
+        let renewal = Task { [leased, leaseTTL] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: leaseTTL / 3)
+                if Task.isCancelled { return }
+                for (lease, host) in leased { try? await lease.take(on: host) }
+            }
+        }
+        var executor = ActionExecutor(deployment: self, session: session, connections: connections)
+        if failure == nil {
+            for action in plan.actions {
+                do throws(CommandFailure) {
+                    try await executor.perform(action)
+                    taken.append(action)
+                } catch {
+                    failure = error.message
+                    break
+                }
+            }
+        }
+        renewal.cancel()
+        let outcomes = await finish(plan: plan, taken: taken, failure: failure, executor: executor, session: session, started: started)
+        for (lease, host) in leased { await lease.release(on: host) }
+        return DeployReport(plan: plan, taken: taken, hosts: outcomes, seconds: started.duration(to: .now).secondsValue, failure: failure)
+    }
+
+    /// Reads where each host ended up and writes its audit entry.
+    private func finish(
+        plan: DeployPlan, taken: [String], failure: String?, executor: ActionExecutor, session: EnvironmentSession, started: ContinuousClock.Instant
+    ) async -> [DeployReport.HostOutcome] {
+        let clickhouse = try? await session.clickhouse(as: .admin)
+        var outcomes: [DeployReport.HostOutcome] = []
+        for link in session.links {
+            guard case .success(let connection) = link.connection else {
+                outcomes.append(.init(host: link.host.name, release: nil, result: "unreachable", detail: nil))
+                continue
+            }
+            let current = (try? await HostScript(host: connection).run("readlink \(layout.current.shellQuoted) || true"))
+                .map { $0.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/").last.map(String.init) } ?? nil
+            let mine = taken.filter { $0.split(separator: " ").dropFirst().first == Substring(link.host.name) }
+            let hostFailed = failure != nil && plan.actions.contains { $0.split(separator: " ").dropFirst().first == Substring(link.host.name) && !taken.contains($0) }
+            let result = failure == nil ? "ok" : (hostFailed ? "failed" : "ok")
+            let detail: String?
+            if plan.unchanged {
+                detail = "unchanged"
+            } else if hostFailed {
+                detail = current == release.id ? "on the new release; its post-deploy check failed" : "still on its previous release \(current ?? "(none)")"
+            } else {
+                detail = nil
+            }
+            outcomes.append(.init(host: link.host.name, release: current, result: result, detail: detail))
+            guard !plan.unchanged || failure != nil else { continue }
+            let record = AuditRecord(
+                command: "deploy", environment: environment.name, host: link.host.name, actor: actor, release: release.id,
+                result: hostFailed ? "failed" : "ok", seconds: started.duration(to: .now).secondsValue, changes: mine,
+                detail: hostFailed ? failure : nil)
+            _ = try? await AuditLog(layout: layout, database: environment.clickhouse.database).append(record, on: connection, clickhouse: clickhouse)
+        }
+        return outcomes
+    }
+}
+
+/// Performs one plan action at a time.
+struct ActionExecutor {
+    let deployment: Deployment
+    let session: EnvironmentSession
+    let connections: [String: any RemoteHost]
+    /// Set once the migrations ran.
+    private var migrated = false
+    /// The bundle as one tar file, made on first upload.
+    private var bundle: String?
+
+    init(deployment: Deployment, session: EnvironmentSession, connections: [String: any RemoteHost]) {
+        self.deployment = deployment
+        self.session = session
+        self.connections = connections
+    }
+
+    var layout: HostLayout { deployment.layout }
+    var release: ReleaseSummary { deployment.release }
+    var id: String { release.id }
+
+    mutating func perform(_ action: String) async throws(CommandFailure) {
+        let words = action.split(separator: " ").map(String.init)
+        let verb = words[0]
+        if verb == "migrate" {
+            try await migrate()
+            return
+        }
+        guard words.count >= 2, let host = connections[words[1]] else {
+            throw CommandFailure(.checkFailed, "plan", "no connection for the step `\(action)`")
+        }
+        let script = HostScript(host: host)
+        let argument = words.count > 2 ? words[2] : ""
+        switch verb {
+        case "upload": try await upload(to: host)
+        case "verify-release": try await verifyRelease(on: host)
+        case "check-env": try await checkEnvironment(on: host)
+        case "verify-units": try await verifyUnits(on: host)
+        case "stop-timer": try await stopTimer(on: host)
+        case "install-unit": try await installUnit(argument, on: host)
+        case "remove-unit":
+            try await script.require(
+                "systemctl disable --now \(argument.shellQuoted) 2>/dev/null || true; rm -rf \(layout.unitPath(argument).shellQuoted) \(layout.unitPath(argument + ".d").shellQuoted)",
+                step: "removing \(argument)")
+        case "daemon-reload": try await script.require("systemctl daemon-reload", step: "systemctl daemon-reload")
+        case "switch":
+            try await script.require(
+                """
+                old=$(readlink \(layout.current.shellQuoted) 2>/dev/null || true)
+                ln -sfn releases/\(id.shellQuoted) \(layout.current.shellQuoted).deployctl-new
+                mv -T \(layout.current.shellQuoted).deployctl-new \(layout.current.shellQuoted)
+                if [ -n "$old" ] && [ "${old##*/}" != \(id.shellQuoted) ]; then printf '%s\\n' "${old##*/}" > \(layout.shared.shellQuoted)/previous; fi
+                """, step: "switching current to \(id)")
+        case "enable": try await script.require("systemctl enable --quiet \(argument.shellQuoted)", step: "enabling \(argument)")
+        case "disable-timer":
+            for timer in timers { try await script.require("systemctl disable --now --quiet \(timer.shellQuoted)", step: "disabling \(timer)") }
+        case "restart": try await script.require("systemctl restart \(argument.shellQuoted)", step: "restarting \(argument)")
+        case "post-check": try await postCheck(on: host, loader: deployment.environment.loaderHosts.contains { $0.name == words[1] })
+        case "prune": try await prune(on: host)
+        default: throw CommandFailure(.checkFailed, "plan", "unknown step `\(action)`")
+        }
+    }
+
+    /// The release's timers and the services they start.
+    var timers: [String] { deployment.planner.unitTexts.filter { UnitKind($0.value) == .timer }.map(\.key).sorted() }
+    var jobs: [String] {
+        deployment.planner.unitTexts.filter { UnitKind($0.value) == .service(longRunning: false, wanted: false) }.map(\.key).sorted()
+    }
+
+    private mutating func migrate() async throws(CommandFailure) {
+        guard !migrated else { return }
+        migrated = true
+        let migrator = try await deployment.migrator(in: session)
+        do throws(MigratorError) {
+            _ = try await migrator.up()
+        } catch {
+            throw CommandFailure(.checkFailed, "migration", "\(error.message) — no host has switched: every host stays on its previous release")
+        }
+    }
+
+    private mutating func upload(to host: any RemoteHost) async throws(CommandFailure) {
+        let state = try await HostScript(host: host).require(
+            "d=\(layout.releases.shellQuoted); mkdir -p \"$d\"; echo \"free=$(df -Pk \"$d\" | awk 'NR==2 {print $4}')\"", step: "checking free space")
+        let free = (UInt64(ScriptAnswer(state.stdoutText)["free"] ?? "") ?? 0) * 1024
+        let needed = deployment.planner.bundleBytes * 2
+        guard free >= needed else {
+            throw CommandFailure(
+                .checkFailed, "disk",
+                "\(host.label): \(DeployPlan.mebibytes(free)) free under \(layout.releases), the release needs \(DeployPlan.mebibytes(needed)) (bundle and unpacked copy); nothing was changed")
+        }
+        let tar = try makeBundle()
+        do throws(SSHError) {
+            _ = try await host.upload(file: tar, to: "\(layout.releases)/.incoming-\(id).tar", mode: 0o600, timeout: .seconds(3600))
+        } catch {
+            throw CommandFailure(.unreachable, "ssh", "\(host.label): uploading release \(id) failed (\(error)); the host stays on its previous release")
+        }
+    }
+
+    private mutating func makeBundle() throws(CommandFailure) -> String {
+        if let bundle { return bundle }
+        let path = FileManager.default.temporaryDirectory.path + "/deployctl-bundle-\(id)-\(UUID().uuidString.prefix(8)).tar"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tar", "-C", release.path, "-cf", path, "."]
+        do {
+            try process.run()
+        } catch {
+            throw CommandFailure(.checkFailed, "bundle", "cannot run tar to pack \(release.path): \(error)")
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CommandFailure(.checkFailed, "bundle", "tar could not pack \(release.path)") }
+        bundle = path
+        return path
+    }
+
+    /// Unpacks an upload (if there is one) into a temporary folder, checks the signature of
+    /// SHA256SUMS against the host's allowed signers and every file against SHA256SUMS, with the
+    /// host's own ssh-keygen and sha256sum, and only then renames it to `releases/<id>`.
+    private func verifyRelease(on host: any RemoteHost) async throws(CommandFailure) {
+        let releases = layout.releases.shellQuoted
+        let quotedID = id.shellQuoted
+        let result = try await HostScript(host: host).run(
+            """
+            cd \(releases)
+            if [ -f .incoming-\(id).tar ]; then
+              rm -rf .incoming-\(id); mkdir .incoming-\(id)
+              tar -xf .incoming-\(id).tar -C .incoming-\(id) --no-same-owner; rm -f .incoming-\(id).tar
+              dir=.incoming-\(id)
+            else
+              dir=\(quotedID)
+            fi
+            refuse() { echo "refused=$1"; [ "$dir" = \(quotedID) ] || rm -rf "$dir"; exit 65; }
+            cd "$dir"
+            if ! out=$(ssh-keygen -Y verify -f \(layout.allowedSigners.shellQuoted) -I \(ReleaseBundle.signerIdentity) -n \(ReleaseBundle.signatureNamespace) -s SHA256SUMS.sig < SHA256SUMS 2>&1); then
+              refuse "the signature of SHA256SUMS is not from a trusted release key ($out)"
+            fi
+            if ! out=$(sha256sum --quiet -c SHA256SUMS 2>&1); then refuse "files differ from the signed SHA256SUMS: $out"; fi
+            grep -q '"id" : '\\"\(id)\\" manifest.json || refuse "manifest.json does not name release \(id)"
+            [ "$(cat RELEASE)" = \(quotedID) ] || refuse "RELEASE does not name \(id)"
+            cd \(releases)
+            if [ "$dir" != \(quotedID) ]; then chown -R root:root "$dir"; chmod -R go-w "$dir"; rm -rf \(quotedID); mv -T "$dir" \(quotedID); fi
+            echo verified=yes
+            """)
+        let answer = ScriptAnswer(result.stdoutText)
+        if let refused = answer["refused"] {
+            throw CommandFailure(.checkFailed, "release", "\(host.label): release \(id) refused: \(refused); the host stays on its previous release")
+        }
+        guard answer["verified"] == "yes" else {
+            throw CommandFailure(.checkFailed, "release", "\(host.label): verifying release \(id) failed (\(result.outcome)): \(result.stderrText)")
+        }
+    }
+
+    private func checkEnvironment(on host: any RemoteHost) async throws(CommandFailure) {
+        let outcome = try await EnvFileCheck(layout: layout).run(on: host, binary: layout.releaseDirectory(id) + "/" + ReleaseBundle.binaryPath)
+        guard outcome.ok else {
+            throw CommandFailure(
+                .checkFailed, "env_file",
+                "\(host.label): the env file is not fit for release \(id): \(outcome.problems.joined(separator: "; ")); nothing was switched")
+        }
+    }
+
+    /// The release's units and drop-ins, staged in a scratch folder and verified with
+    /// `systemd-analyze verify` in a private mount namespace where `current` already points at the
+    /// new release (the host's own `current` is untouched). Only silence passes.
+    private func verifyUnits(on host: any RemoteHost) async throws(CommandFailure) {
+        let stage = try await stageUnits(on: host)
+        let root = layout.root.shellQuoted
+        let inner = """
+            set -e
+            keep=$(mktemp -d /run/deployctl-release.XXXXXX)
+            mount --bind "$1/releases/$2" "$keep"
+            mount -t tmpfs -o mode=0755 deployctl-verify "$1"
+            mkdir -p "$1/releases/$2"
+            mount --bind "$keep" "$1/releases/$2"
+            ln -s "releases/$2" "$1/current"
+            cd /
+            SYSTEMD_UNIT_PATH="$3:" systemd-analyze verify "$3"/*.service "$3"/*.timer 2>&1
+            """
+        let result = try await HostScript(host: host).run(
+            """
+            mkdir -p \(root)/releases
+            out=$(unshare --mount --propagation private sh -c \(inner.shellQuoted) sh \(root) \(id.shellQuoted) \(stage.shellQuoted) 2>&1) || status=$?
+            rm -rf \(stage.shellQuoted) /run/deployctl-release.*
+            printf '%s' "$out"
+            exit ${status:-0}
+            """)
+        let output = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.succeeded, output.isEmpty else {
+            throw CommandFailure(
+                .checkFailed, "units",
+                "\(host.label): systemd-analyze verify refuses the release's units: \(output.isEmpty ? result.outcome : output); nothing was switched")
+        }
+    }
+
+    /// Uploads the units and drop-ins into a fresh folder under /run; returns it.
+    private func stageUnits(on host: any RemoteHost) async throws(CommandFailure) -> String {
+        let made = try await HostScript(host: host).require("mktemp -d /run/deployctl-units.XXXXXX", step: "making a staging folder")
+        let stage = made.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        do throws(SSHError) {
+            for (unit, text) in deployment.planner.unitTexts {
+                _ = try await host.upload(Data(text.utf8), to: stage + "/" + unit, mode: 0o644, timeout: .seconds(60))
+                if let dropIn = deployment.planner.dropIns[unit] ?? nil {
+                    _ = try await host.upload(Data(dropIn.utf8), to: "\(stage)/\(unit).d/50-deployctl-environment.conf", mode: 0o644, timeout: .seconds(60))
+                }
+            }
+        } catch {
+            throw CommandFailure(.unreachable, "ssh", "\(host.label): staging the units: \(error)")
+        }
+        return stage
+    }
+
+    private func stopTimer(on host: any RemoteHost) async throws(CommandFailure) {
+        let seconds = Int(deployment.loaderWait.components.seconds)
+        let timers = self.timers.map(\.shellQuoted).joined(separator: " ")
+        let jobs = self.jobs.map(\.shellQuoted).joined(separator: " ")
+        try await HostScript(host: host, timeout: deployment.loaderWait + .seconds(30)).require(
+            """
+            systemctl stop \(timers) 2>/dev/null || true
+            deadline=$(($(date +%s) + \(seconds)))
+            for job in \(jobs); do
+              while case $(systemctl show -p ActiveState --value "$job" 2>/dev/null) in activating|deactivating|reloading) true;; *) false;; esac; do
+                [ "$(date +%s)" -lt "$deadline" ] || { echo "the loader run in progress ($job) did not finish within \(seconds) s" >&2; exit 1; }
+                sleep 1
+              done
+            done
+            """, step: "stopping the loader's timer and waiting for a run in progress")
+    }
+
+    private func installUnit(_ unit: String, on host: any RemoteHost) async throws(CommandFailure) {
+        guard let text = deployment.planner.unitTexts[unit] else { throw CommandFailure(.checkFailed, "plan", "release \(id) has no unit \(unit)") }
+        let dropIn = deployment.planner.dropIns[unit] ?? nil
+        do throws(SSHError) {
+            _ = try await host.upload(Data(text.utf8), to: layout.unitPath(unit), mode: 0o644, timeout: .seconds(60))
+            if let dropIn {
+                _ = try await host.upload(Data(dropIn.utf8), to: layout.dropIn(for: unit), mode: 0o644, timeout: .seconds(60))
+            }
+        } catch {
+            throw CommandFailure(.unreachable, "ssh", "\(host.label): installing \(unit): \(error)")
+        }
+        if dropIn == nil {
+            try await HostScript(host: host).require("rm -f \(layout.dropIn(for: unit).shellQuoted)", step: "removing the drop-in of \(unit)")
+        }
+    }
+
+    /// One loader run (on a loader host) and the healthcheck, as the new release runs them.
+    private func postCheck(on host: any RemoteHost, loader: Bool) async throws(CommandFailure) {
+        let script = HostScript(host: host, timeout: deployment.loaderWait + .seconds(30))
+        if loader {
+            for job in jobs {
+                let run = try await script.run(
+                    "systemctl start \(job.shellQuoted) >/dev/null 2>&1; systemctl show -p Result -p ExecMainStatus \(job.shellQuoted)")
+                let answer = ScriptAnswer(run.stdoutText)
+                guard answer["Result"] == "success" else {
+                    let journal = (try? await script.run("journalctl -u \(job.shellQuoted) -n 5 --no-pager -o cat"))?.stdoutText ?? ""
+                    throw CommandFailure(
+                        .checkFailed, "post_check",
+                        "\(host.label): the loader run after the switch failed (\(answer["Result"] ?? "?"), exit \(answer["ExecMainStatus"] ?? "?")): \(journal.trimmingCharacters(in: .whitespacesAndNewlines)). The host runs the new release \(id)")
+                }
+            }
+        }
+        let health = try await script.run(
+            "set -a; . \(layout.envFile.shellQuoted); set +a; \(layout.current.shellQuoted)/\(ReleaseBundle.binaryPath) healthcheck")
+        guard health.succeeded else {
+            throw CommandFailure(
+                .checkFailed, "post_check",
+                "\(host.label): the healthcheck after the switch says \(health.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) (exit \(health.exitStatus)). The host runs the new release \(id)")
+        }
+    }
+
+    /// Removes the oldest releases beyond `keep_releases`; never the current or the previous one.
+    private func prune(on host: any RemoteHost) async throws(CommandFailure) {
+        let keep = deployment.environment.app.keepReleases
+        try await HostScript(host: host).require(
+            """
+            cd \(layout.releases.shellQuoted)
+            current=$(readlink ../current | sed 's|.*/||')
+            previous=$(cat ../shared/previous 2>/dev/null || true)
+            ls -1t | grep -v '^\\.' | tail -n +\(keep + 1) | while read -r old; do
+              [ "$old" = "$current" ] || [ "$old" = "$previous" ] || rm -rf -- "$old"
+            done
+            """, step: "pruning old releases")
+    }
+}

@@ -1,0 +1,113 @@
+import ClickHouse
+import Console
+import Environments
+import Foundation
+import Migrator
+import SSH
+
+/// `deployctl deploy <env>`: one release onto every host of an environment, under one lease.
+///
+/// Per host, in order: upload the bundle (unless the host holds it), verify its signature and
+/// every file's hash on the host, check the env file with the new release's loader, verify the new
+/// units with `systemd-analyze verify`; then, once for the environment, the release's migrations;
+/// then stop the loader's timer (waiting out a run in progress), install only the units that
+/// changed, switch `current` atomically, restart what runs the new binary, start the timer on the
+/// loader host(s), and check one loader run and the healthcheck. Until the switch nothing the host
+/// runs has changed, so a failure before it leaves the host on its old release.
+public struct Deployment: Sendable {
+    public let environment: Environment
+    public let layout: HostLayout
+    public let release: ReleaseSummary
+    public let actor: String
+    /// How long a loader run in progress may take to finish before the switch.
+    public var loaderWait: Duration = .seconds(1200)
+    /// The host lease's TTL; it is renewed every third of it.
+    public var leaseTTL: Duration = .seconds(600)
+
+    public init(environment: Environment, release: ReleaseSummary, actor: String) {
+        self.environment = environment
+        self.layout = HostLayout(environment)
+        self.release = release
+        self.actor = actor
+    }
+
+    var planner: DeployPlanner { DeployPlanner(environment: environment, layout: layout, release: release) }
+
+    var migrations: [Migration] {
+        get throws(CommandFailure) {
+            do {
+                return try MigrationSet(directory: release.path + "/migrations").migrations
+            } catch {
+                throw CommandFailure(.invalidConfiguration, "migrations", error.description)
+            }
+        }
+    }
+
+    func migrator(in session: EnvironmentSession) async throws(CommandFailure) -> Migrator<ClickHouseClient> {
+        try await EnvironmentMigrator.open(
+            in: session, migrations: try migrations, options: .init(release: release.id, actor: actor))
+    }
+
+    /// Reads every host and the schema; changes nothing.
+    public func plan(in session: EnvironmentSession, dryRun: Bool) async throws(CommandFailure) -> DeployPlan {
+        if let failure = session.failures.first { throw CommandFailure(.unreachable, "ssh", failure.description) }
+        let units = Array(Set(planner.unitTexts.keys)).sorted()
+        var states: [(Environment.Host, HostState)] = []
+        for link in session.links {
+            guard case .success(let connection) = link.connection else { continue }
+            let first = try await HostState.read(on: connection, layout: layout, units: units)
+            let extra = first.currentUnits.filter { !units.contains($0) }
+            states.append((link.host, extra.isEmpty ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)))
+        }
+        let migrations = try self.migrations
+        let findings = MigrationLinter(cluster: environment.clickhouse.cluster).lint(migrations)
+        let migrator = try await migrator(in: session)
+        let steps: [Migrator<ClickHouseClient>.Step]
+        do throws(MigratorError) {
+            steps = try await migrator.planUp()
+        } catch {
+            throw error.failure
+        }
+        return planner.plan(hosts: states.map { ($0.0, $0.1) }, migrations: steps, lint: findings.map(\.description), dryRun: dryRun)
+    }
+}
+
+/// What a deploy did.
+public struct DeployReport: CommandOutput {
+    /// Where one host ended up.
+    public struct HostOutcome: Sendable, Encodable {
+        public let host: String
+        /// The release `current` points at now.
+        public let release: String?
+        public let result: String
+        public let detail: String?
+    }
+
+    public let plan: DeployPlan
+    /// The steps taken, in order; equal to `plan.actions` when the deploy succeeded.
+    public let taken: [String]
+    public let hosts: [HostOutcome]
+    public let seconds: Double
+    public let failure: String?
+
+    public var verdict: Verdict { failure == nil ? .success : .checkFailed }
+    public var failureSummary: String { failure ?? "" }
+
+    public func render(_ terminal: Terminal) -> String {
+        var lines: [String] = []
+        if plan.unchanged {
+            lines.append(plan.render(terminal))
+        } else {
+            lines.append("deployed \(terminal.bold(plan.release)) to \(plan.environment) in \(String(format: "%.1f", seconds)) s: \(taken.count) step(s)")
+            if !plan.migrations.isEmpty {
+                lines.append("  migrations: " + taken.filter { $0.hasPrefix("migrate ") }.map { String($0.dropFirst(8)) }.joined(separator: ", "))
+            }
+        }
+        for host in hosts {
+            let status: CheckStatus = host.result == "ok" ? .ok : .fail
+            lines.append("  \(terminal.status(status)) \(host.host)  runs \(host.release ?? "nothing")" + (host.detail.map { "  \($0)" } ?? ""))
+        }
+        if let failure { lines.append(terminal.paint("deploy failed: ", "31;1") + failure) }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Deployer
+import Environments
+
+extension Deployctl {
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the audit trail of an environment's hosts, or verify its chain and its copy in ClickHouse.",
+            subcommands: [AuditShow.self, AuditVerify.self], defaultSubcommand: AuditShow.self)
+    }
+}
+
+struct AuditShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Every entry: when, what, who, which release, the result.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: EnvironmentOptions
+
+    func run() async throws {
+        try await global.report("audit") { try await auditReport(global, target, verify: false) }
+    }
+}
+
+struct AuditVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Check each host's hash chain and compare it with ClickHouse's copy: an edited, inserted or deleted entry shows.",
+        discussion: "Exit status: 0 intact, 1 a break or a disagreement was found.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: EnvironmentOptions
+
+    func run() async throws {
+        try await global.report("audit verify") { try await auditReport(global, target, verify: true) }
+    }
+}
+
+func auditReport(_ global: GlobalOptions, _ target: EnvironmentOptions, verify: Bool) async throws -> AuditReport {
+    let environment = try global.environment(target.environment)
+    let session = await global.session(environment, hosts: try target.hosts(of: environment))
+    defer { session.close() }
+    return await AuditLog(layout: HostLayout(environment), database: environment.clickhouse.database).report(in: session, verify: verify)
+}

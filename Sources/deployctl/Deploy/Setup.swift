@@ -1,0 +1,18 @@
+import ArgumentParser
+import Deployer
+
+struct Setup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prepare the hosts for deploys, idempotently: the app's system user, the folders, the trusted release keys; prints what changed.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: EnvironmentOptions
+
+    func run() async throws {
+        try await global.report("setup") {
+            let environment = try global.environment(target.environment)
+            let session = await global.session(environment, hosts: try target.hosts(of: environment))
+            defer { session.close() }
+            return await HostSetup(environment: environment).run(in: session, actor: Workstation.actor)
+        }
+    }
+}
