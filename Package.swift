@@ -228,7 +228,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeployctlTests",
-            dependencies: ["Testbed"],
+            dependencies: ["Testbed", "SSH", "ClickHouse", "QTicketsSimulator"],
             swiftSettings: swiftSettings
         ),
     ]

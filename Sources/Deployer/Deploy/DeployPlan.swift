@@ -74,7 +74,8 @@ public struct DeployPlan: CommandOutput {
             if !host.restarts.isEmpty { lines.append("    restart: " + host.restarts.joined(separator: ", ")) }
             lines.append("    loader timer: " + (host.loader ? "enabled here" : "not on this host"))
         }
-        lines.append("  steps: " + actions.joined(separator: "; "))
+        lines.append("  steps:")
+        for (index, action) in actions.enumerated() { lines.append(String(format: "    %2d. ", index + 1) + action) }
         return lines.joined(separator: "\n")
     }
 
@@ -154,13 +155,15 @@ struct DeployPlanner {
         let binaryChanged = state.currentManifest?.file(ReleaseBundle.binaryPath)?.sha256 != release.manifest.file(ReleaseBundle.binaryPath)?.sha256
         let changedUnits = Set(changes.filter { $0.kind != .unchanged }.map(\.unit))
         var restarts: [String] = []
+        var starts: [String] = []
         var enables: [String] = []
         for unit in texts.keys.sorted() {
             let kind = UnitKind(texts[unit] ?? "")
             switch kind {
             case .timer:
-                // The deploy stops the timer while it switches; on a loader host it starts again after.
-                if loader && (!changedUnits.isEmpty || switching) { restarts.append(unit) }
+                // The deploy stops the timer while it switches; on a loader host it starts again
+                // after, restarted only when the timer itself changed.
+                if loader && changedUnits.contains(unit) { restarts.append(unit) } else if loader { starts.append(unit) }
                 if loader { enables.append(unit) }
             case .service(let longRunning, let wanted):
                 if longRunning && (changedUnits.contains(unit) || binaryChanged || state.current == nil) { restarts.append(unit) }
@@ -185,6 +188,7 @@ struct DeployPlanner {
             for unit in enables { actions.append("enable \(name) \(unit)") }
             if !loader, texts.keys.contains(where: { UnitKind(texts[$0] ?? "") == .timer }) { actions.append("disable-timer \(name)") }
             for unit in restarts { actions.append("restart \(name) \(unit)") }
+            for unit in starts { actions.append("start \(name) \(unit)") }
             actions.append("post-check \(name)")
             actions.append("prune \(name)")
         }

@@ -15,7 +15,7 @@ extension Deployment {
         }
         let leases = session.links.map { _ in HostLease(layout: layout, owner: actor, command: "deploy", release: release.id, ttl: leaseTTL) }
         var taken: [String] = []
-        var failure: String?
+        var failure: CommandFailure?
         var leased: [(HostLease, any RemoteHost)] = []
         if !plan.unchanged {
             for (link, lease) in zip(session.links, leases) {
@@ -24,7 +24,7 @@ extension Deployment {
                     try await lease.take(on: connection)
                     leased.append((lease, connection))
                 } catch {
-                    failure = error.message
+                    failure = error
                     break
                 }
             }
@@ -43,7 +43,7 @@ extension Deployment {
                     try await executor.perform(action)
                     taken.append(action)
                 } catch {
-                    failure = error.message
+                    failure = error
                     break
                 }
             }
@@ -51,12 +51,14 @@ extension Deployment {
         renewal.cancel()
         let outcomes = await finish(plan: plan, taken: taken, failure: failure, executor: executor, session: session, started: started)
         for (lease, host) in leased { await lease.release(on: host) }
-        return DeployReport(plan: plan, taken: taken, hosts: outcomes, seconds: started.duration(to: .now).secondsValue, failure: failure)
+        return DeployReport(
+            plan: plan, taken: taken, hosts: outcomes, seconds: started.duration(to: .now).secondsValue, failure: failure?.message,
+            failureVerdict: failure?.verdict ?? .success)
     }
 
     /// Reads where each host ended up and writes its audit entry.
     private func finish(
-        plan: DeployPlan, taken: [String], failure: String?, executor: ActionExecutor, session: EnvironmentSession, started: ContinuousClock.Instant
+        plan: DeployPlan, taken: [String], failure: CommandFailure?, executor: ActionExecutor, session: EnvironmentSession, started: ContinuousClock.Instant
     ) async -> [DeployReport.HostOutcome] {
         let clickhouse = try? await session.clickhouse(as: .admin)
         var outcomes: [DeployReport.HostOutcome] = []
@@ -83,7 +85,7 @@ extension Deployment {
             let record = AuditRecord(
                 command: "deploy", environment: environment.name, host: link.host.name, actor: actor, release: release.id,
                 result: hostFailed ? "failed" : "ok", seconds: started.duration(to: .now).secondsValue, changes: mine,
-                detail: hostFailed ? failure : nil)
+                detail: hostFailed ? failure?.message : nil)
             _ = try? await AuditLog(layout: layout, database: environment.clickhouse.database).append(record, on: connection, clickhouse: clickhouse)
         }
         return outcomes
@@ -146,6 +148,7 @@ struct ActionExecutor {
         case "disable-timer":
             for timer in timers { try await script.require("systemctl disable --now --quiet \(timer.shellQuoted)", step: "disabling \(timer)") }
         case "restart": try await script.require("systemctl restart \(argument.shellQuoted)", step: "restarting \(argument)")
+        case "start": try await script.require("systemctl start \(argument.shellQuoted)", step: "starting \(argument)")
         case "post-check": try await postCheck(on: host, loader: deployment.environment.loaderHosts.contains { $0.name == words[1] })
         case "prune": try await prune(on: host)
         default: throw CommandFailure(.checkFailed, "plan", "unknown step `\(action)`")

@@ -89,8 +89,12 @@ public struct DeployReport: CommandOutput {
     public let hosts: [HostOutcome]
     public let seconds: Double
     public let failure: String?
+    /// The verdict of the step that failed (a held lock is `locked`, an unreachable host `unreachable`).
+    let failureVerdict: Verdict
 
-    public var verdict: Verdict { failure == nil ? .success : .checkFailed }
+    public var verdict: Verdict { failure == nil ? .success : failureVerdict }
+
+    enum CodingKeys: String, CodingKey { case plan, taken, hosts, seconds, failure }
     public var failureSummary: String { failure ?? "" }
 
     public func render(_ terminal: Terminal) -> String {

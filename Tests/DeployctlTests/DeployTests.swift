@@ -1,0 +1,245 @@
+import ClickHouse
+import Foundation
+import QTicketsSimulator
+import SSH
+import Testbed
+import Testing
+
+/// `release build`, `setup`, `secrets push`, `deploy`, `status` and `audit` as a user runs them, on
+/// the testbed host prod2 (real sshd and systemd, its own ClickHouse), with the simulator as the
+/// QTickets API. The environment file is the testbed's museshow file pointed at prod2; releases go
+/// to a store of the test's own. Everything the test puts on prod2 is removed at the end.
+@Suite("deployctl deploy on a testbed host", .serialized)
+struct DeployTests {
+    static let host = "prod2"
+
+    final class Fixture: @unchecked Sendable {
+        let directory: TemporaryDirectory
+        let testbed: Testbed
+        let environments: String
+        let connection: SSHConnection
+        var environment: [String: String]
+        let token = "sim-" + UUID().uuidString
+        let server: SimulatorServer
+
+        init() async throws {
+            testbed = try Testbed.current()
+            let source = try #require(testbed.environments, "the testbed writes environment files")
+            directory = try TemporaryDirectory("deploy")
+            let target = testbed.host(DeployTests.host)
+            let museshow = try String(contentsOfFile: source + "/museshow.toml", encoding: .utf8)
+            let museshowAddress = testbed.host("museshow").address
+            try directory.write(
+                museshow.replacingOccurrences(of: "name = \"museshow\"", with: "name = \"\(DeployTests.host)\"")
+                    .replacingOccurrences(of: "address = \"\(museshowAddress)\"", with: "address = \"\(target.address)\""),
+                to: "environments/\(DeployTests.host).toml")
+            environments = directory.file("environments")
+            environment = [
+                "DEPLOYCTL_RELEASES": directory.file("releases"),
+                "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519",
+            ]
+            connection = try testbed.connect(target)
+            let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
+            let now = Date()
+            let simulator = QTicketsSimulator(
+                dataset: SimulatorDataset(seed: 7, orders: 800, start: now.addingTimeInterval(-20 * 86_400), span: 25 * 86_400), token: token, now: now)
+            server = try await simulator.start(host: outside, port: 0)
+        }
+
+        func deployctl(_ arguments: [String], extra: [String: String] = [:]) throws -> DeployctlRun {
+            try DeployctlRun(["--env-dir", environments] + arguments, environment: environment.merging(extra) { $1 })
+        }
+
+        func run(_ command: String) async throws -> String {
+            try await connection.run(command).stdoutText
+        }
+
+        /// A KEY=VALUE file for the loader on prod2; `without` leaves one variable out.
+        func envFile(without missing: String? = nil) throws -> String {
+            var values = [
+                "QTICKETS_BASE_URL": server.baseURL, "QTICKETS_TOKEN": token, "ORG_NAME": "deploy-test", "CLICKHOUSE_HOST": "127.0.0.1",
+                "CLICKHOUSE_PORT": "8123", "CLICKHOUSE_DB": "zakaz", "CLICKHOUSE_USER": "etl_writer",
+                "CLICKHOUSE_PASSWORD": try String(contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8),
+            ]
+            if let missing { values[missing] = nil }
+            return try directory.write(values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n", to: "env-\(UUID().uuidString)")
+        }
+
+        /// A checkout like the repository's, with `edit` applied to its files, for releases that differ.
+        func checkout(_ edit: (String) throws -> Void) throws -> String {
+            let path = directory.file("checkout-\(UUID().uuidString.prefix(6))")
+            for folder in ["systemd", "migrations", "checks"] {
+                try FileManager.default.copyItem(atPath: Testbed.repository.appendingPathComponent(folder).path, toPath: path + "/" + folder)
+            }
+            try edit(path)
+            return path
+        }
+
+        func cleanup() async {
+            _ = try? await connection.run(
+                """
+                systemctl disable --now qtickets_api.timer qtickets_healthcheck.service 2>/dev/null; systemctl stop qtickets_api.service 2>/dev/null
+                rm -rf /etc/systemd/system/qtickets_api.service /etc/systemd/system/qtickets_api.timer /etc/systemd/system/qtickets_healthcheck.service \
+                  /etc/systemd/system/qtickets_api.service.d /etc/systemd/system/qtickets_api.timer.d /etc/systemd/system/qtickets_healthcheck.service.d \
+                  /opt/zakaz_dashboard
+                systemctl daemon-reload; systemctl reset-failed 2>/dev/null; userdel etl 2>/dev/null; true
+                """)
+            if let clickhouse = try? ClickHouseServer.modern(on: DeployTests.host) {
+                try? await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS zakaz")
+            }
+            await server.stop()
+            connection.close()
+        }
+    }
+
+    static func result(_ run: DeployctlRun) -> [String: Any] { (run.result as? [String: Any]) ?? [:] }
+
+    @Test("a fresh host: setup, secrets push, deploy; the timer's loader loads, the healthcheck answers; a no-op redeploy touches nothing; status and audit tell the truth")
+    func freshHostToRunningPipeline() async throws {
+        let fixture = try await Fixture()
+        do {
+            try await walkThrough(fixture)
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    private func walkThrough(_ fixture: Fixture) async throws {
+        let host = Self.host
+        let built = try fixture.deployctl(["--json", "release", "build", "--allow-dirty", "--checkout", Testbed.repository.path])
+        #expect(built.status == 0, "\(built.stdout)\(built.stderr)")
+        let first = try #require((Self.result(built)["manifest"] as? [String: Any])?["id"] as? String)
+        let again = try fixture.deployctl(["--json", "release", "build", "--allow-dirty", "--checkout", Testbed.repository.path])
+        #expect(Self.result(again)["status"] as? String == "already-built", "the same content is the same release")
+
+        let setup = try fixture.deployctl(["setup", host])
+        #expect(setup.status == 0 && setup.stdout.contains("created /opt/zakaz_dashboard/releases"), "\(setup.stdout)\(setup.stderr)")
+        #expect(try fixture.deployctl(["setup", host]).stdout.contains("nothing changed"), "setup is idempotent")
+
+        let refused = try fixture.deployctl(["secrets", "push", host, "--from", fixture.envFile(without: "QTICKETS_TOKEN")])
+        #expect(refused.status == 1 && refused.stdout.contains("QTICKETS_TOKEN"), "\(refused.stdout)")
+        let pushed = try fixture.deployctl(["secrets", "push", host, "--from", fixture.envFile()])
+        #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
+        #expect(!pushed.stdout.contains(fixture.token), "a value is never printed")
+
+        let plan = try fixture.deployctl(["--json", "deploy", host, "--dry-run"])
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        let planned = try #require(Self.result(plan)["actions"] as? [String])
+        #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases").isEmpty, "a dry run changes nothing")
+
+        let deployed = try fixture.deployctl(["--json", "deploy", host])
+        #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
+        #expect(Self.result(deployed)["taken"] as? [String] == planned, "the deploy took exactly the planned steps")
+
+        let service = try await fixture.run("systemctl show qtickets_api.service -p Result -p User -p ExecMainStatus")
+        #expect(Set(service.split(separator: "\n")) == ["Result=success", "User=etl", "ExecMainStatus=0"], "the post-deploy run, as etl: \(service)")
+        let journal = try await fixture.run("journalctl -u qtickets_api.service -o cat --no-pager")
+        #expect(journal.contains("event=run.finish") && journal.contains("status=ok") && !journal.contains(fixture.token))
+        #expect(try await fixture.run("systemctl is-enabled qtickets_api.timer; systemctl is-active qtickets_api.timer qtickets_healthcheck.service")
+            == "enabled\nactive\nactive\n")
+        let health = try await fixture.run("set -a; . /opt/zakaz_dashboard/secrets/.env.qtickets_api; /opt/zakaz_dashboard/current/bin/qtickets-api healthcheck --json")
+        #expect(health.contains("\"status\" : \"ok\"") || health.contains("\"status\":\"ok\""), "\(health)")
+
+        // A no-op redeploy: no unit written, no restart.
+        let before = try await fixture.run(
+            "stat -c %Y /etc/systemd/system/qtickets_*; systemctl show qtickets_healthcheck.service -p ActiveEnterTimestampMonotonic --value")
+        let noop = try fixture.deployctl(["--json", "deploy", host])
+        #expect(noop.status == 0 && (Self.result(noop)["taken"] as? [String]) == [], "\(noop.stdout)")
+        #expect(try await fixture.run(
+            "stat -c %Y /etc/systemd/system/qtickets_*; systemctl show qtickets_healthcheck.service -p ActiveEnterTimestampMonotonic --value") == before)
+
+        // Only the binary changes: the healthcheck, which runs it, restarts; no unit is written.
+        let binary = fixture.directory.file("qtickets-api")
+        try FileManager.default.copyItem(atPath: Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, toPath: binary)
+        let handle = try #require(FileHandle(forWritingAtPath: binary))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("deploy-test".utf8))
+        try handle.close()
+        let second = try fixture.deployctl(
+            ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", binary])
+        let secondID = try #require((Self.result(second)["manifest"] as? [String: Any])?["id"] as? String)
+        let binaryOnly = try fixture.deployctl(["--json", "deploy", host, "--release", secondID])
+        let steps = (Self.result(binaryOnly)["taken"] as? [String]) ?? []
+        #expect(binaryOnly.status == 0 && steps.contains("restart \(host) qtickets_healthcheck.service"), "\(binaryOnly.stdout)\(binaryOnly.stderr)")
+        #expect(!steps.contains { $0.hasPrefix("install-unit") || $0.hasPrefix("daemon-reload") }, "\(steps)")
+        #expect(try await fixture.run("stat -c %Y /etc/systemd/system/qtickets_*").split(separator: "\n") == before.split(separator: "\n").dropLast())
+
+        // A unit that changes: the plan shows its diff; the deploy installs it.
+        let edited = try fixture.checkout { path in
+            let timer = path + "/systemd/qtickets_api.timer"
+            try String(contentsOfFile: timer, encoding: .utf8).replacingOccurrences(of: "RandomizedDelaySec=60", with: "RandomizedDelaySec=90")
+                .write(toFile: timer, atomically: true, encoding: .utf8)
+        }
+        let third = try fixture.deployctl(["--json", "release", "build", "--checkout", edited, "--binary", binary])
+        let thirdID = try #require((Self.result(third)["manifest"] as? [String: Any])?["id"] as? String)
+        let diffPlan = try fixture.deployctl(["deploy", host, "--release", thirdID, "--dry-run"])
+        #expect(diffPlan.stdout.contains("-RandomizedDelaySec=60") && diffPlan.stdout.contains("+RandomizedDelaySec=90"), "\(diffPlan.stdout)")
+        #expect(try fixture.deployctl(["deploy", host, "--release", thirdID]).status == 0)
+        #expect(try await fixture.run("systemctl show qtickets_api.timer -p RandomizedDelayUSec --value") == "1min 30s\n")
+
+        // A missing variable in the host's env file refuses the next deploy by name; nothing switches.
+        _ = try await fixture.run("sed -i '/^QTICKETS_TOKEN=/d' /opt/zakaz_dashboard/secrets/.env.qtickets_api")
+        let missing = try fixture.deployctl(["deploy", host, "--release", first])
+        #expect(missing.status == 1 && missing.stdout.contains("QTICKETS_TOKEN") && !missing.stdout.contains(fixture.token), "\(missing.stdout)\(missing.stderr)")
+        #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(thirdID)\n")
+        #expect(try fixture.deployctl(["secrets", "push", host, "--from", fixture.envFile()]).status == 0)
+
+        // A bundle altered after signing, and one signed by a key the host does not trust, are refused on the host.
+        let fourth = try fixture.deployctl(
+            ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", try copyWithSuffix(binary, "four")])
+        let fourthID = try #require((Self.result(fourth)["manifest"] as? [String: Any])?["id"] as? String)
+        let smoke = fixture.directory.file("releases/\(fourthID)/checks/smoke/freshness.sql")
+        try (String(contentsOfFile: smoke, encoding: .utf8) + "\n-- altered\n").write(toFile: smoke, atomically: true, encoding: .utf8)
+        let altered = try fixture.deployctl(["deploy", host, "--release", fourthID])
+        #expect(altered.status == 1 && altered.stdout.contains("files differ from the signed SHA256SUMS"), "\(altered.stdout)")
+        #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases; readlink /opt/zakaz_dashboard/current").contains(fourthID) == false)
+        let untrusted = try fixture.deployctl(
+            ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", try copyWithSuffix(binary, "five")],
+            extra: ["DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_untrusted_ed25519"])
+        let untrustedID = try #require((Self.result(untrusted)["manifest"] as? [String: Any])?["id"] as? String)
+        let stranger = try fixture.deployctl(["deploy", host, "--release", untrustedID])
+        #expect(stranger.status == 1 && stranger.stdout.contains("not from a trusted release key"), "\(stranger.stdout)")
+        #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(thirdID)\n")
+
+        // Another deploy holding the lock: refused at once, naming it; lock break ends it.
+        _ = try await fixture.run(
+            #"printf '{"command":"deploy","id":"other","owner":"alice@laptop","pid":4242,"release":"r0","started":%s,"expires":%s}\n' "$(date +%s)" "$(($(date +%s) + 600))" > /opt/zakaz_dashboard/shared/deploy.lock"#)
+        let locked = try fixture.deployctl(["deploy", host, "--release", first])
+        #expect(locked.status == 4 && locked.stdout.contains("alice@laptop"), "\(locked.stdout)")
+        let lockStatus = try fixture.deployctl(["lock", "status", host, "--migrations", PipelineDatabase.migrationsDirectory])
+        #expect(lockStatus.stdout.contains("held by alice@laptop"), "\(lockStatus.stdout)")
+        #expect(try fixture.deployctl(["lock", "break", host, "--reason", "alice's laptop died", "--migrations", PipelineDatabase.migrationsDirectory]).status == 0)
+
+        // Back to the first release; status tells the truth, then an edited unit shows.
+        let back = try fixture.deployctl(["--json", "deploy", host, "--release", first])
+        #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
+        let status = try fixture.deployctl(["--json", "status", host, "--migrations", PipelineDatabase.migrationsDirectory])
+        let hostStatus = try #require((Self.result(status)["hosts"] as? [[String: Any]])?.first)
+        #expect(status.status == 0 && hostStatus["current"] as? String == first && hostStatus["previous"] as? String == thirdID, "\(status.stdout)")
+        #expect((Self.result(status)["lastRun"] as? [String: Any])?["release"] as? String == first)
+        _ = try await fixture.run("echo '# edited by hand' >> /etc/systemd/system/qtickets_api.timer")
+        let drifted = try fixture.deployctl(["status", host, "--migrations", PipelineDatabase.migrationsDirectory])
+        #expect(drifted.status == 1 && drifted.stdout.contains("edited on the host"), "\(drifted.stdout)")
+
+        // The audit trail: intact, then an edited and a deleted entry are found.
+        let audit = try fixture.deployctl(["audit", "verify", host])
+        #expect(audit.status == 0 && audit.stdout.contains("chain intact"), "\(audit.stdout)\(audit.stderr)")
+        _ = try await fixture.run(#"sed -i '2s/"result":"ok"/"result":"OK"/' /opt/zakaz_dashboard/shared/audit.jsonl"#)
+        let edit = try fixture.deployctl(["audit", "verify", host])
+        #expect(edit.status == 1 && edit.stdout.contains("entry 2 on the host differs from ClickHouse's copy"), "\(edit.stdout)")
+        _ = try await fixture.run("sed -i '$d' /opt/zakaz_dashboard/shared/audit.jsonl")
+        #expect(try fixture.deployctl(["audit", "verify", host]).stdout.contains("is in ClickHouse but not on the host"))
+    }
+
+    private func copyWithSuffix(_ binary: String, _ suffix: String) throws -> String {
+        let path = binary + "-" + suffix
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: binary, toPath: path)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(suffix.utf8))
+        try handle.close()
+        return path
+    }
+}
