@@ -5,7 +5,7 @@ SWIFT       ?= swift
 TESTBED     := bash testbed/testbed.sh
 WITH_TESTBED := bash scripts/with-testbed.sh
 
-.PHONY: all preflight deps build install test bench demo testbed-up testbed-down clean
+.PHONY: all preflight build-deps deps build static install test bench demo testbed-up testbed-down clean
 
 all: build
 
@@ -15,8 +15,11 @@ preflight:
 	$(TESTBED) preflight
 	bash testbed/clickhouse-legacy.sh preflight
 
-deps:
+# The packages the build and the testbed's hosts need; deps adds the legacy ClickHouse servers' (tests only).
+build-deps:
 	$(TESTBED) deps
+
+deps: build-deps
 	bash testbed/clickhouse-legacy.sh deps
 
 # qtickets-api runs on servers without Swift, deployctl on workstations without it: their standard
@@ -29,18 +32,20 @@ STATIC_FOUNDATION := $(foreach lib,Foundation FoundationEssentials FoundationInt
 STATIC_BUILD := $(SWIFT) build --scratch-path .build-static --static-swift-stdlib \
 	-Xlinker --start-group $(STATIC_FOUNDATION) -Xlinker --end-group
 
-build: deps
+build: static deps
+	$(SWIFT) build --build-tests
+
+static: build-deps
 	$(STATIC_BUILD) --product qtickets-api
 	$(STATIC_BUILD) --product deployctl
 	mkdir -p .build/static
 	strip -o .build/static/qtickets-api "$$($(STATIC_BUILD) --show-bin-path)/qtickets-api"
 	strip -o .build/static/deployctl "$$($(STATIC_BUILD) --show-bin-path)/deployctl"
-	$(SWIFT) build --build-tests
 
 # deployctl with its man pages and bash, zsh and fish completions, all generated from the command
 # definitions, under PREFIX (default /usr/local). The binary records the git revision it was built from.
 PREFIX ?= /usr/local
-install: deps
+install: build-deps
 	SWIFT="$(SWIFT)" bash scripts/install.sh "$(PREFIX)"
 
 # Unit and integration tests. Integration tests talk to real OpenSSH, systemd and ClickHouse on the
@@ -57,7 +62,7 @@ bench: preflight deps
 # The demo uses the testbed's hosts only: neither installs nor starts the legacy servers.
 demo:
 	$(TESTBED) preflight
-	$(TESTBED) deps
+	$(MAKE) --no-print-directory static
 	$(SWIFT) build
 	$(WITH_TESTBED) --hosts-only bash scripts/demo.sh
 

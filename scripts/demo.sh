@@ -44,28 +44,50 @@ deployctl migrate validate --replay museshow
 step lock status museshow
 deployctl lock status museshow
 
-# The pipeline deployctl ships: qtickets-api against the QTickets simulator (it plays the API,
-# which is not reachable from here), writing to museshow's ClickHouse through an SSH tunnel.
-# Secrets travel in environment variables only; every process started here is stopped by its PID.
-qtickets() { printf '\n\033[1m$ qtickets-api %s\033[0m\n' "$*"; .build/debug/qtickets-api "$@"; }
-deployctl migrate up museshow >/dev/null
+# The pipeline deployctl ships, deployed for real: a signed release is built here, museshow is set
+# up, the loader's env file pushed, and the release deployed; systemd on museshow then runs the
+# loader from the release. The QTickets simulator plays the API (the real one is not reachable from
+# here) on this machine's end of museshow's link. Secrets travel in files of mode 0600 and
+# environment variables only; every process started here is stopped by its PID.
 museshow=$(python3 -c 'import json; print(next(h["address"] for h in json.load(open(".testbed/testbed.json"))["hosts"] if h["name"] == "museshow"))')
+outside=${museshow%.*}.1
 QTICKETS_SIM_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export QTICKETS_SIM_TOKEN
-.build/debug/qtickets-sim --listen 127.0.0.1:18088 --orders 5000 >/dev/null &
+.build/debug/qtickets-sim --listen "$outside:18088" --orders 5000 >/dev/null &
 simulator=$!
-ssh -N -o ExitOnForwardFailure=yes -o BatchMode=yes -i .testbed/keys/id_ed25519 -o UserKnownHostsFile=.testbed/known_hosts \
-    -L 18124:127.0.0.1:8123 "root@$museshow" &
-tunnel=$!
-trap 'kill "$simulator" "$tunnel" 2>/dev/null' EXIT
-sleep 2
-export QTICKETS_BASE_URL=http://127.0.0.1:18088/api/rest/v1 QTICKETS_TOKEN=$QTICKETS_SIM_TOKEN ORG_NAME=demo \
-    CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT=18124 CLICKHOUSE_USER=etl_writer
-CLICKHOUSE_PASSWORD=$(cat .testbed/secrets/clickhouse-writer)
-export CLICKHOUSE_PASSWORD
+work=$(mktemp -d)
+trap 'kill "$simulator" 2>/dev/null; rm -rf "$work"' EXIT
+export DEPLOYCTL_SIGNING_KEY=$PWD/.testbed/keys/release_ed25519 DEPLOYCTL_RELEASES=$work/releases
+(
+    umask 077
+    printf '%s\n' "QTICKETS_BASE_URL=http://$outside:18088/api/rest/v1" "QTICKETS_TOKEN=$QTICKETS_SIM_TOKEN" ORG_NAME=demo \
+        CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT=8123 CLICKHOUSE_DB=zakaz CLICKHOUSE_USER=etl_writer \
+        "CLICKHOUSE_PASSWORD=$(cat .testbed/secrets/clickhouse-writer)" >"$work/qtickets_api.env"
+)
+dirty=()
+[[ -z $(git status --porcelain --untracked-files=no) ]] || dirty=(--allow-dirty)
 
-qtickets check-api
-qtickets run --dry-run | grep -v '^level=' | cut -c1-150
-qtickets run | tail -n 2
-qtickets healthcheck
-echo "(exit status $?)"
+step release build "${dirty[@]}"
+deployctl release build "${dirty[@]}"
+
+step setup museshow
+deployctl setup museshow
+
+step secrets push museshow --from qtickets_api.env
+deployctl secrets push museshow --from "$work/qtickets_api.env"
+
+step deploy museshow --dry-run
+deployctl deploy museshow --dry-run
+
+step deploy museshow
+deployctl deploy museshow
+
+step status museshow
+deployctl status museshow
+
+step deploy museshow
+deployctl deploy museshow
+echo "(the same release again: nothing is uploaded, written or restarted)"
+
+step audit museshow
+deployctl audit museshow

@@ -22,7 +22,8 @@ struct DeployTests {
         let token = "sim-" + UUID().uuidString
         let server: SimulatorServer
 
-        init() async throws {
+        /// `edit` changes the environment file's text (the SSH account, say).
+        init(edit: (String) -> String = { $0 }) async throws {
             testbed = try Testbed.current()
             let source = try #require(testbed.environments, "the testbed writes environment files")
             directory = try TemporaryDirectory("deploy")
@@ -30,8 +31,9 @@ struct DeployTests {
             let museshow = try String(contentsOfFile: source + "/museshow.toml", encoding: .utf8)
             let museshowAddress = testbed.host("museshow").address
             try directory.write(
-                museshow.replacingOccurrences(of: "name = \"museshow\"", with: "name = \"\(DeployTests.host)\"")
-                    .replacingOccurrences(of: "address = \"\(museshowAddress)\"", with: "address = \"\(target.address)\""),
+                edit(
+                    museshow.replacingOccurrences(of: "name = \"museshow\"", with: "name = \"\(DeployTests.host)\"")
+                        .replacingOccurrences(of: "address = \"\(museshowAddress)\"", with: "address = \"\(target.address)\"")),
                 to: "environments/\(DeployTests.host).toml")
             environments = directory.file("environments")
             environment = [
@@ -230,6 +232,39 @@ struct DeployTests {
         #expect(edit.status == 1 && edit.stdout.contains("entry 2 on the host differs from ClickHouse's copy"), "\(edit.stdout)")
         _ = try await fixture.run("sed -i '$d' /opt/zakaz_dashboard/shared/audit.jsonl")
         #expect(try fixture.deployctl(["audit", "verify", host]).stdout.contains("is in ClickHouse but not on the host"))
+    }
+
+    @Test("deploy through sudo -n as a non-root SSH user; without the sudo right it stops before any change, naming the command")
+    func throughSudo() async throws {
+        let fixture = try await Fixture { $0.replacingOccurrences(of: "user = \"root\"", with: "user = \"deployer\"\nbecome = \"sudo\"") }
+        do {
+            _ = try await fixture.run(
+                """
+                id -u deployer >/dev/null 2>&1 || useradd --create-home --shell /bin/bash deployer
+                install -d -m 700 -o deployer -g deployer ~deployer/.ssh
+                install -m 600 -o deployer -g deployer /root/.ssh/authorized_keys ~deployer/.ssh/authorized_keys
+                rm -f /etc/sudoers.d/deployer
+                """)
+            let refused = try fixture.deployctl(["setup", Self.host])
+            #expect(refused.status == 1 && refused.stdout.contains("`sudo -n` refused to run") && refused.stdout.contains("NOPASSWD"), "\(refused.stdout)\(refused.stderr)")
+            #expect(try await fixture.run("[ -e /opt/zakaz_dashboard ] && echo exists || echo absent") == "absent\n", "nothing changed")
+
+            _ = try await fixture.run("echo 'deployer ALL=(root) NOPASSWD: ALL' > /etc/sudoers.d/deployer && chmod 440 /etc/sudoers.d/deployer")
+            #expect(try fixture.deployctl(["release", "build", "--allow-dirty", "--checkout", Testbed.repository.path]).status == 0)
+            let setup = try fixture.deployctl(["setup", Self.host])
+            #expect(setup.status == 0, "\(setup.stdout)\(setup.stderr)")
+            let pushed = try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()])
+            #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
+            let deployed = try fixture.deployctl(["deploy", Self.host])
+            #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
+            #expect(try await fixture.run("stat -c '%U %a' /opt/zakaz_dashboard/secrets/.env.qtickets_api /etc/systemd/system/qtickets_api.service; systemctl show qtickets_api.service -p Result --value")
+                == "root 640\nroot 644\nsuccess\n")
+            #expect(try fixture.deployctl(["status", Self.host, "--migrations", PipelineDatabase.migrationsDirectory]).status == 0)
+        } catch {
+            Issue.record(error)
+        }
+        _ = try? await fixture.run("rm -f /etc/sudoers.d/deployer; userdel --remove deployer 2>/dev/null; true")
+        await fixture.cleanup()
     }
 
     private func copyWithSuffix(_ binary: String, _ suffix: String) throws -> String {

@@ -54,12 +54,23 @@ struct JSONOutputTests {
         Case(arguments: ["lock", "status", "nowhere"], command: "lock status", status: 2, code: "invalid_configuration"),
         Case(arguments: ["lock", "break", "museshow", "--reason", "nothing to break"], command: "lock break", status: 0, code: nil),
         Case(arguments: ["lock", "break", "museshow"], command: "lock break", status: 64, code: "usage"),
+        Case(arguments: ["release", "list"], command: "release list", status: 0, code: nil),
+        Case(arguments: ["release", "build", "--signing-key", "/nonexistent/key"], command: "release build", status: 2, code: "invalid_configuration"),
+        Case(arguments: ["release", "keygen", "--signing-key", "/dev/null"], command: "release keygen", status: 2, code: "invalid_configuration.signing_key"),
+        Case(arguments: ["setup", "nowhere"], command: "setup", status: 2, code: "invalid_configuration"),
+        Case(arguments: ["secrets", "check", "nowhere"], command: "secrets check", status: 2, code: "invalid_configuration"),
+        Case(arguments: ["secrets", "push", "museshow"], command: "secrets push", status: 64, code: "usage"),
+        Case(arguments: ["deploy", "nowhere"], command: "deploy", status: 2, code: "invalid_configuration"),
+        Case(arguments: ["status", "museshow"], command: "status", status: 0, code: nil),
+        Case(arguments: ["status", "nowhere"], command: "status", status: 2, code: "invalid_configuration"),
+        Case(arguments: ["audit", "museshow"], command: "audit", status: 0, code: nil),
+        Case(arguments: ["audit", "verify", "nowhere"], command: "audit verify", status: 2, code: "invalid_configuration"),
     ]
 
     @Test("exactly one JSON document on standard output", arguments: cases)
     func envelope(_ testCase: Case) throws {
         let arguments = testCase.arguments.contains("--env-dir") ? testCase.arguments : ["--env-dir", environments] + testCase.arguments
-        let withFiles = testCase.arguments.first == "migrate" || testCase.arguments.first == "lock"
+        let withFiles = ["migrate", "lock", "status"].contains(testCase.arguments.first ?? "")
         let run = try DeployctlRun(["--json"] + arguments + (withFiles && !arguments.contains("--migrations") ? ["--migrations", migrations] : []))
         #expect(run.status == testCase.status, "\(run.stdout)\(run.stderr)")
         let envelope = try #require(run.envelope, "not one JSON object on stdout: \(run.stdout)")

@@ -64,7 +64,7 @@ struct EnvironmentErrorTests {
         MalformedCase(
             name: "unknown key without a close match lists the known ones",
             document: minimal.inserting(#"colour = "blue""#, after: 13),
-            expected: ["\(file):14:1: app.colour: unknown key 'app.colour'; known keys here: root, user, env_file"]
+            expected: ["\(file):14:1: app.colour: unknown key 'app.colour'; known keys here: root, user, env_file, keep_releases, trusted_release_keys, loader_hosts"]
         ),
         MalformedCase(
             name: "literal password is refused",

@@ -16,7 +16,8 @@ public struct HostConnector: Sendable {
         HostConnector { host, timeout throws(SSHError) in
             var configuration = try host.sshConfiguration(processEnvironment: processEnvironment)
             configuration.connectTimeout = min(configuration.connectTimeout, timeout)
-            return try await SSHConnection.open(configuration)
+            let connection = try await SSHConnection.open(configuration)
+            return host.become == .sudo && host.user != "root" ? SudoHost(connection, user: host.user) : connection
         }
     }
 }

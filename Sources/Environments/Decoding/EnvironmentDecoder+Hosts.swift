@@ -12,6 +12,7 @@ extension EnvironmentDecoder {
         var connectTimeoutSeconds = 10
         var keepaliveSeconds = 30
         var commandTimeoutSeconds = 600
+        var become: Environment.Host.Become?
     }
 
     /// What makes a host unique, collected even for hosts with other problems so that duplicates are still found.
@@ -73,6 +74,7 @@ extension EnvironmentDecoder {
         defaults.connectTimeoutSeconds = ssh.integer("connect_timeout_seconds", in: 1...300) ?? defaults.connectTimeoutSeconds
         defaults.keepaliveSeconds = ssh.integer("keepalive_seconds", in: 0...3600) ?? defaults.keepaliveSeconds
         defaults.commandTimeoutSeconds = ssh.integer("command_timeout_seconds", in: 1...86400) ?? defaults.commandTimeoutSeconds
+        defaults.become = ssh.choice("become", as: Environment.Host.Become.self)
         ssh.reportUnknownKeys()
         return defaults
     }
@@ -102,6 +104,7 @@ extension EnvironmentDecoder {
             isValid: ValueFormats.isSHA256Fingerprint
         )
 
+        let become = entry.choice("become", as: Environment.Host.Become.self) ?? defaults.become
         let identity = HostIdentity(path: entry.path, name: name, address: address, port: port)
         guard let name, let address, let user else {
             return (nil, identity)
@@ -119,7 +122,8 @@ extension EnvironmentDecoder {
             hostKeyFingerprint: hostKey,
             connectTimeout: .seconds(defaults.connectTimeoutSeconds),
             keepalive: .seconds(defaults.keepaliveSeconds),
-            commandTimeout: .seconds(defaults.commandTimeoutSeconds)
+            commandTimeout: .seconds(defaults.commandTimeoutSeconds),
+            become: become
         )
         return (host, identity)
     }

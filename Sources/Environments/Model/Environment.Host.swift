@@ -40,6 +40,14 @@ extension Environment {
         /// How long one remote command may run before it is abandoned.
         public var commandTimeout: Duration
 
+        /// How privileged steps run when `user` is not root: `sudo` runs them through `sudo -n`.
+        public var become: Become?
+
+        /// A way to become root.
+        public enum Become: String, Sendable, Hashable, CaseIterable {
+            case sudo
+        }
+
         /// Creates a host from already resolved settings.
         public init(
             name: String,
@@ -53,7 +61,8 @@ extension Environment {
             hostKeyFingerprint: String? = nil,
             connectTimeout: Duration = .seconds(10),
             keepalive: Duration = .seconds(30),
-            commandTimeout: Duration = .seconds(600)
+            commandTimeout: Duration = .seconds(600),
+            become: Become? = nil
         ) {
             self.name = name
             self.address = address
@@ -67,6 +76,7 @@ extension Environment {
             self.connectTimeout = connectTimeout
             self.keepalive = keepalive
             self.commandTimeout = commandTimeout
+            self.become = become
         }
     }
 }

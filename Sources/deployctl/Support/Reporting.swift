@@ -4,6 +4,7 @@ import Deployer
 import Environments
 import Foundation
 import Migrator
+import SSH
 
 extension GlobalOptions {
     /// Runs a command's work and reports it the one way every command does: with `--json` one
@@ -51,6 +52,7 @@ extension GlobalOptions {
         case let error as MigrationSetError: CommandFailure(.invalidConfiguration, "migrations", error.description)
         case let error as PipelineUnitsError: CommandFailure(.invalidConfiguration, "units", error.description)
         case let error as EnvironmentError: CommandFailure(.invalidConfiguration, "environment", error.description)
+        case let error as SigningKeyError: CommandFailure(.invalidConfiguration, "signing_key", error.description)
         case let error as ValidationError: CommandFailure(.usage, nil, error.message)
         default: CommandFailure(.checkFailed, nil, "\(error)")
         }
