@@ -267,6 +267,108 @@ struct DeployTests {
         await fixture.cleanup()
     }
 
+    @Test("the SSH connection cut during the upload: the host stays on its release, nothing half-written is pointed at, the next deploy completes")
+    func connectionCutDuringUpload() async throws {
+        let fixture = try await Fixture()
+        do {
+            let first = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", first]).status == 0)
+            let binary = try copyWithSuffix(Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, "cut", in: fixture)
+            let second = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty", "--binary", binary])
+
+            let deploy = Process()
+            deploy.executableURL = URL(fileURLWithPath: DeployctlRun.binary)
+            deploy.arguments = ["--env-dir", fixture.environments, "deploy", Self.host, "--release", second]
+            deploy.environment = ProcessInfo.processInfo.environment.merging(fixture.environment) { $1 }
+            let output = Pipe()
+            deploy.standardOutput = output
+            deploy.standardError = output
+            try deploy.run()
+            // Cut every SSH session but the test's own (the sshd process this script runs under) once
+            // the upload is under way.
+            let cut = try await fixture.run(
+                """
+                mine=$$
+                while [ "$(ps -o comm= -p "$mine")" != sshd ]; do mine=$(ps -o ppid= -p "$mine" | tr -d ' '); done
+                for attempt in $(seq 600); do
+                  f=$(ls /opt/zakaz_dashboard/releases/..incoming-\(second).tar.deployctl-*.tmp 2>/dev/null | head -n 1)
+                  if [ -n "$f" ] && [ "$(stat -c %s "$f")" -gt 1000000 ]; then
+                    for p in $(ps -o pid=,args= -C sshd | awk '/@notty/ { print $1 }'); do [ "$p" = "$mine" ] || kill -9 "$p"; done
+                    echo cut; exit 0
+                  fi
+                  sleep 0.05
+                done
+                echo never
+                """)
+            #expect(cut == "cut\n", "the upload was seen and cut")
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            deploy.waitUntilExit()
+            #expect(deploy.terminationStatus == 3, "\(text)")
+            #expect(text.contains("the host stays on its previous release"), "\(text)")
+            #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(first)\n")
+            #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases") == "\(first)\n", "no folder of the cut release")
+            #expect(try await fixture.run("[ -e /opt/zakaz_dashboard/shared/deploy.lock ] && echo held || echo free") == "free\n",
+                    "the cut deploy gave its lease back over a new connection")
+            let tidy = try fixture.deployctl(["setup", Self.host])
+            #expect(tidy.stdout.contains("removed the unfinished upload"), "\(tidy.stdout)")
+            let again = try fixture.deployctl(["deploy", Self.host, "--release", second])
+            #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test("two hosts: one after the other, the deploy stops at the first failing host and says which release each runs")
+    func stopsAtFirstFailingHost() async throws {
+        let fixture = try await Fixture { text in
+            text + "\n"
+        }
+        let second = fixture.testbed.host("client-prod")
+        let file = fixture.environments + "/\(Self.host).toml"
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        let hostsEnd = try #require(original.range(of: "port = 22\n", options: [], range: original.range(of: "[[hosts]]")!.lowerBound..<original.endIndex))
+        try (original[..<hostsEnd.upperBound] + "\n[[hosts]]\nname = \"client-prod\"\naddress = \"\(second.address)\"\nport = 22\n" + original[hostsEnd.upperBound...])
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let other = try fixture.testbed.connect(second)
+        do {
+            let release = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--host", Self.host, "--from", fixture.envFile()]).status == 0)
+            let deployed = try fixture.deployctl(["--json", "deploy", Self.host, "--release", release])
+            #expect(deployed.status == 1, "\(deployed.stdout)\(deployed.stderr)")
+            let hosts = (Self.result(deployed)["hosts"] as? [[String: Any]]) ?? []
+            #expect(hosts.map { $0["host"] as? String } == [Self.host, "client-prod"])
+            #expect(hosts.first?["release"] as? String == release && hosts.first?["result"] as? String == "ok", "\(hosts)")
+            #expect(hosts.last?["result"] as? String == "failed" && (hosts.last?["detail"] as? String)?.contains("still on its previous release") == true)
+            #expect((Self.result(deployed)["failure"] as? String)?.contains("client-prod") == true)
+            #expect(try await other.run("readlink /opt/zakaz_dashboard/current; systemctl is-enabled qtickets_api.timer 2>&1").stdoutText.contains("releases/") == false)
+            #expect(try await fixture.run("systemctl is-enabled qtickets_api.timer") == "enabled\n", "the loader's timer runs on the ClickHouse host only")
+        } catch {
+            Issue.record(error)
+        }
+        _ = try? await other.run("rm -rf /opt/zakaz_dashboard; userdel etl 2>/dev/null; true")
+        other.close()
+        await fixture.cleanup()
+    }
+
+    static func buildID(_ fixture: Fixture, _ arguments: [String]) throws -> String {
+        let built = try fixture.deployctl(["--json", "release", "build"] + arguments)
+        return try #require((result(built)["manifest"] as? [String: Any])?["id"] as? String, "\(built.stdout)\(built.stderr)")
+    }
+
+    private func copyWithSuffix(_ binary: String, _ suffix: String, in fixture: Fixture) throws -> String {
+        let path = fixture.directory.file("qtickets-api-" + suffix)
+        try FileManager.default.copyItem(atPath: binary, toPath: path)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(suffix.utf8))
+        try handle.close()
+        return path
+    }
+
     private func copyWithSuffix(_ binary: String, _ suffix: String) throws -> String {
         let path = binary + "-" + suffix
         try? FileManager.default.removeItem(atPath: path)

@@ -37,6 +37,7 @@ extension Deployment {
             }
         }
         var executor = ActionExecutor(deployment: self, session: session, connections: connections)
+        defer { executor.removeBundle() }
         if failure == nil {
             for action in plan.actions {
                 do throws(CommandFailure) {
@@ -49,8 +50,24 @@ extension Deployment {
             }
         }
         renewal.cancel()
-        let outcomes = await finish(plan: plan, taken: taken, failure: failure, executor: executor, session: session, started: started)
-        for (lease, host) in leased { await lease.release(on: host) }
+        // A host whose connection was cut gets a new one to tell where it is, record the
+        // deploy and give the lease back; a crashed workstation's lease expires by itself.
+        var reachable: [String: any RemoteHost] = [:]
+        var reopened: [any RemoteHost] = []
+        for link in session.links {
+            guard let connection = connections[link.host.name] else { continue }
+            if (try? await connection.run("true"))?.succeeded == true {
+                reachable[link.host.name] = connection
+            } else if case .success(let fresh) = await session.reconnect(link.host) {
+                reachable[link.host.name] = fresh
+                reopened.append(fresh)
+            }
+        }
+        let outcomes = await finish(plan: plan, taken: taken, failure: failure, connections: reachable, session: session, started: started)
+        for (lease, host) in leased {
+            if let connection = reachable[host.label] { await lease.release(on: connection) }
+        }
+        for connection in reopened { connection.close() }
         return DeployReport(
             plan: plan, taken: taken, hosts: outcomes, seconds: started.duration(to: .now).secondsValue, failure: failure?.message,
             failureVerdict: failure?.verdict ?? .success)
@@ -58,13 +75,14 @@ extension Deployment {
 
     /// Reads where each host ended up and writes its audit entry.
     private func finish(
-        plan: DeployPlan, taken: [String], failure: CommandFailure?, executor: ActionExecutor, session: EnvironmentSession, started: ContinuousClock.Instant
+        plan: DeployPlan, taken: [String], failure: CommandFailure?, connections: [String: any RemoteHost], session: EnvironmentSession,
+        started: ContinuousClock.Instant
     ) async -> [DeployReport.HostOutcome] {
         let clickhouse = try? await session.clickhouse(as: .admin)
         var outcomes: [DeployReport.HostOutcome] = []
         for link in session.links {
-            guard case .success(let connection) = link.connection else {
-                outcomes.append(.init(host: link.host.name, release: nil, result: "unreachable", detail: nil))
+            guard let connection = connections[link.host.name] else {
+                outcomes.append(.init(host: link.host.name, release: nil, result: "unreachable", detail: "cannot be reached to tell which release it runs"))
                 continue
             }
             let current = (try? await HostScript(host: connection).run("readlink \(layout.current.shellQuoted) || true"))
@@ -188,6 +206,11 @@ struct ActionExecutor {
         } catch {
             throw CommandFailure(.unreachable, "ssh", "\(host.label): uploading release \(id) failed (\(error)); the host stays on its previous release")
         }
+    }
+
+    /// Deletes the local tar made for the uploads.
+    func removeBundle() {
+        if let bundle { try? FileManager.default.removeItem(atPath: bundle) }
     }
 
     private mutating func makeBundle() throws(CommandFailure) -> String {

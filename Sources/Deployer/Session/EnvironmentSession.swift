@@ -21,16 +21,18 @@ public final class EnvironmentSession: @unchecked Sendable {
     /// The chosen hosts, in the environment's order.
     public let links: [Link]
     let processEnvironment: [String: String]
+    let connector: HostConnector
 
     private let lock = NSLock()
     private var tunnel: (any PortForward)?
     private var passwords: [ClickHouseRole: String] = [:]
     private var closed = false
 
-    init(environment: Environment, links: [Link], processEnvironment: [String: String]) {
+    init(environment: Environment, links: [Link], processEnvironment: [String: String], connector: HostConnector) {
         self.environment = environment
         self.links = links
         self.processEnvironment = processEnvironment
+        self.connector = connector
     }
 
     deinit { close() }
@@ -58,7 +60,7 @@ public final class EnvironmentSession: @unchecked Sendable {
             return results.compactMap { $0 }
         }
         let links = zip(chosen, connections).map { Link(host: $0, connection: $1) }
-        return EnvironmentSession(environment: environment, links: links, processEnvironment: processEnvironment)
+        return EnvironmentSession(environment: environment, links: links, processEnvironment: processEnvironment, connector: connector)
     }
 
     /// The failures of the hosts that could not be connected.
@@ -152,6 +154,15 @@ public final class EnvironmentSession: @unchecked Sendable {
         }
         lock.withLock { passwords[role] = value }
         return value
+    }
+
+    /// A new connection to `host`, for when the session's own was cut (the caller closes it).
+    public func reconnect(_ host: Environment.Host) async -> Result<any RemoteHost, HostFailure> {
+        do throws(SSHError) {
+            return .success(try await connector.connect(host, host.connectTimeout))
+        } catch {
+            return .failure(HostFailure(host: host.name, error: error))
+        }
     }
 
     /// Closes the tunnel and every connection; later calls do nothing.
