@@ -54,9 +54,10 @@ install: build-deps
 test: preflight build
 	$(WITH_TESTBED) $(SWIFT) test --skip-build --no-parallel
 
-bench: preflight deps
+bench: preflight static deps
 	$(SWIFT) build -c release --product deployctl-bench
 	$(SWIFT) build -c release --product qtickets-api
+	$(SWIFT) build -c release --product deployctl
 	$(WITH_TESTBED) .build/release/deployctl-bench
 
 # The demo uses the testbed's hosts only: neither installs nor starts the legacy servers.

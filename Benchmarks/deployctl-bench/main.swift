@@ -68,7 +68,7 @@ var figures: [Figure] = []
 
 /// Sections to run: `--only ssh,migrate,loader` (default: all), for a quicker look at one area.
 let sections: Set<String> = {
-    guard let index = CommandLine.arguments.firstIndex(of: "--only"), index + 1 < CommandLine.arguments.count else { return ["ssh", "migrate", "loader"] }
+    guard let index = CommandLine.arguments.firstIndex(of: "--only"), index + 1 < CommandLine.arguments.count else { return ["ssh", "migrate", "loader", "deploy"] }
     return Set(CommandLine.arguments[index + 1].split(separator: ",").map(String.init))
 }()
 
@@ -126,6 +126,9 @@ let loaderOrders = Int(ProcessInfo.processInfo.environment["DEPLOYCTL_BENCH_ORDE
 let loaderBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("qtickets-api").path
 let loader = sections.contains("loader") ? try await LoaderBench(binary: loaderBinary, orders: loaderOrders).run() : nil
 
+let deployctlBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("deployctl").path
+let deploy = sections.contains("deploy") ? try await DeployBench(testbed: testbed, deployctl: deployctlBinary, sshOptions: sshOptions).run() : nil
+
 var usage = rusage()
 getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
 let peakMegabytes = Double(usage.ru_maxrss) / 1024
@@ -136,8 +139,9 @@ if json {
     struct Everything: Encodable {
         let figures: [Figure]
         let loader: LoaderBench.Result?
+        let deploy: DeployBench.Result?
     }
-    print(String(decoding: try encoder.encode(Everything(figures: figures + migrateFigures, loader: loader)), as: UTF8.self))
+    print(String(decoding: try encoder.encode(Everything(figures: figures + migrateFigures, loader: loader, deploy: deploy)), as: UTF8.self))
 } else {
     if !migrateFigures.isEmpty {
         print("migrator through the SSH tunnel vs the same SQL, one curl per statement through ssh -L (target ≤ 1.3×; status: under 1 s)")
@@ -161,6 +165,17 @@ if json {
             loader.peakRSSMegabytes, loader.complete ? "" : " (INCOMPLETE: fewer orders stored than the simulator shows)"))
         print(String(format: "  loader time: waiting on the API %.1f s, parsing %.1f s, in ClickHouse %.1f s (overlapping); dataset built in %.1f s",
             loader.apiWaitSeconds, loader.parseSeconds, loader.clickhouseSeconds, loader.datasetSeconds))
+    }
+    if let deploy {
+        print("deployctl deploy on \(DeployBench.host) vs an Ansible playbook doing the same work (\(deploy.ansible ?? "ansible"), pipelining); targets: first and new ≤ 1/5 of Ansible, no-op ≤ 0.5 s")
+        for figure in deploy.cases {
+            let name = figure.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+            print("  " + name + String(format: "%6.2f s, %3d SSH requests   Ansible %6.2f s (%d tasks)   %5.2f×",
+                figure.deployctlSeconds, figure.roundTrips, figure.ansibleSeconds ?? 0, figure.ansibleTasks ?? 0,
+                figure.deployctlSeconds / max(figure.ansibleSeconds ?? 1, 0.001)))
+        }
+        print(String(format: "  bundle upload, %.1f MiB: deployctl %.2f s, scp %.2f s (%.2f×; target ≤ 1.0×)",
+            deploy.bundleMegabytes, deploy.uploadSeconds, deploy.scpSeconds, deploy.uploadSeconds / max(deploy.scpSeconds, 0.001)))
     }
     print(String(format: "peak RSS of this process: %.1f MB (the SSH section holds its 100 MiB payload in memory once)", peakMegabytes))
 }

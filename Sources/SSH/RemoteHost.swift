@@ -25,6 +25,9 @@ public protocol RemoteHost: AnyObject, Sendable {
     /// Copies a local file to `remotePath` with the same guarantees as `upload(_:to:mode:timeout:)`.
     func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult
 
+    /// Copies a local file without a checksum of its own, for content the caller verifies afterwards (see `SSHConnection.transfer`).
+    func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError) -> UploadResult
+
     /// The whole content of a (small) remote file.
     func read(contentsOf remotePath: String, timeout: Duration) async throws(SSHError) -> Data
 
@@ -85,6 +88,11 @@ extension SSHConnection: RemoteHost {
     /// `upload(file:to:mode:timeout:)` for async code, off the cooperative pool.
     public func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult {
         try await offload { () throws(SSHError) in try self.upload(file: localPath, to: remotePath, mode: mode, timeout: timeout) }
+    }
+
+    /// `transfer(file:to:timeout:)` for async code, off the cooperative pool.
+    public func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError) -> UploadResult {
+        try await offload { () throws(SSHError) in try self.transfer(file: localPath, to: remotePath, timeout: timeout) }
     }
 
     /// `stat(_:timeout:)` for async code, off the cooperative pool.

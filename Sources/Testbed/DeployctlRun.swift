@@ -8,9 +8,10 @@ public struct DeployctlRun: Sendable {
 
     public static let binary = Testbed.repository.appendingPathComponent(".build/debug/deployctl").path
 
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Runs `binary` (default: the debug build) with `arguments`, this process's environment plus `environment`.
+    public init(_ arguments: [String], environment: [String: String] = [:], binary: String = DeployctlRun.binary) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()

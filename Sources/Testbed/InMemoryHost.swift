@@ -73,6 +73,10 @@ public final class InMemoryHost: RemoteHost, @unchecked Sendable {
         return try await upload(data, to: remotePath, mode: mode, timeout: timeout)
     }
 
+    public func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError) -> UploadResult {
+        try await upload(file: localPath, to: remotePath, mode: 0o600, timeout: timeout)
+    }
+
     public func read(contentsOf remotePath: String, timeout: Duration) async throws(SSHError) -> Data {
         try checkOpen()
         guard let file = withState({ $0.files[remotePath] }) else { throw SSHError(.sftp, "opening \(remotePath): no such file") }

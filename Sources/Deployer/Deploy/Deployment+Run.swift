@@ -69,7 +69,8 @@ extension Deployment {
         }
         for connection in reopened { connection.close() }
         return DeployReport(
-            plan: plan, taken: taken, hosts: outcomes, seconds: started.duration(to: .now).secondsValue, failure: failure?.message,
+            plan: plan, taken: taken, hosts: outcomes, seconds: started.duration(to: .now).secondsValue, roundTrips: session.requests.value,
+            failure: failure?.message,
             failureVerdict: failure?.verdict ?? .success)
     }
 
@@ -202,7 +203,8 @@ struct ActionExecutor {
         }
         let tar = try makeBundle()
         do throws(SSHError) {
-            _ = try await host.upload(file: tar, to: "\(layout.releases)/.incoming-\(id).tar", mode: 0o600, timeout: .seconds(3600))
+            // Unchecked in transit: verify-release checks every file against the signed SHA256SUMS.
+            _ = try await host.transfer(file: tar, to: "\(layout.releases)/.incoming-\(id).tar", timeout: .seconds(3600))
         } catch {
             throw CommandFailure(.unreachable, "ssh", "\(host.label): uploading release \(id) failed (\(error)); the host stays on its previous release")
         }

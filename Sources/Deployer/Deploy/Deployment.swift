@@ -88,13 +88,15 @@ public struct DeployReport: CommandOutput {
     public let taken: [String]
     public let hosts: [HostOutcome]
     public let seconds: Double
+    /// Requests made of the hosts (commands, transfers), each at least one SSH round trip.
+    public let roundTrips: Int
     public let failure: String?
     /// The verdict of the step that failed (a held lock is `locked`, an unreachable host `unreachable`).
     let failureVerdict: Verdict
 
     public var verdict: Verdict { failure == nil ? .success : failureVerdict }
 
-    enum CodingKeys: String, CodingKey { case plan, taken, hosts, seconds, failure }
+    enum CodingKeys: String, CodingKey { case plan, taken, hosts, seconds, roundTrips, failure }
     public var failureSummary: String { failure ?? "" }
 
     public func render(_ terminal: Terminal) -> String {
@@ -102,7 +104,8 @@ public struct DeployReport: CommandOutput {
         if plan.unchanged {
             lines.append(plan.render(terminal))
         } else {
-            lines.append("deployed \(terminal.bold(plan.release)) to \(plan.environment) in \(String(format: "%.1f", seconds)) s: \(taken.count) step(s)")
+            lines.append(
+                "deployed \(terminal.bold(plan.release)) to \(plan.environment) in \(String(format: "%.1f", seconds)) s: \(taken.count) step(s), \(roundTrips) SSH request(s)")
             if !plan.migrations.isEmpty {
                 lines.append("  migrations: " + taken.filter { $0.hasPrefix("migrate ") }.map { String($0.dropFirst(8)) }.joined(separator: ", "))
             }

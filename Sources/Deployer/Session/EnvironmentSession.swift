@@ -22,13 +22,16 @@ public final class EnvironmentSession: @unchecked Sendable {
     public let links: [Link]
     let processEnvironment: [String: String]
     let connector: HostConnector
+    /// Requests made of the hosts so far (commands, transfers), each at least one SSH round trip.
+    public let requests: RequestCounter
 
     private let lock = NSLock()
     private var tunnel: (any PortForward)?
     private var passwords: [ClickHouseRole: String] = [:]
     private var closed = false
 
-    init(environment: Environment, links: [Link], processEnvironment: [String: String], connector: HostConnector) {
+    init(environment: Environment, links: [Link], processEnvironment: [String: String], connector: HostConnector, requests: RequestCounter) {
+        self.requests = requests
         self.environment = environment
         self.links = links
         self.processEnvironment = processEnvironment
@@ -44,7 +47,9 @@ public final class EnvironmentSession: @unchecked Sendable {
         connector: HostConnector? = nil, processEnvironment: [String: String] = ProcessInfo.processInfo.environment
     ) async -> EnvironmentSession {
         let chosen = hosts ?? environment.hosts
-        let connector = connector ?? .ssh(processEnvironment: processEnvironment)
+        let counter = RequestCounter()
+        let base = connector ?? .ssh(processEnvironment: processEnvironment)
+        let connector = HostConnector { host, timeout throws(SSHError) in CountingHost(try await base.connect(host, timeout), counter: counter) }
         let connections = await withTaskGroup(of: (Int, Result<any RemoteHost, HostFailure>).self) { group in
             for (index, host) in chosen.enumerated() {
                 group.addTask {
@@ -60,7 +65,7 @@ public final class EnvironmentSession: @unchecked Sendable {
             return results.compactMap { $0 }
         }
         let links = zip(chosen, connections).map { Link(host: $0, connection: $1) }
-        return EnvironmentSession(environment: environment, links: links, processEnvironment: processEnvironment, connector: connector)
+        return EnvironmentSession(environment: environment, links: links, processEnvironment: processEnvironment, connector: connector, requests: counter)
     }
 
     /// The failures of the hosts that could not be connected.

@@ -44,6 +44,13 @@ final class SudoHost: RemoteHost, @unchecked Sendable {
         return UploadResult(remotePath: remotePath, bytes: uploaded.bytes, sha256: uploaded.sha256, duration: uploaded.duration)
     }
 
+    func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError) -> UploadResult {
+        let staged = "/tmp/.deployctl-upload-\(UUID().uuidString)"
+        let uploaded = try await inner.transfer(file: localPath, to: staged, timeout: timeout)
+        try await place(staged, at: remotePath, mode: 0o600)
+        return UploadResult(remotePath: remotePath, bytes: uploaded.bytes, sha256: uploaded.sha256, duration: uploaded.duration)
+    }
+
     /// Root moves the staged file next to its target, sets owner and mode, and renames it into place.
     private func place(_ staged: String, at remotePath: String, mode: UInt32) async throws(SSHError) {
         let target = ShellQuote.quote(remotePath)

@@ -1,0 +1,127 @@
+import Foundation
+import QTicketsSimulator
+import SSH
+import Testbed
+
+/// `make bench`, deploys: the release `deployctl` deploying to the testbed host prod2 (first
+/// deploy on a fresh host, a new release, the same release again), next to an Ansible playbook doing
+/// the same work on the same host in the same run (ansible-core from PyPI, pipelining on), and the
+/// bundle's upload next to `scp` of the same tar.
+struct DeployBench {
+    let testbed: Testbed
+    let deployctl: String
+    let sshOptions: [String]
+
+    struct Result: Encodable {
+        struct Case: Encodable {
+            let name: String
+            let deployctlSeconds: Double
+            let roundTrips: Int
+            let ansibleSeconds: Double?
+            let ansibleTasks: Int?
+        }
+
+        let cases: [Case]
+        let bundleMegabytes: Double
+        let uploadSeconds: Double
+        let scpSeconds: Double
+        let ansible: String?
+    }
+
+    static let host = "prod2"
+
+    func run() async throws -> Result {
+        let work = try TemporaryDirectory("bench-deploy")
+        let target = testbed.host(Self.host)
+        let museshow = try String(contentsOfFile: try testbed.environments.unwrap() + "/museshow.toml", encoding: .utf8)
+        try work.write(
+            museshow.replacingOccurrences(of: "name = \"museshow\"", with: "name = \"\(Self.host)\"")
+                .replacingOccurrences(of: "address = \"\(testbed.host("museshow").address)\"", with: "address = \"\(target.address)\""),
+            to: "environments/\(Self.host).toml")
+        let environment = ["DEPLOYCTL_RELEASES": work.file("releases"), "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519"]
+        let binary = self.deployctl
+        func deployctl(_ arguments: [String]) throws -> (seconds: Double, output: [String: Any]) {
+            let started = ContinuousClock.now
+            let run = try DeployctlRun(["--env-dir", work.file("environments"), "--json"] + arguments, environment: environment, binary: binary)
+            let seconds = started.duration(to: .now).secondsValue
+            guard run.status == 0 else { throw TestbedUnavailable("deployctl \(arguments.joined(separator: " ")) failed: \(run.stdout)\(run.stderr)") }
+            return (seconds, (run.result as? [String: Any]) ?? [:])
+        }
+        let connection = try testbed.connect(target)
+        defer { connection.close() }
+        let clean = """
+            systemctl disable --now qtickets_api.timer qtickets_healthcheck.service 2>/dev/null; systemctl stop qtickets_api.service 2>/dev/null
+            rm -rf /etc/systemd/system/qtickets_* /opt/zakaz_dashboard; systemctl daemon-reload; systemctl reset-failed 2>/dev/null; userdel etl 2>/dev/null; true
+            """
+        _ = try connection.execute(clean)
+
+        let token = "bench-" + UUID().uuidString
+        let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
+        let simulator = QTicketsSimulator(
+            dataset: SimulatorDataset(seed: 5, orders: 500, start: Date().addingTimeInterval(-10 * 86_400), span: 12 * 86_400), token: token)
+        let server = try await simulator.start(host: outside, port: 0)
+        defer { Task { await server.stop() } }
+        let password = try String(contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8)
+        let envFile = try work.write(
+            "QTICKETS_BASE_URL=\(server.baseURL)\nQTICKETS_TOKEN=\(token)\nORG_NAME=bench\nCLICKHOUSE_HOST=127.0.0.1\nCLICKHOUSE_PORT=8123\n"
+                + "CLICKHOUSE_DB=zakaz\nCLICKHOUSE_USER=etl_writer\nCLICKHOUSE_PASSWORD=\(password)\n", to: "qtickets_api.env")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: envFile)
+
+        let loader = Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path
+        let second = work.file("qtickets-api-second")
+        try FileManager.default.copyItem(atPath: loader, toPath: second)
+        let handle = try FileHandle(forWritingAtPath: second).unwrap()
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("bench".utf8))
+        try handle.close()
+        func build(_ binary: String) throws -> String {
+            let built = try deployctl(["release", "build", "--allow-dirty", "--checkout", Testbed.repository.path, "--binary", binary])
+            return try ((built.output["manifest"] as? [String: Any])?["id"] as? String).unwrap()
+        }
+        let first = try build(loader)
+        let next = try build(second)
+
+        var cases: [Result.Case] = []
+        func deploy(_ name: String, _ release: String) throws -> (Double, Int) {
+            let run = try deployctl(["deploy", Self.host, "--release", release])
+            return (run.seconds, run.output["roundTrips"] as? Int ?? 0)
+        }
+        _ = try deployctl(["setup", Self.host])
+        _ = try deployctl(["secrets", "push", Self.host, "--from", envFile])
+        let ours = [("first deploy (fresh host)", first), ("new release", next), ("same release again (no-op)", next)].map { ($0.0, $0.1) }
+        var measured: [(String, Double, Int)] = []
+        for (name, release) in ours {
+            let (seconds, trips) = try deploy(name, release)
+            measured.append((name, seconds, trips))
+        }
+        _ = try connection.execute(clean)
+
+        let ansible = try AnsibleDeploy(work: work, target: target, sshOptions: sshOptions, releases: work.file("releases"), envFile: envFile)
+        let ansibleRuns = try [first, next, next].map { try ansible.deploy($0) }
+        _ = try connection.execute(clean)
+        for (index, figure) in measured.enumerated() {
+            cases.append(.init(
+                name: figure.0, deployctlSeconds: figure.1, roundTrips: figure.2, ansibleSeconds: ansibleRuns[index].seconds,
+                ansibleTasks: ansibleRuns[index].tasks))
+        }
+
+        // The bundle's upload, on its own, against scp of the same tar.
+        let tar = work.file("bundle.tar")
+        _ = try shell(["tar", "-C", work.file("releases/\(next)"), "-cf", tar, "."])
+        let size = Double((try FileManager.default.attributesOfItem(atPath: tar)[.size] as? Int) ?? 0) / 1_048_576
+        let upload = try (0..<3).map { _ in try timed { _ = try connection.transfer(file: tar, to: "/tmp/deployctl-bench-bundle.tar") } }
+        let scp = try (0..<3).map { _ in
+            try timed { try shell(["scp", "-q"] + sshOptions.map { $0 == "-p" ? "-P" : $0 } + [tar, "\(target.user)@\(target.address):/tmp/scp-bench-bundle.tar"]) }
+        }
+        _ = try connection.execute("rm -f /tmp/deployctl-bench-bundle.tar /tmp/scp-bench-bundle.tar")
+        return Result(
+            cases: cases, bundleMegabytes: size, uploadSeconds: median(upload), scpSeconds: median(scp), ansible: ansible.version)
+    }
+}
+
+extension Optional {
+    func unwrap(_ what: String = "a value") throws -> Wrapped {
+        guard let self else { throw TestbedUnavailable("missing \(what)") }
+        return self
+    }
+}
