@@ -74,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "Deployer",
-            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator", "Console"],
+            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator", "Console", "Verify"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -115,7 +115,7 @@ let package = Package(
         ),
         .target(
             name: "Verify",
-            dependencies: ["ClickHouse"],
+            dependencies: ["SSH", "ClickHouse", "Migrator", "Environments", "Console", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -154,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "deployctl",
             dependencies: [
-                "Deployer", "Console", "Environments", "SSH", "ClickHouse", "Migrator",
+                "Deployer", "Console", "Environments", "SSH", "ClickHouse", "Migrator", "Verify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -49,21 +49,26 @@ deployctl lock status museshow
 # loader from the release. The QTickets simulator plays the API (the real one is not reachable from
 # here) on this machine's end of museshow's link. Secrets travel in files of mode 0600 and
 # environment variables only; every process started here is stopped by its PID.
-museshow=$(python3 -c 'import json; print(next(h["address"] for h in json.load(open(".testbed/testbed.json"))["hosts"] if h["name"] == "museshow"))')
-outside=${museshow%.*}.1
+address() { python3 -c 'import json, sys; print(next(h["address"] for h in json.load(open(".testbed/testbed.json"))["hosts"] if h["name"] == sys.argv[1]))' "$1"; }
 QTICKETS_SIM_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export QTICKETS_SIM_TOKEN
-.build/debug/qtickets-sim --listen "$outside:18088" --orders 5000 >/dev/null &
-simulator=$!
 work=$(mktemp -d)
-trap 'kill "$simulator" 2>/dev/null; rm -rf "$work"' EXIT
+simulators=()
+trap 'kill "${simulators[@]}" 2>/dev/null; rm -rf "$work"' EXIT
 export DEPLOYCTL_SIGNING_KEY=$PWD/.testbed/keys/release_ed25519 DEPLOYCTL_RELEASES=$work/releases
-(
-    umask 077
-    printf '%s\n' "QTICKETS_BASE_URL=http://$outside:18088/api/rest/v1" "QTICKETS_TOKEN=$QTICKETS_SIM_TOKEN" ORG_NAME=demo \
-        CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT=8123 CLICKHOUSE_DB=zakaz CLICKHOUSE_USER=etl_writer \
-        "CLICKHOUSE_PASSWORD=$(cat .testbed/secrets/clickhouse-writer)" >"$work/qtickets_api.env"
-)
+# One simulator on each host's link (the machine's end), and an env file pointing at it.
+for host in museshow client-prod; do
+    outside=$(address "$host")
+    outside=${outside%.*}.1
+    .build/debug/qtickets-sim --listen "$outside:18088" --orders 5000 --recent-days 30 >/dev/null &
+    simulators+=($!)
+    (
+        umask 077
+        printf '%s\n' "QTICKETS_BASE_URL=http://$outside:18088/api/rest/v1" "QTICKETS_TOKEN=$QTICKETS_SIM_TOKEN" ORG_NAME=demo \
+            CLICKHOUSE_HOST=127.0.0.1 CLICKHOUSE_PORT=8123 CLICKHOUSE_DB=zakaz CLICKHOUSE_USER=etl_writer \
+            "CLICKHOUSE_PASSWORD=$(cat .testbed/secrets/clickhouse-writer)" >"$work/$host.env"
+    )
+done
 dirty=()
 [[ -z $(git status --porcelain --untracked-files=no) ]] || dirty=(--allow-dirty)
 
@@ -73,8 +78,8 @@ deployctl release build "${dirty[@]}"
 step setup museshow
 deployctl setup museshow
 
-step secrets push museshow --from qtickets_api.env
-deployctl secrets push museshow --from "$work/qtickets_api.env"
+step secrets push museshow --from museshow.env
+deployctl secrets push museshow --from "$work/museshow.env"
 
 step deploy museshow --dry-run
 deployctl deploy museshow --dry-run
@@ -91,3 +96,27 @@ echo "(the same release again: nothing is uploaded, written or restarted)"
 
 step audit museshow
 deployctl audit museshow
+
+# Production takes only a release that passed on staging.
+step setup client-prod
+deployctl setup client-prod
+step secrets push client-prod --from client-prod.env
+deployctl secrets push client-prod --from "$work/client-prod.env"
+
+step deploy client-prod
+deployctl deploy client-prod
+echo "(exit status $?: refused, the release has not been verified on museshow yet)"
+
+step verify museshow --output-dir "$work"
+deployctl verify museshow --output-dir "$work"
+echo "(exit status $?; the report: $work/TASK-QT-API-E2E-REPORT.md, its first lines:)"
+head -n 5 "$work/TASK-QT-API-E2E-REPORT.md"
+
+step gate status client-prod
+deployctl gate status client-prod
+
+step deploy client-prod
+deployctl deploy client-prod
+
+step status client-prod
+deployctl status client-prod

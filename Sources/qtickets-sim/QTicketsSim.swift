@@ -21,6 +21,9 @@ struct QTicketsSim: AsyncParsableCommand {
     @Option(help: "Seed the whole dataset derives from.")
     var seed: UInt64 = 42
 
+    @Option(help: "Spread the orders over the last N days up to now (default: 90 days from 2025-08-01, the same data every day).")
+    var recentDays: Int?
+
     @Option(help: "Number of orders over the dataset's span.")
     var orders = 100_000
 
@@ -62,7 +65,11 @@ struct QTicketsSim: AsyncParsableCommand {
         let token = try readToken()
         guard let address, let offset = offsetSeconds else { throw ValidationError("invalid --listen or --timestamp-offset") }
         let started = Date()
-        let dataset = SimulatorDataset(seed: seed, orders: orders, events: events, showsPerEvent: showsPerEvent)
+        let dataset = recentDays.map { days in
+            SimulatorDataset(
+                seed: seed, orders: orders, events: events, showsPerEvent: showsPerEvent, start: Date().addingTimeInterval(-Double(days) * 86400),
+                span: Double(days) * 86400)
+        } ?? SimulatorDataset(seed: seed, orders: orders, events: events, showsPerEvent: showsPerEvent)
         let simulator = QTicketsSimulator(dataset: dataset, token: token, timestampOffset: offset)
         let server = try await simulator.start(host: address.host, port: address.port)
         say("qtickets-sim: \(orders) orders, \(dataset.events.count) events built in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")

@@ -13,92 +13,11 @@ import Testing
 struct DeployTests {
     static let host = "prod2"
 
-    final class Fixture: @unchecked Sendable {
-        let directory: TemporaryDirectory
-        let testbed: Testbed
-        let environments: String
-        let connection: SSHConnection
-        var environment: [String: String]
-        let token = "sim-" + UUID().uuidString
-        let server: SimulatorServer
-
-        /// `edit` changes the environment file's text (the SSH account, say).
-        init(edit: (String) -> String = { $0 }) async throws {
-            testbed = try Testbed.current()
-            let source = try #require(testbed.environments, "the testbed writes environment files")
-            directory = try TemporaryDirectory("deploy")
-            let target = testbed.host(DeployTests.host)
-            let museshow = try String(contentsOfFile: source + "/museshow.toml", encoding: .utf8)
-            let museshowAddress = testbed.host("museshow").address
-            try directory.write(
-                edit(
-                    museshow.replacingOccurrences(of: "name = \"museshow\"", with: "name = \"\(DeployTests.host)\"")
-                        .replacingOccurrences(of: "address = \"\(museshowAddress)\"", with: "address = \"\(target.address)\"")),
-                to: "environments/\(DeployTests.host).toml")
-            environments = directory.file("environments")
-            environment = [
-                "DEPLOYCTL_RELEASES": directory.file("releases"),
-                "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519",
-            ]
-            connection = try testbed.connect(target)
-            let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
-            let now = Date()
-            let simulator = QTicketsSimulator(
-                dataset: SimulatorDataset(seed: 7, orders: 800, start: now.addingTimeInterval(-20 * 86_400), span: 25 * 86_400), token: token, now: now)
-            server = try await simulator.start(host: outside, port: 0)
-        }
-
-        func deployctl(_ arguments: [String], extra: [String: String] = [:]) throws -> DeployctlRun {
-            try DeployctlRun(["--env-dir", environments] + arguments, environment: environment.merging(extra) { $1 })
-        }
-
-        func run(_ command: String) async throws -> String {
-            try await connection.run(command).stdoutText
-        }
-
-        /// A KEY=VALUE file for the loader on prod2; `without` leaves one variable out.
-        func envFile(without missing: String? = nil) throws -> String {
-            var values = [
-                "QTICKETS_BASE_URL": server.baseURL, "QTICKETS_TOKEN": token, "ORG_NAME": "deploy-test", "CLICKHOUSE_HOST": "127.0.0.1",
-                "CLICKHOUSE_PORT": "8123", "CLICKHOUSE_DB": "zakaz", "CLICKHOUSE_USER": "etl_writer",
-                "CLICKHOUSE_PASSWORD": try String(contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8),
-            ]
-            if let missing { values[missing] = nil }
-            return try directory.write(values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n", to: "env-\(UUID().uuidString)")
-        }
-
-        /// A checkout like the repository's, with `edit` applied to its files, for releases that differ.
-        func checkout(_ edit: (String) throws -> Void) throws -> String {
-            let path = directory.file("checkout-\(UUID().uuidString.prefix(6))")
-            for folder in ["systemd", "migrations", "checks"] {
-                try FileManager.default.copyItem(atPath: Testbed.repository.appendingPathComponent(folder).path, toPath: path + "/" + folder)
-            }
-            try edit(path)
-            return path
-        }
-
-        func cleanup() async {
-            _ = try? await connection.run(
-                """
-                systemctl disable --now qtickets_api.timer qtickets_healthcheck.service 2>/dev/null; systemctl stop qtickets_api.service 2>/dev/null
-                rm -rf /etc/systemd/system/qtickets_api.service /etc/systemd/system/qtickets_api.timer /etc/systemd/system/qtickets_healthcheck.service \
-                  /etc/systemd/system/qtickets_api.service.d /etc/systemd/system/qtickets_api.timer.d /etc/systemd/system/qtickets_healthcheck.service.d \
-                  /opt/zakaz_dashboard
-                systemctl daemon-reload; systemctl reset-failed 2>/dev/null; userdel etl 2>/dev/null; true
-                """)
-            if let clickhouse = try? ClickHouseServer.modern(on: DeployTests.host) {
-                try? await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS zakaz")
-            }
-            await server.stop()
-            connection.close()
-        }
-    }
-
     static func result(_ run: DeployctlRun) -> [String: Any] { (run.result as? [String: Any]) ?? [:] }
 
     @Test("a fresh host: setup, secrets push, deploy; the timer's loader loads, the healthcheck answers; a no-op redeploy touches nothing; status and audit tell the truth")
     func freshHostToRunningPipeline() async throws {
-        let fixture = try await Fixture()
+        let fixture = try await DeployFixture()
         do {
             try await walkThrough(fixture)
         } catch {
@@ -107,7 +26,7 @@ struct DeployTests {
         await fixture.cleanup()
     }
 
-    private func walkThrough(_ fixture: Fixture) async throws {
+    private func walkThrough(_ fixture: DeployFixture) async throws {
         let host = Self.host
         let built = try fixture.deployctl(["--json", "release", "build", "--allow-dirty", "--checkout", Testbed.repository.path])
         #expect(built.status == 0, "\(built.stdout)\(built.stderr)")
@@ -236,7 +155,7 @@ struct DeployTests {
 
     @Test("deploy through sudo -n as a non-root SSH user; without the sudo right it stops before any change, naming the command")
     func throughSudo() async throws {
-        let fixture = try await Fixture { $0.replacingOccurrences(of: "user = \"root\"", with: "user = \"deployer\"\nbecome = \"sudo\"") }
+        let fixture = try await DeployFixture { $0.replacingOccurrences(of: "user = \"root\"", with: "user = \"deployer\"\nbecome = \"sudo\"") }
         do {
             _ = try await fixture.run(
                 """
@@ -269,7 +188,7 @@ struct DeployTests {
 
     @Test("the SSH connection cut during the upload: the host stays on its release, nothing half-written is pointed at, the next deploy completes")
     func connectionCutDuringUpload() async throws {
-        let fixture = try await Fixture()
+        let fixture = try await DeployFixture()
         do {
             let first = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
             #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
@@ -323,7 +242,7 @@ struct DeployTests {
 
     @Test("two hosts: one after the other, the deploy stops at the first failing host and says which release each runs")
     func stopsAtFirstFailingHost() async throws {
-        let fixture = try await Fixture { text in
+        let fixture = try await DeployFixture { text in
             text + "\n"
         }
         let second = fixture.testbed.host("client-prod")
@@ -354,12 +273,12 @@ struct DeployTests {
         await fixture.cleanup()
     }
 
-    static func buildID(_ fixture: Fixture, _ arguments: [String]) throws -> String {
+    static func buildID(_ fixture: DeployFixture, _ arguments: [String]) throws -> String {
         let built = try fixture.deployctl(["--json", "release", "build"] + arguments)
         return try #require((result(built)["manifest"] as? [String: Any])?["id"] as? String, "\(built.stdout)\(built.stderr)")
     }
 
-    private func copyWithSuffix(_ binary: String, _ suffix: String, in fixture: Fixture) throws -> String {
+    private func copyWithSuffix(_ binary: String, _ suffix: String, in fixture: DeployFixture) throws -> String {
         let path = fixture.directory.file("qtickets-api-" + suffix)
         try FileManager.default.copyItem(atPath: binary, toPath: path)
         let handle = try #require(FileHandle(forWritingAtPath: path))

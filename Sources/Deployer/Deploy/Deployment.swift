@@ -118,3 +118,18 @@ public struct DeployReport: CommandOutput {
         return lines.joined(separator: "\n")
     }
 }
+
+extension Deployment {
+    /// The audit entry of a deploy that goes past a closed gate: who, why, which release, where.
+    public func recordGateOverride(in session: EnvironmentSession, reason: String, closedBecause: String) async throws(CommandFailure) {
+        let clickhouse = try? await session.clickhouse(as: .admin)
+        for link in session.links {
+            guard case .success(let connection) = link.connection else { continue }
+            try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+                AuditRecord(
+                    command: "gate override", environment: environment.name, host: link.host.name, actor: actor, release: release.id, result: "ok",
+                    seconds: 0, changes: ["deployed past a closed gate: \(closedBecause)"], detail: reason),
+                on: connection, clickhouse: clickhouse)
+        }
+    }
+}

@@ -93,6 +93,7 @@ extension EnvironmentDecoder {
             isValid: ValueFormats.isEnvironmentName
         )
         let maxReportAgeHours = table.integer("max_report_age_hours", in: 1...8760) ?? 72
+        let minSoakMinutes = table.integer("min_soak_minutes", in: 0...525_600) ?? 0
         table.reportUnknownKeys()
 
         guard let requirePassedOn else {
@@ -116,6 +117,7 @@ extension EnvironmentDecoder {
             )
             return nil
         }
-        return Environment.Gate(requirePassedOn: requirePassedOn, maxReportAge: .seconds(maxReportAgeHours * 3600))
+        return Environment.Gate(
+            requirePassedOn: requirePassedOn, maxReportAge: .seconds(maxReportAgeHours * 3600), minSoak: .seconds(minSoakMinutes * 60))
     }
 }

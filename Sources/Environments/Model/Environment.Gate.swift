@@ -10,10 +10,14 @@ extension Environment {
         /// How old that report may be.
         public var maxReportAge: Duration
 
+        /// How long the release must have run on that environment before it may come here (`min_soak_minutes`).
+        public var minSoak: Duration
+
         /// Creates a gate.
-        public init(requirePassedOn: String, maxReportAge: Duration = .seconds(72 * 3600)) {
+        public init(requirePassedOn: String, maxReportAge: Duration = .seconds(72 * 3600), minSoak: Duration = .zero) {
             self.requirePassedOn = requirePassedOn
             self.maxReportAge = maxReportAge
+            self.minSoak = minSoak
         }
     }
 }

@@ -11,18 +11,24 @@ struct Deploy: AsyncParsableCommand {
             --dry-run prints the exact plan (uploads, migrations with their statements, a diff of every unit that changes, \
             restarts, steps) and changes nothing. A production environment takes a release only with --yes until the gate lands. \
             Exit status: 0 deployed (or nothing to do), 1 a step or check failed (the output says which release each host runs), \
-            2 invalid configuration, 3 a host unreachable, 4 another deploy holds the lock.
+            2 invalid configuration, 3 a host unreachable, 4 another deploy holds the lock. An environment with a [gate]             takes only a release whose newest verification on the gate's staging environment passed (see `gate status`);             --force-gate --reason overrides it, as an audit entry of its own.
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
     @OptionGroup var options: ReleaseOptions
     @Option(help: "The release id (or a prefix of it); default: the newest release built here.") var release: String?
     @Flag(help: "Print the plan and change nothing.") var dryRun = false
-    @Flag(name: .shortAndLong, help: "Deploy to a production environment.") var yes = false
+    @Flag(help: "Deploy although the gate is closed; needs --reason, and is audited.") var forceGate = false
+    @Option(help: "Why the gate is overridden (with --force-gate).") var reason: String?
+
+    func validate() throws {
+        if forceGate && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--force-gate needs --reason \"…\": the override is recorded with it")
+        }
+    }
 
     func run() async throws {
         let dryRun = dryRun
-        let yes = yes
         let chosen = release
         if dryRun {
             return try await global.report("deploy") {
@@ -34,10 +40,12 @@ struct Deploy: AsyncParsableCommand {
         try await global.report("deploy") {
             let (deployment, session) = try await open(chosen)
             defer { session.close() }
-            if deployment.environment.role == .production && !yes {
-                throw CommandFailure(
-                    .checkFailed, "gate",
-                    "\(deployment.environment.name) is a production environment: pass --yes to deploy \(deployment.release.id) there (the E2E gate is not in place yet)")
+            if deployment.environment.gate != nil {
+                let decision = try await gateDecision(global, deployment.environment, release: deployment.release.id)
+                if !decision.open {
+                    guard forceGate, let reason else { throw CommandFailure(.checkFailed, "gate", "the gate is closed: \(decision.reason)") }
+                    try await deployment.recordGateOverride(in: session, reason: reason, closedBecause: decision.reason)
+                }
             }
             let plan = try await deployment.plan(in: session, dryRun: false)
             return await deployment.run(plan, in: session)

@@ -1,0 +1,141 @@
+import ClickHouse
+import Console
+import Environments
+import Foundation
+import Migrator
+import SSH
+import Verify
+
+/// `deployctl verify <env>`: the E2E suite on every host of a session, the report, and the
+/// verification record stored on the environment itself (each host's `shared/verifications.jsonl`,
+/// its ClickHouse's `deployctl_verifications`, and the audit chain), so that a gate can read it
+/// from any workstation.
+public struct Verification: Sendable {
+    public let environment: Environment
+    public let layout: HostLayout
+    public let store: ReleaseStore
+    public let actor: String
+    public let deployctlVersion: String
+
+    public init(environment: Environment, store: ReleaseStore, actor: String, deployctlVersion: String) {
+        self.environment = environment
+        self.layout = HostLayout(environment)
+        self.store = store
+        self.actor = actor
+        self.deployctlVersion = deployctlVersion
+    }
+
+    public static let table = "deployctl_verifications"
+
+    /// Runs the suite on every host and records the verdict on the environment.
+    public func run(in session: EnvironmentSession, only: Set<CheckResult.Area>?) async throws(CommandFailure) -> VerificationReport {
+        let started = Date()
+        if let failure = session.failures.first { throw CommandFailure(.unreachable, "ssh", failure.description) }
+        let admin: ClickHouseClient
+        let writer: ClickHouseClient
+        do throws(ClickHouseAccessError) {
+            admin = try await session.clickhouse(as: .admin)
+            writer = try await session.clickhouse(as: .writer)
+        } catch {
+            throw error.failure
+        }
+        var secrets = [(try? await session.password(of: .admin)) ?? "", (try? await session.password(of: .writer)) ?? ""]
+        var hosts: [VerificationReport.Host] = []
+        var migrations: [Migration] = []
+        var revision: String?
+        let loaders = Set(environment.loaderHosts.map(\.name))
+        for link in session.links {
+            guard case .success(let connection) = link.connection else { continue }
+            let current = try await HostScript(host: connection).require(
+                "readlink \(layout.current.shellQuoted) 2>/dev/null | sed 's|.*/||'; sed -n 's/^[A-Z_]*\\(TOKEN\\|PASSWORD\\|SECRET\\)[A-Z_]*=//p' \(layout.envFile.shellQuoted) 2>/dev/null",
+                step: "reading the current release").stdoutText.split(separator: "\n").map(String.init)
+            let release = current.first.flatMap { $0.isEmpty ? nil : $0 }
+            secrets += current.dropFirst()
+            let local = release.flatMap { store.summary(of: $0) }
+            let releaseFiles = try await releaseFiles(on: connection, release: release, local: local)
+            migrations = releaseFiles.migrations
+            revision = local?.manifest.revision ?? revision
+            let planner = local.map { DeployPlanner(environment: environment, layout: layout, release: $0) }
+            let target = VerifyTarget(
+                environment: environment, hostName: link.host.name, host: connection, admin: admin, writer: writer, root: layout.root,
+                envFile: layout.envFile, unitsDirectory: layout.unitsDirectory, release: release, units: releaseFiles.units,
+                migrations: releaseFiles.migrations, smokeChecks: releaseFiles.smoke, loaderHost: loaders.contains(link.host.name),
+                dropIns: planner?.dropIns ?? releaseFiles.dropIns(layout: layout, environment: environment.name), redact: Redactor(secrets: secrets))
+            let checks = await VerifySuite(target: target).run(only: only)
+            hosts.append(VerificationReport.Host(host: link.host.name, hostKey: connection.hostKey.fingerprint, release: release, checks: checks))
+        }
+        let history = (try? await Migrator(
+            client: admin, migrations: migrations, tables: TrackingTables(database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)
+        ).status()) ?? []
+        let applied = history.filter { $0.condition == .applied || $0.condition == .baselined }
+        let report = VerificationReport(
+            environment: environment.name, release: hosts.first?.release, revision: revision, deployctlVersion: deployctlVersion, startedAt: started,
+            finishedAt: Date(), actor: actor, migrationHead: applied.last.map { "\(MigrationVersion($0.version))_\($0.slug)" },
+            migrationChecksums: Dictionary(uniqueKeysWithValues: migrations.map { ("\(MigrationVersion($0.version.value))", $0.checksum) }), hosts: hosts)
+        return report
+    }
+
+    /// The release's units, migrations and smoke SQL: from the local store when it holds the
+    /// release, else read from the host's `current` (a workstation that did not build it).
+    private func releaseFiles(on host: any RemoteHost, release: String?, local: ReleaseSummary?) async throws(CommandFailure) -> ReleaseFiles {
+        if let local {
+            return try ReleaseFiles(directory: local.path)
+        }
+        guard release != nil else { return ReleaseFiles(units: [], unitTexts: [:], migrations: [], smoke: []) }
+        let listing = try await HostScript(host: host).require(
+            """
+            cd \(layout.current.shellQuoted)
+            for f in systemd/* migrations/* checks/smoke/*; do [ -f "$f" ] && { echo "<<file:$f"; cat "$f"; echo; echo ">>file:$f"; }; done
+            """, step: "reading the release's files from current")
+        let files = ScriptAnswer(listing.stdoutText).named("file:")
+        let temporary = FileManager.default.temporaryDirectory.path + "/deployctl-verify-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        do {
+            for (path, text) in files {
+                let target = temporary + "/" + path
+                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: target))
+            }
+            return try ReleaseFiles(directory: temporary)
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(.checkFailed, "release", "cannot read release \(release ?? "?") from the host: \(error)")
+        }
+    }
+}
+
+/// What a release carries that the suite checks against.
+struct ReleaseFiles {
+    let units: [String]
+    let unitTexts: [String: String]
+    let migrations: [Migration]
+    let smoke: [SmokeCheck]
+
+    init(units: [String], unitTexts: [String: String], migrations: [Migration], smoke: [SmokeCheck]) {
+        self.units = units
+        self.unitTexts = unitTexts
+        self.migrations = migrations
+        self.smoke = smoke
+    }
+
+    init(directory: String) throws(CommandFailure) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/systemd")) ?? []).filter {
+            $0.hasSuffix(".service") || $0.hasSuffix(".timer")
+        }.sorted()
+        units = names
+        unitTexts = Dictionary(uniqueKeysWithValues: names.map { ($0, (try? String(contentsOfFile: directory + "/systemd/" + $0, encoding: .utf8)) ?? "") })
+        do {
+            migrations = try MigrationSet(directory: directory + "/migrations").migrations
+        } catch {
+            throw CommandFailure(.invalidConfiguration, "migrations", error.description)
+        }
+        smoke = (try? SmokeCheck.load(from: directory + "/checks/smoke")) ?? []
+    }
+
+    func dropIns(layout: HostLayout, environment: String) -> [String: String?] {
+        var result: [String: String?] = [:]
+        for (unit, text) in unitTexts { result[unit] = UnitDropIn(unit: unit, unitText: text, layout: layout, environment: environment).text }
+        return result
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Console
+import Deployer
+import Environments
+import Foundation
+import Verify
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Run the E2E suite on every host, write TASK-QT-API-E2E-REPORT.md and e2e-report.json, and record the verdict on the environment.",
+        discussion: """
+            The eight areas of the original E2E task: environment, database, load, quality, metadata, monitoring, automation, \
+            smoke. Only checks deployctl runs count; a check that saw no data has failed. The verdict is stored on the \
+            environment (hosts, ClickHouse, audit log), where a production gate reads it. Exit status: 0 passed, 1 failed, \
+            2 configuration, 3 unreachable.
+            """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: EnvironmentOptions
+    @OptionGroup var options: ReleaseOptions
+    @Option(help: "Only these areas (environment, database, load, quality, metadata, monitoring, automation, smoke); a partial run records no verdict.")
+    var only: [String] = []
+    @Option(help: "The report's language: ru (default) or en.") var lang = "ru"
+    @Option(help: "Where the report files go (default: the current folder).") var outputDir = "."
+    @Option(help: "Also write the checks as JUnit XML to this file.") var junit: String?
+    @Flag(help: "List the areas and exit.") var list = false
+
+    struct Areas: CommandOutput {
+        let areas: [String]
+        func render(_ terminal: Terminal) -> String { areas.joined(separator: "\n") }
+    }
+
+    func run() async throws {
+        if list {
+            return try await global.report("verify") { Areas(areas: CheckResult.Area.allCases.map(\.rawValue)) }
+        }
+        try await global.report("verify") {
+            guard let language = ReportLanguage(rawValue: lang) else { throw CommandFailure(.usage, "lang", "--lang takes ru or en") }
+            var areas: Set<CheckResult.Area>?
+            if !only.isEmpty {
+                let parsed = only.compactMap(CheckResult.Area.init(rawValue:))
+                guard parsed.count == only.count else {
+                    throw CommandFailure(.usage, "only", "--only takes \(CheckResult.Area.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                areas = Set(parsed)
+            }
+            let environment = try global.environment(target.environment)
+            let session = await global.session(environment, hosts: try target.hosts(of: environment))
+            defer { session.close() }
+            let store = ReleaseStore.of(checkout: options.checkoutPath)
+            let report = try await Verification(environment: environment, store: store, actor: Workstation.actor, deployctlVersion: BuildInfo.versionLine)
+                .run(in: session, only: areas)
+            let json = try report.json()
+            try write(report, json: json, language: language, environment: environment.name)
+            if areas == nil, target.host == nil, report.release != nil {
+                try await VerificationLog(environment: environment).store(VerificationRecord(report: report, reportSHA256: json.sha256Hex), in: session)
+            }
+            return report
+        }
+    }
+
+    /// The report beside the user, its JSON, optional JUnit, and a copy of both in the local history.
+    private func write(_ report: VerificationReport, json: Data, language: ReportLanguage, environment: String) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        let markdown = Data(report.markdown(language: language).utf8)
+        try markdown.write(to: URL(fileURLWithPath: outputDir + "/TASK-QT-API-E2E-REPORT.md"))
+        try json.write(to: URL(fileURLWithPath: outputDir + "/e2e-report.json"))
+        if let junit { try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit)) }
+        let stamp = report.finishedAt.replacingOccurrences(of: ":", with: "")
+        let history = options.checkoutPath + "/.deployctl/verifications/\(environment)"
+        try manager.createDirectory(atPath: history, withIntermediateDirectories: true)
+        try markdown.write(to: URL(fileURLWithPath: "\(history)/\(stamp)-\(report.release ?? "none").md"))
+        try json.write(to: URL(fileURLWithPath: "\(history)/\(stamp)-\(report.release ?? "none").json"))
+    }
+}

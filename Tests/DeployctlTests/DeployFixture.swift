@@ -1,0 +1,93 @@
+import ClickHouse
+import Foundation
+import QTicketsSimulator
+import SSH
+import Testbed
+import Testing
+
+/// A deploy target for tests: the testbed's museshow environment file pointed at prod2, a release
+/// store and signing key of the test's own, the simulator as the QTickets API on prod2's link, and
+/// a cleanup that removes everything the test put on prod2.
+final class DeployFixture: @unchecked Sendable {
+    static let host = "prod2"
+
+    let directory: TemporaryDirectory
+    let testbed: Testbed
+    let environments: String
+    let connection: SSHConnection
+    var environment: [String: String]
+    let token = "sim-" + UUID().uuidString
+    let server: SimulatorServer
+
+    /// `edit` changes the environment file's text (the SSH account, say).
+    init(edit: (String) -> String = { $0 }) async throws {
+        testbed = try Testbed.current()
+        let source = try #require(testbed.environments, "the testbed writes environment files")
+        directory = try TemporaryDirectory("deploy")
+        let target = testbed.host(DeployFixture.host)
+        let museshow = try String(contentsOfFile: source + "/museshow.toml", encoding: .utf8)
+        let museshowAddress = testbed.host("museshow").address
+        try directory.write(
+            edit(
+                museshow.replacingOccurrences(of: "name = \"museshow\"", with: "name = \"\(DeployFixture.host)\"")
+                    .replacingOccurrences(of: "address = \"\(museshowAddress)\"", with: "address = \"\(target.address)\"")),
+            to: "environments/\(DeployFixture.host).toml")
+        environments = directory.file("environments")
+        environment = [
+            "DEPLOYCTL_RELEASES": directory.file("releases"),
+            "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519",
+        ]
+        connection = try testbed.connect(target)
+        let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
+        let now = Date()
+        let simulator = QTicketsSimulator(
+            dataset: SimulatorDataset(seed: 7, orders: 800, start: now.addingTimeInterval(-20 * 86_400), span: 25 * 86_400), token: token, now: now)
+        server = try await simulator.start(host: outside, port: 0)
+    }
+
+    func deployctl(_ arguments: [String], extra: [String: String] = [:]) throws -> DeployctlRun {
+        try DeployctlRun(["--env-dir", environments] + arguments, environment: environment.merging(extra) { $1 })
+    }
+
+    func run(_ command: String) async throws -> String {
+        try await connection.run(command).stdoutText
+    }
+
+    /// A KEY=VALUE file for the loader on prod2; `without` leaves one variable out.
+    func envFile(without missing: String? = nil) throws -> String {
+        var values = [
+            "QTICKETS_BASE_URL": server.baseURL, "QTICKETS_TOKEN": token, "ORG_NAME": "deploy-test", "CLICKHOUSE_HOST": "127.0.0.1",
+            "CLICKHOUSE_PORT": "8123", "CLICKHOUSE_DB": "zakaz", "CLICKHOUSE_USER": "etl_writer",
+            "CLICKHOUSE_PASSWORD": try String(contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8),
+        ]
+        if let missing { values[missing] = nil }
+        return try directory.write(values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n", to: "env-\(UUID().uuidString)")
+    }
+
+    /// A checkout like the repository's, with `edit` applied to its files, for releases that differ.
+    func checkout(_ edit: (String) throws -> Void) throws -> String {
+        let path = directory.file("checkout-\(UUID().uuidString.prefix(6))")
+        for folder in ["systemd", "migrations", "checks"] {
+            try FileManager.default.copyItem(atPath: Testbed.repository.appendingPathComponent(folder).path, toPath: path + "/" + folder)
+        }
+        try edit(path)
+        return path
+    }
+
+    func cleanup() async {
+        _ = try? await connection.run(
+            """
+            systemctl disable --now qtickets_api.timer qtickets_healthcheck.service 2>/dev/null; systemctl stop qtickets_api.service 2>/dev/null
+            rm -rf /etc/systemd/system/qtickets_api.service /etc/systemd/system/qtickets_api.timer /etc/systemd/system/qtickets_healthcheck.service \
+              /etc/systemd/system/qtickets_api.service.d /etc/systemd/system/qtickets_api.timer.d /etc/systemd/system/qtickets_healthcheck.service.d \
+              /opt/zakaz_dashboard
+            systemctl daemon-reload; systemctl reset-failed 2>/dev/null; userdel etl 2>/dev/null; true
+            """)
+        if let clickhouse = try? ClickHouseServer.modern(on: DeployFixture.host) {
+            try? await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS zakaz")
+        }
+        await server.stop()
+        connection.close()
+    }
+}
+
