@@ -4,32 +4,16 @@ import SSH
 
 /// Everything the suite reads from the host's shell, gathered in one script (one round trip).
 struct VerifyFacts: Sendable {
-    private(set) var values: [String: [String]] = [:]
-    private(set) var blocks: [String: String] = [:]
+    let answer: ScriptAnswer
     let command: String
 
-    subscript(key: String) -> String? { values[key]?.last }
-    func all(_ key: String) -> [String] { values[key] ?? [] }
-    func block(_ key: String) -> String { blocks[key] ?? "" }
+    subscript(key: String) -> String? { answer[key] }
+    func all(_ key: String) -> [String] { answer.all(key) }
+    func block(_ key: String) -> String { answer[key] ?? "" }
 
     init(output: String, command: String) {
+        answer = ScriptAnswer(output)
         self.command = command
-        var open: (key: String, lines: [String])?
-        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
-            if var current = open {
-                if line == ">>" + current.key {
-                    blocks[current.key] = current.lines.joined(separator: "\n")
-                    open = nil
-                } else {
-                    current.lines.append(String(line))
-                    open = current
-                }
-            } else if line.hasPrefix("<<") {
-                open = (String(line.dropFirst(2)), [])
-            } else if let equals = line.firstIndex(of: "=") {
-                values[String(line[..<equals]), default: []].append(String(line[line.index(after: equals)...]))
-            }
-        }
     }
 
     static func script(for target: VerifyTarget) -> String {

@@ -256,6 +256,11 @@ struct DeployTests {
             let release = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
             #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
             #expect(try fixture.deployctl(["secrets", "push", Self.host, "--host", Self.host, "--from", fixture.envFile()]).status == 0)
+            let wide = try fixture.deployctl(["--json", "deploy", Self.host, "--release", release, "--dry-run", "--parallel", "2"])
+            let order = (Self.result(wide)["actions"] as? [String]) ?? []
+            let firstSwitch = order.firstIndex { $0.hasPrefix("stop-timer") } ?? 0
+            #expect(order.prefix(firstSwitch).contains("check-env client-prod") && order.prefix(firstSwitch).contains("check-env \(Self.host)")
+                && order.prefix(firstSwitch).contains { $0.hasPrefix("migrate ") }, "--parallel 2: both hosts checked and migrations run before any switch: \(order)")
             let deployed = try fixture.deployctl(["--json", "deploy", Self.host, "--release", release])
             #expect(deployed.status == 1, "\(deployed.stdout)\(deployed.stderr)")
             let hosts = (Self.result(deployed)["hosts"] as? [[String: Any]]) ?? []
@@ -265,6 +270,9 @@ struct DeployTests {
             #expect((Self.result(deployed)["failure"] as? String)?.contains("client-prod") == true)
             #expect(try await other.run("readlink /opt/zakaz_dashboard/current; systemctl is-enabled qtickets_api.timer 2>&1").stdoutText.contains("releases/") == false)
             #expect(try await fixture.run("systemctl is-enabled qtickets_api.timer") == "enabled\n", "the loader's timer runs on the ClickHouse host only")
+            let parallel = try fixture.deployctl(["--json", "deploy", Self.host, "--release", release, "--parallel", "2"])
+            #expect(parallel.status == 1 && (Self.result(parallel)["failure"] as? String)?.contains("client-prod") == true, "\(parallel.stdout)")
+            #expect(!((Self.result(parallel)["taken"] as? [String]) ?? []).contains { $0.hasPrefix("switch") }, "a failure before the switch phase stops every host")
         } catch {
             Issue.record(error)
         }

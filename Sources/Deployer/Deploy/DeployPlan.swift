@@ -51,6 +51,8 @@ public struct DeployPlan: CommandOutput {
     public let actions: [String]
     /// Whether the plan was only printed.
     public let dryRun: Bool
+    /// How many hosts are deployed at once (1: one after another).
+    public let parallel: Int
 
     /// Nothing to do anywhere.
     public var unchanged: Bool { migrations.isEmpty && hosts.allSatisfy(\.unchanged) }
@@ -74,6 +76,7 @@ public struct DeployPlan: CommandOutput {
             if !host.restarts.isEmpty { lines.append("    restart: " + host.restarts.joined(separator: ", ")) }
             lines.append("    loader timer: " + (host.loader ? "enabled here" : "not on this host"))
         }
+        if hosts.count > 1 { lines.append(parallel > 1 ? "  hosts: \(parallel) at a time" : "  hosts: one after another, stopping at the first failure") }
         lines.append("  steps:")
         for (index, action) in actions.enumerated() { lines.append(String(format: "    %2d. ", index + 1) + action) }
         return lines.joined(separator: "\n")
@@ -107,25 +110,28 @@ struct DeployPlanner {
 
     var bundleBytes: UInt64 { release.manifest.files.reduce(0) { $0 + $1.size } }
 
-    func plan(hosts: [(host: Environment.Host, state: HostState)], migrations: [Migrator<ClickHouseClient>.Step], lint: [String], dryRun: Bool) -> DeployPlan {
+    /// Whether `action` begins the part of a host's steps that changes what runs (the switch phase).
+    static func startsSwitch(_ action: String) -> Bool { action.hasPrefix("stop-timer") || action.hasPrefix("switch") }
+
+    func plan(
+        hosts: [(host: Environment.Host, state: HostState)], migrations: [Migrator<ClickHouseClient>.Step], lint: [String], dryRun: Bool,
+        parallel: Int = 1
+    ) -> DeployPlan {
         let loaderHosts = Set(environment.loaderHosts.map(\.name))
         let hostPlans = hosts.map { plan(for: $0.host, state: $0.state, loader: loaderHosts.contains($0.host.name)) }
         var actions: [String] = []
-        for (index, host) in hostPlans.enumerated() {
-            if index == 0 {
-                // Migrations run once, after the first host holds the verified bundle and before any switch.
-                let switchIndex = host.actions.firstIndex { $0.hasPrefix("stop-timer") || $0.hasPrefix("switch") }
-                    ?? host.actions.count
-                actions += host.actions[..<switchIndex]
-                actions += migrations.map { "migrate \(MigrationVersion($0.version))_\($0.slug)" }
-                actions += host.actions[switchIndex...]
-            } else {
-                actions += host.actions
-            }
+        let migrationSteps = migrations.map { "migrate \(MigrationVersion($0.version))_\($0.slug)" }
+        // Migrations run once, after the first hosts hold the verified bundle and before any switch.
+        for (index, start) in stride(from: 0, to: hostPlans.count, by: max(1, parallel)).enumerated() {
+            let wave = hostPlans[start..<min(hostPlans.count, start + max(1, parallel))]
+            for host in wave { actions += host.actions.prefix { !Self.startsSwitch($0) } }
+            if index == 0 { actions += migrationSteps }
+            for host in wave { actions += host.actions.drop { !Self.startsSwitch($0) } }
         }
+        if hostPlans.isEmpty { actions += migrationSteps }
         return DeployPlan(
             environment: environment.name, release: release.id, revision: release.manifest.revision, migrations: migrations, lint: lint,
-            hosts: hostPlans, actions: actions, dryRun: dryRun)
+            hosts: hostPlans, actions: actions, dryRun: dryRun, parallel: max(1, parallel))
     }
 
     private func plan(for host: Environment.Host, state: HostState, loader: Bool) -> DeployPlan.HostPlan {

@@ -38,7 +38,7 @@ extension Deployment {
         }
         var executor = ActionExecutor(deployment: self, session: session, connections: connections)
         defer { executor.removeBundle() }
-        if failure == nil {
+        if failure == nil && plan.parallel <= 1 {
             for action in plan.actions {
                 do throws(CommandFailure) {
                     try await executor.perform(action)
@@ -48,6 +48,8 @@ extension Deployment {
                     break
                 }
             }
+        } else if failure == nil {
+            (taken, failure) = await runInWaves(plan, executor: &executor)
         }
         renewal.cancel()
         // A host whose connection was cut gets a new one to tell where it is, record the
@@ -72,6 +74,71 @@ extension Deployment {
             plan: plan, taken: taken, hosts: outcomes, seconds: started.duration(to: .now).secondsValue, roundTrips: session.requests.value,
             failure: failure?.message,
             failureVerdict: failure?.verdict ?? .success)
+    }
+
+    /// `--parallel N`: N hosts at a time; in each wave every host's steps up to its switch run at
+    /// once, then (in the first wave) the migrations, then every host's switch and what follows it.
+    /// The first failure stops the deploy after the phase it happened in.
+    private func runInWaves(_ plan: DeployPlan, executor: inout ActionExecutor) async -> ([String], CommandFailure?) {
+        var taken: [String] = []
+        if plan.actions.contains(where: { $0.hasPrefix("upload ") }) {
+            do throws(CommandFailure) {
+                _ = try executor.makeBundle()
+            } catch {
+                return ([], error)
+            }
+        }
+        let migrations = plan.actions.filter { $0.hasPrefix("migrate ") }
+        for (index, start) in stride(from: 0, to: plan.hosts.count, by: plan.parallel).enumerated() {
+            let wave = Array(plan.hosts[start..<min(plan.hosts.count, start + plan.parallel)])
+            let before = wave.map { Array($0.actions.prefix { !DeployPlanner.startsSwitch($0) }) }
+            let after = wave.map { Array($0.actions.drop { !DeployPlanner.startsSwitch($0) }) }
+            var (done, failure) = await Self.concurrently(before, executor: executor)
+            taken += done
+            if failure != nil { return (taken, failure) }
+            if index == 0 {
+                for action in migrations {
+                    do throws(CommandFailure) {
+                        try await executor.perform(action)
+                        taken.append(action)
+                    } catch {
+                        return (taken, error)
+                    }
+                }
+            }
+            (done, failure) = await Self.concurrently(after, executor: executor)
+            taken += done
+            if failure != nil { return (taken, failure) }
+        }
+        return (taken, nil)
+    }
+
+    /// Each list of actions on its own task; returns the actions taken and the first failure.
+    private static func concurrently(_ lists: [[String]], executor: ActionExecutor) async -> ([String], CommandFailure?) {
+        await withTaskGroup(of: ([String], CommandFailure?).self) { group in
+            for list in lists {
+                group.addTask {
+                    var mine = executor
+                    var taken: [String] = []
+                    for action in list {
+                        do throws(CommandFailure) {
+                            try await mine.perform(action)
+                            taken.append(action)
+                        } catch {
+                            return (taken, error)
+                        }
+                    }
+                    return (taken, nil)
+                }
+            }
+            var taken: [String] = []
+            var failure: CommandFailure?
+            for await (done, failed) in group {
+                taken += done
+                failure = failure ?? failed
+            }
+            return (taken, failure)
+        }
     }
 
     /// Reads where each host ended up and writes its audit entry.
@@ -112,7 +179,7 @@ extension Deployment {
 }
 
 /// Performs one plan action at a time.
-struct ActionExecutor {
+struct ActionExecutor: Sendable {
     let deployment: Deployment
     let session: EnvironmentSession
     let connections: [String: any RemoteHost]
@@ -215,7 +282,7 @@ struct ActionExecutor {
         if let bundle { try? FileManager.default.removeItem(atPath: bundle) }
     }
 
-    private mutating func makeBundle() throws(CommandFailure) -> String {
+    mutating func makeBundle() throws(CommandFailure) -> String {
         if let bundle { return bundle }
         let path = FileManager.default.temporaryDirectory.path + "/deployctl-bundle-\(id)-\(UUID().uuidString.prefix(8)).tar"
         let process = Process()

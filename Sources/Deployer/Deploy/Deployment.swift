@@ -48,8 +48,8 @@ public struct Deployment: Sendable {
             in: session, migrations: try migrations, options: .init(release: release.id, actor: actor))
     }
 
-    /// Reads every host and the schema; changes nothing.
-    public func plan(in session: EnvironmentSession, dryRun: Bool) async throws(CommandFailure) -> DeployPlan {
+    /// Reads every host and the schema; changes nothing. `parallel` hosts are deployed at once.
+    public func plan(in session: EnvironmentSession, dryRun: Bool, parallel: Int = 1) async throws(CommandFailure) -> DeployPlan {
         if let failure = session.failures.first { throw CommandFailure(.unreachable, "ssh", failure.description) }
         let units = Array(Set(planner.unitTexts.keys)).sorted()
         var states: [(Environment.Host, HostState)] = []
@@ -68,7 +68,7 @@ public struct Deployment: Sendable {
         } catch {
             throw error.failure
         }
-        return planner.plan(hosts: states.map { ($0.0, $0.1) }, migrations: steps, lint: findings.map(\.description), dryRun: dryRun)
+        return planner.plan(hosts: states.map { ($0.0, $0.1) }, migrations: steps, lint: findings.map(\.description), dryRun: dryRun, parallel: parallel)
     }
 }
 

@@ -18,10 +18,12 @@ struct Deploy: AsyncParsableCommand {
     @OptionGroup var options: ReleaseOptions
     @Option(help: "The release id (or a prefix of it); default: the newest release built here.") var release: String?
     @Flag(help: "Print the plan and change nothing.") var dryRun = false
+    @Option(help: "Deploy this many hosts at once (default 1: one after another, stopping at the first failure).") var parallel = 1
     @Flag(help: "Deploy although the gate is closed; needs --reason, and is audited.") var forceGate = false
     @Option(help: "Why the gate is overridden (with --force-gate).") var reason: String?
 
     func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel takes a number of hosts, 1 or more") }
         if forceGate && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--force-gate needs --reason \"…\": the override is recorded with it")
         }
@@ -29,12 +31,13 @@ struct Deploy: AsyncParsableCommand {
 
     func run() async throws {
         let dryRun = dryRun
+        let parallel = parallel
         let chosen = release
         if dryRun {
             return try await global.report("deploy") {
                 let (deployment, session) = try await open(chosen)
                 defer { session.close() }
-                return try await deployment.plan(in: session, dryRun: true)
+                return try await deployment.plan(in: session, dryRun: true, parallel: parallel)
             }
         }
         try await global.report("deploy") {
@@ -47,7 +50,7 @@ struct Deploy: AsyncParsableCommand {
                     try await deployment.recordGateOverride(in: session, reason: reason, closedBecause: decision.reason)
                 }
             }
-            let plan = try await deployment.plan(in: session, dryRun: false)
+            let plan = try await deployment.plan(in: session, dryRun: false, parallel: parallel)
             return await deployment.run(plan, in: session)
         }
     }
