@@ -30,7 +30,7 @@ public struct VerifySuite: Sendable {
         let noClickHouse = "ClickHouse does not answer (environment.clickhouse-answers)"
         if wanted.contains(.database) { results += clickhouse ? await databaseChecks() : [skipped(.database, because: noClickHouse)] }
         var loaded = true
-        if wanted.contains(.load) || wanted.contains(.metadata) || wanted.contains(.quality) || wanted.contains(.smoke) {
+        if wanted.contains(.load) || wanted.contains(.metadata) {
             let load = await loadChecks()
             loaded = !load.contains { $0.id == "load.run" && $0.outcome == .fail }
             if wanted.contains(.load) { results += load }

@@ -1,3 +1,4 @@
+import ClickHouse
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -84,6 +85,77 @@ struct VerifyTests {
             #expect(forced.status == 0, "the gate is open again after a passing verification: \(forced.stdout)\(forced.stderr)")
             let audit = try fixture.deployctl(["audit", Self.host])
             #expect(audit.stdout.contains("verify"), "verifications are in the audit chain: \(audit.stdout)")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test("each breakage fails exactly the checks it should, and the report says why and what to do")
+    func breakages() async throws {
+        let fixture = try await DeployFixture()
+        let reports = try TemporaryDirectory("reports")
+        func verify(_ extra: [String] = []) throws -> (status: Int32, failed: Set<String>, report: String) {
+            let run = try fixture.deployctl(["--json", "verify", Self.host, "--output-dir", reports.path] + extra)
+            let failed = Set(Self.checks(run).filter { $0.value == "fail" || $0.value == "error" }.keys)
+            let report = (try? String(contentsOfFile: reports.file("TASK-QT-API-E2E-REPORT.md"), encoding: .utf8)) ?? ""
+            return (run.status, failed, report)
+        }
+        do {
+            let release = try DeployTests.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", release]).status == 0)
+            let clean = try verify()
+            #expect(clean.status == 0 && clean.failed.isEmpty, "\(clean.failed)")
+
+            // The binary under current replaced (one byte more; renamed into place, as the running one cannot be written).
+            _ = try await fixture.run(
+                "cd /opt/zakaz_dashboard/current/bin && cp -p qtickets-api /tmp/qtickets-api.orig && cp qtickets-api /tmp/qtickets-api.new && echo >> /tmp/qtickets-api.new && mv /tmp/qtickets-api.new qtickets-api")
+            let binary = try verify(["--only", "automation"])
+            #expect(binary.failed == ["automation.files"], "\(binary.failed)")
+            #expect(binary.report.contains("bin/qtickets-api: FAILED"), "the evidence names the file")
+            _ = try await fixture.run("mv /tmp/qtickets-api.orig /opt/zakaz_dashboard/current/bin/qtickets-api")
+
+            // A pending and a drifted migration, in the release's own files.
+            let migrations = fixture.directory.file("releases/\(release)/migrations")
+            try "CREATE TABLE IF NOT EXISTS verify_probe (x UInt8) ENGINE = MergeTree ORDER BY x;\n"
+                .write(toFile: migrations + "/0099_probe.up.sql", atomically: true, encoding: .utf8)
+            try "DROP TABLE IF EXISTS verify_probe;\n".write(toFile: migrations + "/0099_probe.down.sql", atomically: true, encoding: .utf8)
+            let pending = try verify(["--only", "database"])
+            #expect(pending.failed.contains("database.migrations") && pending.report.contains("0099_probe pending"), "\(pending.failed)")
+            try FileManager.default.removeItem(atPath: migrations + "/0099_probe.up.sql")
+            try FileManager.default.removeItem(atPath: migrations + "/0099_probe.down.sql")
+            let first = migrations + "/0001_staging_orders.up.sql"
+            let original = try String(contentsOfFile: first, encoding: .utf8)
+            try (original + "\n-- edited after it was applied\n").write(toFile: first, atomically: true, encoding: .utf8)
+            let drifted = try verify(["--only", "database"])
+            #expect(drifted.failed == ["database.migrations"] && drifted.report.contains("drifted"), "\(drifted.failed)")
+            try original.write(toFile: first, atomically: true, encoding: .utf8)
+
+            // The loader failing: a wrong token in the host's env file.
+            _ = try await fixture.run("sed -i 's/^QTICKETS_TOKEN=.*/QTICKETS_TOKEN=wrong-\(UUID().uuidString)/' /opt/zakaz_dashboard/secrets/.env.qtickets_api")
+            let token = try verify(["--only", "load"])
+            #expect(token.failed == ["load.run", "load.check-api"], "\(token.failed)")
+            #expect(token.report.contains("QTICKETS_TOKEN"), "what to do names the variable")
+            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
+
+            // The tickets deleted: facts, summed from them, no longer reconcile with the orders.
+            if let clickhouse = try? ClickHouseServer.modern(on: Self.host) {
+                try await ClickHouseClient(endpoint: clickhouse.admin).execute(
+                    "ALTER TABLE zakaz.stg_qtickets_tickets DELETE WHERE 1 SETTINGS mutations_sync = 2")
+            }
+            let facts = try verify(["--only", "smoke"])
+            #expect(facts.failed.contains("smoke.fact_matches_staging") && facts.failed.allSatisfy { $0.hasPrefix("smoke.") }, "\(facts.failed)")
+            #expect(facts.report.contains("staging vs"), "the sample names the disagreeing day and event")
+
+            // ClickHouse stopped: its checks fail, and those that need it are skipped, saying why.
+            _ = try await fixture.run("systemctl stop clickhouse-server.service")
+            let stopped = try fixture.deployctl(["--json", "verify", Self.host, "--output-dir", reports.path, "--only", "environment", "--only", "database"])
+            let outcomes = Self.checks(stopped)
+            #expect(outcomes["environment.clickhouse-unit"] == "fail" && outcomes["environment.clickhouse-answers"] == "fail", "\(outcomes)")
+            #expect(outcomes["database.skipped"] == "skip", "\(outcomes)")
+            _ = try await fixture.run("systemctl start clickhouse-server.service; for i in $(seq 50); do python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8123/ping')\" 2>/dev/null && break; sleep 0.2; done")
         } catch {
             Issue.record(error)
         }
