@@ -22,6 +22,10 @@ struct DeployBench {
         }
 
         let cases: [Case]
+        /// `deployctl verify` of the deployed host: wall time, the loader run's share, checks, SSH requests.
+        let verifySeconds: Double
+        let verifyLoaderSeconds: Double
+        let verifyChecks: Int
         let bundleMegabytes: Double
         let uploadSeconds: Double
         let scpSeconds: Double
@@ -40,11 +44,11 @@ struct DeployBench {
             to: "environments/\(Self.host).toml")
         let environment = ["DEPLOYCTL_RELEASES": work.file("releases"), "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519"]
         let binary = self.deployctl
-        func deployctl(_ arguments: [String]) throws -> (seconds: Double, output: [String: Any]) {
+        func deployctl(_ arguments: [String], mayFail: Bool = false) throws -> (seconds: Double, output: [String: Any]) {
             let started = ContinuousClock.now
             let run = try DeployctlRun(["--env-dir", work.file("environments"), "--json"] + arguments, environment: environment, binary: binary)
             let seconds = started.duration(to: .now).secondsValue
-            guard run.status == 0 else { throw TestbedUnavailable("deployctl \(arguments.joined(separator: " ")) failed: \(run.stdout)\(run.stderr)") }
+            guard run.status == 0 || mayFail else { throw TestbedUnavailable("deployctl \(arguments.joined(separator: " ")) failed: \(run.stdout)\(run.stderr)") }
             return (seconds, (run.result as? [String: Any]) ?? [:])
         }
         let connection = try testbed.connect(target)
@@ -58,7 +62,7 @@ struct DeployBench {
         let token = "bench-" + UUID().uuidString
         let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
         let simulator = QTicketsSimulator(
-            dataset: SimulatorDataset(seed: 5, orders: 500, start: Date().addingTimeInterval(-10 * 86_400), span: 12 * 86_400), token: token)
+            dataset: SimulatorDataset(seed: 5, orders: 500, start: Date().addingTimeInterval(-10 * 86_400), span: 10 * 86_400), token: token, now: Date())
         let server = try await simulator.start(host: outside, port: 0)
         defer { Task { await server.stop() } }
         let password = try String(contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8)
@@ -94,6 +98,11 @@ struct DeployBench {
             let (seconds, trips) = try deploy(name, release)
             measured.append((name, seconds, trips))
         }
+        let verified = try deployctl(["verify", Self.host, "--output-dir", work.path], mayFail: true)
+        let checks = ((verified.output["hosts"] as? [[String: Any]])?.first?["checks"] as? [[String: Any]]) ?? []
+        let failed = checks.filter { $0["outcome"] as? String == "fail" }.compactMap { $0["id"] as? String }
+        if !failed.isEmpty { FileHandle.standardError.write(Data("deploy bench: verify failed \(failed.joined(separator: ", "))\n".utf8)) }
+        let loaderSeconds = checks.first { $0["id"] as? String == "load.run" }?["seconds"] as? Double ?? 0
         _ = try connection.execute(clean)
 
         let ansible = try AnsibleDeploy(work: work, target: target, sshOptions: sshOptions, releases: work.file("releases"), envFile: envFile)
@@ -115,7 +124,7 @@ struct DeployBench {
         }
         _ = try connection.execute("rm -f /tmp/deployctl-bench-bundle.tar /tmp/scp-bench-bundle.tar")
         return Result(
-            cases: cases, bundleMegabytes: size, uploadSeconds: median(upload), scpSeconds: median(scp), ansible: ansible.version)
+            cases: cases, verifySeconds: verified.seconds, verifyLoaderSeconds: loaderSeconds, verifyChecks: checks.count, bundleMegabytes: size, uploadSeconds: median(upload), scpSeconds: median(scp), ansible: ansible.version)
     }
 }
 

@@ -174,6 +174,8 @@ if json {
                 figure.deployctlSeconds, figure.roundTrips, figure.ansibleSeconds ?? 0, figure.ansibleTasks ?? 0,
                 figure.deployctlSeconds / max(figure.ansibleSeconds ?? 1, 0.001)))
         }
+        print(String(format: "  verify %@: %.2f s for %d checks over one SSH connection, of which the loader run %.2f s (target < 5 s)",
+            DeployBench.host, deploy.verifySeconds, deploy.verifyChecks, deploy.verifyLoaderSeconds))
         print(String(format: "  bundle upload, %.1f MiB: deployctl %.2f s, scp %.2f s (%.2f×; target ≤ 1.0×)",
             deploy.bundleMegabytes, deploy.uploadSeconds, deploy.scpSeconds, deploy.uploadSeconds / max(deploy.scpSeconds, 0.001)))
     }
