@@ -53,17 +53,20 @@ public struct DeployPlan: CommandOutput {
     public let dryRun: Bool
     /// How many hosts are deployed at once (1: one after another).
     public let parallel: Int
+    /// `deploy` or `rollback`.
+    public let command: String
 
     /// Nothing to do anywhere.
     public var unchanged: Bool { migrations.isEmpty && hosts.allSatisfy(\.unchanged) }
 
     public func render(_ terminal: Terminal) -> String {
-        var lines = ["deploy \(terminal.bold(release))" + (revision.map { " (git \($0))" } ?? "") + " to \(environment)" + (dryRun ? " — dry run, nothing changes" : "")]
+        var lines = ["\(command == "rollback" ? "roll back to" : "deploy") \(terminal.bold(release))" + (revision.map { " (git \($0))" } ?? "") + " \(command == "rollback" ? "on" : "to") \(environment)" + (dryRun ? " — dry run, nothing changes" : "")]
         if unchanged {
             lines.append("  every host already runs \(release) with its units as the release installs them: nothing to do")
             return lines.joined(separator: "\n")
         }
-        lines.append(migrations.isEmpty ? "  migrations: none pending" : "  migrations: \(migrations.count) to apply: " + migrations.map { "\(MigrationVersion($0.version))_\($0.slug) (\($0.statements.count) statement(s))" }.joined(separator: ", "))
+        let verb = migrations.first?.direction == .down ? "to roll back" : "to apply"
+        lines.append(migrations.isEmpty ? "  migrations: none pending" : "  migrations: \(migrations.count) \(verb): " + migrations.map { "\(MigrationVersion($0.version))_\($0.slug) (\($0.statements.count) statement(s))" }.joined(separator: ", "))
         for finding in lint { lines.append("    " + finding) }
         for host in hosts {
             let from = host.from ?? "nothing"
@@ -115,12 +118,12 @@ struct DeployPlanner {
 
     func plan(
         hosts: [(host: Environment.Host, state: HostState)], migrations: [Migrator<ClickHouseClient>.Step], lint: [String], dryRun: Bool,
-        parallel: Int = 1
+        parallel: Int = 1, command: String = "deploy"
     ) -> DeployPlan {
         let loaderHosts = Set(environment.loaderHosts.map(\.name))
         let hostPlans = hosts.map { plan(for: $0.host, state: $0.state, loader: loaderHosts.contains($0.host.name)) }
         var actions: [String] = []
-        let migrationSteps = migrations.map { "migrate \(MigrationVersion($0.version))_\($0.slug)" }
+        let migrationSteps = migrations.map { "\($0.direction == .down ? "migrate-down" : "migrate") \(MigrationVersion($0.version))_\($0.slug)" }
         // Migrations run once, after the first hosts hold the verified bundle and before any switch.
         for (index, start) in stride(from: 0, to: hostPlans.count, by: max(1, parallel)).enumerated() {
             let wave = hostPlans[start..<min(hostPlans.count, start + max(1, parallel))]
@@ -131,7 +134,7 @@ struct DeployPlanner {
         if hostPlans.isEmpty { actions += migrationSteps }
         return DeployPlan(
             environment: environment.name, release: release.id, revision: release.manifest.revision, migrations: migrations, lint: lint,
-            hosts: hostPlans, actions: actions, dryRun: dryRun, parallel: max(1, parallel))
+            hosts: hostPlans, actions: actions, dryRun: dryRun, parallel: max(1, parallel), command: command)
     }
 
     private func plan(for host: Environment.Host, state: HostState, loader: Bool) -> DeployPlan.HostPlan {

@@ -13,7 +13,7 @@ extension Deployment {
         let connections = session.links.reduce(into: [String: any RemoteHost]()) { result, link in
             if case .success(let connection) = link.connection { result[link.host.name] = connection }
         }
-        let leases = session.links.map { _ in HostLease(layout: layout, owner: actor, command: "deploy", release: release.id, ttl: leaseTTL) }
+        let leases = session.links.map { _ in HostLease(layout: layout, owner: actor, command: command, release: release.id, ttl: leaseTTL) }
         var taken: [String] = []
         var failure: CommandFailure?
         var leased: [(HostLease, any RemoteHost)] = []
@@ -70,10 +70,34 @@ extension Deployment {
             if let connection = reachable[host.label] { await lease.release(on: connection) }
         }
         for connection in reopened { connection.close() }
+        var rollback: DeployReport.AutomaticRollback?
+        if failure != nil, let store = rollbackStore, let from = plan.hosts.first(where: { taken.contains("switch \($0.host) \(release.id)") })?.from {
+            rollback = await rollBack(to: from, store: store, in: session)
+        }
         return DeployReport(
             plan: plan, taken: taken, hosts: outcomes, seconds: started.duration(to: .now).secondsValue, roundTrips: session.requests.value,
-            failure: failure?.message,
-            failureVerdict: failure?.verdict ?? .success)
+            failure: failure?.message, rollback: rollback, failureVerdict: failure?.verdict ?? .success)
+    }
+
+    /// After a failure past the switch: back to the release that ran before, with its units and
+    /// timer, and the migrations this deploy applied undone when their downs delete no data.
+    private func rollBack(to release: String, store: ReleaseStore, in session: EnvironmentSession) async -> DeployReport.AutomaticRollback {
+        let prepared: Rollback.Prepared
+        do throws(CommandFailure) {
+            prepared = try await Rollback(environment: environment, store: store, actor: actor)
+                .prepare(in: session, to: release, allowDataLoss: false, leaveSchemaOnDataLoss: true)
+        } catch {
+            return .init(to: release, taken: [], failure: error.message, note: nil)
+        }
+        defer { prepared.cleanUp() }
+        let note = prepared.schemaLeft ? "the schema stays as the failed release left it: its downs would delete data (\(prepared.dataLoss.joined(separator: "; ")))" : nil
+        do throws(CommandFailure) {
+            let plan = try await prepared.deployment.plan(in: session, dryRun: false)
+            let report = await prepared.deployment.run(plan, in: session)
+            return .init(to: release, taken: report.taken, failure: report.failure, note: note)
+        } catch {
+            return .init(to: release, taken: [], failure: error.message, note: note)
+        }
     }
 
     /// `--parallel N`: N hosts at a time; in each wave every host's steps up to its switch run at
@@ -169,7 +193,7 @@ extension Deployment {
             outcomes.append(.init(host: link.host.name, release: current, result: result, detail: detail))
             guard !plan.unchanged || failure != nil else { continue }
             let record = AuditRecord(
-                command: "deploy", environment: environment.name, host: link.host.name, actor: actor, release: release.id,
+                command: command, environment: environment.name, host: link.host.name, actor: actor, release: release.id,
                 result: hostFailed ? "failed" : "ok", seconds: started.duration(to: .now).secondsValue, changes: mine,
                 detail: hostFailed ? failure?.message : nil)
             _ = try? await AuditLog(layout: layout, database: environment.clickhouse.database).append(record, on: connection, clickhouse: clickhouse)
@@ -203,6 +227,10 @@ struct ActionExecutor: Sendable {
         let verb = words[0]
         if verb == "migrate" {
             try await migrate()
+            return
+        }
+        if verb == "migrate-down" {
+            try await migrateDown()
             return
         }
         guard words.count >= 2, let host = connections[words[1]] else {
@@ -255,6 +283,19 @@ struct ActionExecutor: Sendable {
             _ = try await migrator.up()
         } catch {
             throw CommandFailure(.checkFailed, "migration", "\(error.message) — no host has switched: every host stays on its previous release")
+        }
+    }
+
+    /// A rollback's schema: every migration newer than the target's, undone by the down files of the release being left.
+    private mutating func migrateDown() async throws(CommandFailure) {
+        guard !migrated, let rollback = deployment.schemaRollback else { return }
+        migrated = true
+        let migrator = try await EnvironmentMigrator.open(
+            in: session, migrations: rollback.migrations, options: .init(release: id, actor: deployment.actor))
+        do throws(MigratorError) {
+            _ = try await migrator.down(to: rollback.to)
+        } catch {
+            throw CommandFailure(.checkFailed, "migration", "\(error.message) — no host has switched back yet: every host stays on the release it ran")
         }
     }
 

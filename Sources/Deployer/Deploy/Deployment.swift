@@ -23,6 +23,14 @@ public struct Deployment: Sendable {
     public var loaderWait: Duration = .seconds(1200)
     /// The host lease's TTL; it is renewed every third of it.
     public var leaseTTL: Duration = .seconds(600)
+    /// For a rollback: the migrations (with their down files) of the release being left, and the
+    /// version to roll the schema back to (the target release's newest migration).
+    public var schemaRollback: (migrations: [Migration], to: UInt64)?
+    /// `deploy` or `rollback`, in the audit log and the lease.
+    public var command = "deploy"
+    /// Where earlier releases are looked up when a failure after the switch rolls the deploy back
+    /// by itself; nil turns the automatic rollback off.
+    public var rollbackStore: ReleaseStore?
 
     public init(environment: Environment, release: ReleaseSummary, actor: String) {
         self.environment = environment
@@ -60,15 +68,21 @@ public struct Deployment: Sendable {
             states.append((link.host, extra.isEmpty ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)))
         }
         let migrations = try self.migrations
-        let findings = MigrationLinter(cluster: environment.clickhouse.cluster).lint(migrations)
-        let migrator = try await migrator(in: session)
+        let findings = schemaRollback == nil ? MigrationLinter(cluster: environment.clickhouse.cluster).lint(migrations) : []
+        let migrator = schemaRollback == nil
+            ? try await migrator(in: session)
+            : try await EnvironmentMigrator.open(in: session, migrations: schemaRollback!.migrations, options: .init(release: release.id, actor: actor))
         let steps: [Migrator<ClickHouseClient>.Step]
         do throws(MigratorError) {
-            steps = try await migrator.planUp()
+            if let schemaRollback {
+                steps = try await migrator.planDown(to: schemaRollback.to)
+            } else {
+                steps = try await migrator.planUp()
+            }
         } catch {
             throw error.failure
         }
-        return planner.plan(hosts: states.map { ($0.0, $0.1) }, migrations: steps, lint: findings.map(\.description), dryRun: dryRun, parallel: parallel)
+        return planner.plan(hosts: states.map { ($0.0, $0.1) }, migrations: steps, lint: findings.map(\.description), dryRun: dryRun, parallel: parallel, command: command)
     }
 }
 
@@ -91,12 +105,22 @@ public struct DeployReport: CommandOutput {
     /// Requests made of the hosts (commands, transfers), each at least one SSH round trip.
     public let roundTrips: Int
     public let failure: String?
+    /// The automatic rollback a failure after the switch set off.
+    public let rollback: AutomaticRollback?
     /// The verdict of the step that failed (a held lock is `locked`, an unreachable host `unreachable`).
     let failureVerdict: Verdict
 
     public var verdict: Verdict { failure == nil ? .success : failureVerdict }
 
-    enum CodingKeys: String, CodingKey { case plan, taken, hosts, seconds, roundTrips, failure }
+    enum CodingKeys: String, CodingKey { case plan, taken, hosts, seconds, roundTrips, failure, rollback }
+
+    /// What the automatic rollback did.
+    public struct AutomaticRollback: Sendable, Encodable {
+        public let to: String
+        public let taken: [String]
+        public let failure: String?
+        public let note: String?
+    }
     public var failureSummary: String { failure ?? "" }
 
     public func render(_ terminal: Terminal) -> String {
@@ -105,21 +129,44 @@ public struct DeployReport: CommandOutput {
             lines.append(plan.render(terminal))
         } else {
             lines.append(
-                "deployed \(terminal.bold(plan.release)) to \(plan.environment) in \(String(format: "%.1f", seconds)) s: \(taken.count) step(s), \(roundTrips) SSH request(s)")
+                (plan.command == "rollback" ? "rolled back to \(terminal.bold(plan.release)) on " : "deployed \(terminal.bold(plan.release)) to ")
+                    + "\(plan.environment) in \(String(format: "%.1f", seconds)) s: \(taken.count) step(s), \(roundTrips) SSH request(s)")
             if !plan.migrations.isEmpty {
-                lines.append("  migrations: " + taken.filter { $0.hasPrefix("migrate ") }.map { String($0.dropFirst(8)) }.joined(separator: ", "))
+                let migrations = taken.filter { $0.hasPrefix("migrate ") || $0.hasPrefix("migrate-down ") }
+                lines.append("  migrations \(plan.command == "rollback" ? "rolled back" : "applied"): " + migrations.map { String($0.split(separator: " ").last ?? "") }.joined(separator: ", "))
             }
         }
         for host in hosts {
             let status: CheckStatus = host.result == "ok" ? .ok : .fail
             lines.append("  \(terminal.status(status)) \(host.host)  runs \(host.release ?? "nothing")" + (host.detail.map { "  \($0)" } ?? ""))
         }
-        if let failure { lines.append(terminal.paint("deploy failed: ", "31;1") + failure) }
+        if let failure { lines.append(terminal.paint("\(plan.command) failed: ", "31;1") + failure) }
+        if let rollback {
+            if let failed = rollback.failure {
+                lines.append(terminal.paint("the automatic rollback to \(rollback.to) failed too: ", "31;1") + failed)
+            } else {
+                lines.append("rolled back automatically to \(rollback.to): " + rollback.taken.joined(separator: "; "))
+            }
+            if let note = rollback.note { lines.append("  " + note) }
+        }
         return lines.joined(separator: "\n")
     }
 }
 
 extension Deployment {
+    /// The audit entry of a rollback allowed to delete data: what and why.
+    public func recordDataLoss(in session: EnvironmentSession, losses: [String], reason: String) async throws(CommandFailure) {
+        let clickhouse = try? await session.clickhouse(as: .admin)
+        for link in session.links {
+            guard case .success(let connection) = link.connection else { continue }
+            try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+                AuditRecord(
+                    command: "data loss allowed", environment: environment.name, host: link.host.name, actor: actor, release: release.id,
+                    result: "ok", seconds: 0, changes: losses, detail: reason),
+                on: connection, clickhouse: clickhouse)
+        }
+    }
+
     /// The audit entry of a deploy that goes past a closed gate: who, why, which release, where.
     public func recordGateOverride(in session: EnvironmentSession, reason: String, closedBecause: String) async throws(CommandFailure) {
         let clickhouse = try? await session.clickhouse(as: .admin)

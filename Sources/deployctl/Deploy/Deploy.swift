@@ -11,7 +11,7 @@ struct Deploy: AsyncParsableCommand {
             --dry-run prints the exact plan (uploads, migrations with their statements, a diff of every unit that changes, \
             restarts, steps) and changes nothing. A production environment takes a release only with --yes until the gate lands. \
             Exit status: 0 deployed (or nothing to do), 1 a step or check failed (the output says which release each host runs), \
-            2 invalid configuration, 3 a host unreachable, 4 another deploy holds the lock. An environment with a [gate]             takes only a release whose newest verification on the gate's staging environment passed (see `gate status`);             --force-gate --reason overrides it, as an audit entry of its own.
+            2 invalid configuration, 3 a host unreachable, 4 another deploy holds the lock. A failure after the switch (a unit             that does not start, a failed loader run or healthcheck) rolls back to the previous release by itself: its units,             current, and this deploy's migrations when their downs delete no data; the deploy still exits 1 and says so. An environment with a [gate]             takes only a release whose newest verification on the gate's staging environment passed (see `gate status`);             --force-gate --reason overrides it, as an audit entry of its own.
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
@@ -59,6 +59,8 @@ struct Deploy: AsyncParsableCommand {
         let environment = try global.environment(target.environment)
         let summary = try ReleaseStore.of(checkout: options.checkoutPath).release(release)
         let session = await global.session(environment, hosts: try target.hosts(of: environment))
-        return (Deployment(environment: environment, release: summary, actor: Workstation.actor), session)
+        var deployment = Deployment(environment: environment, release: summary, actor: Workstation.actor)
+        deployment.rollbackStore = ReleaseStore.of(checkout: options.checkoutPath)
+        return (deployment, session)
     }
 }

@@ -1,0 +1,96 @@
+import ClickHouse
+import Foundation
+import Testbed
+import Testing
+
+/// Rollback by hand and by itself, on prod2: units, `current` and the schema go back together, and
+/// the output says what was restored.
+@Suite("deployctl rollback and the automatic rollback, on a testbed host", .serialized)
+struct RollbackTests {
+    static let host = DeployFixture.host
+
+    /// A release of the repository plus `migrations` (file name: text) and, when `failingLoader`, a
+    /// loader unit whose run fails (`ExecStartPre=/bin/false`).
+    static func release(_ fixture: DeployFixture, migrations: [String: String], failingLoader: Bool = false) throws -> String {
+        let checkout = try fixture.checkout { path in
+            for (name, text) in migrations { try text.write(toFile: path + "/migrations/" + name, atomically: true, encoding: .utf8) }
+            if failingLoader {
+                let unit = path + "/systemd/qtickets_api.service"
+                try String(contentsOfFile: unit, encoding: .utf8).replacingOccurrences(of: "[Service]\n", with: "[Service]\nExecStartPre=/bin/false\n")
+                    .write(toFile: unit, atomically: true, encoding: .utf8)
+            }
+        }
+        return try DeployTests.buildID(
+            fixture, ["--checkout", checkout, "--binary", Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path])
+    }
+
+    static let view = [
+        "0009_probe_view.up.sql": "CREATE VIEW IF NOT EXISTS v_rollback_probe AS SELECT 1 AS x;\n",
+        "0009_probe_view.down.sql": "DROP VIEW IF EXISTS v_rollback_probe;\n",
+    ]
+    static let table = [
+        "0010_probe_table.up.sql": "CREATE TABLE IF NOT EXISTS rollback_probe (x UInt8) ENGINE = MergeTree ORDER BY x;\n",
+        "0010_probe_table.down.sql": "-- deployctl:allow-destructive the probe table is the test's own\nDROP TABLE IF EXISTS rollback_probe;\n",
+    ]
+
+    func exists(_ name: String) async throws -> Bool {
+        let clickhouse = try ClickHouseServer.modern(on: Self.host)
+        return try await ClickHouseClient(endpoint: clickhouse.admin).value("EXISTS TABLE zakaz.\(name)") == "1"
+    }
+
+    @Test("a failing loader after the switch rolls back by itself; rollback by hand undoes a reversible migration and refuses a data-losing one without the override")
+    func rollbacks() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            let good = try Self.release(fixture, migrations: [:])
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", good]).status == 0)
+
+            // The loader fails after the switch: the deploy fails, goes back to `good` with its units, timer and schema.
+            let bad = try Self.release(fixture, migrations: Self.view, failingLoader: true)
+            let failed = try fixture.deployctl(["--json", "deploy", Self.host, "--release", bad])
+            #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+            let rollback = (DeployTests.result(failed)["rollback"] as? [String: Any]) ?? [:]
+            #expect(rollback["to"] as? String == good && rollback["failure"] == nil, "\(failed.stdout)")
+            let steps = (rollback["taken"] as? [String]) ?? []
+            #expect(steps.contains("migrate-down 0009_probe_view") && steps.contains("switch \(Self.host) \(good)"), "\(steps)")
+            #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(good)\n")
+            #expect(try await fixture.run("grep -c ExecStartPre /etc/systemd/system/qtickets_api.service || true") == "0\n", "the old unit is back")
+            #expect(try await fixture.run("systemctl is-active qtickets_api.timer; systemctl show qtickets_api.service -p Result --value") == "active\nsuccess\n")
+            let undone = try await exists("v_rollback_probe")
+            #expect(!undone, "the deploy's migration was undone")
+            let text = try fixture.deployctl(["status", Self.host, "--migrations", PipelineDatabase.migrationsDirectory])
+            #expect(text.stdout.contains("release                       \(good)") || text.stdout.contains(good), "\(text.stdout)")
+
+            // By hand, across a migration with a down file.
+            let withView = try Self.release(fixture, migrations: Self.view)
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", withView]).status == 0)
+            #expect(try await exists("v_rollback_probe"))
+            let planned = try fixture.deployctl(["rollback", Self.host, "--dry-run"])
+            #expect(planned.status == 0 && planned.stdout.contains("roll back to \(good)") && planned.stdout.contains("migrate-down 0009_probe_view"), "\(planned.stdout)")
+            let manual = try fixture.deployctl(["rollback", Self.host])
+            #expect(manual.status == 0 && manual.stdout.contains("rolled back to \(good)"), "\(manual.stdout)\(manual.stderr)")
+            let viewLeft = try await exists("v_rollback_probe")
+            let backOn = try await fixture.run("readlink /opt/zakaz_dashboard/current")
+            #expect(!viewLeft && backOn == "releases/\(good)\n")
+
+            // By hand, across a migration whose down deletes data: refused without the override, done with it.
+            let withTable = try Self.release(fixture, migrations: Self.table)
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", withTable]).status == 0)
+            let refused = try fixture.deployctl(["rollback", Self.host])
+            #expect(refused.status == 1 && refused.stderr.contains("would delete data") && refused.stderr.contains("DROP TABLE rollback_probe"), "\(refused.stderr)")
+            #expect(try await exists("rollback_probe"), "nothing changed")
+            let allowed = try fixture.deployctl(["rollback", Self.host, "--allow-data-loss", "--reason", "the probe table holds nothing we need"])
+            #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
+            let tableLeft = try await exists("rollback_probe")
+            #expect(!tableLeft)
+            let audit = try fixture.deployctl(["audit", Self.host])
+            #expect(audit.stdout.contains("data loss allowed") && audit.stdout.contains("rollback"), "\(audit.stdout)")
+            #expect(try fixture.deployctl(["audit", "verify", Self.host]).status == 0)
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+}
