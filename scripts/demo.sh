@@ -120,3 +120,35 @@ deployctl deploy client-prod
 
 step status client-prod
 deployctl status client-prod
+
+# The next release (the timer's random delay changed), through staging into production.
+next=$(mktemp -d "$work/checkout.XXXX")
+cp -r systemd migrations checks "$next/"
+sed -i 's/^RandomizedDelaySec=60/RandomizedDelaySec=90/' "$next/systemd/qtickets_api.timer"
+deployctl release build --checkout "$next" --binary .build/static/qtickets-api >/dev/null
+step deploy museshow
+deployctl deploy museshow
+step verify museshow
+deployctl verify museshow --output-dir "$work" | tail -n 1
+step deploy client-prod
+deployctl deploy client-prod
+
+# The failure story: a release whose loader fails on museshow (its unit gained ExecStartPre=/bin/false).
+broken=$(mktemp -d "$work/checkout.XXXX")
+cp -r "$next"/. "$broken/"
+sed -i 's/^\[Service\]$/[Service]\nExecStartPre=\/bin\/false/' "$broken/systemd/qtickets_api.service"
+deployctl release build --checkout "$broken" --binary .build/static/qtickets-api >/dev/null
+step deploy museshow
+deployctl deploy museshow
+echo "(exit status $?: the loader failed after the switch, and the deploy rolled itself back)"
+
+step status museshow
+deployctl status museshow
+
+step rollback client-prod --dry-run
+deployctl rollback client-prod --dry-run | head -n 4
+step rollback client-prod
+deployctl rollback client-prod
+
+step status client-prod
+deployctl status client-prod

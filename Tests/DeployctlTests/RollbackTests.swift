@@ -56,6 +56,8 @@ struct RollbackTests {
             let steps = (rollback["taken"] as? [String]) ?? []
             #expect(steps.contains("migrate-down 0009_probe_view") && steps.contains("switch \(Self.host) \(good)"), "\(steps)")
             #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(good)\n")
+            let outcome = (DeployTests.result(failed)["hosts"] as? [[String: Any]])?.first
+            #expect(outcome?["release"] as? String == good && (outcome?["detail"] as? String)?.contains("rolled back to \(good)") == true, "\(String(describing: outcome))")
             #expect(try await fixture.run("grep -c ExecStartPre /etc/systemd/system/qtickets_api.service || true") == "0\n", "the old unit is back")
             #expect(try await fixture.run("systemctl is-active qtickets_api.timer; systemctl show qtickets_api.service -p Result --value") == "active\nsuccess\n")
             let undone = try await exists("v_rollback_probe")

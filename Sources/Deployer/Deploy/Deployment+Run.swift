@@ -71,11 +71,20 @@ extension Deployment {
         }
         for connection in reopened { connection.close() }
         var rollback: DeployReport.AutomaticRollback?
+        var hosts = outcomes
         if failure != nil, let store = rollbackStore, let from = plan.hosts.first(where: { taken.contains("switch \($0.host) \(release.id)") })?.from {
-            rollback = await rollBack(to: from, store: store, in: session)
+            let done = await rollBack(to: from, store: store, in: session)
+            rollback = done
+            if done.failure == nil {
+                hosts = outcomes.map { outcome in
+                    outcome.release == release.id
+                        ? .init(host: outcome.host, release: from, result: "failed", detail: "failed after the switch; rolled back to \(from)")
+                        : outcome
+                }
+            }
         }
         return DeployReport(
-            plan: plan, taken: taken, hosts: outcomes, seconds: started.duration(to: .now).secondsValue, roundTrips: session.requests.value,
+            plan: plan, taken: taken, hosts: hosts, seconds: started.duration(to: .now).secondsValue, roundTrips: session.requests.value,
             failure: failure?.message, rollback: rollback, failureVerdict: failure?.verdict ?? .success)
     }
 
@@ -475,13 +484,14 @@ struct ActionExecutor: Sendable {
         if loader {
             for job in jobs {
                 let run = try await script.run(
-                    "systemctl start \(job.shellQuoted) >/dev/null 2>&1; systemctl show -p Result -p ExecMainStatus \(job.shellQuoted)")
+                    "systemctl start \(job.shellQuoted) >/dev/null 2>&1 || true; systemctl show -p Result -p ExecMainStatus \(job.shellQuoted)")
                 let answer = ScriptAnswer(run.stdoutText)
                 guard answer["Result"] == "success" else {
                     let journal = (try? await script.run("journalctl -u \(job.shellQuoted) -n 5 --no-pager -o cat"))?.stdoutText ?? ""
                     throw CommandFailure(
                         .checkFailed, "post_check",
-                        "\(host.label): the loader run after the switch failed (\(answer["Result"] ?? "?"), exit \(answer["ExecMainStatus"] ?? "?")): \(journal.trimmingCharacters(in: .whitespacesAndNewlines)). The host runs the new release \(id)")
+                        "\(host.label): the loader run after the switch failed (result \(answer["Result"] ?? "?"), exit \(answer["ExecMainStatus"] ?? "?")); its journal: "
+                            + journal.split(separator: "\n").suffix(3).joined(separator: " | "))
                 }
             }
         }
@@ -490,7 +500,7 @@ struct ActionExecutor: Sendable {
         guard health.succeeded else {
             throw CommandFailure(
                 .checkFailed, "post_check",
-                "\(host.label): the healthcheck after the switch says \(health.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) (exit \(health.exitStatus)). The host runs the new release \(id)")
+                "\(host.label): the healthcheck after the switch says \(health.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) (exit \(health.exitStatus))")
         }
     }
 
