@@ -126,6 +126,8 @@ next=$(mktemp -d "$work/checkout.XXXX")
 cp -r systemd migrations checks "$next/"
 sed -i 's/^RandomizedDelaySec=60/RandomizedDelaySec=90/' "$next/systemd/qtickets_api.timer"
 deployctl release build --checkout "$next" --binary .build/static/qtickets-api >/dev/null
+echo
+echo "(built the next release quietly: the same files but the timer's RandomizedDelaySec=90; a new release id)"
 step deploy museshow
 deployctl deploy museshow
 step verify museshow
@@ -138,6 +140,8 @@ broken=$(mktemp -d "$work/checkout.XXXX")
 cp -r "$next"/. "$broken/"
 sed -i 's/^\[Service\]$/[Service]\nExecStartPre=\/bin\/false/' "$broken/systemd/qtickets_api.service"
 deployctl release build --checkout "$broken" --binary .build/static/qtickets-api >/dev/null
+echo
+echo "(built a broken release quietly: its loader unit gained ExecStartPre=/bin/false, so every run fails)"
 step deploy museshow
 deployctl deploy museshow
 echo "(exit status $?: the loader failed after the switch, and the deploy rolled itself back)"

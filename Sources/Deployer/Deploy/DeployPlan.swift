@@ -66,7 +66,7 @@ public struct DeployPlan: CommandOutput {
             return lines.joined(separator: "\n")
         }
         let verb = migrations.first?.direction == .down ? "to roll back" : "to apply"
-        lines.append(migrations.isEmpty ? "  migrations: none pending" : "  migrations: \(migrations.count) \(verb): " + migrations.map { "\(MigrationVersion($0.version))_\($0.slug) (\($0.statements.count) statement(s))" }.joined(separator: ", "))
+        lines.append(migrations.isEmpty ? (command == "rollback" ? "  migrations: none to roll back" : "  migrations: none pending") : "  migrations: \(migrations.count) \(verb): " + migrations.map { "\(MigrationVersion($0.version))_\($0.slug) (\($0.statements.count) statement(s))" }.joined(separator: ", "))
         for finding in lint { lines.append("    " + finding) }
         for host in hosts {
             let from = host.from ?? "nothing"
