@@ -17,7 +17,7 @@ struct Deployctl: AsyncParsableCommand {
             With --json every command prints exactly one JSON document (see the README, "JSON output").
             """,
         version: BuildInfo.versionLine,
-        subcommands: [Env.self, Exec.self, Trust.self, Release.self, Setup.self, Secrets.self, Deploy.self, RollbackCommand.self, VerifyCommand.self, GateCommand.self, Status.self, Audit.self, Migrate.self, Lock.self]
+        subcommands: [Env.self, Exec.self, Trust.self, Release.self, Setup.self, Secrets.self, Deploy.self, RollbackCommand.self, ReleasesCommand.self, VerifyCommand.self, GateCommand.self, Status.self, Audit.self, Migrate.self, Lock.self]
     )
 
     /// Parses with global options allowed before the subcommand, runs, and reports a usage error

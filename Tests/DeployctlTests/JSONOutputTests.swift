@@ -63,6 +63,8 @@ struct JSONOutputTests {
         Case(arguments: ["deploy", "nowhere"], command: "deploy", status: 2, code: "invalid_configuration"),
         Case(arguments: ["rollback", "museshow"], command: "rollback", status: 1, code: "check_failed.rollback"),
         Case(arguments: ["rollback", "museshow", "--allow-data-loss"], command: "rollback", status: 64, code: "usage"),
+        Case(arguments: ["releases", "museshow"], command: "releases", status: 0, code: nil),
+        Case(arguments: ["releases", "nowhere"], command: "releases", status: 2, code: "invalid_configuration"),
         Case(arguments: ["verify", "--list", "museshow"], command: "verify", status: 0, code: nil),
         Case(arguments: ["verify", "nowhere"], command: "verify", status: 2, code: "invalid_configuration"),
         Case(arguments: ["gate", "status", "museshow"], command: "gate status", status: 2, code: "invalid_configuration"),

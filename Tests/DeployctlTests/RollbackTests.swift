@@ -62,6 +62,11 @@ struct RollbackTests {
             #expect(try await fixture.run("systemctl is-active qtickets_api.timer; systemctl show qtickets_api.service -p Result --value") == "active\nsuccess\n")
             let undone = try await exists("v_rollback_probe")
             #expect(!undone, "the deploy's migration was undone")
+            let listed = try fixture.deployctl(["--json", "releases", Self.host])
+            let onHost = ((DeployTests.result(listed)["hosts"] as? [[String: Any]])?.first?["releases"] as? [[String: Any]]) ?? []
+            let records = Dictionary(uniqueKeysWithValues: onHost.compactMap { release in (release["id"] as? String).map { ($0, release) } })
+            #expect(records[good]?["role"] as? String == "current" && records[good]?["record"] as? String == "passed", "\(onHost)")
+            #expect(records[bad]?["record"] as? String == "failed", "the failed release is marked: \(onHost)")
             let text = try fixture.deployctl(["status", Self.host, "--migrations", PipelineDatabase.migrationsDirectory])
             #expect(text.stdout.contains("release                       \(good)") || text.stdout.contains(good), "\(text.stdout)")
 

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Deployer
+
+struct ReleasesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "releases", abstract: "The releases on each host: current, previous, and whether each passed or failed its checks there.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: EnvironmentOptions
+
+    func run() async throws {
+        try await global.report("releases") {
+            let environment = try global.environment(target.environment)
+            let session = await global.session(environment, hosts: try target.hosts(of: environment))
+            defer { session.close() }
+            return await HostReleases.read(in: session)
+        }
+    }
+}
