@@ -126,7 +126,9 @@ struct PlantedViolation: Sendable, CustomTestStringConvertible {
             violations: 1, sampleContains: ["120 min ago (limit 45 min)"]),
         PlantedViolation(
             label: "order totals that the baskets do not add up to", check: "fact_matches_staging",
-            statements: [order(id: 6, event: 102, tickets: 3, gross: "900"), ticket(id: 61, order: 6, price: "300")],
+            // Paid ten days ago, so no order of the base data shares its Moscow day (order 2 of event 102
+            // is paid 24 hours ago, and an hour after it would share the day from 21:00 to 22:00 UTC).
+            statements: [order(id: 6, event: 102, tickets: 3, gross: "900", paid: "now64(3) - INTERVAL 10 DAY"), ticket(id: 61, order: 6, price: "300")],
             violations: 1, sampleContains: ["event 102: tickets 3 staging vs 1 fact", "revenue 900 vs 300"]),
         PlantedViolation(
             label: "one ticket id under two orders", check: "no_duplicate_keys",
