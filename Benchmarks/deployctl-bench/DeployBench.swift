@@ -36,27 +36,20 @@ struct DeployBench {
 
     func run() async throws -> Result {
         let work = try TemporaryDirectory("bench-deploy")
-        let target = testbed.host(Self.host)
-        let museshow = try String(contentsOfFile: try testbed.environments.unwrap() + "/museshow.toml", encoding: .utf8)
-        try work.write(
-            museshow.replacingOccurrences(of: "name = \"museshow\"", with: "name = \"\(Self.host)\"")
-                .replacingOccurrences(of: "address = \"\(testbed.host("museshow").address)\"", with: "address = \"\(target.address)\""),
-            to: "environments/\(Self.host).toml")
-        let environment = ["DEPLOYCTL_RELEASES": work.file("releases"), "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519"]
+        let deployTarget = try DeployTarget(Self.host, testbed: testbed, in: work)
+        let target = deployTarget.host
+        let environment = deployTarget.variables
         let binary = self.deployctl
         func deployctl(_ arguments: [String], mayFail: Bool = false) throws -> (seconds: Double, output: [String: Any]) {
             let started = ContinuousClock.now
-            let run = try DeployctlRun(["--env-dir", work.file("environments"), "--json"] + arguments, environment: environment, binary: binary)
+            let run = try DeployctlRun(["--env-dir", deployTarget.environments, "--json"] + arguments, environment: environment, binary: binary)
             let seconds = started.duration(to: .now).secondsValue
             guard run.status == 0 || mayFail else { throw TestbedUnavailable("deployctl \(arguments.joined(separator: " ")) failed: \(run.stdout)\(run.stderr)") }
             return (seconds, (run.result as? [String: Any]) ?? [:])
         }
         let connection = try testbed.connect(target)
         defer { connection.close() }
-        let clean = """
-            systemctl disable --now qtickets_api.timer qtickets_healthcheck.service 2>/dev/null; systemctl stop qtickets_api.service 2>/dev/null
-            rm -rf /etc/systemd/system/qtickets_* /opt/zakaz_dashboard; systemctl daemon-reload; systemctl reset-failed 2>/dev/null; userdel etl 2>/dev/null; true
-            """
+        let clean = DeployTarget.removal
         _ = try connection.execute(clean)
 
         let token = "bench-" + UUID().uuidString
@@ -72,12 +65,7 @@ struct DeployBench {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: envFile)
 
         let loader = Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path
-        let second = work.file("qtickets-api-second")
-        try FileManager.default.copyItem(atPath: loader, toPath: second)
-        let handle = try FileHandle(forWritingAtPath: second).unwrap()
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data("bench".utf8))
-        try handle.close()
+        let second = try work.variant(of: loader, marked: "bench")
         func build(_ binary: String) throws -> String {
             let built = try deployctl(["release", "build", "--allow-dirty", "--checkout", Testbed.repository.path, "--binary", binary])
             return try ((built.output["manifest"] as? [String: Any])?["id"] as? String).unwrap()

@@ -25,4 +25,17 @@ public final class TemporaryDirectory: @unchecked Sendable {
         try contents.write(toFile: file, atomically: true, encoding: .utf8)
         return file
     }
+
+    /// A copy of `file` in the folder with `marker` appended to its bytes: different content (a
+    /// release with a new id) that still runs, since a loader ignores bytes past an executable's end.
+    public func variant(of file: String, marked marker: String) throws -> String {
+        let path = self.file((file as NSString).lastPathComponent + "-" + marker)
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: file, toPath: path)
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteNoPermission) }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(marker.utf8))
+        return path
+    }
 }

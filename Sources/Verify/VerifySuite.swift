@@ -73,7 +73,6 @@ public struct VerifySuite: Sendable {
     }
 
     func elapsed(_ started: ContinuousClock.Instant) -> Double {
-        let duration = started.duration(to: .now)
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        started.duration(to: .now).secondsValue
     }
 }

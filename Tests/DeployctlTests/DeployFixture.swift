@@ -22,21 +22,11 @@ final class DeployFixture: @unchecked Sendable {
     /// `edit` changes the environment file's text (the SSH account, say).
     init(edit: (String) -> String = { $0 }) async throws {
         testbed = try Testbed.current()
-        let source = try #require(testbed.environments, "the testbed writes environment files")
         directory = try TemporaryDirectory("deploy")
-        let target = testbed.host(DeployFixture.host)
-        let museshow = try String(contentsOfFile: source + "/museshow.toml", encoding: .utf8)
-        let museshowAddress = testbed.host("museshow").address
-        try directory.write(
-            edit(
-                museshow.replacingOccurrences(of: "name = \"museshow\"", with: "name = \"\(DeployFixture.host)\"")
-                    .replacingOccurrences(of: "address = \"\(museshowAddress)\"", with: "address = \"\(target.address)\"")),
-            to: "environments/\(DeployFixture.host).toml")
-        environments = directory.file("environments")
-        environment = [
-            "DEPLOYCTL_RELEASES": directory.file("releases"),
-            "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519",
-        ]
+        let deployTarget = try DeployTarget(DeployFixture.host, testbed: testbed, in: directory, edit: edit)
+        let target = deployTarget.host
+        environments = deployTarget.environments
+        environment = deployTarget.variables
         connection = try testbed.connect(target)
         let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
         let now = Date()
@@ -75,14 +65,7 @@ final class DeployFixture: @unchecked Sendable {
     }
 
     func cleanup() async {
-        _ = try? await connection.run(
-            """
-            systemctl disable --now qtickets_api.timer qtickets_healthcheck.service 2>/dev/null; systemctl stop qtickets_api.service 2>/dev/null
-            rm -rf /etc/systemd/system/qtickets_api.service /etc/systemd/system/qtickets_api.timer /etc/systemd/system/qtickets_healthcheck.service \
-              /etc/systemd/system/qtickets_api.service.d /etc/systemd/system/qtickets_api.timer.d /etc/systemd/system/qtickets_healthcheck.service.d \
-              /opt/zakaz_dashboard
-            systemctl daemon-reload; systemctl reset-failed 2>/dev/null; userdel etl 2>/dev/null; true
-            """)
+        _ = try? await connection.run(DeployTarget.removal)
         if let clickhouse = try? ClickHouseServer.modern(on: DeployFixture.host) {
             try? await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS zakaz")
         }

@@ -71,12 +71,7 @@ struct DeployTests {
             "stat -c %Y /etc/systemd/system/qtickets_*; systemctl show qtickets_healthcheck.service -p ActiveEnterTimestampMonotonic --value") == before)
 
         // Only the binary changes: the healthcheck, which runs it, restarts; no unit is written.
-        let binary = fixture.directory.file("qtickets-api")
-        try FileManager.default.copyItem(atPath: Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, toPath: binary)
-        let handle = try #require(FileHandle(forWritingAtPath: binary))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data("deploy-test".utf8))
-        try handle.close()
+        let binary = try fixture.directory.variant(of: Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, marked: "deploy-test")
         let second = try fixture.deployctl(
             ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", binary])
         let secondID = try #require((Self.result(second)["manifest"] as? [String: Any])?["id"] as? String)
@@ -108,7 +103,7 @@ struct DeployTests {
 
         // A bundle altered after signing, and one signed by a key the host does not trust, are refused on the host.
         let fourth = try fixture.deployctl(
-            ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", try copyWithSuffix(binary, "four")])
+            ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", try fixture.directory.variant(of: binary, marked: "four")])
         let fourthID = try #require((Self.result(fourth)["manifest"] as? [String: Any])?["id"] as? String)
         let smoke = fixture.directory.file("releases/\(fourthID)/checks/smoke/freshness.sql")
         try (String(contentsOfFile: smoke, encoding: .utf8) + "\n-- altered\n").write(toFile: smoke, atomically: true, encoding: .utf8)
@@ -116,7 +111,7 @@ struct DeployTests {
         #expect(altered.status == 1 && altered.stdout.contains("files differ from the signed SHA256SUMS"), "\(altered.stdout)")
         #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases; readlink /opt/zakaz_dashboard/current").contains(fourthID) == false)
         let untrusted = try fixture.deployctl(
-            ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", try copyWithSuffix(binary, "five")],
+            ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", try fixture.directory.variant(of: binary, marked: "five")],
             extra: ["DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_untrusted_ed25519"])
         let untrustedID = try #require((Self.result(untrusted)["manifest"] as? [String: Any])?["id"] as? String)
         let stranger = try fixture.deployctl(["deploy", host, "--release", untrustedID])
@@ -194,7 +189,7 @@ struct DeployTests {
             #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
             #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
             #expect(try fixture.deployctl(["deploy", Self.host, "--release", first]).status == 0)
-            let binary = try copyWithSuffix(Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, "cut", in: fixture)
+            let binary = try fixture.directory.variant(of: Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, marked: "cut")
             let second = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty", "--binary", binary])
 
             let deploy = Process()
@@ -284,26 +279,5 @@ struct DeployTests {
     static func buildID(_ fixture: DeployFixture, _ arguments: [String]) throws -> String {
         let built = try fixture.deployctl(["--json", "release", "build"] + arguments)
         return try #require((result(built)["manifest"] as? [String: Any])?["id"] as? String, "\(built.stdout)\(built.stderr)")
-    }
-
-    private func copyWithSuffix(_ binary: String, _ suffix: String, in fixture: DeployFixture) throws -> String {
-        let path = fixture.directory.file("qtickets-api-" + suffix)
-        try FileManager.default.copyItem(atPath: binary, toPath: path)
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(suffix.utf8))
-        try handle.close()
-        return path
-    }
-
-    private func copyWithSuffix(_ binary: String, _ suffix: String) throws -> String {
-        let path = binary + "-" + suffix
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.copyItem(atPath: binary, toPath: path)
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(suffix.utf8))
-        try handle.close()
-        return path
     }
 }

@@ -2,6 +2,7 @@ import ClickHouse
 import Console
 import Crypto
 import Foundation
+import Migrator
 import SSH
 
 /// One entry of the audit trail: who did what to which host, when, with what result.
@@ -164,7 +165,7 @@ public struct AuditLog: Sendable {
     }
 
     static func sha256(_ line: String) -> String {
-        SHA256.hash(data: Data((line + "\n").utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data((line + "\n").utf8)).hexadecimal
     }
 }
 

@@ -94,21 +94,21 @@ struct DeployPlanner {
     let layout: HostLayout
     let release: ReleaseSummary
 
-    /// The release's unit files, by name, with their text.
-    var unitTexts: [String: String] {
+    /// The release's unit files, by name, with their text, and the drop-in for each (nil where
+    /// the environment changes nothing); read once, when the planner is made.
+    let unitTexts: [String: String]
+    let dropIns: [String: String?]
+
+    init(environment: Environment, layout: HostLayout, release: ReleaseSummary) {
+        self.environment = environment
+        self.layout = layout
+        self.release = release
         var texts: [String: String] = [:]
         for file in release.manifest.units {
-            let name = String(file.path.dropFirst("systemd/".count))
-            texts[name] = (try? String(contentsOfFile: release.path + "/" + file.path, encoding: .utf8)) ?? ""
+            texts[String(file.path.dropFirst("systemd/".count))] = (try? String(contentsOfFile: release.path + "/" + file.path, encoding: .utf8)) ?? ""
         }
-        return texts
-    }
-
-    /// The drop-in for each of the release's units, nil where the environment changes nothing.
-    var dropIns: [String: String?] {
-        var dropIns: [String: String?] = [:]
-        for (unit, text) in unitTexts { dropIns[unit] = UnitDropIn(unit: unit, unitText: text, layout: layout, environment: environment.name).text }
-        return dropIns
+        unitTexts = texts
+        dropIns = UnitDropIn.all(for: texts, layout: layout, environment: environment.name)
     }
 
     var bundleBytes: UInt64 { release.manifest.files.reduce(0) { $0 + $1.size } }
@@ -225,6 +225,6 @@ enum UnitKind: Equatable {
 
 extension ReleaseBuilder {
     static func sha256(of text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(text.utf8)).hexadecimal
     }
 }

@@ -37,9 +37,11 @@ public struct Deployment: Sendable {
         self.layout = HostLayout(environment)
         self.release = release
         self.actor = actor
+        planner = DeployPlanner(environment: environment, layout: layout, release: release)
     }
 
-    var planner: DeployPlanner { DeployPlanner(environment: environment, layout: layout, release: release) }
+    /// The release's units and drop-ins, read once.
+    let planner: DeployPlanner
 
     var migrations: [Migration] {
         get throws(CommandFailure) {

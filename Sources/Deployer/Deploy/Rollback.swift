@@ -107,24 +107,13 @@ public struct Rollback: Sendable {
     /// from the host into a temporary folder (a workstation that did not build it).
     private func release(_ id: String, on host: any RemoteHost, temporary: inout [String]) async throws(CommandFailure) -> ReleaseSummary {
         if let local = store.summary(of: id) { return local }
-        let listing = try await HostScript(host: host).require(
-            """
-            cd \(layout.releaseDirectory(id).shellQuoted)
-            for f in manifest.json systemd/* migrations/* checks/smoke/*; do [ -f "$f" ] && { echo "<<file:$f"; cat "$f"; echo; echo ">>file:$f"; }; done
-            """, step: "reading release \(id) from the host")
-        let files = ScriptAnswer(listing.stdoutText).named("file:")
-        let directory = FileManager.default.temporaryDirectory.path + "/deployctl-release-\(id)-\(UUID().uuidString.prefix(8))"
+        let directory = try await ReleaseCopy.fetch(from: layout.releaseDirectory(id), on: host, release: id)
         temporary.append(directory)
         do {
-            for (path, text) in files {
-                let target = directory + "/" + path
-                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: URL(fileURLWithPath: target))
-            }
-            let manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data((files["manifest.json"] ?? "").utf8))
+            let manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/" + ReleaseBundle.manifestName)))
             return ReleaseSummary(manifest: manifest, path: directory, status: .stored)
         } catch {
-            throw CommandFailure(.checkFailed, "release", "cannot read release \(id) from \(host.label): \(error)")
+            throw CommandFailure(.checkFailed, "release", "cannot read release \(id)'s manifest from \(host.label): \(error)")
         }
     }
 }

@@ -87,7 +87,7 @@ public struct ReleaseBuilder: Sendable {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexadecimal
     }
 
     /// Into a temporary folder beside the store's, then renamed: a release folder is complete or absent.
@@ -104,7 +104,7 @@ public struct ReleaseBuilder: Sendable {
         }
         let manifestData = try manifest.encoded()
         try manifestData.write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.manifestName))
-        let checksums = manifest.checksums(manifestSHA256: SHA256.hash(data: manifestData).map { String(format: "%02x", $0) }.joined())
+        let checksums = manifest.checksums(manifestSHA256: SHA256.hash(data: manifestData).hexadecimal)
         try Data(checksums.utf8).write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.checksumsName))
         let signature = try signingKey.signature(of: Data(checksums.utf8), namespace: ReleaseBundle.signatureNamespace)
         try Data(signature.utf8).write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.signatureName))

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Migrator
 
 /// What a release is: every file with its SHA-256, mode and size, and where it came from.
 ///
@@ -53,7 +54,7 @@ public struct ReleaseManifest: Codable, Sendable, Equatable {
     /// The first 16 hex digits of the SHA-256 of `path sha256 mode` lines, one per file in path order.
     public static func fingerprint(of files: [File]) -> String {
         let lines = files.sorted { $0.path < $1.path }.map { "\($0.path) \($0.sha256) \($0.mode)\n" }.joined()
-        return String(SHA256.hash(data: Data(lines.utf8)).map { String(format: "%02x", $0) }.joined().prefix(16))
+        return String(SHA256.hash(data: Data(lines.utf8)).hexadecimal.prefix(16))
     }
 
     /// The file at `path`, if the release has one.

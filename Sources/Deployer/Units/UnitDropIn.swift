@@ -37,6 +37,15 @@ public struct UnitDropIn: Sendable, Equatable {
     }
 }
 
+extension UnitDropIn {
+    /// The drop-in of each unit in `texts` (unit name: file text), nil where the environment changes nothing.
+    static func all(for texts: [String: String], layout: HostLayout, environment: String) -> [String: String?] {
+        var dropIns: [String: String?] = [:]
+        for (unit, text) in texts { dropIns[unit] = UnitDropIn(unit: unit, unitText: text, layout: layout, environment: environment).text }
+        return dropIns
+    }
+}
+
 /// The `Key=Value` lines of a unit file by section (the last value of a key wins, as for these keys in systemd).
 struct UnitText {
     private var sections: [String: [String: String]] = [:]

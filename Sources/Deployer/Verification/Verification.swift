@@ -55,12 +55,11 @@ public struct Verification: Sendable {
             let releaseFiles = try await releaseFiles(on: connection, release: release, local: local)
             migrations = releaseFiles.migrations
             revision = local?.manifest.revision ?? revision
-            let planner = local.map { DeployPlanner(environment: environment, layout: layout, release: $0) }
             let target = VerifyTarget(
                 environment: environment, hostName: link.host.name, host: connection, admin: admin, writer: writer, root: layout.root,
                 envFile: layout.envFile, unitsDirectory: layout.unitsDirectory, release: release, units: releaseFiles.units,
                 migrations: releaseFiles.migrations, smokeChecks: releaseFiles.smoke, loaderHost: loaders.contains(link.host.name),
-                dropIns: planner?.dropIns ?? releaseFiles.dropIns(layout: layout, environment: environment.name), redact: Redactor(secrets: secrets))
+                dropIns: UnitDropIn.all(for: releaseFiles.unitTexts, layout: layout, environment: environment.name), redact: Redactor(secrets: secrets))
             let checks = await VerifySuite(target: target).run(only: only)
             hosts.append(VerificationReport.Host(host: link.host.name, hostKey: connection.hostKey.fingerprint, release: release, checks: checks))
         }
@@ -81,27 +80,10 @@ public struct Verification: Sendable {
         if let local {
             return try ReleaseFiles(directory: local.path)
         }
-        guard release != nil else { return ReleaseFiles(units: [], unitTexts: [:], migrations: [], smoke: []) }
-        let listing = try await HostScript(host: host).require(
-            """
-            cd \(layout.current.shellQuoted)
-            for f in systemd/* migrations/* checks/smoke/*; do [ -f "$f" ] && { echo "<<file:$f"; cat "$f"; echo; echo ">>file:$f"; }; done
-            """, step: "reading the release's files from current")
-        let files = ScriptAnswer(listing.stdoutText).named("file:")
-        let temporary = FileManager.default.temporaryDirectory.path + "/deployctl-verify-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
-        do {
-            for (path, text) in files {
-                let target = temporary + "/" + path
-                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: URL(fileURLWithPath: target))
-            }
-            return try ReleaseFiles(directory: temporary)
-        } catch let failure as CommandFailure {
-            throw failure
-        } catch {
-            throw CommandFailure(.checkFailed, "release", "cannot read release \(release ?? "?") from the host: \(error)")
-        }
+        guard let release else { return ReleaseFiles(units: [], unitTexts: [:], migrations: [], smoke: []) }
+        let directory = try await ReleaseCopy.fetch(from: layout.current, on: host, release: release)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        return try ReleaseFiles(directory: directory)
     }
 }
 
@@ -131,11 +113,5 @@ struct ReleaseFiles {
             throw CommandFailure(.invalidConfiguration, "migrations", error.description)
         }
         smoke = (try? SmokeCheck.load(from: directory + "/checks/smoke")) ?? []
-    }
-
-    func dropIns(layout: HostLayout, environment: String) -> [String: String?] {
-        var result: [String: String?] = [:]
-        for (unit, text) in unitTexts { result[unit] = UnitDropIn(unit: unit, unitText: text, layout: layout, environment: environment).text }
-        return result
     }
 }

@@ -2,7 +2,7 @@ import Crypto
 
 extension SHA256.Digest {
     /// The digest as 64 lowercase hex digits, the form checksums and statement hashes are stored in.
-    var hexadecimal: String {
+    public var hexadecimal: String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(64)

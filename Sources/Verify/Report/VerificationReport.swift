@@ -1,6 +1,7 @@
 import Console
 import Crypto
 import Foundation
+import Migrator
 
 /// The result of `deployctl verify <env>`: every host's checks, the six success criteria, the
 /// verdict; rendered as `TASK-QT-API-E2E-REPORT.md` (Russian by default) and `e2e-report.json`.
@@ -222,5 +223,5 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
 
 extension Data {
     /// Lowercase hex SHA-256.
-    public var sha256Hex: String { SHA256.hash(data: self).map { String(format: "%02x", $0) }.joined() }
+    public var sha256Hex: String { SHA256.hash(data: self).hexadecimal }
 }

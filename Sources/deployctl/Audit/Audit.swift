@@ -33,8 +33,7 @@ struct AuditVerify: AsyncParsableCommand {
 }
 
 func auditReport(_ global: GlobalOptions, _ target: EnvironmentOptions, verify: Bool) async throws -> AuditReport {
-    let environment = try global.environment(target.environment)
-    let session = await global.session(environment, hosts: try target.hosts(of: environment))
-    defer { session.close() }
-    return await AuditLog(layout: HostLayout(environment), database: environment.clickhouse.database).report(in: session, verify: verify)
+    return try await global.withSession(target) { environment, session in
+        await AuditLog(layout: HostLayout(environment), database: environment.clickhouse.database).report(in: session, verify: verify)
+    }
 }

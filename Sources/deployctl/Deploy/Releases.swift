@@ -9,10 +9,9 @@ struct ReleasesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await global.report("releases") {
-            let environment = try global.environment(target.environment)
-            let session = await global.session(environment, hosts: try target.hosts(of: environment))
-            defer { session.close() }
-            return await HostReleases.read(in: session)
+            return try await global.withSession(target) { environment, session in
+                await HostReleases.read(in: session)
+            }
         }
     }
 }

@@ -30,18 +30,17 @@ struct RollbackCommand: AsyncParsableCommand {
     func run() async throws {
         let (to, dryRun, allowDataLoss, reason) = (to, dryRun, allowDataLoss, reason)
         try await global.report("rollback") {
-            let environment = try global.environment(target.environment)
-            let session = await global.session(environment, hosts: try target.hosts(of: environment))
-            defer { session.close() }
-            let prepared = try await Rollback(environment: environment, store: ReleaseStore.of(checkout: options.checkoutPath), actor: Workstation.actor)
-                .prepare(in: session, to: to, allowDataLoss: allowDataLoss)
-            defer { prepared.cleanUp() }
-            let plan = try await prepared.deployment.plan(in: session, dryRun: dryRun)
-            if dryRun { return RollbackOutput(plan: plan, report: nil, dataLoss: prepared.dataLoss) }
-            if allowDataLoss, let reason, !prepared.dataLoss.isEmpty {
-                try await prepared.deployment.recordDataLoss(in: session, losses: prepared.dataLoss, reason: reason)
+            return try await global.withSession(target) { environment, session in
+                let prepared = try await Rollback(environment: environment, store: ReleaseStore.of(checkout: options.checkoutPath), actor: Workstation.actor)
+                    .prepare(in: session, to: to, allowDataLoss: allowDataLoss)
+                defer { prepared.cleanUp() }
+                let plan = try await prepared.deployment.plan(in: session, dryRun: dryRun)
+                if dryRun { return RollbackOutput(plan: plan, report: nil, dataLoss: prepared.dataLoss) }
+                if allowDataLoss, let reason, !prepared.dataLoss.isEmpty {
+                    try await prepared.deployment.recordDataLoss(in: session, losses: prepared.dataLoss, reason: reason)
+                }
+                return RollbackOutput(plan: plan, report: await prepared.deployment.run(plan, in: session), dataLoss: prepared.dataLoss)
             }
-            return RollbackOutput(plan: plan, report: await prepared.deployment.run(plan, in: session), dataLoss: prepared.dataLoss)
         }
     }
 }

@@ -9,10 +9,9 @@ struct Setup: AsyncParsableCommand {
 
     func run() async throws {
         try await global.report("setup") {
-            let environment = try global.environment(target.environment)
-            let session = await global.session(environment, hosts: try target.hosts(of: environment))
-            defer { session.close() }
-            return await HostSetup(environment: environment).run(in: session, actor: Workstation.actor)
+            return try await global.withSession(target) { environment, session in
+                await HostSetup(environment: environment).run(in: session, actor: Workstation.actor)
+            }
         }
     }
 }

@@ -13,10 +13,9 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         try await global.report("status") {
-            let environment = try global.environment(target.environment)
-            let session = await global.session(environment, hosts: try target.hosts(of: environment))
-            defer { session.close() }
-            return await StatusProbe(environment: environment, migrations: (try? files.load()) ?? []).run(in: session)
+            return try await global.withSession(target) { environment, session in
+                await StatusProbe(environment: environment, migrations: (try? files.load()) ?? []).run(in: session)
+            }
         }
     }
 }

@@ -44,18 +44,17 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
                 areas = Set(parsed)
             }
-            let environment = try global.environment(target.environment)
-            let session = await global.session(environment, hosts: try target.hosts(of: environment))
-            defer { session.close() }
-            let store = ReleaseStore.of(checkout: options.checkoutPath)
-            let report = try await Verification(environment: environment, store: store, actor: Workstation.actor, deployctlVersion: BuildInfo.versionLine)
-                .run(in: session, only: areas)
-            let json = try report.json()
-            try write(report, json: json, language: language, environment: environment.name)
-            if areas == nil, target.host == nil, report.release != nil {
-                try await VerificationLog(environment: environment).store(VerificationRecord(report: report, reportSHA256: json.sha256Hex), in: session)
+            return try await global.withSession(target) { environment, session in
+                let store = ReleaseStore.of(checkout: options.checkoutPath)
+                let report = try await Verification(environment: environment, store: store, actor: Workstation.actor, deployctlVersion: BuildInfo.versionLine)
+                    .run(in: session, only: areas)
+                let json = try report.json()
+                try write(report, json: json, language: language, environment: environment.name)
+                if areas == nil, target.host == nil, report.release != nil {
+                    try await VerificationLog(environment: environment).store(VerificationRecord(report: report, reportSHA256: json.sha256Hex), in: session)
+                }
+                return report
             }
-            return report
         }
     }
 

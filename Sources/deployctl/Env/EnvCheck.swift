@@ -18,11 +18,10 @@ struct EnvCheck: AsyncParsableCommand {
 
     func run() async throws {
         try await global.report("env check") {
-            let environment = try global.environment(target.environment)
             let units = try PipelineUnits.load(from: self.units)
-            let session = await global.session(environment, hosts: try target.hosts(of: environment))
-            defer { session.close() }
-            return await EnvironmentCheck(environment: environment, units: units).run(in: session)
+            return try await global.withSession(target) { environment, session in
+                await EnvironmentCheck(environment: environment, units: units).run(in: session)
+            }
         }
     }
 }

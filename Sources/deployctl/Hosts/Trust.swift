@@ -25,18 +25,17 @@ struct Trust: AsyncParsableCommand {
 
     func run() async throws {
         try await global.report("trust") {
-            let environment = try global.environment(target.environment)
-            let session = await global.session(environment, hosts: try target.hosts(of: environment))
-            defer { session.close() }
-            let interactive = isatty(STDIN_FILENO) == 1 && !global.json
-            let acceptAll = yes
-            return await HostTrust.run(in: session) { host, key in
-                if acceptAll { return true }
-                guard interactive else { return nil }
-                print("\(host.name) (\(host.address):\(host.port)) presents an unknown \(key.displayType) key")
-                print("  fingerprint \(key.fingerprint)")
-                FileHandle.standardOutput.write(Data("Trust it and record it in \(host.knownHostsFile)? [y/N] ".utf8))
-                return (readLine() ?? "").lowercased().hasPrefix("y")
+            return try await global.withSession(target) { environment, session in
+                let interactive = isatty(STDIN_FILENO) == 1 && !global.json
+                let acceptAll = yes
+                return await HostTrust.run(in: session) { host, key in
+                    if acceptAll { return true }
+                    guard interactive else { return nil }
+                    print("\(host.name) (\(host.address):\(host.port)) presents an unknown \(key.displayType) key")
+                    print("  fingerprint \(key.fingerprint)")
+                    FileHandle.standardOutput.write(Data("Trust it and record it in \(host.knownHostsFile)? [y/N] ".utf8))
+                    return (readLine() ?? "").lowercased().hasPrefix("y")
+                }
             }
         }
     }

@@ -9,10 +9,9 @@ struct SecretsCheck: AsyncParsableCommand {
 
     func run() async throws {
         try await global.report("secrets check") {
-            let environment = try global.environment(target.environment)
-            let session = await global.session(environment, hosts: try target.hosts(of: environment))
-            defer { session.close() }
-            return await EnvFileCheck(layout: HostLayout(environment)).run(in: session)
+            return try await global.withSession(target) { environment, session in
+                await EnvFileCheck(layout: HostLayout(environment)).run(in: session)
+            }
         }
     }
 }

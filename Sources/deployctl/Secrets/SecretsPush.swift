@@ -12,12 +12,11 @@ struct SecretsPush: AsyncParsableCommand {
 
     func run() async throws {
         try await global.report("secrets push") {
-            let environment = try global.environment(target.environment)
-            let session = await global.session(environment, hosts: try target.hosts(of: environment))
-            defer { session.close() }
-            let local = try? ReleaseStore.of(checkout: options.checkoutPath).release(nil)
-            return try await Deployer.SecretsPush(environment: environment, source: from)
-                .run(in: session, localBinary: local.map { $0.path + "/" + ReleaseBundle.binaryPath }, actor: Workstation.actor)
+            return try await global.withSession(target) { environment, session in
+                let local = try? ReleaseStore.of(checkout: options.checkoutPath).release(nil)
+                return try await Deployer.SecretsPush(environment: environment, source: from)
+                    .run(in: session, localBinary: local.map { $0.path + "/" + ReleaseBundle.binaryPath }, actor: Workstation.actor)
+            }
         }
     }
 }

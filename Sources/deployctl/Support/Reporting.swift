@@ -58,6 +58,14 @@ extension GlobalOptions {
         }
     }
 
+    /// Loads the environment `target` names, opens a session to its chosen hosts, runs `body`, and closes the session.
+    func withSession<T>(_ target: EnvironmentOptions, _ body: (Environment, EnvironmentSession) async throws -> T) async throws -> T {
+        let environment = try environment(target.environment)
+        let session = await session(environment, hosts: try target.hosts(of: environment))
+        defer { session.close() }
+        return try await body(environment, session)
+    }
+
     /// Opens a session to `hosts` (default: every host) of `environment`.
     func session(_ environment: Environment, hosts: [Environment.Host]? = nil) async -> EnvironmentSession {
         await EnvironmentSession.open(environment, hosts: hosts)
