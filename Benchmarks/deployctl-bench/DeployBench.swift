@@ -4,7 +4,7 @@ import SSH
 import Testbed
 
 /// `make bench`, deploys: the release `deployctl` deploying to the testbed host prod2 (first
-/// deploy on a fresh host, a new release, the same release again), next to an Ansible playbook doing
+/// deploy on a fresh host, a new release, the same release again, a rollback to the first), next to an Ansible playbook doing
 /// the same work on the same host in the same run (ansible-core from PyPI, pipelining on), and the
 /// bundle's upload next to `scp` of the same tar.
 struct DeployBench {
@@ -91,10 +91,14 @@ struct DeployBench {
         let failed = checks.filter { $0["outcome"] as? String == "fail" }.compactMap { $0["id"] as? String }
         if !failed.isEmpty { FileHandle.standardError.write(Data("deploy bench: verify failed \(failed.joined(separator: ", "))\n".utf8)) }
         let loaderSeconds = checks.first { $0["id"] as? String == "load.run" }?["seconds"] as? Double ?? 0
+        // Back to the first release: its units, current, a loader run and the healthcheck; the
+        // playbook's rollback is the same playbook run for the older release.
+        let rollback = try deployctl(["rollback", Self.host])
+        measured.append(("rollback to the previous release", rollback.seconds, rollback.output["roundTrips"] as? Int ?? 0))
         _ = try connection.execute(clean)
 
         let ansible = try AnsibleDeploy(work: work, target: target, sshOptions: sshOptions, releases: work.file("releases"), envFile: envFile)
-        let ansibleRuns = try [first, next, next].map { try ansible.deploy($0) }
+        let ansibleRuns = try [first, next, next, first].map { try ansible.deploy($0) }
         _ = try connection.execute(clean)
         for (index, figure) in measured.enumerated() {
             cases.append(.init(

@@ -167,9 +167,9 @@ if json {
             loader.apiWaitSeconds, loader.parseSeconds, loader.clickhouseSeconds, loader.datasetSeconds))
     }
     if let deploy {
-        print("deployctl deploy on \(DeployBench.host) vs an Ansible playbook doing the same work (\(deploy.ansible ?? "ansible"), pipelining); targets: first and new ≤ 1/5 of Ansible, no-op ≤ 0.5 s")
+        print("deployctl deploy on \(DeployBench.host) vs an Ansible playbook doing the same work (\(deploy.ansible ?? "ansible"), pipelining); targets: first, new and rollback ≤ 1/5 of Ansible, no-op ≤ 0.5 s")
         for figure in deploy.cases {
-            let name = figure.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+            let name = figure.name.padding(toLength: 33, withPad: " ", startingAt: 0)
             print("  " + name + String(format: "%6.2f s, %3d SSH requests   Ansible %6.2f s (%d tasks)   %5.2f×",
                 figure.deployctlSeconds, figure.roundTrips, figure.ansibleSeconds ?? 0, figure.ansibleTasks ?? 0,
                 figure.deployctlSeconds / max(figure.ansibleSeconds ?? 1, 0.001)))

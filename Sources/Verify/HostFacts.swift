@@ -38,6 +38,7 @@ struct VerifyFacts: Sendable {
             "  echo \"<<show:$u\"; systemctl show -p ActiveState -p SubState -p Result -p UnitFileState -p NextElapseUSecRealtime -p ExecMainStatus \"$u\" 2>/dev/null; echo \">>show:$u\"",
             "done",
             "echo '<<analyze'; cd /; systemd-analyze verify \(target.units.map { ShellQuote.quote(target.unitsDirectory + "/" + $0) }.joined(separator: " ")) 2>&1 || true; echo '>>analyze'",
+            "a=\(root)/shared/audit.jsonl; [ ! -f \"$a\" ] || grep '\"command\":\"gate override\"' \"$a\" | grep \"\\\"release\\\":\\\"${c##*/}\\\"\" | tail -n 1 | sed 's/^/gate_override=/'",
             "since=$(stat -c %Y \(root)/current 2>/dev/null || echo 0)",
             "echo '<<journal'; journalctl --no-pager -o cat -p err --since \"@$since\" \(target.units.map { "-u " + ShellQuote.quote($0) }.joined(separator: " ")) 2>/dev/null | tail -n 20; echo '>>journal'",
         ]

@@ -78,6 +78,9 @@ public struct DeployPlan: CommandOutput {
             }
             if !host.restarts.isEmpty { lines.append("    restart: " + host.restarts.joined(separator: ", ")) }
             lines.append("    loader timer: " + (host.loader ? "enabled here" : "not on this host"))
+            if host.actions.contains(where: { $0.hasPrefix("arm-watchdog") }) {
+                lines.append("    watchdog: the host puts \(from) back by itself if deployctl stops answering before the checks pass")
+            }
         }
         if hosts.count > 1 { lines.append(parallel > 1 ? "  hosts: \(parallel) at a time" : "  hosts: one after another, stopping at the first failure") }
         lines.append("  steps:")
@@ -114,14 +117,17 @@ struct DeployPlanner {
     var bundleBytes: UInt64 { release.manifest.files.reduce(0) { $0 + $1.size } }
 
     /// Whether `action` begins the part of a host's steps that changes what runs (the switch phase).
-    static func startsSwitch(_ action: String) -> Bool { action.hasPrefix("stop-timer") || action.hasPrefix("switch") }
+    static func startsSwitch(_ action: String) -> Bool {
+        action.hasPrefix("arm-watchdog") || action.hasPrefix("stop-timer") || action.hasPrefix("switch")
+    }
 
     func plan(
         hosts: [(host: Environment.Host, state: HostState)], migrations: [Migrator<ClickHouseClient>.Step], lint: [String], dryRun: Bool,
         parallel: Int = 1, command: String = "deploy"
     ) -> DeployPlan {
         let loaderHosts = Set(environment.loaderHosts.map(\.name))
-        let hostPlans = hosts.map { plan(for: $0.host, state: $0.state, loader: loaderHosts.contains($0.host.name)) }
+        // A rollback goes to a release that passed here: only a deploy arms the host's watchdog.
+        let hostPlans = hosts.map { plan(for: $0.host, state: $0.state, loader: loaderHosts.contains($0.host.name), watchdog: command == "deploy") }
         var actions: [String] = []
         let migrationSteps = migrations.map { "\($0.direction == .down ? "migrate-down" : "migrate") \(MigrationVersion($0.version))_\($0.slug)" }
         // Migrations run once, after the first hosts hold the verified bundle and before any switch.
@@ -137,7 +143,7 @@ struct DeployPlanner {
             hosts: hostPlans, actions: actions, dryRun: dryRun, parallel: max(1, parallel), command: command)
     }
 
-    private func plan(for host: Environment.Host, state: HostState, loader: Bool) -> DeployPlan.HostPlan {
+    private func plan(for host: Environment.Host, state: HostState, loader: Bool, watchdog: Bool) -> DeployPlan.HostPlan {
         let texts = unitTexts
         let dropIns = dropIns
         let name = host.name
@@ -186,6 +192,7 @@ struct DeployPlanner {
         if switching { actions.append("check-env \(name)") }
         let unitWork = !changedUnits.isEmpty
         if unitWork { actions.append("verify-units \(name)") }
+        if watchdog && (unitWork || switching) { actions.append("arm-watchdog \(name)") }
         if unitWork || switching { actions.append("stop-timer \(name)") }
         if unitWork {
             for change in changes where change.kind == .added || change.kind == .changed { actions.append("install-unit \(name) \(change.unit)") }
@@ -199,6 +206,7 @@ struct DeployPlanner {
             for unit in restarts { actions.append("restart \(name) \(unit)") }
             for unit in starts { actions.append("start \(name) \(unit)") }
             actions.append("post-check \(name)")
+            if watchdog { actions.append("confirm \(name)") }
             actions.append("prune \(name)")
         }
         return DeployPlan.HostPlan(

@@ -13,7 +13,8 @@ extension Deployment {
         let connections = session.links.reduce(into: [String: any RemoteHost]()) { result, link in
             if case .success(let connection) = link.connection { result[link.host.name] = connection }
         }
-        let leases = session.links.map { _ in HostLease(layout: layout, owner: actor, command: command, release: release.id, ttl: leaseTTL) }
+        let runID = UUID().uuidString
+        let leases = session.links.map { _ in HostLease(layout: layout, owner: actor, command: command, release: release.id, ttl: leaseTTL, id: runID) }
         var taken: [String] = []
         var failure: CommandFailure?
         var leased: [(HostLease, any RemoteHost)] = []
@@ -29,14 +30,22 @@ extension Deployment {
                 }
             }
         }
-        let renewal = Task { [leased, leaseTTL] in
+        // While this process lives it renews the lease and pushes the deadline of each host's watchdog.
+        let renewal = Task { [leased, leaseTTL, watchdog] in
+            let period = min(leaseTTL / 3, watchdog.pushInterval)
+            var sinceRenewal = Duration.zero
             while !Task.isCancelled {
-                try? await Task.sleep(for: leaseTTL / 3)
+                try? await Task.sleep(for: period)
                 if Task.isCancelled { return }
-                for (lease, host) in leased { try? await lease.take(on: host) }
+                sinceRenewal += period
+                for (lease, host) in leased {
+                    await watchdog.push(on: host, run: runID)
+                    if sinceRenewal >= leaseTTL / 3 { try? await lease.take(on: host) }
+                }
+                if sinceRenewal >= leaseTTL / 3 { sinceRenewal = .zero }
             }
         }
-        var executor = ActionExecutor(deployment: self, session: session, connections: connections)
+        var executor = ActionExecutor(deployment: self, session: session, connections: connections, run: runID, plan: plan)
         defer { executor.removeBundle() }
         if failure == nil && plan.parallel <= 1 {
             for action in plan.actions {
@@ -65,6 +74,25 @@ extension Deployment {
                 reopened.append(fresh)
             }
         }
+        // A failed deploy's armed watchdogs: before the switch the host's snapshot is put back at
+        // once; after it, the automatic rollback below takes over, or the watchdog fires by itself
+        // on a host deployctl can no longer reach.
+        var restored: [String] = []
+        var unreachableArmed: [String] = []
+        var firedAlready: [String] = []
+        if failure != nil {
+            for host in plan.hosts where taken.contains("arm-watchdog \(host.host)") && !taken.contains("confirm \(host.host)") {
+                guard let connection = reachable[host.host] else {
+                    unreachableArmed.append(host.host)
+                    continue
+                }
+                if taken.contains("switch \(host.host) \(release.id)") {
+                    if (try? await watchdog.disarm(on: connection, run: runID)) != nil { firedAlready.append(host.host) }
+                } else if await watchdog.restoreNow(on: connection, run: runID) {
+                    restored.append(host.host)
+                }
+            }
+        }
         let outcomes = await finish(plan: plan, taken: taken, failure: failure, connections: reachable, session: session, started: started)
         for (lease, host) in leased {
             if let connection = reachable[host.label] { await lease.release(on: connection) }
@@ -72,7 +100,21 @@ extension Deployment {
         for connection in reopened { connection.close() }
         var rollback: DeployReport.AutomaticRollback?
         var hosts = outcomes
-        if failure != nil, let store = rollbackStore, let from = plan.hosts.first(where: { taken.contains("switch \($0.host) \(release.id)") })?.from {
+        let switched = plan.hosts.first(where: { taken.contains("switch \($0.host) \(release.id)") })
+        let previous = plan.hosts.first?.from ?? "no release"
+        var notes: [String] = []
+        if !restored.isEmpty { notes.append("units and timer put back as they were before the deploy on " + restored.joined(separator: ", ")) }
+        if !firedAlready.isEmpty { notes.append("the watchdog of \(firedAlready.joined(separator: ", ")) had already put \(previous) back") }
+        if !unreachableArmed.isEmpty {
+            notes.append(
+                "\(unreachableArmed.joined(separator: ", ")) cannot be reached: its watchdog puts \(previous) back by itself within \(Int(environment.deploy.watchdog.components.seconds)) s; `deployctl status` shows it")
+        }
+        if failure?.code == CommandFailure(.checkFailed, "migration", "").code, switched == nil, rollbackStore != nil {
+            rollback = await undoMigrations(of: plan, to: previous, in: session, notes: notes)
+        } else if failure != nil, switched == nil, !notes.isEmpty {
+            rollback = .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
+        }
+        if failure != nil, firedAlready.isEmpty, unreachableArmed.isEmpty, let store = rollbackStore, let from = switched?.from {
             let done = await rollBack(to: from, store: store, in: session)
             rollback = done
             if done.failure == nil {
@@ -88,18 +130,60 @@ extension Deployment {
             failure: failure?.message, rollback: rollback, failureVerdict: failure?.verdict ?? .success)
     }
 
+    /// After a migration failed before any switch: the migrations this deploy applied in full are
+    /// undone when `[deploy] rollback_migrations` allows it and their downs delete no data. The
+    /// failed one stays recorded at the statement that failed (its earlier statements are applied).
+    private func undoMigrations(of plan: DeployPlan, to previous: String, in session: EnvironmentSession, notes: [String]) async -> DeployReport.AutomaticRollback? {
+        do throws(CommandFailure) {
+            let migrations = try self.migrations
+            let pending = Set(plan.migrations.map(\.version))
+            let head = migrations.map(\.version.value).filter { !pending.contains($0) }.max() ?? 0
+            let migrator = try await migrator(in: session)
+            let steps: [Migrator<ClickHouseClient>.Step]
+            do throws(MigratorError) {
+                steps = try await migrator.planDown(to: head)
+            } catch {
+                throw error.failure
+            }
+            var notes = notes
+            guard !steps.isEmpty else { return notes.isEmpty ? nil : .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; ")) }
+            let undone = steps.map { "\(MigrationVersion($0.version))_\($0.slug)" }
+            if environment.deploy.rollbackMigrations == .never {
+                notes.append("the migrations it applied stay (rollback_migrations = \"never\"): " + undone.joined(separator: ", "))
+                return .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
+            }
+            let losses = MigrationLinter().dataLoss(rollingBack: steps.map { MigrationVersion($0.version) }, of: migrations)
+            guard losses.isEmpty else {
+                notes.append("the migrations it applied stay: their downs would delete data (\(losses.joined(separator: "; ")))")
+                return .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
+            }
+            do throws(MigratorError) {
+                _ = try await migrator.down(to: head)
+            } catch {
+                throw error.failure
+            }
+            return .init(to: previous, taken: undone.map { "migrate-down " + $0 }, failure: nil, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        } catch {
+            return .init(to: previous, taken: [], failure: "undoing the migrations this deploy applied: \(error.message)", note: nil)
+        }
+    }
+
     /// After a failure past the switch: back to the release that ran before, with its units and
-    /// timer, and the migrations this deploy applied undone when their downs delete no data.
+    /// timer, and the migrations this deploy applied undone when `[deploy] rollback_migrations`
+    /// allows it and their downs delete no data.
     private func rollBack(to release: String, store: ReleaseStore, in session: EnvironmentSession) async -> DeployReport.AutomaticRollback {
         let prepared: Rollback.Prepared
+        let keepSchema = environment.deploy.rollbackMigrations == .never
         do throws(CommandFailure) {
             prepared = try await Rollback(environment: environment, store: store, actor: actor)
-                .prepare(in: session, to: release, allowDataLoss: false, leaveSchemaOnDataLoss: true)
+                .prepare(in: session, to: release, allowDataLoss: false, leaveSchemaOnDataLoss: true, keepSchema: keepSchema)
         } catch {
             return .init(to: release, taken: [], failure: error.message, note: nil)
         }
         defer { prepared.cleanUp() }
-        let note = prepared.schemaLeft ? "the schema stays as the failed release left it: its downs would delete data (\(prepared.dataLoss.joined(separator: "; ")))" : nil
+        let note = keepSchema
+            ? "the schema stays as the failed release left it (rollback_migrations = \"never\")"
+            : prepared.schemaLeft ? "the schema stays as the failed release left it: its downs would delete data (\(prepared.dataLoss.joined(separator: "; ")))" : nil
         do throws(CommandFailure) {
             let plan = try await prepared.deployment.plan(in: session, dryRun: false)
             let report = await prepared.deployment.run(plan, in: session)
@@ -221,10 +305,16 @@ struct ActionExecutor: Sendable {
     /// The bundle as one tar file, made on first upload.
     private var bundle: String?
 
-    init(deployment: Deployment, session: EnvironmentSession, connections: [String: any RemoteHost]) {
+    /// This run's id: its lease's and its watchdogs'.
+    let run: String
+    let plan: DeployPlan
+
+    init(deployment: Deployment, session: EnvironmentSession, connections: [String: any RemoteHost], run: String, plan: DeployPlan) {
         self.deployment = deployment
         self.session = session
         self.connections = connections
+        self.run = run
+        self.plan = plan
     }
 
     var layout: HostLayout { deployment.layout }
@@ -252,6 +342,7 @@ struct ActionExecutor: Sendable {
         case "verify-release": try await verifyRelease(on: host)
         case "check-env": try await checkEnvironment(on: host)
         case "verify-units": try await verifyUnits(on: host)
+        case "arm-watchdog": try await armWatchdog(on: host, name: words[1])
         case "stop-timer": try await stopTimer(on: host)
         case "install-unit": try await installUnit(argument, on: host)
         case "remove-unit":
@@ -273,6 +364,7 @@ struct ActionExecutor: Sendable {
         case "restart": try await script.require("systemctl restart \(argument.shellQuoted)", step: "restarting \(argument)")
         case "start": try await script.require("systemctl start \(argument.shellQuoted)", step: "starting \(argument)")
         case "post-check": try await postCheck(on: host, loader: deployment.environment.loaderHosts.contains { $0.name == words[1] })
+        case "confirm": try await confirm(on: host)
         case "prune": try await prune(on: host)
         default: throw CommandFailure(.checkFailed, "plan", "unknown step `\(action)`")
         }
@@ -300,7 +392,7 @@ struct ActionExecutor: Sendable {
         guard !migrated, let rollback = deployment.schemaRollback else { return }
         migrated = true
         let migrator = try await EnvironmentMigrator.open(
-            in: session, migrations: rollback.migrations, options: .init(release: id, actor: deployment.actor))
+            in: session, migrations: rollback.migrations, options: .init(release: id, actor: deployment.actor, lockTTL: deployment.leaseTTL))
         do throws(MigratorError) {
             _ = try await migrator.down(to: rollback.to)
         } catch {
@@ -501,6 +593,27 @@ struct ActionExecutor: Sendable {
             throw CommandFailure(
                 .checkFailed, "post_check",
                 "\(host.label): the healthcheck after the switch says \(health.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) (exit \(health.exitStatus))")
+        }
+    }
+
+    /// Saves what `name` runs and arms its watchdog over every unit the deploy may touch; an
+    /// earlier firing found there goes into the audit log first.
+    private func armWatchdog(on host: any RemoteHost, name: String) async throws(CommandFailure) {
+        let units = Set(deployment.planner.unitTexts.keys).union(plan.hosts.first { $0.host == name }?.units.map(\.unit) ?? [])
+        let fired = try await deployment.watchdog.arm(on: host, run: run, release: id, actor: deployment.actor, units: units.sorted())
+        if let fired {
+            let clickhouse = try? await session.clickhouse(as: .admin)
+            try await AuditLog(layout: layout, database: deployment.environment.clickhouse.database).append(
+                HostWatchdog.auditRecord(fired, environment: deployment.environment.name, host: name), on: host, clickhouse: clickhouse)
+        }
+    }
+
+    /// Tells the host's watchdog the checks passed; fails if it restored the old release first.
+    private func confirm(on host: any RemoteHost) async throws(CommandFailure) {
+        if let fired = try await deployment.watchdog.disarm(on: host, run: run) {
+            throw CommandFailure(
+                .checkFailed, "watchdog",
+                "\(host.label): the host's watchdog restored \(fired.to.isEmpty ? "no release" : fired.to) at \(fired.at) before deployctl could confirm \(id) (window \(fired.window) s)")
         }
     }
 

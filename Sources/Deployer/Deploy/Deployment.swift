@@ -21,8 +21,11 @@ public struct Deployment: Sendable {
     public let actor: String
     /// How long a loader run in progress may take to finish before the switch.
     public var loaderWait: Duration = .seconds(1200)
-    /// The host lease's TTL; it is renewed every third of it.
-    public var leaseTTL: Duration = .seconds(600)
+    /// The host's watchdog after the switch (`[deploy] watchdog_seconds`).
+    var watchdog: HostWatchdog { HostWatchdog(layout: layout, window: environment.deploy.watchdog) }
+
+    /// The host lease's and the migration lock's TTL (`[deploy] lock_ttl_seconds`); renewed every third of it.
+    public var leaseTTL: Duration
     /// For a rollback: the migrations (with their down files) of the release being left, and the
     /// version to roll the schema back to (the target release's newest migration).
     public var schemaRollback: (migrations: [Migration], to: UInt64)?
@@ -37,6 +40,7 @@ public struct Deployment: Sendable {
         self.layout = HostLayout(environment)
         self.release = release
         self.actor = actor
+        leaseTTL = environment.deploy.lockTTL
         planner = DeployPlanner(environment: environment, layout: layout, release: release)
     }
 
@@ -55,7 +59,7 @@ public struct Deployment: Sendable {
 
     func migrator(in session: EnvironmentSession) async throws(CommandFailure) -> Migrator<ClickHouseClient> {
         try await EnvironmentMigrator.open(
-            in: session, migrations: try migrations, options: .init(release: release.id, actor: actor))
+            in: session, migrations: try migrations, options: .init(release: release.id, actor: actor, lockTTL: leaseTTL))
     }
 
     /// Reads every host and the schema; changes nothing. `parallel` hosts are deployed at once.
@@ -73,7 +77,8 @@ public struct Deployment: Sendable {
         let findings = schemaRollback == nil ? MigrationLinter(cluster: environment.clickhouse.cluster).lint(migrations) : []
         let migrator = schemaRollback == nil
             ? try await migrator(in: session)
-            : try await EnvironmentMigrator.open(in: session, migrations: schemaRollback!.migrations, options: .init(release: release.id, actor: actor))
+            : try await EnvironmentMigrator.open(
+                in: session, migrations: schemaRollback!.migrations, options: .init(release: release.id, actor: actor, lockTTL: leaseTTL))
         let steps: [Migrator<ClickHouseClient>.Step]
         do throws(MigratorError) {
             if let schemaRollback {

@@ -26,9 +26,10 @@ public struct HostLease: Sendable {
     public let release: String
     public let ttl: Duration
 
-    public init(layout: HostLayout, owner: String, command: String, release: String, ttl: Duration = .seconds(600)) {
+    /// `id` names this run's hold on the lock; one run uses one on every host.
+    public init(layout: HostLayout, owner: String, command: String, release: String, ttl: Duration = .seconds(600), id: String = UUID().uuidString) {
         self.layout = layout
-        self.id = UUID().uuidString
+        self.id = id
         self.owner = owner
         self.command = command
         self.release = release

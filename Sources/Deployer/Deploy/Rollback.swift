@@ -40,9 +40,10 @@ public struct Rollback: Sendable {
 
     /// Chooses and checks the target (`to`, or the host's previous release) on the ClickHouse host.
     /// `leaveSchemaOnDataLoss`: when a down would delete data, roll back the units and `current`
-    /// only and leave the schema (the automatic rollback after a failed deploy does this).
+    /// only and leave the schema (the automatic rollback after a failed deploy does this);
+    /// `keepSchema`: leave the schema in any case (`[deploy] rollback_migrations = "never"`).
     public func prepare(
-        in session: EnvironmentSession, to: String?, allowDataLoss: Bool, leaveSchemaOnDataLoss: Bool = false
+        in session: EnvironmentSession, to: String?, allowDataLoss: Bool, leaveSchemaOnDataLoss: Bool = false, keepSchema: Bool = false
     ) async throws(CommandFailure) -> Prepared {
         let host: any RemoteHost
         switch session.connection(to: environment.clickhouse.host) {
@@ -81,8 +82,8 @@ public struct Rollback: Sendable {
         let head = try migrations(of: targetRelease).map(\.version.value).max() ?? 0
         let undone = leavingMigrations.filter { $0.version.value > head }.map(\.version)
         let losses = MigrationLinter().dataLoss(rollingBack: undone, of: leavingMigrations)
-        let leaveSchema = !losses.isEmpty && !allowDataLoss && leaveSchemaOnDataLoss
-        if !losses.isEmpty && !allowDataLoss && !leaveSchema {
+        let leaveSchema = keepSchema || (!losses.isEmpty && !allowDataLoss && leaveSchemaOnDataLoss)
+        if !losses.isEmpty && !allowDataLoss && !leaveSchema && !keepSchema {
             for path in temporary { try? FileManager.default.removeItem(atPath: path) }
             throw CommandFailure(
                 .checkFailed, "data_loss",

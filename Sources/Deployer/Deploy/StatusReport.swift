@@ -33,6 +33,11 @@ public struct StatusReport: CommandOutput {
         public let alteredFiles: [String]
         public let units: [UnitState]
         public let lock: HostLease.Holder?
+        /// The host's watchdog: armed by a deploy in progress, or what it restored by itself
+        /// after deployctl stopped answering (until the next deploy enters that in the audit log).
+        public let watchdog: String?
+        /// When the current release went past a closed gate: who, when and why (from the audit log).
+        public let gateOverride: String?
         public let failure: String?
     }
 
@@ -96,6 +101,10 @@ public struct StatusReport: CommandOutput {
                 rows.append([unit.unit, text])
             }
             rows.append(["lock", host.lock.map { "held by \($0.owner) (\($0.command) of \($0.release))" } ?? "free"])
+            if let override = host.gateOverride { rows.append(["gate", terminal.paint(override, "33")]) }
+            if let watchdog = host.watchdog {
+                rows.append(["watchdog", watchdog.hasPrefix("armed") ? watchdog : terminal.paint(watchdog, "31;1")])
+            }
             lines.append(Terminal.table(rows))
         }
         if let schema {
@@ -135,9 +144,13 @@ public struct StatusProbe: Sendable {
             [ -z "$c" ] || echo "current=${c##*/}"
             [ ! -f \(layout.shared.shellQuoted)/previous ] || echo "previous=$(cat \(layout.shared.shellQuoted)/previous)"
             [ ! -f \(layout.lockFile.shellQuoted) ] || echo "lock=$(cat \(layout.lockFile.shellQuoted))"
+            w=\(layout.shared.shellQuoted)/watchdog
+            [ ! -f "$w/fired" ] || echo "watchdog_fired=$(cat "$w/fired")"
+            [ ! -f "$w/state" ] || echo "watchdog_armed=$(($(cat "$w/deadline" 2>/dev/null || echo 0) - $(date +%s)))"
             if [ -n "$c" ] && [ -f \(root)/current/SHA256SUMS ]; then
               (cd \(root)/current && sha256sum --quiet -c SHA256SUMS 2>/dev/null | sed -n 's/: FAILED.*//p' | sed 's/^/altered=/') || true
               sed -n 's/.*"revision" : "\\(.*\\)".*/revision=\\1/p' \(root)/current/manifest.json
+              [ ! -f \(layout.auditLog.shellQuoted) ] || grep '"command":"gate override"' \(layout.auditLog.shellQuoted) | grep "\\"release\\":\\"${c##*/}\\"" | tail -n 1 | sed 's/^/override=/'
               [ ! -f \(layout.auditLog.shellQuoted) ] || grep '"command":"deploy"' \(layout.auditLog.shellQuoted) | grep '"result":"ok"' | grep "\\"release\\":\\"${c##*/}\\"" | tail -n 1 | sed 's/^/deployed=/'
               for f in \(root)/current/systemd/*; do
                 u=${f##*/}
@@ -163,12 +176,12 @@ public struct StatusProbe: Sendable {
             } catch {
                 return StatusReport.HostStatus(
                     host: host.name, reachable: true, current: nil, currentRevision: nil, deployedAt: nil, deployedBy: nil, previous: nil,
-                    alteredFiles: [], units: [], lock: nil, failure: error.message)
+                    alteredFiles: [], units: [], lock: nil, watchdog: nil, gateOverride: nil, failure: error.message)
             }
         }, unreachable: { host, failure in
             StatusReport.HostStatus(
                 host: host.name, reachable: false, current: nil, currentRevision: nil, deployedAt: nil, deployedBy: nil, previous: nil,
-                alteredFiles: [], units: [], lock: nil, failure: failure.description)
+                alteredFiles: [], units: [], lock: nil, watchdog: nil, gateOverride: nil, failure: failure.description)
         })
         var schema: StatusReport.Schema?
         var lastRun: StatusReport.LastRun?
@@ -210,6 +223,21 @@ public struct StatusProbe: Sendable {
         return StatusReport.HostStatus(
             host: name, reachable: true, current: answer["current"], currentRevision: answer["revision"], deployedAt: deployed?.at,
             deployedBy: deployed?.actor, previous: answer["previous"], alteredFiles: answer.all("altered"), units: units,
-            lock: answer["lock"].flatMap { try? JSONDecoder().decode(HostLease.Holder.self, from: Data($0.utf8)) }, failure: nil)
+            lock: answer["lock"].flatMap { try? JSONDecoder().decode(HostLease.Holder.self, from: Data($0.utf8)) },
+            watchdog: watchdogState(answer), gateOverride: answer["override"].flatMap { AuditLine($0)?.record }.map(gateOverride), failure: nil)
+    }
+
+    /// "deployed past a closed gate by … at …: <reason> (the gate said: …)".
+    public static func gateOverride(_ record: AuditRecord) -> String {
+        "deployed past a closed gate by \(record.actor) at \(record.at): \(record.detail ?? "no reason")"
+            + (record.changes.first.map { " (\($0.replacingOccurrences(of: "deployed past a closed gate: ", with: "the gate said: ")))" } ?? "")
+    }
+
+    static func watchdogState(_ answer: ScriptAnswer) -> String? {
+        if let fired = answer["watchdog_fired"].flatMap({ try? JSONDecoder().decode(HostWatchdog.Fired.self, from: Data($0.utf8)) }) {
+            return "the host restored \(fired.to.isEmpty ? "no release" : fired.to) by itself at \(fired.at): deployctl (\(fired.actor)) did not confirm "
+                + "the deploy of \(fired.from) within \(fired.window) s; the schema stays as that deploy migrated it"
+        }
+        return answer["watchdog_armed"].map { "armed by a deploy in progress; restores the previous release in \(max(0, Int($0) ?? 0)) s unless confirmed" }
     }
 }

@@ -120,4 +120,17 @@ extension EnvironmentDecoder {
         return Environment.Gate(
             requirePassedOn: requirePassedOn, maxReportAge: .seconds(maxReportAgeHours * 3600), minSoak: .seconds(minSoakMinutes * 60))
     }
+
+    /// Reads the optional `[deploy]` table; problems are reported and the defaults returned.
+    func decodeDeploy(in root: TableReader) -> Environment.Deploy {
+        guard let table = root.table("deploy", expected: "a [deploy] table") else {
+            return Environment.Deploy()
+        }
+        let defaults = Environment.Deploy()
+        let policy = table.choice("rollback_migrations", as: Environment.Deploy.RollbackMigrations.self) ?? defaults.rollbackMigrations
+        let watchdog = table.integer("watchdog_seconds", in: 5...3600).map { Duration.seconds($0) } ?? defaults.watchdog
+        let lockTTL = table.integer("lock_ttl_seconds", in: 10...86_400).map { Duration.seconds($0) } ?? defaults.lockTTL
+        table.reportUnknownKeys()
+        return Environment.Deploy(rollbackMigrations: policy, watchdog: watchdog, lockTTL: lockTTL)
+    }
 }

@@ -33,6 +33,7 @@ struct EnvironmentDecoder {
         let clickhouse = decodeClickHouse(in: root, hosts: hosts)
         let systemd = decodeSystemd(in: root)
         let gate = decodeGate(in: root, role: role)
+        let deploy = decodeDeploy(in: root)
         root.reportUnknownKeys()
 
         guard diagnostics.isEmpty, let role, let hosts, let app, let clickhouse else {
@@ -47,7 +48,8 @@ struct EnvironmentDecoder {
             app: app,
             clickhouse: clickhouse,
             systemd: systemd,
-            gate: gate
+            gate: gate,
+            deploy: deploy
         )
     }
 

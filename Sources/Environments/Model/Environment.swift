@@ -32,6 +32,9 @@ public struct Environment: Sendable, Hashable {
     /// The release gate that must pass before deploying here; `nil` when the environment has none.
     public var gate: Gate?
 
+    /// How deploys behave on failure: the automatic rollback's schema policy, the watchdog, the lock's TTL.
+    public var deploy: Deploy
+
     /// The host that runs ClickHouse (`clickhouse.host`, which the loader checks is one of `hosts`).
     public var clickhouseHost: Host {
         hosts.first { $0.name == clickhouse.host } ?? hosts[0]
@@ -52,7 +55,8 @@ public struct Environment: Sendable, Hashable {
         app: App,
         clickhouse: ClickHouse,
         systemd: Systemd,
-        gate: Gate? = nil
+        gate: Gate? = nil,
+        deploy: Deploy = Deploy()
     ) {
         self.name = name
         self.sourcePath = sourcePath
@@ -63,5 +67,6 @@ public struct Environment: Sendable, Hashable {
         self.clickhouse = clickhouse
         self.systemd = systemd
         self.gate = gate
+        self.deploy = deploy
     }
 }

@@ -35,6 +35,15 @@ extension VerifySuite {
             "automation.units", .automation, "Units on the host are the ones the release installed", passed: edited.isEmpty,
             expected: target.units.joined(separator: ", ") + " as released", found: edited.isEmpty ? "all as released" : "edited on the host: " + edited.joined(separator: ", "),
             evidence: "cmp against \(target.root)/current/systemd", remedy: "deployctl deploy \(target.environment.name) puts them back (systemctl cat shows the edit)"))
+        let override = facts["gate_override"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        results.append(check(
+            "automation.gate-override", .automation, "The running release came through its gate", severity: .warning, passed: override == nil,
+            expected: "deployed with the gate open", found: override.map { entry in
+                "deployed past a closed gate by \(entry["actor"] as? String ?? "?") at \(entry["at"] as? String ?? "?"): \(entry["detail"] as? String ?? "no reason")"
+                    + ((entry["changes"] as? [String])?.first.map { " (\($0))" } ?? "")
+            } ?? "no gate override for this release",
+            evidence: "grep 'gate override' \(target.root)/shared/audit.jsonl",
+            remedy: "verify the release on the staging environment, then deploy it again with the gate open"))
         let analyze = facts.block("analyze").trimmingCharacters(in: .whitespacesAndNewlines)
         results.append(check(
             "automation.units-verify", .automation, "systemd-analyze verify accepts the installed units", passed: analyze.isEmpty,
