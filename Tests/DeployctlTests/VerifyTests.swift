@@ -85,6 +85,20 @@ struct VerifyTests {
             #expect(forced.status == 0, "the gate is open again after a passing verification: \(forced.stdout)\(forced.stderr)")
             let audit = try fixture.deployctl(["audit", Self.host])
             #expect(audit.stdout.contains("verify"), "verifications are in the audit chain: \(audit.stdout)")
+
+            // A failed verification closes the gate again; an override goes through, is audited, and shows in status and the next report.
+            _ = try await fixture.run("systemctl disable --now qtickets_api.timer")
+            #expect(try fixture.deployctl(["verify", Self.host, "--output-dir", reports.path]).status == 1)
+            let reason = "hotfix the client asked for by phone"
+            let overridden = try fixture.deployctl(["deploy", "prodgate", "--release", release, "--force-gate", "--reason", reason])
+            #expect(overridden.status == 0, "\(overridden.stdout)\(overridden.stderr)")
+            _ = try await fixture.run("systemctl enable --now qtickets_api.timer")
+            let status = try fixture.deployctl(["status", "prodgate"])
+            #expect(status.stdout.contains("deployed past a closed gate") && status.stdout.contains(reason), "\(status.stdout)")
+            let next = try fixture.deployctl(["--json", "verify", "prodgate", "--output-dir", reports.path, "--only", "automation"])
+            #expect(Self.checks(next)["automation.gate-override"] == "fail", "\(Self.checks(next))")
+            let report = try String(contentsOfFile: reports.file("TASK-QT-API-E2E-REPORT.md"), encoding: .utf8)
+            #expect(report.contains(reason), "the next report names the override: \(report.prefix(3000))")
         } catch {
             Issue.record(error)
         }
@@ -140,14 +154,49 @@ struct VerifyTests {
             #expect(token.report.contains("QTICKETS_TOKEN"), "what to do names the variable")
             #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
 
+            let server = try ClickHouseServer.modern(on: Self.host)
+            let admin = ClickHouseClient(endpoint: server.admin)
+
+            // The writer's INSERT grant gone (the server rereads users.xml when it changes).
+            let users = "/etc/clickhouse-server/users.xml"
+            _ = try await fixture.run("cp -p \(users) /tmp/users.xml.orig && sed -i 's/GRANT INSERT, SELECT ON zakaz/GRANT SELECT ON zakaz/' \(users)")
+            let grant = try verify(["--only", "database"])
+            _ = try await fixture.run("cp -p /tmp/users.xml.orig \(users) && touch \(users)")
+            #expect(grant.failed == ["database.writer-can-insert"], "\(grant.failed)")
+            #expect(grant.report.contains("GRANT INSERT, SELECT ON zakaz.* TO etl_writer"), "what to do is the missing grant")
+
+            // A dashboard view that answers with no rows.
+            try await admin.execute("RENAME TABLE zakaz.v_sales_14d TO zakaz.v_sales_14d_saved")
+            try await admin.execute("CREATE VIEW zakaz.v_sales_14d AS SELECT * FROM zakaz.v_sales_14d_saved WHERE 0")
+            let view = try verify(["--only", "quality"])
+            try await admin.execute("DROP VIEW zakaz.v_sales_14d")
+            try await admin.execute("RENAME TABLE zakaz.v_sales_14d_saved TO zakaz.v_sales_14d")
+            #expect(view.failed == ["quality.view.v_sales_14d"], "\(view.failed)")
+            #expect(view.report.contains("v_sales_14d"), "the report names the view")
+
+            // A stale meta_job_runs: its newest row is not the run verify made (another loader, an old release, writes there).
+            try await admin.execute(
+                "INSERT INTO zakaz.meta_job_runs (run_id, job, started_at, finished_at, status, rows_orders, api_requests, release_id, _version) "
+                    + "SELECT generateUUIDv4(), 'qtickets_api', now64(3) + 3600, now64(3) + 3601, 'ok', 1, 1, 'legacy-cron', 1")
+            let meta = try verify(["--only", "metadata"])
+            try await admin.execute("ALTER TABLE zakaz.meta_job_runs DELETE WHERE release_id = 'legacy-cron' SETTINGS mutations_sync = 2")
+            #expect(meta.failed == ["metadata.last-run"], "\(meta.failed)")
+            #expect(meta.report.contains("legacy-cron"), "the report names the row's release")
+
             // The tickets deleted: facts, summed from them, no longer reconcile with the orders.
-            if let clickhouse = try? ClickHouseServer.modern(on: Self.host) {
-                try await ClickHouseClient(endpoint: clickhouse.admin).execute(
-                    "ALTER TABLE zakaz.stg_qtickets_tickets DELETE WHERE 1 SETTINGS mutations_sync = 2")
-            }
+            try await admin.execute("ALTER TABLE zakaz.stg_qtickets_tickets DELETE WHERE 1 SETTINGS mutations_sync = 2")
             let facts = try verify(["--only", "smoke"])
             #expect(facts.failed.contains("smoke.fact_matches_staging") && facts.failed.allSatisfy { $0.hasPrefix("smoke.") }, "\(facts.failed)")
             #expect(facts.report.contains("staging vs"), "the sample names the disagreeing day and event")
+
+            // A smoke-check violation: an order refunded for more than it was paid.
+            try await admin.execute(
+                "INSERT INTO zakaz.stg_qtickets_orders SELECT * REPLACE (gross_amount + 1000 AS refunded_amount, _version + 1 AS _version) "
+                    + "FROM zakaz.stg_qtickets_orders FINAL LIMIT 1")
+            let smoke = try verify(["--only", "smoke"])
+            #expect(smoke.failed.contains("smoke.no_negative_amounts"), "\(smoke.failed)")
+            #expect(smoke.report.contains("refunded"), "the sample names the order")
+            withExtendedLifetime(server) {}
 
             // ClickHouse stopped: its checks fail, and those that need it are skipped, saying why.
             _ = try await fixture.run("systemctl stop clickhouse-server.service")

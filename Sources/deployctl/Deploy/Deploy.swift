@@ -9,9 +9,14 @@ struct Deploy: AsyncParsableCommand {
         abstract: "Deploy a release to every host of an environment: plan, lease, upload, verify on the host, migrate, units, switch, check.",
         discussion: """
             --dry-run prints the exact plan (uploads, migrations with their statements, a diff of every unit that changes, \
-            restarts, steps) and changes nothing. A production environment takes a release only with --yes until the gate lands. \
-            Exit status: 0 deployed (or nothing to do), 1 a step or check failed (the output says which release each host runs), \
-            2 invalid configuration, 3 a host unreachable, 4 another deploy holds the lock. A failure after the switch (a unit             that does not start, a failed loader run or healthcheck) rolls back to the previous release by itself: its units,             current, and this deploy's migrations when their downs delete no data; the deploy still exits 1 and says so. An environment with a [gate]             takes only a release whose newest verification on the gate's staging environment passed (see `gate status`);             --force-gate --reason overrides it, as an audit entry of its own.
+            restarts, steps) and changes nothing. Exit status: 0 deployed (or nothing to do), 1 a step or check failed (the \
+            output says which release each host runs), 2 invalid configuration, 3 a host unreachable, 4 another deploy holds \
+            the lock. A failure after the switch (a unit that does not start, a failed loader run or healthcheck) rolls back to \
+            the previous release by itself: its units, current, and this deploy's migrations when their downs delete no data \
+            ([deploy] rollback_migrations); the deploy still exits 1 and says so. After the switch the host's watchdog puts the \
+            previous release back by itself unless deployctl confirms within [deploy] watchdog_seconds (it renews the wait while \
+            it runs). An environment with a [gate] takes only a release whose newest verification on the gate's staging \
+            environment passed (see `gate status`); --force-gate --reason overrides it, as an audit entry of its own.
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
