@@ -123,6 +123,20 @@ struct VerifyTests {
             let clean = try verify()
             #expect(clean.status == 0 && clean.failed.isEmpty, "\(clean.failed)")
 
+            // --retry-timeout: a failure that lasts fails when the time is up; one that mends itself passes on a later attempt.
+            func attempts(_ json: String) -> Int? {
+                let result = (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["result"] as? [String: Any]
+                return ((result?["hosts"] as? [[String: Any]])?.first?["attempts"] as? Int)
+            }
+            _ = try await fixture.run("systemctl stop qtickets_api.timer")
+            let lasting = try fixture.deployctl(["--json", "verify", Self.host, "--output-dir", reports.path, "--only", "automation", "--retry-timeout", "2s"])
+            #expect(lasting.status == 1 && (attempts(lasting.stdout) ?? 1) >= 2, "\(lasting.stdout.prefix(2000))")
+            let mending = try FaultTests.Background(fixture, ["--json", "verify", Self.host, "--output-dir", reports.path, "--only", "automation", "--retry-timeout", "60s"])
+            try await Task.sleep(for: .seconds(2))
+            _ = try await fixture.run("systemctl start qtickets_api.timer")
+            let (mended, output) = mending.finish()
+            #expect(mended == 0 && (attempts(output) ?? 1) >= 2, "\(output.prefix(2000))")
+
             // The binary under current replaced (one byte more; renamed into place, as the running one cannot be written).
             _ = try await fixture.run(
                 "cd /opt/zakaz_dashboard/current/bin && cp -p qtickets-api /tmp/qtickets-api.orig && cp qtickets-api /tmp/qtickets-api.new && echo >> /tmp/qtickets-api.new && mv /tmp/qtickets-api.new qtickets-api")

@@ -27,8 +27,12 @@ public struct Verification: Sendable {
 
     public static let table = "deployctl_verifications"
 
-    /// Runs the suite on every host and records the verdict on the environment.
-    public func run(in session: EnvironmentSession, only: Set<CheckResult.Area>?) async throws(CommandFailure) -> VerificationReport {
+    /// Runs the suite on every host and records the verdict on the environment. With `retryFor`,
+    /// the areas with a failing blocker (and those skipped because of one) run again on fresh
+    /// state, `retryPause` apart, until they pass or the time is up.
+    public func run(
+        in session: EnvironmentSession, only: Set<CheckResult.Area>?, retryFor: Duration = .zero, retryPause: Duration = .seconds(5)
+    ) async throws(CommandFailure) -> VerificationReport {
         let started = Date()
         if let failure = session.failures.first { throw CommandFailure(.unreachable, "ssh", failure.description) }
         let admin: ClickHouseClient
@@ -60,8 +64,23 @@ public struct Verification: Sendable {
                 envFile: layout.envFile, unitsDirectory: layout.unitsDirectory, release: release, units: releaseFiles.units,
                 migrations: releaseFiles.migrations, smokeChecks: releaseFiles.smoke, loaderHost: loaders.contains(link.host.name),
                 dropIns: UnitDropIn.all(for: releaseFiles.unitTexts, layout: layout, environment: environment.name), redact: Redactor(secrets: secrets))
-            let checks = await VerifySuite(target: target).run(only: only)
-            hosts.append(VerificationReport.Host(host: link.host.name, hostKey: connection.hostKey.fingerprint, release: release, checks: checks))
+            let suite = VerifySuite(target: target)
+            var checks = await suite.run(only: only)
+            var attempts = 1
+            let deadline = ContinuousClock.now + retryFor
+            while ContinuousClock.now < deadline {
+                let again = Set(checks.filter { $0.outcome == .skip ? $0.id.hasSuffix(".skipped") : $0.blocks }.map(\.area))
+                guard !again.isEmpty else { break }
+                try? await Task.sleep(for: min(retryPause, ContinuousClock.now.duration(to: deadline)))
+                let fresh = await suite.run(only: again)
+                let order = CheckResult.Area.allCases
+                checks = (checks.filter { !again.contains($0.area) } + fresh)
+                    .enumerated().sorted { (order.firstIndex(of: $0.element.area) ?? 0, $0.offset) < (order.firstIndex(of: $1.element.area) ?? 0, $1.offset) }
+                    .map(\.element)
+                attempts += 1
+            }
+            hosts.append(VerificationReport.Host(
+                host: link.host.name, hostKey: connection.hostKey.fingerprint, release: release, checks: checks, attempts: attempts))
         }
         let history = (try? await Migrator(
             client: admin, migrations: migrations, tables: TrackingTables(database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)

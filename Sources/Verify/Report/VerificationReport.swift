@@ -14,12 +14,15 @@ public struct VerificationReport: CommandOutput, Codable {
         public let hostKey: String
         public let release: String?
         public let checks: [CheckResult]
+        /// How many times the failing checks ran (`--retry-timeout`); nil for a single run.
+        public let attempts: Int?
 
-        public init(host: String, hostKey: String, release: String?, checks: [CheckResult]) {
+        public init(host: String, hostKey: String, release: String?, checks: [CheckResult], attempts: Int = 1) {
             self.host = host
             self.hostKey = hostKey
             self.release = release
             self.checks = checks
+            self.attempts = attempts > 1 ? attempts : nil
         }
     }
 
@@ -94,7 +97,7 @@ public struct VerificationReport: CommandOutput, Codable {
                 + ": \(environment), release \(release ?? "none")",
         ]
         for host in hosts {
-            lines.append(terminal.bold(host.host) + "  " + terminal.dim(host.hostKey))
+            lines.append(terminal.bold(host.host) + "  " + terminal.dim(host.hostKey) + (host.attempts.map { "  (\($0) attempts)" } ?? ""))
             lines.append(Terminal.table(host.checks.map { check in
                 let status: CheckStatus = check.outcome == .pass ? .ok : (check.severity == .warning || check.outcome == .skip ? .warn : .fail)
                 return [terminal.status(status), check.id, check.found.replacingOccurrences(of: "\n", with: " ")]
@@ -125,7 +128,9 @@ public struct VerificationReport: CommandOutput, Codable {
         md.append("| --- | --- |")
         let rows: [(String, String, String)] = [
             ("Окружение", "Environment", environment), ("Релиз (отпечаток)", "Release (fingerprint)", release ?? "—"),
-            ("Git-ревизия", "Git revision", revision ?? "—"), ("Хосты", "Hosts", hosts.map { "\($0.host) (\($0.hostKey))" }.joined(separator: ", ")),
+            ("Git-ревизия", "Git revision", revision ?? "—"), ("Хосты", "Hosts", hosts.map { host in
+                "\(host.host) (\(host.hostKey))" + (host.attempts.map { ru ? ", попыток: \($0)" : ", \($0) attempts" } ?? "")
+            }.joined(separator: ", ")),
             ("Голова миграций", "Migration head", migrationHead ?? "—"), ("Версия deployctl", "deployctl version", deployctlVersion),
             ("Начало", "Started", startedAt), ("Окончание", "Finished", finishedAt), ("Кто", "By", actor),
         ]

@@ -24,6 +24,23 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Where the report files go (default: the current folder).") var outputDir = "."
     @Option(help: "Also write the checks as JUnit XML to this file.") var junit: String?
     @Flag(help: "List the areas and exit.") var list = false
+    @Option(
+        help: ArgumentHelp(
+            "Run the failing checks again on fresh state until they pass or this much time is up (90s, 5m, 1h; useful right after a deploy).",
+            valueName: "duration"))
+    var retryTimeout: RetryTimeout?
+
+    /// `--retry-timeout`: a whole number followed by s, m or h (plain seconds without a unit).
+    struct RetryTimeout: ExpressibleByArgument {
+        let duration: Duration
+
+        init?(argument: String) {
+            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+            let unit = argument.last.flatMap { units[$0] }
+            guard let number = Int(unit == nil ? argument : String(argument.dropLast())), number >= 0, number <= 86_400 else { return nil }
+            duration = .seconds(number * (unit ?? 1))
+        }
+    }
 
     struct Areas: CommandOutput {
         let areas: [String]
@@ -47,7 +64,7 @@ struct VerifyCommand: AsyncParsableCommand {
             return try await global.withSession(target) { environment, session in
                 let store = ReleaseStore.of(checkout: options.checkoutPath)
                 let report = try await Verification(environment: environment, store: store, actor: Workstation.actor, deployctlVersion: BuildInfo.versionLine)
-                    .run(in: session, only: areas)
+                    .run(in: session, only: areas, retryFor: retryTimeout?.duration ?? .zero)
                 let json = try report.json()
                 try write(report, json: json, language: language, environment: environment.name)
                 if areas == nil, target.host == nil, report.release != nil {
