@@ -326,4 +326,25 @@ struct FaultTests {
         }
         await fixture.cleanup()
     }
+
+    @Test("rollback_migrations = \"never\": the automatic rollback restores the release and units and leaves the schema, saying so")
+    func schemaLeftByPolicy() async throws {
+        let fixture = try await DeployFixture { $0 + "\n[deploy]\nrollback_migrations = \"never\"\n" }
+        do {
+            let first = try Self.deployFirst(fixture)
+            let failing = try Self.release(fixture, migrations: RollbackTests.view, units: ["qtickets_api.service": Self.pre("/bin/false")])
+            let failed = try fixture.deployctl(["--json", "deploy", Self.host, "--release", failing])
+            #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+            let rollback = (DeployTests.result(failed)["rollback"] as? [String: Any]) ?? [:]
+            #expect(rollback["to"] as? String == first && rollback["failure"] == nil && (rollback["note"] as? String)?.contains("rollback_migrations = \"never\"") == true, "\(failed.stdout)")
+            #expect(!((rollback["taken"] as? [String]) ?? []).contains { $0.hasPrefix("migrate-down") })
+            #expect(try await Self.current(fixture) == "releases/\(first)")
+            let viewKept = try await RollbackTests().exists("v_rollback_probe")
+            #expect(viewKept, "the schema stays as the failed deploy left it")
+            try Self.endsClean(fixture, next: try Self.release(fixture, migrations: RollbackTests.view))
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
 }

@@ -179,6 +179,18 @@ struct EnvironmentParsingTests {
         #expect(environment.gate == Environment.Gate(requirePassedOn: "museshow", maxReportAge: .seconds(72 * 3600)))
     }
 
+    @Test("[deploy] is read; without it rollbacks undo reversible migrations, the watchdog waits 120 s and locks live 600 s")
+    func deployTable() throws {
+        #expect(try EnvironmentDocument.minimal.parse().deploy == Environment.Deploy(rollbackMigrations: .reversible, watchdog: .seconds(120), lockTTL: .seconds(600)))
+        let environment = try EnvironmentDocument.minimal
+            .appending("\n[deploy]\nrollback_migrations = \"never\"\nwatchdog_seconds = 30\nlock_ttl_seconds = 90")
+            .parse()
+        #expect(environment.deploy == Environment.Deploy(rollbackMigrations: .never, watchdog: .seconds(30), lockTTL: .seconds(90)))
+        let error = try #require(EnvironmentDocument.minimal.appending("\n[deploy]\nrollback_migrations = \"always\"").parseError())
+        #expect(error.keyPath == "deploy.rollback_migrations")
+        #expect(error.message == #"expected "reversible" or "never", found "always""#, "\(error.description)")
+    }
+
     @Test("a host's own port, user and identity file override the [ssh] defaults")
     func perHostOverrides() throws {
         let environment = try EnvironmentDocument.minimal

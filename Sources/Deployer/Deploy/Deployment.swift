@@ -29,6 +29,9 @@ public struct Deployment: Sendable {
     /// For a rollback: the migrations (with their down files) of the release being left, and the
     /// version to roll the schema back to (the target release's newest migration).
     public var schemaRollback: (migrations: [Migration], to: UInt64)?
+    /// For a rollback that leaves the schema as it is: no migration is planned or checked (the
+    /// target release does not know the newer migrations the schema holds).
+    public var leaveSchema = false
     /// `deploy` or `rollback`, in the audit log and the lease.
     public var command = "deploy"
     /// Where earlier releases are looked up when a failure after the switch rolls the deploy back
@@ -66,12 +69,15 @@ public struct Deployment: Sendable {
     public func plan(in session: EnvironmentSession, dryRun: Bool, parallel: Int = 1) async throws(CommandFailure) -> DeployPlan {
         if let failure = session.failures.first { throw CommandFailure(.unreachable, "ssh", failure.description) }
         let units = Array(Set(planner.unitTexts.keys)).sorted()
-        var states: [(Environment.Host, HostState)] = []
+        var states: [(host: Environment.Host, state: HostState)] = []
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
             let first = try await HostState.read(on: connection, layout: layout, units: units)
             let extra = first.currentUnits.filter { !units.contains($0) }
             states.append((link.host, extra.isEmpty ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)))
+        }
+        if leaveSchema {
+            return planner.plan(hosts: states, migrations: [], lint: [], dryRun: dryRun, parallel: parallel, command: command)
         }
         let migrations = try self.migrations
         let findings = schemaRollback == nil ? MigrationLinter(cluster: environment.clickhouse.cluster).lint(migrations) : []
@@ -89,7 +95,7 @@ public struct Deployment: Sendable {
         } catch {
             throw error.failure
         }
-        return planner.plan(hosts: states.map { ($0.0, $0.1) }, migrations: steps, lint: findings.map(\.description), dryRun: dryRun, parallel: parallel, command: command)
+        return planner.plan(hosts: states, migrations: steps, lint: findings.map(\.description), dryRun: dryRun, parallel: parallel, command: command)
     }
 }
 

@@ -91,6 +91,7 @@ public struct Rollback: Sendable {
         }
         var deployment = Deployment(environment: environment, release: targetRelease, actor: actor)
         deployment.schemaRollback = leaveSchema ? nil : (leavingMigrations, head)
+        deployment.leaveSchema = leaveSchema
         deployment.command = "rollback"
         deployment.rollbackStore = nil
         return Prepared(deployment: deployment, from: current, to: target, dataLoss: losses, schemaLeft: leaveSchema, temporary: temporary)
