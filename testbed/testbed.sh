@@ -17,6 +17,8 @@
 # HTTP interface in front of it), the clickhouse system user and clickhouse-server.service. Every
 # host runs that unit on its own 127.0.0.1:8123, with a users.xml written by up from the passwords
 # in secrets/ (admin, etl_writer, and the readonly datalens_reader). See clickhouse/README.md.
+# Except the CONTAINER_HOSTS (client-prod): there, as on the client's production server, the same
+# front runs in container ch-zakaz (podman, `docker` command) with 8123 published on 127.0.0.1.
 #
 # Usage: see usage() below.
 #
@@ -44,8 +46,10 @@ TESTBED_DIR=${TESTBED_DIR:-$REPO_ROOT/.testbed}
 TESTBED_CACHE=${TESTBED_CACHE:-$REPO_ROOT/.testbed/cache}
 BOOT_TIMEOUT=${TESTBED_BOOT_TIMEOUT:-90}
 # Bump the suffix whenever the debootstrap command changes, so that caches get rebuilt.
-ROOTFS_NAME=rootfs-bookworm-v1
-ROOTFS_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,iproute2,python3,python3-venv,ca-certificates,procps,sudo
+ROOTFS_NAME=rootfs-bookworm-v2
+# podman (with its `docker` command, netavark and iptables for published ports) runs the container
+# host's ClickHouse, as on the client's production server.
+ROOTFS_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,iproute2,python3,python3-venv,ca-certificates,procps,sudo,podman,crun,podman-docker,netavark,iptables
 # chdb-core from PyPI; its engine answers `SELECT version()` with 26.9.2.1. Bump the recipe suffix
 # whenever build_clickhouse_layer changes; the files it installs are hashed into the layer's name.
 CHDB_VERSION=26.9.0
@@ -57,6 +61,12 @@ CLICKHOUSE_HTTP_PORT=8123 # also in clickhouse/clickhouse-server.service
 # names), so host names must stay at most 12 characters.
 declare -A HOST_NET=([museshow]=1 [client-prod]=2 [prod2]=3)
 ALL_HOSTS=(museshow client-prod prod2)
+# Hosts whose ClickHouse runs in a container, as on the client's production server: container
+# ch-zakaz from an image imported out of the testbed's own layers, its HTTP port published on the
+# host's 127.0.0.1. The others run clickhouse-server.service.
+CONTAINER_HOSTS=(client-prod)
+CONTAINER=ch-zakaz
+CONTAINER_IMAGE=localhost/ch-zakaz:testbed
 
 usage() {
 	cat >&2 <<-'EOF'
@@ -93,7 +103,8 @@ resolve_dirs() {
 	WHEELS=$TESTBED_CACHE/wheels
 	# The ClickHouse layer, between ROOTFS_TREE and each host's upper directory; see build_clickhouse_layer.
 	local files_hash
-	files_hash=$(cat "$REPO_ROOT/testbed/clickhouse/chdb_http.py" "$REPO_ROOT/testbed/clickhouse/clickhouse-server.service" |
+	# The layer is a diff against one rootfs: its name changes with the rootfs's too.
+	files_hash=$( (echo "$ROOTFS_NAME"; cat "$REPO_ROOT/testbed/clickhouse/chdb_http.py" "$REPO_ROOT/testbed/clickhouse/clickhouse-server.service") |
 		sha256sum | cut -c1-12)
 	CLICKHOUSE_LAYER=$TESTBED_CACHE/chdb-$CHDB_VERSION-$CLICKHOUSE_LAYER_RECIPE-$files_hash
 	SECRETS=$TESTBED_DIR/secrets
@@ -513,6 +524,73 @@ configure_root() {
 	write_users_xml "$root/etc/clickhouse-server/users.xml"
 	chgrp "$(awk -F: '$1 == "clickhouse" { print $3 }' "$root/etc/group")" "$root/etc/clickhouse-server/users.xml"
 	chmod 640 "$root/etc/clickhouse-server/users.xml"
+
+	# Every host has podman (its units run at boot); the container hosts' ClickHouse runs in it.
+	configure_podman "$root"
+	if is_container_host "$name"; then
+		systemctl --root="$root" --quiet disable clickhouse-server.service
+	fi
+}
+
+is_container_host() {
+	local host
+	for host in "${CONTAINER_HOSTS[@]}"; do [[ $host == "$1" ]] && return 0; done
+	return 1
+}
+
+# podman inside an nspawn host on overlayfs, with a read-only cgroup v1 tree and no
+# CAP_SYS_RESOURCE (reference/testbed-facts.md, "Containers"): vfs storage, no keyring, no cgroups,
+# ulimits no higher than the host's, crun.
+configure_podman() {
+	local root=$1
+	mkdir -p "$root/etc/containers"
+	cat >"$root/etc/containers/storage.conf" <<-'EOF'
+		# Written by deployctl's testbed/testbed.sh: overlay over the host's overlayfs root is refused.
+		[storage]
+		driver = "vfs"
+		runroot = "/run/containers/storage"
+		graphroot = "/var/lib/containers/storage"
+	EOF
+	cat >"$root/etc/containers/containers.conf" <<-'EOF'
+		# Written by deployctl's testbed/testbed.sh for podman inside a systemd-nspawn host.
+		[containers]
+		keyring = false
+		cgroups = "disabled"
+		default_ulimits = ["nofile=10000:10000", "nproc=4096:4096"]
+
+		[engine]
+		cgroup_manager = "cgroupfs"
+		runtime = "crun"
+	EOF
+	touch "$root/etc/containers/nodocker"
+}
+
+# Imports the image (the rootfs and ClickHouse layers, read through an overlay without an upper
+# directory, streamed over SSH into `podman import`) and starts container ch-zakaz on host NAME:
+# chdb_http.py as the clickhouse user, its data and users.xml from the host, port 8123 published
+# on the host's 127.0.0.1, and a health check that asks /ping.
+start_container() {
+	local name=$1 addr image
+	addr=$(host_addr "$name")
+	image=$(mktemp -d "$TESTBED_CACHE/.image.XXXXXX")
+	mount -t overlay "testbed-image-$name" -o "lowerdir=$CLICKHOUSE_LAYER:$ROOTFS_TREE" "$image"
+	if ! tar -C "$image" --numeric-owner -cf - --exclude=./usr/share/doc --exclude=./usr/share/man --exclude=./usr/share/locale . |
+		timeout 300 "${SSH_ROOT[@]}" "$addr" podman import --quiet - "$CONTAINER_IMAGE" >/dev/null; then
+		umount "$image"
+		rmdir "$image"
+		host_failed "$name" "podman import of the ClickHouse image failed" || return
+	fi
+	umount "$image"
+	rmdir "$image"
+	local ping="import urllib.request; urllib.request.urlopen('http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/ping', timeout=2)"
+	timeout 60 "${SSH_ROOT[@]}" "$addr" docker run --detach --name "$CONTAINER" --user clickhouse --workdir /var/lib/clickhouse \
+		--env PYTHONUNBUFFERED=1 --publish "127.0.0.1:$CLICKHOUSE_HTTP_PORT:$CLICKHOUSE_HTTP_PORT" \
+		--volume /var/lib/clickhouse:/var/lib/clickhouse --volume /etc/clickhouse-server:/etc/clickhouse-server:ro \
+		--health-cmd "\"/opt/ch/bin/python3 -c \\\"$ping\\\"\"" --health-interval 2s --health-timeout 2s --health-retries 2 \
+		"$CONTAINER_IMAGE" /opt/ch/bin/python3 /opt/ch/chdb_http.py --host 0.0.0.0 --port "$CLICKHOUSE_HTTP_PORT" \
+		--users /etc/clickhouse-server/users.xml --data /var/lib/clickhouse/data >/dev/null ||
+		host_failed "$name" "docker run $CONTAINER failed" || return
+	log "$name: container $CONTAINER started from $CONTAINER_IMAGE"
 }
 
 # --- processes ---------------------------------------------------------------------------------
@@ -661,6 +739,10 @@ up_host() {
 		;;
 	*) host_failed "$name" "not running (is-system-running: ${state:-timed out})" || return ;;
 	esac
+	if is_container_host "$name"; then
+		start_container "$name" || return
+		deadline=$(($(now) + BOOT_TIMEOUT))
+	fi
 	wait_clickhouse "$name" "$deadline"
 }
 
@@ -672,7 +754,12 @@ wait_clickhouse() {
 	addr=$(host_addr "$name")
 	local ping="import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/ping', timeout=5).read().decode().strip())"
 	until answer=$(timeout 10 "${SSH_ROOT[@]}" "$addr" python3 -c "\"$ping\"" 2>/dev/null) && [[ $answer == Ok. ]]; do
-		if timeout 10 "${SSH_ROOT[@]}" "$addr" systemctl is-failed --quiet clickhouse-server.service; then
+		if is_container_host "$name" && [[ $(timeout 10 "${SSH_ROOT[@]}" "$addr" docker inspect -f '{{.State.Status}}' "$CONTAINER") != running ]]; then
+			log "$name: container $CONTAINER stopped; its log:"
+			timeout 10 "${SSH_ROOT[@]}" "$addr" docker logs --tail 30 "$CONTAINER" >&2 || true
+			return 1
+		fi
+		if ! is_container_host "$name" && timeout 10 "${SSH_ROOT[@]}" "$addr" systemctl is-failed --quiet clickhouse-server.service; then
 			log "$name: clickhouse-server.service failed; its journal:"
 			timeout 10 "${SSH_ROOT[@]}" "$addr" journalctl -u clickhouse-server.service -n 30 --no-pager >&2 || true
 			return 1
@@ -711,8 +798,13 @@ write_environment() {
 			env_file = "/opt/zakaz_dashboard/secrets/.env.qtickets_api"
 		EOF
 		printf 'trusted_release_keys = [%s]\n' "$(quote "$(<"$KEYS/release_ed25519.pub")")"
-		printf '\n[clickhouse]\nruns_as = "systemd"\nunit = "clickhouse-server.service"\nhttp_port = %s\ndatabase = "zakaz"\n' \
-			"$CLICKHOUSE_HTTP_PORT"
+		if is_container_host "$1"; then
+			printf '\n[clickhouse]\nruns_as = "docker"\ncontainer = %s\nhttp_port = %s\ndatabase = "zakaz"\n' \
+				"$(quote "$CONTAINER")" "$CLICKHOUSE_HTTP_PORT"
+		else
+			printf '\n[clickhouse]\nruns_as = "systemd"\nunit = "clickhouse-server.service"\nhttp_port = %s\ndatabase = "zakaz"\n' \
+				"$CLICKHOUSE_HTTP_PORT"
+		fi
 		printf '\n[clickhouse.admin]\nuser = "admin"\npassword = { file = %s }\n' "$(quote "$SECRETS/clickhouse-admin")"
 		printf '\n[clickhouse.writer]\nuser = "etl_writer"\npassword = { file = %s }\n' "$(quote "$SECRETS/clickhouse-writer")"
 		printf '\n[systemd]\nscope = "system"\n'

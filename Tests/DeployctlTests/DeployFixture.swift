@@ -5,12 +5,13 @@ import SSH
 import Testbed
 import Testing
 
-/// A deploy target for tests: the testbed's museshow environment file pointed at prod2, a release
-/// store and signing key of the test's own, the simulator as the QTickets API on prod2's link, and
-/// a cleanup that removes everything the test put on prod2.
+/// A deploy target for tests: the testbed's museshow environment file pointed at prod2 (or
+/// `host`), a release store and signing key of the test's own, the simulator as the QTickets API on
+/// the host's link, and a cleanup that removes everything the test put on the host.
 final class DeployFixture: @unchecked Sendable {
     static let host = "prod2"
 
+    let host: String
     let directory: TemporaryDirectory
     let testbed: Testbed
     let environments: String
@@ -20,10 +21,11 @@ final class DeployFixture: @unchecked Sendable {
     let server: SimulatorServer
 
     /// `edit` changes the environment file's text (the SSH account, say).
-    init(edit: (String) -> String = { $0 }) async throws {
+    init(host: String = DeployFixture.host, edit: (String) -> String = { $0 }) async throws {
+        self.host = host
         testbed = try Testbed.current()
         directory = try TemporaryDirectory("deploy")
-        let deployTarget = try DeployTarget(DeployFixture.host, testbed: testbed, in: directory, edit: edit)
+        let deployTarget = try DeployTarget(host, testbed: testbed, in: directory, edit: edit)
         let target = deployTarget.host
         environments = deployTarget.environments
         environment = deployTarget.variables
@@ -66,7 +68,7 @@ final class DeployFixture: @unchecked Sendable {
 
     func cleanup() async {
         _ = try? await connection.run(DeployTarget.removal)
-        if let clickhouse = try? ClickHouseServer.modern(on: DeployFixture.host) {
+        if let clickhouse = try? ClickHouseServer.modern(on: host) {
             try? await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS zakaz")
         }
         await server.stop()

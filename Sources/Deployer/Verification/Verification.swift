@@ -82,7 +82,9 @@ public struct Verification: Sendable {
             hosts.append(VerificationReport.Host(
                 host: link.host.name, hostKey: connection.hostKey.fingerprint, release: release, checks: checks, attempts: attempts))
         }
-        let history = (try? await Migrator(
+        // A ClickHouse that did not answer the suite is not asked again (a hung server would hold the report for minutes).
+        let silent = hosts.contains { $0.checks.contains { $0.id == "environment.clickhouse-answers" && $0.outcome == .fail } }
+        let history = silent ? [] : (try? await Migrator(
             client: admin, migrations: migrations, tables: TrackingTables(database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)
         ).status()) ?? []
         let applied = history.filter { $0.condition == .applied || $0.condition == .baselined }
