@@ -160,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "deployctl",
             dependencies: [
-                "Deployer", "Console", "Environments", "SSH", "ClickHouse", "Migrator", "Verify",
+                "Deployer", "Console", "Environments", "SSH", "ClickHouse", "Migrator", "Verify", "Notify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
