@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "QTicketsSimulator", targets: ["QTicketsSimulator"]),
         .executable(name: "qtickets-sim", targets: ["qtickets-sim"]),
         .library(name: "Healthcheck", targets: ["Healthcheck"]),
+        .library(name: "Notify", targets: ["Notify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -119,6 +120,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Notify",
+            dependencies: ["Environments"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Testbed",
             dependencies: ["SSH", "ClickHouse", "Migrator"],
             swiftSettings: swiftSettings
@@ -154,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "deployctl",
             dependencies: [
-                "Deployer", "Console", "Environments", "SSH", "ClickHouse", "Migrator", "Verify",
+                "Deployer", "Console", "Environments", "SSH", "ClickHouse", "Migrator", "Verify", "Notify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -183,6 +189,14 @@ let package = Package(
         .testTarget(
             name: "EnvironmentsTests",
             dependencies: ["Environments", "Testbed"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: [
+                "Notify", "Environments", "HTTPServer",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

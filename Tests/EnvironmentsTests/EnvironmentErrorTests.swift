@@ -206,6 +206,64 @@ struct EnvironmentErrorTests {
             expected: [#"\#(file):5:1: ssh.identity_file: expected a path on the workstation: absolute, relative to this file, or starting with ~/, found "~deploy/.ssh/id""#]
         ),
         MalformedCase(
+            name: "unknown key in [notify] suggests the nearest one",
+            document: minimal.appending("\n[notify]\nwebhook_url = \"https://hooks.example.invalid/deploy\"\ntimout_seconds = 5"),
+            expected: ["\(file):29:1: notify.timout_seconds: unknown key 'notify.timout_seconds' — did you mean 'timeout_seconds'?"]
+        ),
+        MalformedCase(
+            name: "a webhook URL must be http or https",
+            document: minimal.appending("\n[notify]\nwebhook_url = \"ftp://hooks.example.invalid/deploy\""),
+            expected: [#"\#(file):28:1: notify.webhook_url: expected an http:// or https:// URL, found "ftp://hooks.example.invalid/deploy""#]
+        ),
+        MalformedCase(
+            name: "a Telegram API URL without a host",
+            document: minimal.appending("\n[notify]\ntelegram_token = { env = \"TG\" }\ntelegram_chat_id = 42\ntelegram_api_url = \"https:///bot\""),
+            expected: [#"\#(file):30:1: notify.telegram_api_url: expected an http:// or https:// URL, found "https:///bot""#]
+        ),
+        MalformedCase(
+            name: "a Telegram token without a chat id",
+            document: minimal.appending("\n[notify]\ntelegram_token = { env = \"DEPLOYCTL_TELEGRAM_TOKEN\" }"),
+            expected: ["\(file):28:1: notify.telegram_chat_id: telegram_token needs telegram_chat_id, the chat the bot writes to"]
+        ),
+        MalformedCase(
+            name: "a Telegram chat id without a token",
+            document: minimal.appending("\n[notify]\ntelegram_chat_id = \"@deploys\""),
+            expected: [#"\#(file):28:1: notify.telegram_token: telegram_chat_id needs telegram_token, a reference to the bot's token such as { env = "DEPLOYCTL_TELEGRAM_TOKEN" }"#]
+        ),
+        MalformedCase(
+            name: "a literal Telegram token is refused",
+            document: minimal.appending("\n[notify]\ntelegram_token = \"\(literalSecret)\"\ntelegram_chat_id = 42"),
+            expected: ["\(file):28:1: notify.telegram_token: secrets must be references, not literal values; write telegram_token = one of \(secretForms)"]
+        ),
+        MalformedCase(
+            name: "a Telegram token on the host is refused",
+            document: minimal.appending("\n[notify]\ntelegram_token = { remote_file = \"/etc/tg\" }\ntelegram_chat_id = 42"),
+            expected: [#"\#(file):28:1: notify.telegram_token: the workstation sends the message, so it reads the token: write { env = "VAR" } or { file = "~/path" }"#]
+        ),
+        MalformedCase(
+            name: "a chat id of the wrong type",
+            document: minimal.appending("\n[notify]\ntelegram_token = { env = \"TG\" }\ntelegram_chat_id = true"),
+            expected: [#"\#(file):29:1: notify.telegram_chat_id: expected a Telegram chat: its numeric id, or "@channel", found true (a boolean)"#]
+        ),
+        MalformedCase(
+            name: "a notification timeout out of range",
+            document: minimal.appending("\n[notify]\nwebhook_url = \"https://hooks.example.invalid/deploy\"\ntimeout_seconds = 61"),
+            expected: ["\(file):29:1: notify.timeout_seconds: expected an integer in 1...60, found 61"]
+        ),
+        MalformedCase(
+            name: "a [notify] table without a channel",
+            document: minimal.appending("\n[notify]\ntimeout_seconds = 5"),
+            expected: ["\(file):27:1: notify: [notify] names no channel; add webhook_url, or telegram_token with telegram_chat_id"]
+        ),
+        MalformedCase(
+            name: "a Telegram API URL alone",
+            document: minimal.appending("\n[notify]\ntelegram_api_url = \"http://127.0.0.1:8081\""),
+            expected: [
+                "\(file):27:1: notify: [notify] names no channel; add webhook_url, or telegram_token with telegram_chat_id",
+                "\(file):28:1: notify.telegram_api_url: telegram_api_url only applies with telegram_token and telegram_chat_id",
+            ]
+        ),
+        MalformedCase(
             name: "several problems are all reported, sorted by line",
             document: minimal
                 .replacing(line: 25, with: "password = \"\(literalSecret)\"")

@@ -1,4 +1,5 @@
 import Environments
+import Foundation
 import Testing
 
 @Suite("Valid environment files are resolved into complete environments")
@@ -189,6 +190,41 @@ struct EnvironmentParsingTests {
         let error = try #require(EnvironmentDocument.minimal.appending("\n[deploy]\nrollback_migrations = \"always\"").parseError())
         #expect(error.keyPath == "deploy.rollback_migrations")
         #expect(error.message == #"expected "reversible" or "never", found "always""#, "\(error.description)")
+    }
+
+    @Test("[notify] reads a webhook and a Telegram bot")
+    func notify() throws {
+        let environment = try EnvironmentDocument.minimal
+            .appending(
+                """
+
+                [notify]
+                webhook_url = "https://hooks.example.invalid/deployctl?team=etl"
+                telegram_token = { env = "DEPLOYCTL_TELEGRAM_TOKEN" }
+                telegram_chat_id = -1001234567890
+                telegram_api_url = "http://127.0.0.1:8081"
+                timeout_seconds = 3
+                """
+            )
+            .parse()
+        #expect(environment.notify == Environment.Notify(
+            webhookURL: URL(string: "https://hooks.example.invalid/deployctl?team=etl"),
+            telegram: .init(token: .environment("DEPLOYCTL_TELEGRAM_TOKEN"), chatID: "-1001234567890", apiURL: try #require(URL(string: "http://127.0.0.1:8081"))),
+            timeout: .seconds(3)
+        ))
+    }
+
+    @Test("[notify] is optional; a Telegram bot alone uses the public Bot API and a 10-second timeout")
+    func notifyDefaults() throws {
+        #expect(try EnvironmentDocument.minimal.parse().notify == nil)
+        let environment = try EnvironmentDocument.minimal
+            .appending("\n[notify]\ntelegram_token = { file = \"~/.config/deployctl/telegram\" }\ntelegram_chat_id = \"@deploys\"")
+            .parse()
+        let notify = try #require(environment.notify)
+        #expect(notify.webhookURL == nil)
+        #expect(notify.timeout == .seconds(10))
+        #expect(notify.telegram == .init(token: .localFile("/home/tester/.config/deployctl/telegram"), chatID: "@deploys"))
+        #expect(notify.telegram?.apiURL.absoluteString == "https://api.telegram.org")
     }
 
     @Test("a host's own port, user and identity file override the [ssh] defaults")

@@ -34,6 +34,7 @@ struct EnvironmentDecoder {
         let systemd = decodeSystemd(in: root)
         let gate = decodeGate(in: root, role: role)
         let deploy = decodeDeploy(in: root)
+        let notify = decodeNotify(in: root)
         root.reportUnknownKeys()
 
         guard diagnostics.isEmpty, let role, let hosts, let app, let clickhouse else {
@@ -49,7 +50,8 @@ struct EnvironmentDecoder {
             clickhouse: clickhouse,
             systemd: systemd,
             gate: gate,
-            deploy: deploy
+            deploy: deploy,
+            notify: notify
         )
     }
 

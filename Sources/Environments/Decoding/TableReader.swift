@@ -39,12 +39,14 @@ final class TableReader {
     /// - Parameters:
     ///   - required: Whether an absent key is a problem.
     ///   - expected: What the value should be, phrased to follow "expected" in messages.
+    ///   - acceptingIntegers: Whether an integer is read too, as its decimal digits (a chat id may be written either way).
     ///   - isValid: A check the string must pass besides being a string.
     /// - Returns: The string, or `nil` when it is absent or a problem was reported.
     func string(
         _ key: String,
         required: Bool = false,
         expected: String,
+        acceptingIntegers: Bool = false,
         isValid: (String) -> Bool = { _ in true }
     ) -> String? {
         let keyPath = path.appending(key)
@@ -54,7 +56,7 @@ final class TableReader {
             }
             return nil
         }
-        guard let string = value.string else {
+        guard let string = value.string ?? (acceptingIntegers ? value.int.map(String.init) : nil) else {
             reportWrongType(value, at: keyPath, expected: expected)
             return nil
         }

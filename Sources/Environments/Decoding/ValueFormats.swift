@@ -69,6 +69,19 @@ enum ValueFormats {
         value.hasPrefix("/") && !value.contains("\0") && !value.contains("\n")
     }
 
+    /// An `http://` or `https://` URL with a host, as a notification is posted to.
+    static func isWebURL(_ value: String) -> Bool {
+        guard !value.contains(where: \.isWhitespace), let components = URLComponents(string: value),
+            let scheme = components.scheme?.lowercased(), let host = components.host
+        else { return false }
+        return (scheme == "http" || scheme == "https") && !host.isEmpty
+    }
+
+    /// A Telegram chat: a numeric id (negative for groups and channels) or a public `@username`.
+    static func isTelegramChatID(_ value: String) -> Bool {
+        value.wholeMatch(of: /-?[1-9][0-9]*/) != nil || value.wholeMatch(of: /@[A-Za-z][A-Za-z0-9_]{3,31}/) != nil
+    }
+
     /// A host key fingerprint as OpenSSH prints it: `SHA256:` and the unpadded base64 of 32 bytes.
     /// `ssh-ed25519 <base64 of a 51-byte blob>` with an optional comment.
     static func isEd25519PublicKeyLine(_ value: String) -> Bool {

@@ -35,6 +35,9 @@ public struct Environment: Sendable, Hashable {
     /// How deploys behave on failure: the automatic rollback's schema policy, the watchdog, the lock's TTL.
     public var deploy: Deploy
 
+    /// Where the results of verify, deploy and rollback are announced; `nil` when the file has no `[notify]`.
+    public var notify: Notify?
+
     /// The host that runs ClickHouse (`clickhouse.host`, which the loader checks is one of `hosts`).
     public var clickhouseHost: Host {
         hosts.first { $0.name == clickhouse.host } ?? hosts[0]
@@ -56,7 +59,8 @@ public struct Environment: Sendable, Hashable {
         clickhouse: ClickHouse,
         systemd: Systemd,
         gate: Gate? = nil,
-        deploy: Deploy = Deploy()
+        deploy: Deploy = Deploy(),
+        notify: Notify? = nil
     ) {
         self.name = name
         self.sourcePath = sourcePath
@@ -68,5 +72,6 @@ public struct Environment: Sendable, Hashable {
         self.systemd = systemd
         self.gate = gate
         self.deploy = deploy
+        self.notify = notify
     }
 }

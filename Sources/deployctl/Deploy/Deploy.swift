@@ -3,6 +3,7 @@ import Console
 import Deployer
 import Environments
 import Foundation
+import Notify
 
 struct Deploy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,7 +57,9 @@ struct Deploy: AsyncParsableCommand {
                 }
             }
             let plan = try await deployment.plan(in: session, dryRun: false, parallel: parallel)
-            return await deployment.run(plan, in: session)
+            let report = await deployment.run(plan, in: session)
+            await announce(NotificationMessage(deployment: report), for: deployment.environment)
+            return report
         }
     }
 

@@ -3,6 +3,7 @@ import Console
 import Deployer
 import Environments
 import Foundation
+import Notify
 
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +40,9 @@ struct RollbackCommand: AsyncParsableCommand {
                 if allowDataLoss, let reason, !prepared.dataLoss.isEmpty {
                     try await prepared.deployment.recordDataLoss(in: session, losses: prepared.dataLoss, reason: reason)
                 }
-                return RollbackOutput(plan: plan, report: await prepared.deployment.run(plan, in: session), dataLoss: prepared.dataLoss)
+                let report = await prepared.deployment.run(plan, in: session)
+                await announce(NotificationMessage(deployment: report), for: environment)
+                return RollbackOutput(plan: plan, report: report, dataLoss: prepared.dataLoss)
             }
         }
     }

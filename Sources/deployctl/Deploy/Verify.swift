@@ -3,6 +3,7 @@ import Console
 import Deployer
 import Environments
 import Foundation
+import Notify
 import Verify
 
 struct VerifyCommand: AsyncParsableCommand {
@@ -66,9 +67,12 @@ struct VerifyCommand: AsyncParsableCommand {
                 let report = try await Verification(environment: environment, store: store, actor: Workstation.actor, deployctlVersion: BuildInfo.versionLine)
                     .run(in: session, only: areas, retryFor: retryTimeout?.duration ?? .zero)
                 let json = try report.json()
-                try write(report, json: json, language: language, environment: environment.name)
-                if areas == nil, target.host == nil, report.release != nil {
-                    try await VerificationLog(environment: environment).store(VerificationRecord(report: report, reportSHA256: json.sha256Hex), in: session)
+                let reportPath = try write(report, json: json, language: language, environment: environment.name)
+                if areas == nil, target.host == nil {
+                    if report.release != nil {
+                        try await VerificationLog(environment: environment).store(VerificationRecord(report: report, reportSHA256: json.sha256Hex), in: session)
+                    }
+                    await announce(NotificationMessage(verification: report, reportPath: reportPath), for: environment)
                 }
                 return report
             }
@@ -76,11 +80,14 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     /// The report beside the user, its JSON, optional JUnit, and a copy of both in the local history.
-    private func write(_ report: VerificationReport, json: Data, language: ReportLanguage, environment: String) throws {
+    ///
+    /// - Returns: The absolute path of the Markdown report.
+    private func write(_ report: VerificationReport, json: Data, language: ReportLanguage, environment: String) throws -> String {
         let manager = FileManager.default
         try manager.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         let markdown = Data(report.markdown(language: language).utf8)
-        try markdown.write(to: URL(fileURLWithPath: outputDir + "/TASK-QT-API-E2E-REPORT.md"))
+        let reportURL = URL(fileURLWithPath: outputDir).appendingPathComponent("TASK-QT-API-E2E-REPORT.md").standardizedFileURL
+        try markdown.write(to: reportURL)
         try json.write(to: URL(fileURLWithPath: outputDir + "/e2e-report.json"))
         if let junit { try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit)) }
         let stamp = report.finishedAt.replacingOccurrences(of: ":", with: "")
@@ -88,5 +95,6 @@ struct VerifyCommand: AsyncParsableCommand {
         try manager.createDirectory(atPath: history, withIntermediateDirectories: true)
         try markdown.write(to: URL(fileURLWithPath: "\(history)/\(stamp)-\(report.release ?? "none").md"))
         try json.write(to: URL(fileURLWithPath: "\(history)/\(stamp)-\(report.release ?? "none").json"))
+        return reportURL.path
     }
 }
