@@ -242,7 +242,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeployctlTests",
-            dependencies: ["Testbed", "SSH", "ClickHouse", "QTicketsSimulator"],
+            dependencies: ["Testbed", "SSH", "ClickHouse", "QTicketsSimulator", "HTTPServer"],
             swiftSettings: swiftSettings
         ),
     ]
