@@ -94,7 +94,7 @@ struct DeployBench {
         // Back to the first release: its units, current, a loader run and the healthcheck; the
         // playbook's rollback is the same playbook run for the older release.
         let rollback = try deployctl(["rollback", Self.host])
-        measured.append(("rollback to the previous release", rollback.seconds, rollback.output["roundTrips"] as? Int ?? 0))
+        measured.append(("rollback to the previous release", rollback.seconds, (rollback.output["report"] as? [String: Any])?["roundTrips"] as? Int ?? 0))
         _ = try connection.execute(clean)
 
         let ansible = try AnsibleDeploy(work: work, target: target, sshOptions: sshOptions, releases: work.file("releases"), envFile: envFile)

@@ -53,11 +53,13 @@ public final class EnvironmentSession: @unchecked Sendable {
         let connections = await withTaskGroup(of: (Int, Result<any RemoteHost, HostFailure>).self) { group in
             for (index, host) in chosen.enumerated() {
                 group.addTask {
+                    let result: Result<any RemoteHost, HostFailure>
                     do throws(SSHError) {
-                        return (index, .success(try await connector.connect(host, timeout)))
+                        result = .success(try await connector.connect(host, timeout))
                     } catch {
-                        return (index, .failure(HostFailure(host: host.name, error: error)))
+                        result = .failure(HostFailure(host: host.name, error: error))
                     }
+                    return (index, result)
                 }
             }
             var results = [Result<any RemoteHost, HostFailure>?](repeating: nil, count: chosen.count)
