@@ -53,6 +53,15 @@ struct VerifyTests {
             #expect(markdown.contains("## Вердикт: ✅ ГОТОВО к выкладке") && markdown.contains("## Критерии успеха") && markdown.contains(release), "\(markdown.prefix(1500))")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reports.file("e2e-report.json")))) as? [String: Any])
             #expect(json["schema"] as? String == "deployctl-e2e/1" && json["release"] as? String == release)
+            let validation = Process()
+            validation.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            validation.arguments = [
+                "-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+                reports.file("e2e-report.json"), Testbed.repository.appendingPathComponent("docs/e2e-report.schema.json").path,
+            ]
+            try validation.run()
+            validation.waitUntilExit()
+            #expect(validation.terminationStatus == 0, "e2e-report.json validates against docs/e2e-report.schema.json")
             let junit = try Data(contentsOf: URL(fileURLWithPath: reports.file("junit.xml")))
             #expect(XMLParser(data: junit).parse(), "JUnit parses")
             let secrets = [fixture.token, try String(contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8),
@@ -65,6 +74,33 @@ struct VerifyTests {
 
             let open = try fixture.deployctl(["gate", "status", "prodgate", "--release", release])
             #expect(open.status == 0 && open.stdout.contains("open"), "\(open.stdout)\(open.stderr)")
+
+            // The other refusals. A pass made two hours ago (its record as stored, the clock moved back), for a gate that takes one hour:
+            let server = try ClickHouseServer.modern(on: Self.host)
+            let admin = ClickHouseClient(endpoint: server.admin)
+            let line = try await admin.value("SELECT line FROM zakaz.deployctl_verifications WHERE release = '\(release)' ORDER BY at DESC LIMIT 1") ?? ""
+            let epoch = try #require(line.firstMatch(of: /"epoch":(\d+)/).flatMap { Int($0.1) })
+            let aged = line.replacingOccurrences(of: "\"epoch\":\(epoch)", with: "\"epoch\":\(epoch - 7200)")
+            try await admin.execute(
+                "INSERT INTO zakaz.deployctl_verifications (release, passed, at, line) SELECT '\(release)', 1, now() + 60, \(ClickHouseSQL.literal(aged))")
+            let old = try fixture.deployctl(["gate", "status", "prodgate", "--release", release])
+            try await admin.execute("ALTER TABLE zakaz.deployctl_verifications DELETE WHERE at > now() SETTINGS mutations_sync = 2")
+            #expect(old.status == 1 && old.stdout.contains("2.0 h old") && old.stdout.contains("accepts up to 1 h"), "\(old.stdout)")
+            // a gate that wants ten hours of soak on staging;
+            try String(contentsOfFile: fixture.environments + "/prodgate.toml", encoding: .utf8).appending("min_soak_minutes = 600\n")
+                .write(toFile: fixture.environments + "/prodsoak.toml", atomically: true, encoding: .utf8)
+            let soak = try fixture.deployctl(["gate", "status", "prodsoak", "--release", release])
+            #expect(soak.status == 1 && soak.stdout.contains("the gate wants 600 min of soak"), "\(soak.stdout)")
+            // a staging environment that cannot be reached (nothing listens on loopback port 1).
+            try staging.replacingOccurrences(of: "address = \"\(fixture.testbed.host(Self.host).address)\"", with: "address = \"127.0.0.1\"")
+                .replacingOccurrences(of: "port = 22", with: "port = 1")
+                .write(toFile: fixture.environments + "/gone.toml", atomically: true, encoding: .utf8)
+            try String(contentsOfFile: fixture.environments + "/prodgate.toml", encoding: .utf8)
+                .replacingOccurrences(of: "require_passed_on = \"\(Self.host)\"", with: "require_passed_on = \"gone\"")
+                .write(toFile: fixture.environments + "/prodgone.toml", atomically: true, encoding: .utf8)
+            let unreachable = try fixture.deployctl(["gate", "status", "prodgone", "--release", release])
+            #expect(unreachable.status == 1 && unreachable.stdout.contains("gone cannot be reached, so the gate stays closed"), "\(unreachable.stdout)")
+            withExtendedLifetime(server) {}
 
             // Breakages, one at a time: each fails exactly its checks.
             _ = try await fixture.run("systemctl disable --now qtickets_api.timer")
