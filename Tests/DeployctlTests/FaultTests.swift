@@ -85,8 +85,13 @@ struct FaultTests {
         return first
     }
 
-    /// The truths every fault test ends with: the audit chain verifies and the next deploy succeeds.
-    static func endsClean(_ fixture: DeployFixture, next: String) throws {
+    /// The truths every fault test ends with: status names the one release the host runs, the
+    /// audit chain verifies, and the next deploy succeeds.
+    static func endsClean(_ fixture: DeployFixture, next: String) async throws {
+        let running = try await current(fixture).replacingOccurrences(of: "releases/", with: "")
+        let status = try fixture.deployctl(["--json", "status", host])
+        let hosts = (DeployTests.result(status)["hosts"] as? [[String: Any]]) ?? []
+        #expect(hosts.first?["current"] as? String == running && !running.isEmpty, "\(status.stdout)")
         let audit = try fixture.deployctl(["audit", "verify", host])
         #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
         let again = try fixture.deployctl(["deploy", host, "--release", next])
@@ -121,7 +126,7 @@ struct FaultTests {
             #expect(locked.status == 0, "the release it runs needs no lock: \(locked.stdout)\(locked.stderr)")
             #expect(try await Self.await("! grep -q '\"expires\":' /opt/zakaz_dashboard/shared/deploy.lock 2>/dev/null || [ $(sed -n 's/.*\"expires\":\\([0-9]*\\).*/\\1/p' /opt/zakaz_dashboard/shared/deploy.lock) -le $(date +%s) ]", on: fixture, seconds: Self.lockSeconds + 5))
             let next = try Self.release(fixture, marked: "after-watchdog")
-            try Self.endsClean(fixture, next: next)
+            try await Self.endsClean(fixture, next: next)
             let audit = try fixture.deployctl(["audit", Self.host])
             #expect(audit.stdout.contains("watchdog rollback"), "the firing is in the audit log: \(audit.stdout)")
             #expect(!(try fixture.deployctl(["status", Self.host]).stdout.contains("by itself")), "recorded, so no longer shown")
@@ -173,7 +178,7 @@ struct FaultTests {
             _ = migrating.finish()
             #expect(try await Self.current(fixture) == "releases/\(big)", "no switch happened")
             try await Task.sleep(for: .seconds(Self.lockSeconds + 1))
-            try Self.endsClean(fixture, next: slow)
+            try await Self.endsClean(fixture, next: slow)
             #expect(try await Self.current(fixture) == "releases/\(slow)")
             // The statement running when the workstation died may have finished on the server unrecorded
             // and run again on resume: ClickHouse has no transactions, so the values, not the rows, are counted.
@@ -217,7 +222,7 @@ struct FaultTests {
                 "0010_broken_probe.up.sql": table + "ALTER TABLE broken_probe ADD COLUMN IF NOT EXISTS y UInt8;\n",
                 "0010_broken_probe.down.sql": down,
             ]) { $1 })
-            try Self.endsClean(fixture, next: fixed)
+            try await Self.endsClean(fixture, next: fixed)
             let resumed = try await RollbackTests().exists("broken_probe")
             #expect(resumed)
         } catch {
@@ -245,7 +250,7 @@ struct FaultTests {
             let result = try await fixture.run("systemctl show qtickets_api.service -p Result --value")
             #expect(after != started && result == "success\n", "the rollback's check ran the old release's loader again")
             #expect(try await fixture.run("[ -e /opt/zakaz_dashboard/shared/watchdog/state ] && echo armed || echo idle") == "idle\n")
-            try Self.endsClean(fixture, next: try Self.release(fixture, marked: "after-unit"))
+            try await Self.endsClean(fixture, next: try Self.release(fixture, marked: "after-unit"))
         } catch {
             Issue.record(error)
         }
@@ -269,7 +274,7 @@ struct FaultTests {
             #expect(refused.stderr.contains("SHA256:"), "the new key's fingerprint is shown: \(refused.stderr)")
             #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases; ls /opt/zakaz_dashboard/shared; stat -c %Y /etc/systemd/system/qtickets_*") == before)
             #expect(try await Self.current(fixture) == "releases/\(first)")
-            try Self.endsClean(fixture, next: next)
+            try await Self.endsClean(fixture, next: next)
         } catch {
             Issue.record(error)
         }
@@ -298,7 +303,7 @@ struct FaultTests {
             let said = refused.stdout + refused.stderr
             #expect(said.contains("MiB free under /opt/zakaz_dashboard/releases") && said.contains("nothing was changed"), "\(said)")
             #expect(try await Self.current(fixture) == "releases/\(first)")
-            try Self.endsClean(fixture, next: next)
+            try await Self.endsClean(fixture, next: next)
         } catch {
             Issue.record(error)
         }
@@ -320,7 +325,7 @@ struct FaultTests {
             #expect(bob.status == 4 && (bob.stdout + bob.stderr).contains("another deploy holds the lock: alice@"), "\(bob.stdout)\(bob.stderr)")
             #expect(status == 0, "\(text)")
             #expect(try await Self.current(fixture) == "releases/\(slow)")
-            try Self.endsClean(fixture, next: other)
+            try await Self.endsClean(fixture, next: other)
         } catch {
             Issue.record(error)
         }
@@ -341,7 +346,7 @@ struct FaultTests {
             #expect(try await Self.current(fixture) == "releases/\(first)")
             let viewKept = try await RollbackTests().exists("v_rollback_probe")
             #expect(viewKept, "the schema stays as the failed deploy left it")
-            try Self.endsClean(fixture, next: try Self.release(fixture, migrations: RollbackTests.view))
+            try await Self.endsClean(fixture, next: try Self.release(fixture, migrations: RollbackTests.view))
         } catch {
             Issue.record(error)
         }
