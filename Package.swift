@@ -121,7 +121,13 @@ let package = Package(
         ),
         .target(
             name: "Notify",
-            dependencies: ["Environments"],
+            dependencies: [
+                "Environments",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

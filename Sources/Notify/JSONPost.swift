@@ -1,11 +1,15 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
 
 /// One `POST` of a JSON document that must be answered with a 2xx status within a time limit.
+///
+/// AsyncHTTPClient (with NIO's TLS) rather than FoundationNetworking: deployctl is linked
+/// statically and must not need libcurl on the workstation.
 struct JSONPost: Sendable {
-    /// How long the whole request may take, in whole seconds.
+    /// How long the whole request may take.
     let timeout: Duration
 
     /// Posts `document` as JSON to `url`.
@@ -22,43 +26,29 @@ struct JSONPost: Sendable {
         } catch {
             return "cannot encode the message: \(error)"
         }
-        // FoundationNetworking's URLSession keeps whole seconds only: a fraction of one would time out at once.
-        let seconds = max(1, (Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18).rounded(.up))
-        var request = URLRequest(url: url, timeoutInterval: seconds)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = body
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = seconds
-        configuration.timeoutIntervalForResource = seconds
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: body))
         let server = Self.server(of: url)
+        let limit = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let within = "\(String(format: "%g", Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)) s"
         do {
-            let (data, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else {
-                return "\(server) did not answer in HTTP"
-            }
-            guard (200..<300).contains(http.statusCode) else {
-                return "HTTP \(http.statusCode) from \(server)" + (describeBody(data).map { ": \($0)" } ?? "")
+            let response = try await HTTPClient.notify.execute(request, timeout: limit)
+            let answer = try await response.body.collect(upTo: 1 << 20)
+            guard (200..<300).contains(response.status.code) else {
+                return "HTTP \(response.status.code) from \(server)" + (describeBody(Data(buffer: answer)).map { ": \($0)" } ?? "")
             }
             return nil
-        } catch let error as URLError {
-            switch error.code {
-            case .timedOut:
-                return "no answer from \(server) within \(String(format: "%g", seconds)) s"
-            case .cannotConnectToHost:
-                return "cannot connect to \(server)"
-            case .networkConnectionLost:
-                return "\(server) closed the connection"
-            case .cannotFindHost, .dnsLookupFailed:
-                return "cannot resolve \(url.host ?? server)"
-            default:
-                return "\(server): network error \(error.code.rawValue)"
-            }
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            return "no answer from \(server) within \(within)"
+        } catch let error as HTTPClientError where error == .connectTimeout {
+            return "cannot connect to \(server) within \(within)"
+        } catch let error as HTTPClientError where error == .remoteConnectionClosed {
+            return "\(server) closed the connection"
         } catch {
-            return "\(server): \(error)"
+            let text = String(describing: error)
+            return text.lowercased().contains("connection refused") ? "cannot connect to \(server)" : "\(server): \(text)"
         }
     }
 
@@ -67,4 +57,14 @@ struct JSONPost: Sendable {
         let host = url.host ?? "?"
         return url.port.map { "\(host):\($0)" } ?? host
     }
+}
+
+extension HTTPClient {
+    /// The client notifications go through: a receiver that refuses the connection fails the
+    /// request at once instead of being retried until the deadline.
+    static let notify: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 }
