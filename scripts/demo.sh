@@ -151,8 +151,8 @@ deployctl status museshow
 
 step rollback client-prod --dry-run
 deployctl rollback client-prod --dry-run | head -n 4
-step rollback client-prod
-deployctl rollback client-prod
+step rollback client-prod --yes
+deployctl rollback client-prod --yes
 
 step status client-prod
 deployctl status client-prod

@@ -33,6 +33,25 @@ struct RollbackTests {
         "0010_probe_table.down.sql": "-- deployctl:allow-destructive the probe table is the test's own\nDROP TABLE IF EXISTS rollback_probe;\n",
     ]
 
+    /// Runs deployctl under `script`, on a pseudo-terminal, typing `answer`; returns what the terminal showed.
+    static func onTerminal(_ fixture: DeployFixture, _ arguments: [String], answer: String) throws -> String {
+        let command = ([DeployctlRun.binary, "--env-dir", fixture.environments] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.environment = ProcessInfo.processInfo.environment.merging(fixture.environment) { $1 }
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data((answer + "\n").utf8))
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
+
     func exists(_ name: String) async throws -> Bool {
         let clickhouse = try ClickHouseServer.modern(on: Self.host)
         return try await ClickHouseClient(endpoint: clickhouse.admin).value("EXISTS TABLE zakaz.\(name)") == "1"
@@ -76,8 +95,14 @@ struct RollbackTests {
             #expect(try await exists("v_rollback_probe"))
             let planned = try fixture.deployctl(["rollback", Self.host, "--dry-run"])
             #expect(planned.status == 0 && planned.stdout.contains("roll back to \(good)") && planned.stdout.contains("migrate-down 0009_probe_view"), "\(planned.stdout)")
+            // On a terminal it asks first; "n" changes nothing.
+            let declined = try Self.onTerminal(fixture, ["rollback", Self.host], answer: "n")
+            #expect(declined.contains("Roll \(Self.host) back from \(withView) to \(good)? [y/N]") && declined.contains("rollback cancelled: nothing changed"), "\(declined)")
+            #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(withView)\n")
             let manual = try fixture.deployctl(["rollback", Self.host])
             #expect(manual.status == 0 && manual.stdout.contains("rolled back to \(good)"), "\(manual.stdout)\(manual.stderr)")
+            let now = manual.stdout.firstMatch(of: /now: automation and monitoring checks (\d+)\/(\d+) passed/)
+            #expect(now != nil && now?.1 == now?.2, "the state after it, every check passed: \(manual.stdout)")
             let viewLeft = try await exists("v_rollback_probe")
             let backOn = try await fixture.run("readlink /opt/zakaz_dashboard/current")
             #expect(!viewLeft && backOn == "releases/\(good)\n")

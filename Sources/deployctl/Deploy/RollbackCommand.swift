@@ -4,6 +4,11 @@ import Deployer
 import Environments
 import Foundation
 import Notify
+import Verify
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +17,9 @@ struct RollbackCommand: AsyncParsableCommand {
         discussion: """
             A rollback is a deploy: planned (--dry-run), leased, audited. The migrations newer than the target release's are \
             undone with the down files of the release being left; a down that would delete data is refused unless \
-            --allow-data-loss --reason. Exit status as for deploy.
+            --allow-data-loss --reason. On a terminal it shows the plan and asks first (--yes does not ask; without a \
+            terminal nothing is asked). Afterwards the automation and monitoring checks of `verify` run on the hosts and \
+            the output gives the state now. Exit status as for deploy; 1 also when those checks fail.
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
@@ -21,6 +28,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @Flag(help: "Print the plan and change nothing.") var dryRun = false
     @Flag(help: "Run downs that delete data (with --reason).") var allowDataLoss = false
     @Option(help: "Why data may be lost (with --allow-data-loss); recorded in the audit log.") var reason: String?
+    @Flag(name: .shortAndLong, help: "Do not ask for confirmation on a terminal.") var yes = false
 
     func validate() throws {
         if allowDataLoss && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
@@ -30,19 +38,35 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (to, dryRun, allowDataLoss, reason) = (to, dryRun, allowDataLoss, reason)
+        let ask = !yes && !global.json && isatty(STDIN_FILENO) == 1
         try await global.report("rollback") {
             return try await global.withSession(target) { environment, session in
                 let prepared = try await Rollback(environment: environment, store: ReleaseStore.of(checkout: options.checkoutPath), actor: Workstation.actor)
                     .prepare(in: session, to: to, allowDataLoss: allowDataLoss)
                 defer { prepared.cleanUp() }
                 let plan = try await prepared.deployment.plan(in: session, dryRun: dryRun)
-                if dryRun { return RollbackOutput(plan: plan, report: nil, dataLoss: prepared.dataLoss) }
+                if dryRun { return RollbackOutput(plan: plan, report: nil, dataLoss: prepared.dataLoss, checks: nil) }
+                if ask {
+                    print(plan.render(global.terminal))
+                    FileHandle.standardOutput.write(Data("Roll \(environment.name) back from \(prepared.from) to \(prepared.to)? [y/N] ".utf8))
+                    guard (readLine() ?? "").lowercased().hasPrefix("y") else {
+                        throw CommandFailure(.usage, "cancelled", "rollback cancelled: nothing changed")
+                    }
+                }
                 if allowDataLoss, let reason, !prepared.dataLoss.isEmpty {
                     try await prepared.deployment.recordDataLoss(in: session, losses: prepared.dataLoss, reason: reason)
                 }
                 let report = await prepared.deployment.run(plan, in: session)
                 await announce(NotificationMessage(deployment: report), for: environment)
-                return RollbackOutput(plan: plan, report: report, dataLoss: prepared.dataLoss)
+                // The state now: the automation and monitoring areas of verify (no verdict is recorded).
+                var checks: [CheckResult]?
+                if report.failure == nil {
+                    checks = try? await Verification(
+                        environment: environment, store: ReleaseStore.of(checkout: options.checkoutPath), actor: Workstation.actor,
+                        deployctlVersion: BuildInfo.versionLine
+                    ).run(in: session, only: [.automation, .monitoring]).checks
+                }
+                return RollbackOutput(plan: plan, report: report, dataLoss: prepared.dataLoss, checks: checks)
             }
         }
     }
@@ -53,12 +77,25 @@ struct RollbackOutput: CommandOutput {
     let plan: DeployPlan
     let report: DeployReport?
     let dataLoss: [String]
+    /// The automation and monitoring checks after a rollback that ran.
+    let checks: [CheckResult]?
 
-    var verdict: Verdict { report?.verdict ?? .success }
-    var failureSummary: String { report?.failureSummary ?? "" }
+    var failing: [CheckResult] { (checks ?? []).filter(\.blocks) }
+    var verdict: Verdict { report.map { $0.verdict == .success && !failing.isEmpty ? .checkFailed : $0.verdict } ?? .success }
+    var failureSummary: String {
+        report?.failure ?? (failing.isEmpty ? "" : "after the rollback: " + failing.map { "\($0.id): \($0.found)" }.joined(separator: "; "))
+    }
 
     func render(_ terminal: Terminal) -> String {
         let losses = dataLoss.isEmpty ? "" : "\n  data the downs delete (allowed): " + dataLoss.joined(separator: "; ")
-        return (report?.render(terminal) ?? plan.render(terminal)) + losses
+        var text = (report?.render(terminal) ?? plan.render(terminal)) + losses
+        if let checks {
+            let passed = checks.filter { $0.outcome == .pass }.count
+            text += "\nnow: automation and monitoring checks \(passed)/\(checks.count) passed"
+            for check in checks where check.outcome != .pass && check.outcome != .skip {
+                text += "\n  \(terminal.status(check.blocks ? .fail : .warn)) \(check.id)  \(check.found.replacingOccurrences(of: "\n", with: " "))"
+            }
+        }
+        return text
     }
 }
