@@ -34,7 +34,7 @@ final class UnitHost: @unchecked Sendable {
     func upload(_ units: [UnitFile]) throws -> [String] {
         try units.map { unit in
             let path = scratch + "/" + unit.name
-            try connection.upload(Data(unit.text.utf8), to: path)
+            _ = try connection.upload(Data(unit.text.utf8), to: path)
             return path
         }
     }
@@ -83,7 +83,7 @@ final class UnitHost: @unchecked Sendable {
     func start(_ unit: UnitFile) throws -> Run {
         let suffix = unit.name.hasSuffix(".service") ? ".service" : ""
         let name = "deployctl-test-\(UInt32.random(in: 0..<UInt32.max))\(suffix)"
-        try connection.upload(Data(unit.text.utf8), to: "/run/systemd/system/\(name)")
+        _ = try connection.upload(Data(unit.text.utf8), to: "/run/systemd/system/\(name)")
         let probe = """
             #!/bin/sh
             echo "probe user=$(id -un) group=$(id -gn) args=$* umask=$(umask) env=${QTICKETS_PROBE:-unset}"
@@ -92,7 +92,7 @@ final class UnitHost: @unchecked Sendable {
             ls /root >/dev/null 2>&1 && echo "probe home=visible" || echo "probe home=hidden"
 
             """
-        try connection.upload(Data(probe.utf8), to: scratch + "/qtickets-api", mode: 0o755)
+        _ = try connection.upload(Data(probe.utf8), to: scratch + "/qtickets-api", mode: 0o755)
         guard let execStart = unit.value("ExecStart", in: "Service") else { throw TestbedUnavailable("\(unit.name) has no single ExecStart") }
         let arguments = execStart.split(separator: " ").dropFirst().joined(separator: " ")
         let dropIn = "[Service]\nExecStart=\nExecStart=\(scratch)/qtickets-api \(arguments)\nEnvironmentFile=\nEnvironmentFile=\(scratch)/qtickets_api.env\n"

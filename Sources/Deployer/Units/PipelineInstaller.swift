@@ -29,7 +29,7 @@ public struct HostLayout: Sendable, Equatable {
     public init(_ environment: Environment) {
         self.init(
             root: environment.app.root, user: environment.app.user, envFile: environment.app.envFile,
-            unitsDirectory: environment.systemd.unitsDirectory ?? "/etc/systemd/system")
+            unitsDirectory: environment.systemd.unitsDirectory)
     }
 
     public func releaseDirectory(_ release: String) -> String { "\(root)/releases/\(release)" }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Console
 import Deployer
+import Environments
 import Foundation
 import SSH
 
