@@ -743,7 +743,24 @@ up_host() {
 		start_container "$name" || return
 		deadline=$(($(now) + BOOT_TIMEOUT))
 	fi
-	wait_clickhouse "$name" "$deadline"
+	wait_clickhouse "$name" "$deadline" || return
+	if is_container_host "$name"; then
+		wait_healthy "$name" "$deadline"
+	fi
+}
+
+# Waits until the container's health check says healthy. Its first runs, while the server still
+# starts, fail, and each failed run leaves a failed transient unit that turns the host "degraded":
+# those are cleared once it is healthy.
+wait_healthy() {
+	local name=$1 deadline=$2 addr
+	addr=$(host_addr "$name")
+	until [[ $(timeout 10 "${SSH_ROOT[@]}" "$addr" docker inspect -f '{{.State.Health.Status}}' "$CONTAINER") == healthy ]]; do
+		(($(now) < deadline)) || host_failed "$name" "container $CONTAINER not healthy after ${BOOT_TIMEOUT}s" || return
+		sleep 0.5
+	done
+	timeout 10 "${SSH_ROOT[@]}" "$addr" systemctl reset-failed
+	log "$name: container $CONTAINER healthy"
 }
 
 # Waits until the host's ClickHouse answers GET /ping on the host's own 127.0.0.1, asked from

@@ -88,6 +88,7 @@ struct RollbackTests {
             #expect(records[bad]?["record"] as? String == "failed", "the failed release is marked: \(onHost)")
             let text = try fixture.deployctl(["status", Self.host, "--migrations", PipelineDatabase.migrationsDirectory])
             #expect(text.stdout.contains("release                       \(good)") || text.stdout.contains(good), "\(text.stdout)")
+            #expect(text.stdout.contains("\(bad) failed at") && text.stdout.contains("the loader run after the switch failed"), "status shows the failed deploy: \(text.stdout)")
 
             // By hand, across a migration with a down file.
             let withView = try Self.release(fixture, migrations: Self.view)

@@ -79,7 +79,8 @@ public struct DeployPlan: CommandOutput {
             if !host.restarts.isEmpty { lines.append("    restart: " + host.restarts.joined(separator: ", ")) }
             lines.append("    loader timer: " + (host.loader ? "enabled here" : "not on this host"))
             if host.actions.contains(where: { $0.hasPrefix("arm-watchdog") }) {
-                lines.append("    watchdog: the host puts \(from) back by itself if deployctl stops answering before the checks pass")
+                let back = host.from.map { "goes back to \($0)" } ?? "removes this release's units"
+                lines.append("    watchdog: if deployctl stops answering before the checks pass, the host \(back) by itself")
             }
         }
         if hosts.count > 1 { lines.append(parallel > 1 ? "  hosts: \(parallel) at a time" : "  hosts: one after another, stopping at the first failure") }

@@ -582,7 +582,8 @@ struct ActionExecutor: Sendable {
                     let journal = (try? await script.run("journalctl -u \(job.shellQuoted) -n 5 --no-pager -o cat"))?.stdoutText ?? ""
                     throw CommandFailure(
                         .checkFailed, "post_check",
-                        "\(host.label): the loader run after the switch failed (result \(answer["Result"] ?? "?"), exit \(answer["ExecMainStatus"] ?? "?")); its journal: "
+                        "\(host.label): the loader run after the switch failed (result \(answer["Result"] ?? "?")"
+                            + (answer["ExecMainStatus"].map { $0 == "0" ? "" : ", exit \($0)" } ?? "") + "); its journal: "
                             + journal.split(separator: "\n").suffix(3).joined(separator: " | "))
                 }
             }

@@ -33,6 +33,8 @@ public struct StatusReport: CommandOutput {
         public let alteredFiles: [String]
         public let units: [UnitState]
         public let lock: HostLease.Holder?
+        /// The newest deploy here when it failed: when, by whom, which release, why, and whether it was rolled back.
+        public let lastDeployFailed: String?
         /// The host's watchdog: armed by a deploy in progress, or what it restored by itself
         /// after deployctl stopped answering (until the next deploy enters that in the audit log).
         public let watchdog: String?
@@ -101,6 +103,7 @@ public struct StatusReport: CommandOutput {
                 rows.append([unit.unit, text])
             }
             rows.append(["lock", host.lock.map { "held by \($0.owner) (\($0.command) of \($0.release))" } ?? "free"])
+            if let failed = host.lastDeployFailed { rows.append(["last deploy", terminal.paint(failed, "31;1")]) }
             if let override = host.gateOverride { rows.append(["gate", terminal.paint(override, "33")]) }
             if let watchdog = host.watchdog {
                 rows.append(["watchdog", watchdog.hasPrefix("armed") ? watchdog : terminal.paint(watchdog, "31;1")])
@@ -144,6 +147,7 @@ public struct StatusProbe: Sendable {
             [ -z "$c" ] || echo "current=${c##*/}"
             [ ! -f \(layout.shared.shellQuoted)/previous ] || echo "previous=$(cat \(layout.shared.shellQuoted)/previous)"
             [ ! -f \(layout.lockFile.shellQuoted) ] || echo "lock=$(cat \(layout.lockFile.shellQuoted))"
+            [ ! -f \(layout.auditLog.shellQuoted) ] || grep '"command":"deploy"' \(layout.auditLog.shellQuoted) | tail -n 1 | sed 's/^/last_deploy=/'
             w=\(layout.shared.shellQuoted)/watchdog
             [ ! -f "$w/fired" ] || echo "watchdog_fired=$(cat "$w/fired")"
             [ ! -f "$w/state" ] || echo "watchdog_armed=$(($(cat "$w/deadline" 2>/dev/null || echo 0) - $(date +%s)))"
@@ -176,12 +180,12 @@ public struct StatusProbe: Sendable {
             } catch {
                 return StatusReport.HostStatus(
                     host: host.name, reachable: true, current: nil, currentRevision: nil, deployedAt: nil, deployedBy: nil, previous: nil,
-                    alteredFiles: [], units: [], lock: nil, watchdog: nil, gateOverride: nil, failure: error.message)
+                    alteredFiles: [], units: [], lock: nil, lastDeployFailed: nil, watchdog: nil, gateOverride: nil, failure: error.message)
             }
         }, unreachable: { host, failure in
             StatusReport.HostStatus(
                 host: host.name, reachable: false, current: nil, currentRevision: nil, deployedAt: nil, deployedBy: nil, previous: nil,
-                alteredFiles: [], units: [], lock: nil, watchdog: nil, gateOverride: nil, failure: failure.description)
+                alteredFiles: [], units: [], lock: nil, lastDeployFailed: nil, watchdog: nil, gateOverride: nil, failure: failure.description)
         })
         var schema: StatusReport.Schema?
         var lastRun: StatusReport.LastRun?
@@ -224,6 +228,11 @@ public struct StatusProbe: Sendable {
             host: name, reachable: true, current: answer["current"], currentRevision: answer["revision"], deployedAt: deployed?.at,
             deployedBy: deployed?.actor, previous: answer["previous"], alteredFiles: answer.all("altered"), units: units,
             lock: answer["lock"].flatMap { try? JSONDecoder().decode(HostLease.Holder.self, from: Data($0.utf8)) },
+            lastDeployFailed: answer["last_deploy"].flatMap { AuditLine($0)?.record }.flatMap { record in
+                guard record.result == "failed" else { return nil }
+                let back = record.release == answer["current"] ? "" : "; the host runs \(answer["current"] ?? "no release")"
+                return "\(record.release ?? "?") failed at \(record.at) by \(record.actor)\(back): \(record.detail ?? "no detail")"
+            },
             watchdog: watchdogState(answer), gateOverride: answer["override"].flatMap { AuditLine($0)?.record }.map(gateOverride), failure: nil)
     }
 
