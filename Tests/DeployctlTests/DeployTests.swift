@@ -192,14 +192,7 @@ struct DeployTests {
             let binary = try fixture.directory.variant(of: Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, marked: "cut")
             let second = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty", "--binary", binary])
 
-            let deploy = Process()
-            deploy.executableURL = URL(fileURLWithPath: DeployctlRun.binary)
-            deploy.arguments = ["--env-dir", fixture.environments, "deploy", Self.host, "--release", second]
-            deploy.environment = ProcessInfo.processInfo.environment.merging(fixture.environment) { $1 }
-            let output = Pipe()
-            deploy.standardOutput = output
-            deploy.standardError = output
-            try deploy.run()
+            let deploy = try FaultTests.Background(fixture, ["deploy", Self.host, "--release", second])
             // Cut every SSH session but the test's own (the sshd process this script runs under) once
             // the upload is under way.
             let cut = try await fixture.run(
@@ -217,9 +210,8 @@ struct DeployTests {
                 echo never
                 """)
             #expect(cut == "cut\n", "the upload was seen and cut")
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            deploy.waitUntilExit()
-            #expect(deploy.terminationStatus == 3, "\(text)")
+            let (status, text) = deploy.finish()
+            #expect(status == 3, "\(text)")
             #expect(text.contains("the host stays on its previous release"), "\(text)")
             #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(first)\n")
             #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases") == "\(first)\n", "no folder of the cut release")

@@ -25,6 +25,12 @@ struct HostWatchdog: Sendable {
     var directory: String { layout.shared + "/watchdog" }
     static func firedMarker(_ layout: HostLayout) -> String { layout.shared + "/watchdog/fired" }
 
+    /// The snapshot's files under the watchdog's folder, removed once it is restored or confirmed.
+    static let snapshot = #""$w/state" "$w/units" "$w/enabled" "$w/active" "$w/current" "$w/previous""#
+
+    /// A shell test: the watchdog armed by `run` still waits (`$w` is its folder).
+    static func armed(by run: String) -> String { #"[ "$(cat "$w/state" 2>/dev/null)" = run="# + run.shellQuoted + " ]" }
+
     var windowSeconds: Int { max(1, Int(window.components.seconds)) }
     /// How often the host checks the deadline: a fifth of the window, between 1 and 5 s.
     var checkSeconds: Int { min(5, max(1, windowSeconds / 5)) }
@@ -113,7 +119,7 @@ struct HostWatchdog: Sendable {
             while read -r u; do systemctl enable --quiet "$u"; done < "$w/enabled"
             while read -r u; do systemctl restart "$u"; done < "$w/active"
             printf '\(fired)\\n' \(actor.shellQuoted) "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \(release.shellQuoted) "$old" \(windowSeconds) > "$w/fired"
-            rm -rf "$w/state" "$w/units" "$w/enabled" "$w/active" "$w/current" "$w/previous"
+            rm -rf \(Self.snapshot)
             logger -t deployctl-watchdog "deployctl did not confirm the deploy of \(release) within \(windowSeconds) s: restored ${old:-no release}"
             systemctl stop --no-block \(Self.unit).timer
             """
@@ -124,7 +130,7 @@ struct HostWatchdog: Sendable {
         let w = directory.shellQuoted
         _ = try? await host.run(
             """
-            w=\(w); [ "$(cat "$w/state" 2>/dev/null)" = run=\(run.shellQuoted) ] || exit 0
+            w=\(w); \(Self.armed(by: run)) || exit 0
             echo $(($(date +%s) + \(windowSeconds))) > "$w/deadline.new" && mv "$w/deadline.new" "$w/deadline"
             """)
     }
@@ -137,10 +143,10 @@ struct HostWatchdog: Sendable {
             """
             w=\(w)
             exec 9>>"$w/.lock"; flock -w 30 9
-            if [ "$(cat "$w/state" 2>/dev/null)" = run=\(run.shellQuoted) ]; then
+            if \(Self.armed(by: run)); then
               systemctl stop \(Self.unit).timer 2>/dev/null || true
               systemctl reset-failed \(Self.unit).timer \(Self.unit).service 2>/dev/null || true
-              rm -rf "$w/state" "$w/units" "$w/enabled" "$w/active" "$w/current" "$w/previous" "$w/run.sh" "$w/deadline"
+              rm -rf \(Self.snapshot) "$w/run.sh" "$w/deadline"
               echo disarmed=yes
             elif [ -f "$w/fired" ]; then
               echo "fired=$(cat "$w/fired")"
@@ -156,7 +162,7 @@ struct HostWatchdog: Sendable {
         let result = try? await HostScript(host: host).run(
             """
             w=\(w)
-            [ "$(cat "$w/state" 2>/dev/null)" = run=\(run.shellQuoted) ] || exit 0
+            \(Self.armed(by: run)) || exit 0
             echo 0 > "$w/deadline"
             sh "$w/run.sh"
             rm -f "$w/fired"
