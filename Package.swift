@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Console", targets: ["Console"]),
         .library(name: "Verify", targets: ["Verify"]),
         .library(name: "Deployer", targets: ["Deployer"]),
+        .library(name: "HostScripts", targets: ["HostScripts"]),
         .library(name: "Testbed", targets: ["Testbed"]),
         .executable(name: "qtickets-api", targets: ["qtickets-api"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
@@ -73,9 +74,16 @@ let package = Package(
             name: "Console",
             swiftSettings: swiftSettings
         ),
+        .plugin(name: "EmbedHostScripts", capability: .buildTool()),
+        .target(
+            name: "HostScripts",
+            dependencies: ["SSH", "Console"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedHostScripts"]
+        ),
         .target(
             name: "Deployer",
-            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator", "Console", "Verify"],
+            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator", "Console", "Verify", "HostScripts"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -116,7 +124,10 @@ let package = Package(
         ),
         .target(
             name: "Verify",
-            dependencies: ["SSH", "ClickHouse", "Migrator", "Environments", "Console", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "SSH", "ClickHouse", "Migrator", "Environments", "Console", "HostScripts",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -175,6 +186,11 @@ let package = Package(
             name: "deployctl-bench",
             dependencies: ["SSH", "Testbed", "ClickHouse", "Migrator", "QTicketsSimulator"],
             path: "Benchmarks/deployctl-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HostScriptTests",
+            dependencies: ["HostScripts", "SSH", "Testbed"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import HostScripts
 import ClickHouse
 import Console
 import Environments
@@ -350,14 +351,7 @@ struct ActionExecutor: Sendable {
                 "systemctl disable --now \(argument.shellQuoted) 2>/dev/null || true; rm -rf \(layout.unitPath(argument).shellQuoted) \(layout.unitPath(argument + ".d").shellQuoted)",
                 step: "removing \(argument)")
         case "daemon-reload": try await script.require("systemctl daemon-reload", step: "systemctl daemon-reload")
-        case "switch":
-            try await script.require(
-                """
-                old=$(readlink \(layout.current.shellQuoted) 2>/dev/null || true)
-                ln -sfn releases/\(id.shellQuoted) \(layout.current.shellQuoted).deployctl-new
-                mv -T \(layout.current.shellQuoted).deployctl-new \(layout.current.shellQuoted)
-                if [ -n "$old" ] && [ "${old##*/}" != \(id.shellQuoted) ]; then printf '%s\\n' "${old##*/}" > \(layout.shared.shellQuoted)/previous; fi
-                """, step: "switching current to \(id)")
+        case "switch": try await script.require(.switchRelease, [layout.root, id], step: "switching current to \(id)")
         case "enable": try await script.require("systemctl enable --quiet \(argument.shellQuoted)", step: "enabling \(argument)")
         case "disable-timer":
             for timer in timers { try await script.require("systemctl disable --now --quiet \(timer.shellQuoted)", step: "disabling \(timer)") }

@@ -1,3 +1,4 @@
+import HostScripts
 import ClickHouse
 import Console
 import Environments

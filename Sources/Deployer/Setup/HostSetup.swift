@@ -1,3 +1,4 @@
+import HostScripts
 import Console
 import Environments
 import Foundation

@@ -1,0 +1,58 @@
+import Foundation
+import HostScripts
+import SSH
+import Testbed
+
+/// A testbed host (or the server DEPLOYCTL_TEST_SSH_HOST names) to run one host script on alone,
+/// with a scratch folder laid out as a deployment root (`releases/`, `shared/`) that `close()`
+/// removes. The host's own deployment is never touched.
+final class ScriptHost: @unchecked Sendable {
+    let connection: SSHConnection
+    /// The scratch deployment root, under /run.
+    let root: String
+
+    /// prod2 by default: the host no other suite installs the pipeline on.
+    init(name: String = "prod2") throws {
+        let testbed = try Testbed.current()
+        connection = try testbed.connect(testbed.host(name))
+        let made = try connection.execute(
+            "d=$(mktemp -d /run/deployctl-script.XXXXXXXX) && chmod 0755 \"$d\" && mkdir \"$d/releases\" \"$d/shared\" && echo \"$d\"")
+        guard made.succeeded, let path = made.stdoutText.split(separator: "\n").first else {
+            throw TestbedUnavailable("cannot make a scratch directory on \(name): \(made.stderrText)")
+        }
+        root = String(path)
+    }
+
+    func close() {
+        _ = try? connection.execute("rm -rf \(ShellQuote.quote(root))")
+        connection.close()
+    }
+
+    /// What one run of a script printed and how it ended.
+    struct Run {
+        let result: CommandResult
+        var answer: ScriptAnswer { ScriptAnswer(result.stdoutText) }
+        var status: Int32 { result.exitStatus }
+        var stdout: String { result.stdoutText }
+        var stderr: String { result.stderrText }
+    }
+
+    /// Runs `script` alone, exactly as deployctl's runner does (`sh -c TEXT NAME ARGS…`).
+    func run(_ script: HostScriptSource, _ arguments: [String], timeout: Duration = .seconds(60)) throws -> Run {
+        Run(result: try connection.execute(script.commandLine(arguments), options: .init(timeout: timeout)))
+    }
+
+    /// Prepares or inspects the host around a script (test set-up only); fails on a non-zero exit.
+    @discardableResult
+    func shell(_ command: String) throws -> String {
+        let result = try connection.execute("set -eu\n" + command, options: .init(timeout: .seconds(60)))
+        guard result.succeeded else { throw ShellFailed(command: command, result: result) }
+        return result.stdoutText
+    }
+
+    struct ShellFailed: Error, CustomStringConvertible {
+        let command: String
+        let result: CommandResult
+        var description: String { "`\(command)` failed (\(result.outcome)): \(result.stderrText)" }
+    }
+}
