@@ -5,7 +5,7 @@ SWIFT       ?= swift
 TESTBED     := bash testbed/testbed.sh
 WITH_TESTBED := bash scripts/with-testbed.sh
 
-.PHONY: all preflight build-deps deps build static install test bench demo testbed-up testbed-down clean
+.PHONY: all preflight build-deps deps build static install lint format test bench demo testbed-up testbed-down clean
 
 all: build
 
@@ -48,10 +48,21 @@ PREFIX ?= /usr/local
 install: build-deps
 	SWIFT="$(SWIFT)" bash scripts/install.sh "$(PREFIX)"
 
+# The formatter's style (.swift-format, the toolchain's `swift format`) and shellcheck over every
+# host script and the plugin that embeds them: both fail on a finding.
+FORMATTED := Sources Tests Plugins Benchmarks Package.swift
+lint: build-deps
+	$(SWIFT) format lint --strict --parallel -r $(FORMATTED)
+	shellcheck -s sh Sources/HostScripts/*.sh Plugins/EmbedHostScripts/embed.sh
+
+# Rewrites the Swift sources in the formatter's style.
+format:
+	$(SWIFT) format format --in-place --parallel -r $(FORMATTED)
+
 # Unit and integration tests. Integration tests talk to real OpenSSH, systemd and ClickHouse on the
 # testbed's hosts and the legacy servers, which this target starts and always stops again. Tests run
 # one at a time: they share a few hosts and a two-thread pool, and some stop a replica or an sshd.
-test: preflight build
+test: preflight lint build
 	$(WITH_TESTBED) $(SWIFT) test --skip-build --no-parallel
 
 bench: preflight static deps
