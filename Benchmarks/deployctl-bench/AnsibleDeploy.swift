@@ -16,7 +16,8 @@ struct AnsibleDeploy {
     let releases: String
     let version: String
 
-    init(work: TemporaryDirectory, target: Testbed.Host, sshOptions: [String], releases: String, envFile: String) throws {
+    init(work: TemporaryDirectory, target: Testbed.Host, sshOptions: [String], releases: String, envFile: String) throws
+    {
         self.work = work
         self.target = target
         self.releases = releases
@@ -32,7 +33,9 @@ struct AnsibleDeploy {
             var status: Int32 = 0
             waitpid(pid, &status, 0)
         }
-        version = (try? String(contentsOfFile: versionFile, encoding: .utf8))?.split(separator: "\n").first.map(String.init) ?? "ansible"
+        version =
+            (try? String(contentsOfFile: versionFile, encoding: .utf8))?.split(separator: "\n").first.map(String.init)
+            ?? "ansible"
         let key = sshOptions[sshOptions.index(after: sshOptions.firstIndex(of: "-i")!)]
         inventory = try work.write(
             """
@@ -41,8 +44,10 @@ struct AnsibleDeploy {
             ansible_ssh_common_args='-o UserKnownHostsFile=\(testbed_knownHosts()) -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'
 
             """, to: "ansible/inventory")
-        let signers = "deployctl-release namespaces=\"deployctl-release\" "
-            + (try String(contentsOfFile: Testbed.directory + "/keys/release_ed25519.pub", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let signers =
+            "deployctl-release namespaces=\"deployctl-release\" "
+            + (try String(contentsOfFile: Testbed.directory + "/keys/release_ed25519.pub", encoding: .utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         playbook = try work.write(
             """
             - hosts: hosts
@@ -114,14 +119,19 @@ struct AnsibleDeploy {
     /// Runs the playbook for `release` (packed next to its folder first); returns its wall time and task count.
     func deploy(_ release: String) throws -> (seconds: Double, tasks: Int) {
         let tar = "\(releases)/\(release).tar"
-        if !FileManager.default.fileExists(atPath: tar) { _ = try shell(["tar", "-C", "\(releases)/\(release)", "-cf", tar, "."]) }
+        if !FileManager.default.fileExists(atPath: tar) {
+            _ = try shell(["tar", "-C", "\(releases)/\(release)", "-cf", tar, "."])
+        }
         let log = work.file("ansible-\(release).log")
         var environment = ProcessInfo.processInfo.environment
         environment["ANSIBLE_PIPELINING"] = "True"
         environment["ANSIBLE_HOST_KEY_CHECKING"] = "True"
         environment["ANSIBLE_NOCOLOR"] = "1"
         let started = ContinuousClock.now
-        guard let pid = spawn([ansible, "-i", inventory, playbook, "-e", "release=\(release)"], environment: environment, output: log) else {
+        guard
+            let pid = spawn(
+                [ansible, "-i", inventory, playbook, "-e", "release=\(release)"], environment: environment, output: log)
+        else {
             throw TestbedUnavailable("cannot start ansible-playbook")
         }
         var status: Int32 = 0

@@ -40,11 +40,17 @@ struct DeployBench {
         let target = deployTarget.host
         let environment = deployTarget.variables
         let binary = self.deployctl
-        func deployctl(_ arguments: [String], mayFail: Bool = false) throws -> (seconds: Double, output: [String: Any]) {
+        func deployctl(_ arguments: [String], mayFail: Bool = false) throws -> (seconds: Double, output: [String: Any])
+        {
             let started = ContinuousClock.now
-            let run = try DeployctlRun(["--env-dir", deployTarget.environments, "--json"] + arguments, environment: environment, binary: binary)
+            let run = try DeployctlRun(
+                ["--env-dir", deployTarget.environments, "--json"] + arguments, environment: environment, binary: binary
+            )
             let seconds = started.duration(to: .now).secondsValue
-            guard run.status == 0 || mayFail else { throw TestbedUnavailable("deployctl \(arguments.joined(separator: " ")) failed: \(run.stdout)\(run.stderr)") }
+            guard run.status == 0 || mayFail else {
+                throw TestbedUnavailable(
+                    "deployctl \(arguments.joined(separator: " ")) failed: \(run.stdout)\(run.stderr)")
+            }
             return (seconds, (run.result as? [String: Any]) ?? [:])
         }
         let connection = try testbed.connect(target)
@@ -55,19 +61,24 @@ struct DeployBench {
         let token = "bench-" + UUID().uuidString
         let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
         let simulator = QTicketsSimulator(
-            dataset: SimulatorDataset(seed: 5, orders: 500, start: Date().addingTimeInterval(-10 * 86_400), span: 10 * 86_400), token: token, now: Date())
+            dataset: SimulatorDataset(
+                seed: 5, orders: 500, start: Date().addingTimeInterval(-10 * 86_400), span: 10 * 86_400), token: token,
+            now: Date())
         let server = try await simulator.start(host: outside, port: 0)
         defer { Task { await server.stop() } }
         let password = try String(contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8)
         let envFile = try work.write(
             "QTICKETS_BASE_URL=\(server.baseURL)\nQTICKETS_TOKEN=\(token)\nORG_NAME=bench\nCLICKHOUSE_HOST=127.0.0.1\nCLICKHOUSE_PORT=8123\n"
-                + "CLICKHOUSE_DB=zakaz\nCLICKHOUSE_USER=etl_writer\nCLICKHOUSE_PASSWORD=\(password)\n", to: "qtickets_api.env")
+                + "CLICKHOUSE_DB=zakaz\nCLICKHOUSE_USER=etl_writer\nCLICKHOUSE_PASSWORD=\(password)\n",
+            to: "qtickets_api.env")
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: envFile)
 
         let loader = Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path
         let second = try work.variant(of: loader, marked: "bench")
         func build(_ binary: String) throws -> String {
-            let built = try deployctl(["release", "build", "--allow-dirty", "--checkout", Testbed.repository.path, "--binary", binary])
+            let built = try deployctl([
+                "release", "build", "--allow-dirty", "--checkout", Testbed.repository.path, "--binary", binary,
+            ])
             return try ((built.output["manifest"] as? [String: Any])?["id"] as? String).unwrap()
         }
         let first = try build(loader)
@@ -80,7 +91,8 @@ struct DeployBench {
         }
         _ = try deployctl(["setup", Self.host])
         _ = try deployctl(["secrets", "push", Self.host, "--from", envFile])
-        let ours = [("first deploy (fresh host)", first), ("new release", next), ("same release again (no-op)", next)].map { ($0.0, $0.1) }
+        let ours = [("first deploy (fresh host)", first), ("new release", next), ("same release again (no-op)", next)]
+            .map { ($0.0, $0.1) }
         var measured: [(String, Double, Int)] = []
         for (name, release) in ours {
             let (seconds, trips) = try deploy(name, release)
@@ -89,34 +101,52 @@ struct DeployBench {
         let verified = try deployctl(["verify", Self.host, "--output-dir", work.path], mayFail: true)
         let checks = ((verified.output["hosts"] as? [[String: Any]])?.first?["checks"] as? [[String: Any]]) ?? []
         let failed = checks.filter { $0["outcome"] as? String == "fail" }.compactMap { $0["id"] as? String }
-        if !failed.isEmpty { FileHandle.standardError.write(Data("deploy bench: verify failed \(failed.joined(separator: ", "))\n".utf8)) }
+        if !failed.isEmpty {
+            FileHandle.standardError.write(Data("deploy bench: verify failed \(failed.joined(separator: ", "))\n".utf8))
+        }
         let loaderSeconds = checks.first { $0["id"] as? String == "load.run" }?["seconds"] as? Double ?? 0
         // Back to the first release: its units, current, a loader run and the healthcheck; the
         // playbook's rollback is the same playbook run for the older release.
         let rollback = try deployctl(["rollback", Self.host])
-        measured.append(("rollback to the previous release", rollback.seconds, (rollback.output["report"] as? [String: Any])?["roundTrips"] as? Int ?? 0))
+        measured.append(
+            (
+                "rollback to the previous release", rollback.seconds,
+                (rollback.output["report"] as? [String: Any])?["roundTrips"] as? Int ?? 0
+            ))
         _ = try connection.execute(clean)
 
-        let ansible = try AnsibleDeploy(work: work, target: target, sshOptions: sshOptions, releases: work.file("releases"), envFile: envFile)
+        let ansible = try AnsibleDeploy(
+            work: work, target: target, sshOptions: sshOptions, releases: work.file("releases"), envFile: envFile)
         let ansibleRuns = try [first, next, next, first].map { try ansible.deploy($0) }
         _ = try connection.execute(clean)
         for (index, figure) in measured.enumerated() {
-            cases.append(.init(
-                name: figure.0, deployctlSeconds: figure.1, roundTrips: figure.2, ansibleSeconds: ansibleRuns[index].seconds,
-                ansibleTasks: ansibleRuns[index].tasks))
+            cases.append(
+                .init(
+                    name: figure.0, deployctlSeconds: figure.1, roundTrips: figure.2,
+                    ansibleSeconds: ansibleRuns[index].seconds,
+                    ansibleTasks: ansibleRuns[index].tasks))
         }
 
         // The bundle's upload, on its own, against scp of the same tar.
         let tar = work.file("bundle.tar")
         _ = try shell(["tar", "-C", work.file("releases/\(next)"), "-cf", tar, "."])
         let size = Double((try FileManager.default.attributesOfItem(atPath: tar)[.size] as? Int) ?? 0) / 1_048_576
-        let upload = try (0..<3).map { _ in try timed { _ = try connection.transfer(file: tar, to: "/tmp/deployctl-bench-bundle.tar") } }
+        let upload = try (0..<3).map { _ in
+            try timed { _ = try connection.transfer(file: tar, to: "/tmp/deployctl-bench-bundle.tar") }
+        }
         let scp = try (0..<3).map { _ in
-            try timed { try shell(["scp", "-q"] + sshOptions.map { $0 == "-p" ? "-P" : $0 } + [tar, "\(target.user)@\(target.address):/tmp/scp-bench-bundle.tar"]) }
+            try timed {
+                try shell(
+                    ["scp", "-q"] + sshOptions.map { $0 == "-p" ? "-P" : $0 } + [
+                        tar, "\(target.user)@\(target.address):/tmp/scp-bench-bundle.tar",
+                    ])
+            }
         }
         _ = try connection.execute("rm -f /tmp/deployctl-bench-bundle.tar /tmp/scp-bench-bundle.tar")
         return Result(
-            cases: cases, verifySeconds: verified.seconds, verifyLoaderSeconds: loaderSeconds, verifyChecks: checks.count, bundleMegabytes: size, uploadSeconds: median(upload), scpSeconds: median(scp), ansible: ansible.version)
+            cases: cases, verifySeconds: verified.seconds, verifyLoaderSeconds: loaderSeconds,
+            verifyChecks: checks.count, bundleMegabytes: size, uploadSeconds: median(upload), scpSeconds: median(scp),
+            ansible: ansible.version)
     }
 }
 

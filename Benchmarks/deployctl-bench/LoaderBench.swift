@@ -29,7 +29,8 @@ struct LoaderBench {
         let token = "bench-" + UUID().uuidString
         let now = Date()
         let datasetStart = ContinuousClock.now
-        let dataset = SimulatorDataset(seed: 2026, orders: orders, start: now.addingTimeInterval(-330 * 86_400), span: 360 * 86_400)
+        let dataset = SimulatorDataset(
+            seed: 2026, orders: orders, start: now.addingTimeInterval(-330 * 86_400), span: 360 * 86_400)
         let simulator = QTicketsSimulator(dataset: dataset, token: token, now: now)
         let datasetSeconds = datasetStart.duration(to: .now).secondsValue
         let server = try await simulator.start(host: "127.0.0.1", port: 0)
@@ -37,7 +38,8 @@ struct LoaderBench {
         defer { Task { try? await database.drop() } }
         let endpoint = database.server.admin
         let environment = [
-            "QTICKETS_BASE_URL": server.baseURL, "QTICKETS_TOKEN": token, "ORG_NAME": "bench", "QTICKETS_PAGE_SIZE": "1000",
+            "QTICKETS_BASE_URL": server.baseURL, "QTICKETS_TOKEN": token, "ORG_NAME": "bench",
+            "QTICKETS_PAGE_SIZE": "1000",
             "CLICKHOUSE_HOST": endpoint.url.host ?? "127.0.0.1", "CLICKHOUSE_PORT": String(endpoint.url.port ?? 8123),
             "CLICKHOUSE_DB": database.name, "CLICKHOUSE_USER": endpoint.user, "CLICKHOUSE_PASSWORD": endpoint.password,
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
@@ -49,17 +51,22 @@ struct LoaderBench {
         let seconds = started.duration(to: .now).secondsValue
         await server.stop()
         let lines = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        guard status == 0, let finish = lines.split(separator: "\n").last(where: { $0.contains("event=run.finish") }) else {
+        guard status == 0, let finish = lines.split(separator: "\n").last(where: { $0.contains("event=run.finish") })
+        else {
             throw TestbedUnavailable("the loader failed (status \(status)):\n\(lines.suffix(2000))")
         }
         func figure(_ key: String) -> Double {
-            finish.split(separator: " ").first { $0.hasPrefix(key + "=") }.flatMap { Double($0.dropFirst(key.count + 1)) } ?? -1
+            finish.split(separator: " ").first { $0.hasPrefix(key + "=") }.flatMap {
+                Double($0.dropFirst(key.count + 1))
+            } ?? -1
         }
         let stored = Int(try await database.client.value("SELECT count() FROM stg_qtickets_orders FINAL") ?? "") ?? -1
         let visible = simulator.truth().visibleOrders
         return Result(
-            orders: stored, seconds: seconds, ordersPerSecond: Double(stored) / seconds, peakRSSMegabytes: Double(peakKilobytes) / 1024,
-            apiWaitSeconds: figure("api_wait_seconds"), parseSeconds: figure("parse_seconds"), clickhouseSeconds: figure("clickhouse_seconds"),
+            orders: stored, seconds: seconds, ordersPerSecond: Double(stored) / seconds,
+            peakRSSMegabytes: Double(peakKilobytes) / 1024,
+            apiWaitSeconds: figure("api_wait_seconds"), parseSeconds: figure("parse_seconds"),
+            clickhouseSeconds: figure("clickhouse_seconds"),
             datasetSeconds: datasetSeconds, complete: stored == visible)
     }
 
@@ -67,9 +74,12 @@ struct LoaderBench {
     /// status and peak resident set size in kilobytes. The peak is read from the child's own
     /// `/proc/PID/status` (VmHWM) while it runs: wait4's ru_maxrss would include this process's
     /// memory, which posix_spawn's vfork-style start shares with the child until it execs.
-    private func spawnMeasured(_ arguments: [String], environment: [String: String], output: String) throws -> (Int32, Int) {
+    private func spawnMeasured(_ arguments: [String], environment: [String: String], output: String) throws -> (
+        Int32, Int
+    ) {
         guard let pid = spawn(arguments, environment: environment, output: output) else {
-            throw TestbedUnavailable("cannot start \(arguments[0]): build it with `swift build -c release --product qtickets-api`")
+            throw TestbedUnavailable(
+                "cannot start \(arguments[0]): build it with `swift build -c release --product qtickets-api`")
         }
         var status: Int32 = 0
         var peak = 0

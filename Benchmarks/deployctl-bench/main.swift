@@ -68,7 +68,9 @@ var figures: [Figure] = []
 
 /// Sections to run: `--only ssh,migrate,loader` (default: all), for a quicker look at one area.
 let sections: Set<String> = {
-    guard let index = CommandLine.arguments.firstIndex(of: "--only"), index + 1 < CommandLine.arguments.count else { return ["ssh", "migrate", "loader", "deploy"] }
+    guard let index = CommandLine.arguments.firstIndex(of: "--only"), index + 1 < CommandLine.arguments.count else {
+        return ["ssh", "migrate", "loader", "deploy"]
+    }
     return Set(CommandLine.arguments[index + 1].split(separator: ",").map(String.init))
 }()
 
@@ -84,7 +86,8 @@ if sections.contains("ssh") {
     let theirsConnect = try (0..<rounds).map { _ in try timed { try shell(["ssh"] + sshOptions + [target, "true"]) } }
     figures.append(
         Figure(
-            name: "connect+auth+exec", deployctl: median(oursConnect) * 1000, openssh: median(theirsConnect) * 1000, unit: "ms",
+            name: "connect+auth+exec", deployctl: median(oursConnect) * 1000, openssh: median(theirsConnect) * 1000,
+            unit: "ms",
             slowdown: median(oursConnect) / median(theirsConnect)))
 
     // 2. A command on an open connection (OpenSSH: a ControlMaster session, as a script would reuse).
@@ -93,7 +96,9 @@ if sections.contains("ssh") {
     let control = NSTemporaryDirectory() + "deployctl-bench-\(getpid()).sock"
     let master = try shell(["ssh"] + sshOptions + ["-M", "-N", "-o", "ControlPath=\(control)", target], wait: false)
     for _ in 0..<100 where !FileManager.default.fileExists(atPath: control) { usleep(50_000) }
-    let theirsExec = try (0..<200).map { _ in try timed { try shell(["ssh"] + sshOptions + ["-o", "ControlPath=\(control)", target, "true"]) } }
+    let theirsExec = try (0..<200).map { _ in
+        try timed { try shell(["ssh"] + sshOptions + ["-o", "ControlPath=\(control)", target, "true"]) }
+    }
     try shell(["ssh"] + sshOptions + ["-o", "ControlPath=\(control)", "-O", "exit", target])
     var masterStatus: Int32 = 0
     waitpid(master, &masterStatus, 0)
@@ -104,30 +109,50 @@ if sections.contains("ssh") {
 
     // 3. SFTP upload of 100 MiB (OpenSSH's scp speaks SFTP since 9.0).
     let payload = NSTemporaryDirectory() + "deployctl-bench-\(getpid()).bin"
-    _ = FileManager.default.createFile(atPath: payload, contents: FileHandle(forReadingAtPath: "/dev/urandom")!.readData(ofLength: 100 << 20))
+    _ = FileManager.default.createFile(
+        atPath: payload, contents: FileHandle(forReadingAtPath: "/dev/urandom")!.readData(ofLength: 100 << 20))
     defer { try? FileManager.default.removeItem(atPath: payload) }
     let megabytes = 100.0
-    let oursUpload = try (0..<3).map { _ in try timed { _ = try connection.upload(file: payload, to: "/tmp/deployctl-bench.bin") } }
+    let oursUpload = try (0..<3).map { _ in
+        try timed { _ = try connection.upload(file: payload, to: "/tmp/deployctl-bench.bin") }
+    }
     let theirsUpload = try (0..<3).map { _ in
-        try timed { try shell(["scp", "-q"] + sshOptions.map { $0 == "-p" ? "-P" : $0 } + [payload, "\(target):/tmp/openssh-bench.bin"]) }
+        try timed {
+            try shell(
+                ["scp", "-q"] + sshOptions.map { $0 == "-p" ? "-P" : $0 } + [
+                    payload, "\(target):/tmp/openssh-bench.bin",
+                ])
+        }
     }
     _ = try connection.execute("rm -f /tmp/deployctl-bench.bin /tmp/openssh-bench.bin")
     connection.close()
     let oursRate = megabytes / median(oursUpload)
     let theirsRate = megabytes / median(theirsUpload)
-    figures.append(Figure(name: "sftp upload 100 MiB", deployctl: oursRate, openssh: theirsRate, unit: "MB/s", slowdown: theirsRate / oursRate))
+    figures.append(
+        Figure(
+            name: "sftp upload 100 MiB", deployctl: oursRate, openssh: theirsRate, unit: "MB/s",
+            slowdown: theirsRate / oursRate))
 }
 
-let migrateFigures = sections.contains("migrate")
-    ? try await MigrateBench(testbed: testbed, server: try ClickHouseServer.modern(on: host.name), sshOptions: sshOptions, target: target).run()
+let migrateFigures =
+    sections.contains("migrate")
+    ? try await MigrateBench(
+        testbed: testbed, server: try ClickHouseServer.modern(on: host.name), sshOptions: sshOptions, target: target
+    ).run()
     : []
 
 let loaderOrders = Int(ProcessInfo.processInfo.environment["DEPLOYCTL_BENCH_ORDERS"] ?? "") ?? 1_000_000
-let loaderBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("qtickets-api").path
+let loaderBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+    "qtickets-api"
+).path
 let loader = sections.contains("loader") ? try await LoaderBench(binary: loaderBinary, orders: loaderOrders).run() : nil
 
-let deployctlBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("deployctl").path
-let deploy = sections.contains("deploy") ? try await DeployBench(testbed: testbed, deployctl: deployctlBinary, sshOptions: sshOptions).run() : nil
+let deployctlBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+    "deployctl"
+).path
+let deploy =
+    sections.contains("deploy")
+    ? try await DeployBench(testbed: testbed, deployctl: deployctlBinary, sshOptions: sshOptions).run() : nil
 
 var usage = rusage()
 getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
@@ -141,43 +166,84 @@ if json {
         let loader: LoaderBench.Result?
         let deploy: DeployBench.Result?
     }
-    print(String(decoding: try encoder.encode(Everything(figures: figures + migrateFigures, loader: loader, deploy: deploy)), as: UTF8.self))
+    print(
+        String(
+            decoding: try encoder.encode(Everything(figures: figures + migrateFigures, loader: loader, deploy: deploy)),
+            as: UTF8.self))
 } else {
     if !migrateFigures.isEmpty {
-        print("migrator through the SSH tunnel vs the same SQL, one curl per statement through ssh -L (target ≤ 1.3×; status: under 1 s)")
+        print(
+            "migrator through the SSH tunnel vs the same SQL, one curl per statement through ssh -L (target ≤ 1.3×; status: under 1 s)"
+        )
         for figure in migrateFigures {
             let name = figure.name.padding(toLength: 46, withPad: " ", startingAt: 0)
-            print("  " + name + String(format: "%9.1f ms  %9.1f ms  %5.2f×", figure.deployctl, figure.openssh, figure.slowdown))
+            print(
+                "  " + name
+                    + String(format: "%9.1f ms  %9.1f ms  %5.2f×", figure.deployctl, figure.openssh, figure.slowdown))
         }
     }
     if !figures.isEmpty {
-        print("ssh layer vs OpenSSH on \(host.name) (\(host.address)), median of repeated runs; target: slowdown ≤ 1.5×")
-        let rows = [["operation", "deployctl", "openssh", "slowdown"]]
-            + figures.map { [$0.name, String(format: "%.2f %@", $0.deployctl, $0.unit), String(format: "%.2f %@", $0.openssh, $0.unit), String(format: "%.2f×", $0.slowdown)] }
+        print(
+            "ssh layer vs OpenSSH on \(host.name) (\(host.address)), median of repeated runs; target: slowdown ≤ 1.5×")
+        let rows =
+            [["operation", "deployctl", "openssh", "slowdown"]]
+            + figures.map {
+                [
+                    $0.name, String(format: "%.2f %@", $0.deployctl, $0.unit),
+                    String(format: "%.2f %@", $0.openssh, $0.unit), String(format: "%.2f×", $0.slowdown),
+                ]
+            }
         let widths = (0..<4).map { column in rows.map { $0[column].count }.max()! }
         for row in rows {
-            print("  " + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            print(
+                "  "
+                    + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                        separator: "  "))
         }
     }
     if let loader {
-        print("qtickets-api run: a full load from the simulator into the testbed's ClickHouse (target ≥ 20,000 orders/s, peak RSS ≤ 150 MB)")
-        print(String(format: "  %d orders in %.1f s: %.0f orders/s, peak RSS %.1f MB%@", loader.orders, loader.seconds, loader.ordersPerSecond,
-            loader.peakRSSMegabytes, loader.complete ? "" : " (INCOMPLETE: fewer orders stored than the simulator shows)"))
-        print(String(format: "  loader time: waiting on the API %.1f s, parsing %.1f s, in ClickHouse %.1f s (overlapping); dataset built in %.1f s",
-            loader.apiWaitSeconds, loader.parseSeconds, loader.clickhouseSeconds, loader.datasetSeconds))
+        print(
+            "qtickets-api run: a full load from the simulator into the testbed's ClickHouse (target ≥ 20,000 orders/s, peak RSS ≤ 150 MB)"
+        )
+        print(
+            String(
+                format: "  %d orders in %.1f s: %.0f orders/s, peak RSS %.1f MB%@", loader.orders, loader.seconds,
+                loader.ordersPerSecond,
+                loader.peakRSSMegabytes,
+                loader.complete ? "" : " (INCOMPLETE: fewer orders stored than the simulator shows)"))
+        print(
+            String(
+                format:
+                    "  loader time: waiting on the API %.1f s, parsing %.1f s, in ClickHouse %.1f s (overlapping); dataset built in %.1f s",
+                loader.apiWaitSeconds, loader.parseSeconds, loader.clickhouseSeconds, loader.datasetSeconds))
     }
     if let deploy {
-        print("deployctl deploy on \(DeployBench.host) vs an Ansible playbook doing the same work (\(deploy.ansible ?? "ansible"), pipelining); targets: first, new and rollback ≤ 1/5 of Ansible, no-op ≤ 0.5 s")
+        print(
+            "deployctl deploy on \(DeployBench.host) vs an Ansible playbook doing the same work (\(deploy.ansible ?? "ansible"), pipelining); targets: first, new and rollback ≤ 1/5 of Ansible, no-op ≤ 0.5 s"
+        )
         for figure in deploy.cases {
             let name = figure.name.padding(toLength: 33, withPad: " ", startingAt: 0)
-            print("  " + name + String(format: "%6.2f s, %3d SSH requests   Ansible %6.2f s (%d tasks)   %5.2f×",
-                figure.deployctlSeconds, figure.roundTrips, figure.ansibleSeconds ?? 0, figure.ansibleTasks ?? 0,
-                figure.deployctlSeconds / max(figure.ansibleSeconds ?? 1, 0.001)))
+            print(
+                "  " + name
+                    + String(
+                        format: "%6.2f s, %3d SSH requests   Ansible %6.2f s (%d tasks)   %5.2f×",
+                        figure.deployctlSeconds, figure.roundTrips, figure.ansibleSeconds ?? 0,
+                        figure.ansibleTasks ?? 0,
+                        figure.deployctlSeconds / max(figure.ansibleSeconds ?? 1, 0.001)))
         }
-        print(String(format: "  verify %@: %.2f s for %d checks over one SSH connection, of which the loader run %.2f s (target < 5 s)",
-            DeployBench.host, deploy.verifySeconds, deploy.verifyChecks, deploy.verifyLoaderSeconds))
-        print(String(format: "  bundle upload, %.1f MiB: deployctl %.2f s, scp %.2f s (%.2f×; target ≤ 1.0×)",
-            deploy.bundleMegabytes, deploy.uploadSeconds, deploy.scpSeconds, deploy.uploadSeconds / max(deploy.scpSeconds, 0.001)))
+        print(
+            String(
+                format:
+                    "  verify %@: %.2f s for %d checks over one SSH connection, of which the loader run %.2f s (target < 5 s)",
+                DeployBench.host, deploy.verifySeconds, deploy.verifyChecks, deploy.verifyLoaderSeconds))
+        print(
+            String(
+                format: "  bundle upload, %.1f MiB: deployctl %.2f s, scp %.2f s (%.2f×; target ≤ 1.0×)",
+                deploy.bundleMegabytes, deploy.uploadSeconds, deploy.scpSeconds,
+                deploy.uploadSeconds / max(deploy.scpSeconds, 0.001)))
     }
-    print(String(format: "peak RSS of this process: %.1f MB (the SSH section holds its 100 MiB payload in memory once)", peakMegabytes))
+    print(
+        String(
+            format: "peak RSS of this process: %.1f MB (the SSH section holds its 100 MiB payload in memory once)",
+            peakMegabytes))
 }

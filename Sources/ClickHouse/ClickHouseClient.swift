@@ -45,7 +45,7 @@ public struct ClickHouseClient: ClickHouseQuerying {
             do throws(ClickHouseError) {
                 let body = try await send(body: ByteBuffer(string: sql), query: nil, settings: settings)
                 return String(buffer: body)
-            } catch where error.kind == .transport && attempt < readAttempts {
+            } catch  where error.kind == .transport && attempt < readAttempts {
                 try? await Task.sleep(for: .milliseconds(200 * attempt))
                 attempt += 1
             }
@@ -88,7 +88,9 @@ public struct ClickHouseClient: ClickHouseQuerying {
         return response.status == .ok && String(buffer: body).hasPrefix("Ok.")
     }
 
-    private func send(body: ByteBuffer, query: String?, settings: [String: String]) async throws(ClickHouseError) -> ByteBuffer {
+    private func send(body: ByteBuffer, query: String?, settings: [String: String]) async throws(ClickHouseError)
+        -> ByteBuffer
+    {
         guard var components = URLComponents(url: endpoint.url, resolvingAgainstBaseURL: false) else {
             throw ClickHouseError(kind: .transport, message: "invalid ClickHouse URL \(endpoint.url)")
         }
@@ -96,7 +98,8 @@ public struct ClickHouseClient: ClickHouseQuerying {
         if let query { items.append(("query", query)) }
         if let database = endpoint.database { items.append(("database", database)) }
         items += settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        components.percentEncodedQuery = items.isEmpty ? nil : items.map { Self.encoded($0) + "=" + Self.encoded($1) }.joined(separator: "&")
+        components.percentEncodedQuery =
+            items.isEmpty ? nil : items.map { Self.encoded($0) + "=" + Self.encoded($1) }.joined(separator: "&")
         components.path = components.path.isEmpty ? "/" : components.path
         var request = HTTPClientRequest(url: components.string ?? endpoint.url.absoluteString)
         request.method = .POST
@@ -104,8 +107,9 @@ public struct ClickHouseClient: ClickHouseQuerying {
         request.headers.add(name: "X-ClickHouse-Key", value: endpoint.password)
         request.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         request.body = .bytes(body)
-        let timeout = TimeAmount.nanoseconds(Int64(endpoint.timeout.components.seconds) * 1_000_000_000
-            + endpoint.timeout.components.attoseconds / 1_000_000_000)
+        let timeout = TimeAmount.nanoseconds(
+            Int64(endpoint.timeout.components.seconds) * 1_000_000_000
+                + endpoint.timeout.components.attoseconds / 1_000_000_000)
         let response: HTTPClientResponse
         let answer: ByteBuffer
         let http = self.http
@@ -122,14 +126,19 @@ public struct ClickHouseClient: ClickHouseQuerying {
                     return nil
                 }
                 defer { group.cancelAll() }
-                guard let first = try await group.next(), let result = first else { throw HTTPClientError.deadlineExceeded }
+                guard let first = try await group.next(), let result = first else {
+                    throw HTTPClientError.deadlineExceeded
+                }
                 return result
             }
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            throw ClickHouseError(kind: .timeout, message: "ClickHouse at \(endpoint.url.absoluteString) did not answer within \(endpoint.timeout)")
+            throw ClickHouseError(
+                kind: .timeout,
+                message: "ClickHouse at \(endpoint.url.absoluteString) did not answer within \(endpoint.timeout)")
         } catch {
             throw ClickHouseError(
-                kind: .transport, message: "cannot reach ClickHouse at \(endpoint.url.absoluteString): \(Self.describe(error))")
+                kind: .transport,
+                message: "cannot reach ClickHouse at \(endpoint.url.absoluteString): \(Self.describe(error))")
         }
         guard response.status == .ok else {
             throw ClickHouseError.parse(
@@ -137,13 +146,15 @@ public struct ClickHouseClient: ClickHouseQuerying {
                 httpStatus: Int(response.status.code))
         }
         if let code = response.headers.first(name: "X-ClickHouse-Exception-Code") {
-            throw ClickHouseError.parse(body: String(buffer: answer), headerCode: code, httpStatus: Int(response.status.code))
+            throw ClickHouseError.parse(
+                body: String(buffer: answer), headerCode: code, httpStatus: Int(response.status.code))
         }
         if let failure = Self.trailingException(in: answer) { throw failure }
         return answer
     }
 
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// A URL parameter's name or value with everything but RFC 3986's unreserved characters
     /// escaped: ClickHouse decodes parameters as a form does, so a `+` left as it is (Foundation
@@ -156,11 +167,15 @@ public struct ClickHouseClient: ClickHouseQuerying {
     /// body with the exception text instead of the remaining rows; such an answer is an error.
     static func trailingException(in body: ByteBuffer) -> ClickHouseError? {
         let tailLength = min(body.readableBytes, 4096)
-        guard tailLength > 0, let tail = body.getString(at: body.readerIndex + body.readableBytes - tailLength, length: tailLength) else {
+        guard tailLength > 0,
+            let tail = body.getString(at: body.readerIndex + body.readableBytes - tailLength, length: tailLength)
+        else {
             return nil
         }
         let lines = tail.split(separator: "\n", omittingEmptySubsequences: true)
-        guard let start = lines.lastIndex(where: { $0.hasPrefix("Code: ") && $0.contains("DB::Exception") }) else { return nil }
+        guard let start = lines.lastIndex(where: { $0.hasPrefix("Code: ") && $0.contains("DB::Exception") }) else {
+            return nil
+        }
         let text = lines[start...].joined(separator: "\n")
         guard text.hasSuffix("e.what() = DB::Exception") || text.contains(") (version ") else { return nil }
         return ClickHouseError.parse(body: text, headerCode: nil, httpStatus: 200)

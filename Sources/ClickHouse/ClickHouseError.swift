@@ -72,7 +72,9 @@ public struct ClickHouseError: Error, CustomStringConvertible, Sendable, Equatab
             }
             if rest.hasPrefix("DB::Exception: ") { rest = rest.dropFirst("DB::Exception: ".count) }
             var body = String(rest)
-            if let version = body.range(of: " (version ", options: .backwards) { body = String(body[..<version.lowerBound]) }
+            if let version = body.range(of: " (version ", options: .backwards) {
+                body = String(body[..<version.lowerBound])
+            }
             if body.hasSuffix(")"), let open = body.range(of: " (", options: .backwards) {
                 let candidate = body[open.upperBound..<body.index(before: body.endIndex)]
                 if !candidate.isEmpty, candidate.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) {
@@ -89,9 +91,12 @@ public struct ClickHouseError: Error, CustomStringConvertible, Sendable, Equatab
 /// Names of the error codes deployctl meets, for servers (old ones) that send only the number.
 enum ClickHouseErrorCodes {
     static let names: [Int: String] = [
-        36: "BAD_ARGUMENTS", 47: "UNKNOWN_IDENTIFIER", 57: "TABLE_ALREADY_EXISTS", 60: "UNKNOWN_TABLE", 62: "SYNTAX_ERROR",
-        73: "UNKNOWN_FORMAT", 81: "UNKNOWN_DATABASE", 82: "DATABASE_ALREADY_EXISTS", 115: "UNKNOWN_SETTING", 159: "TIMEOUT_EXCEEDED",
-        164: "READONLY", 192: "UNKNOWN_USER", 193: "WRONG_PASSWORD", 194: "REQUIRED_PASSWORD", 195: "IP_ADDRESS_NOT_ALLOWED",
+        36: "BAD_ARGUMENTS", 47: "UNKNOWN_IDENTIFIER", 57: "TABLE_ALREADY_EXISTS", 60: "UNKNOWN_TABLE",
+        62: "SYNTAX_ERROR",
+        73: "UNKNOWN_FORMAT", 81: "UNKNOWN_DATABASE", 82: "DATABASE_ALREADY_EXISTS", 115: "UNKNOWN_SETTING",
+        159: "TIMEOUT_EXCEEDED",
+        164: "READONLY", 192: "UNKNOWN_USER", 193: "WRONG_PASSWORD", 194: "REQUIRED_PASSWORD",
+        195: "IP_ADDRESS_NOT_ALLOWED",
         209: "SOCKET_TIMEOUT", 210: "NETWORK_ERROR", 241: "MEMORY_LIMIT_EXCEEDED", 242: "TABLE_IS_READ_ONLY",
         253: "REPLICA_ALREADY_EXISTS", 394: "QUERY_WAS_CANCELLED", 497: "ACCESS_DENIED", 516: "AUTHENTICATION_FAILED",
     ]

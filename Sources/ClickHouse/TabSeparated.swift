@@ -5,9 +5,10 @@ public enum TabSeparated {
     public static func decode(_ text: String) -> [[String?]] {
         var rows: [[String?]] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
-            rows.append(line.split(separator: "\t", omittingEmptySubsequences: false).map { field in
-                field == "\\N" ? nil : unescape(field)
-            })
+            rows.append(
+                line.split(separator: "\t", omittingEmptySubsequences: false).map { field in
+                    field == "\\N" ? nil : unescape(field)
+                })
         }
         return rows
     }

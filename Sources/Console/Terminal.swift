@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// When text output may use colour.
@@ -21,7 +21,8 @@ public struct Terminal: Sendable {
         switch mode {
         case .always: colored = true
         case .never: colored = false
-        case .auto: colored = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        case .auto:
+            colored = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
         }
     }
 
@@ -50,12 +51,15 @@ public struct Terminal: Sendable {
         guard let columns = rows.map(\.count).max(), columns > 0 else { return "" }
         var widths = [Int](repeating: 0, count: columns)
         for row in rows {
-            for (index, cell) in row.enumerated() where index < columns - 1 { widths[index] = max(widths[index], visibleWidth(cell)) }
+            for (index, cell) in row.enumerated() where index < columns - 1 {
+                widths[index] = max(widths[index], visibleWidth(cell))
+            }
         }
         return rows.map { row in
             indent
                 + row.enumerated().map { index, cell in
-                    index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - visibleWidth(cell))
+                    index == row.count - 1
+                        ? cell : cell + String(repeating: " ", count: widths[index] - visibleWidth(cell))
                 }.joined(separator: "  ")
         }.joined(separator: "\n")
     }

@@ -81,7 +81,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func respond(to head: HTTPRequestHead, body: [UInt8], context: ChannelHandlerContext) {
         let target = HTTPRequest.parse(target: head.uri)
-        let request = HTTPRequest(method: head.method.rawValue, path: target.path, query: target.query, headers: head.headers, body: body)
+        let request = HTTPRequest(
+            method: head.method.rawValue, path: target.path, query: target.query, headers: head.headers, body: body)
         let handler = self.handler
         let promise = context.eventLoop.makePromise(of: HTTPResponse.self)
         promise.completeWithTask { await handler(request) }
@@ -96,21 +97,24 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// it; returns when the last byte has been handed to the socket.
     @discardableResult
     private func write(
-        _ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, closeWhenWritten: Bool = true, context: ChannelHandlerContext
+        _ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, closeWhenWritten: Bool = true,
+        context: ChannelHandlerContext
     ) -> EventLoopFuture<Void> {
         guard context.channel.isActive else { return context.eventLoop.makeSucceededVoidFuture() }
         let close = !keepAlive || response.cut != nil
         var headers = response.headers
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
         headers.replaceOrAdd(name: "Connection", value: close ? "close" : "keep-alive")
-        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        let head = HTTPResponseHead(
+            version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         // Set before the final write: NIO's pipelining helper hands over the next queued request
         // from inside that write.
         state = close ? .closing : .idle
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         let channel = context.channel
         if let cut = response.cut {
-            let part = response.body.getSlice(at: response.body.readerIndex, length: max(0, min(cut, response.body.readableBytes)))
+            let part = response.body.getSlice(
+                at: response.body.readerIndex, length: max(0, min(cut, response.body.readableBytes)))
             let sent = context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part ?? ByteBuffer()))))
             sent.whenComplete { _ in channel.close(promise: nil) }
             return sent

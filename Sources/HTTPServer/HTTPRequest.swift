@@ -16,7 +16,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
 
     /// Creates a request; the server builds these, tests and handlers may too.
-    public init(method: String, path: String, query: [String: String] = [:], headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    public init(
+        method: String, path: String, query: [String: String] = [:], headers: HTTPHeaders = [:], body: [UInt8] = []
+    ) {
         self.method = method
         self.path = path
         self.query = query
@@ -41,7 +43,9 @@ public struct HTTPRequest: Sendable {
 
     /// Decodes `%XX` escapes; a malformed escape is kept as written rather than rejected.
     private static func percentDecoded(_ text: String, plusIsSpace: Bool) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else { return text }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
+            return text
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         let source = Array(text.utf8)

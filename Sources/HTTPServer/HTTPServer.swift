@@ -14,7 +14,6 @@ public final class HTTPServer: Sendable {
     /// Handles one request; it runs on Swift's concurrency pool, never on an event loop.
     public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
 
-
     /// The address the server listens on, as given to ``start(host:port:maxBodySize:idleTimeout:handler:)``.
     public let host: String
     /// The port the server listens on (the chosen one when started with port 0).
@@ -22,7 +21,9 @@ public final class HTTPServer: Sendable {
     private let listener: any Channel
     private let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
 
-    private init(host: String, port: Int, listener: any Channel, connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>) {
+    private init(
+        host: String, port: Int, listener: any Channel, connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
+    ) {
         self.host = host
         self.port = port
         self.listener = listener
@@ -39,7 +40,8 @@ public final class HTTPServer: Sendable {
     ///   - handler: Called once per request.
     /// - Throws: ``HTTPServerError`` when the address cannot be bound.
     public static func start(
-        host: String, port: Int, maxBodySize: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(75), handler: @escaping Handler
+        host: String, port: Int, maxBodySize: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(75),
+        handler: @escaping Handler
     ) async throws(HTTPServerError) -> HTTPServer {
         let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -50,11 +52,13 @@ public final class HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 let key = ObjectIdentifier(channel)
                 connections.withLockedValue { $0[key] = channel }
-                channel.closeFuture.whenComplete { _ in _ = connections.withLockedValue { $0.removeValue(forKey: key) } }
+                channel.closeFuture.whenComplete { _ in _ = connections.withLockedValue { $0.removeValue(forKey: key) }
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionHandler(maxBodySize: maxBodySize, handler: handler))
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPConnectionHandler(maxBodySize: maxBodySize, handler: handler))
                 }
             }
         let listener: any Channel
@@ -63,7 +67,8 @@ public final class HTTPServer: Sendable {
         } catch {
             throw HTTPServerError(address: "\(host):\(port)", underlying: String(describing: error))
         }
-        return HTTPServer(host: host, port: listener.localAddress?.port ?? port, listener: listener, connections: connections)
+        return HTTPServer(
+            host: host, port: listener.localAddress?.port ?? port, listener: listener, connections: connections)
     }
 
     /// Stops accepting connections and closes the open ones; requests in flight are abandoned.

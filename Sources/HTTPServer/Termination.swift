@@ -1,7 +1,7 @@
 import Dispatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a program that serves until it is stopped waits: systemd stops it with SIGTERM, a person

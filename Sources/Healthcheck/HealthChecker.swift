@@ -27,7 +27,9 @@ public struct HealthChecker: Sendable {
     /// `client` must resolve unqualified names in the pipeline's database (`zakaz`) and be allowed
     /// to read `meta_job_runs` and `v_freshness`: `etl_writer` (SELECT on `zakaz.*`) is, while
     /// `datalens_reader` (dashboard views only) is not and gets the unknown verdict (ACCESS_DENIED).
-    public init(client: any ClickHouseQuerying, job: String = "qtickets_api", thresholds: HealthThresholds = HealthThresholds()) {
+    public init(
+        client: any ClickHouseQuerying, job: String = "qtickets_api", thresholds: HealthThresholds = HealthThresholds()
+    ) {
         self.client = client
         self.job = job
         self.thresholds = thresholds
@@ -47,7 +49,8 @@ public struct HealthChecker: Sendable {
             let check = HealthReport.Check(name: "clickhouse", status: .unknown, message: Self.explain(error))
             return HealthReport(job: job, checkedAt: now, checks: [check])
         }
-        var report = HealthReport(job: job, checkedAt: runs.serverNow, checks: [lastRunCheck(runs), lastOkRunCheck(runs), dataCheck(orders)])
+        var report = HealthReport(
+            job: job, checkedAt: runs.serverNow, checks: [lastRunCheck(runs), lastOkRunCheck(runs), dataCheck(orders)])
         report.clockSkewSeconds = Int64((now.timeIntervalSince(runs.serverNow)).rounded())
         report.lastRun = runs.last
         report.lastOkFinishedAt = runs.lastOkFinishedAt
@@ -66,11 +69,15 @@ public struct HealthChecker: Sendable {
         guard let run = runs.last else {
             return HealthReport.Check(
                 name: "last_run", status: .critical,
-                message: "no run of \(job) recorded: the timer has not started the loader yet, or it cannot write meta_job_runs")
+                message:
+                    "no run of \(job) recorded: the timer has not started the loader yet, or it cannot write meta_job_runs"
+            )
         }
         let started = AgeText(run.startedAgeSeconds)
         func verdict(_ status: HealthStatus, _ message: String, stuckAfter: Int64? = nil) -> HealthReport.Check {
-            HealthReport.Check(name: "last_run", status: status, ageSeconds: run.startedAgeSeconds, warnAfterSeconds: stuckAfter, message: message)
+            HealthReport.Check(
+                name: "last_run", status: status, ageSeconds: run.startedAgeSeconds, warnAfterSeconds: stuckAfter,
+                message: message)
         }
         let stuckAfter = thresholds.runStuckAfter.wholeSeconds
         switch run.status {
@@ -102,17 +109,21 @@ public struct HealthChecker: Sendable {
 
     func dataCheck(_ orders: OrderFigures) -> HealthReport.Check {
         guard orders.stored > 0, let age = orders.ageSeconds else {
-            return HealthReport.Check(name: "data", status: .warning, message: "no orders loaded: the dashboards are empty")
+            return HealthReport.Check(
+                name: "data", status: .warning, message: "no orders loaded: the dashboards are empty")
         }
         return judge(
             name: "data", age: age, warn: thresholds.dataWarnAfter, critical: thresholds.dataCriticalAfter,
             message: "newest orders row loaded \(AgeText(age)) ago")
     }
 
-    private func judge(name: String, age: Int64, warn: Duration, critical: Duration, message: String) -> HealthReport.Check {
+    private func judge(name: String, age: Int64, warn: Duration, critical: Duration, message: String)
+        -> HealthReport.Check
+    {
         let status: HealthStatus = age >= critical.wholeSeconds ? .critical : age >= warn.wholeSeconds ? .warning : .ok
         return HealthReport.Check(
-            name: name, status: status, ageSeconds: age, warnAfterSeconds: warn.wholeSeconds, criticalAfterSeconds: critical.wholeSeconds,
+            name: name, status: status, ageSeconds: age, warnAfterSeconds: warn.wholeSeconds,
+            criticalAfterSeconds: critical.wholeSeconds,
             message: message)
     }
 
@@ -124,7 +135,8 @@ public struct HealthChecker: Sendable {
         case (_, 192?), (_, 193?), (_, 194?), (_, 195?), (_, 516?):
             return "ClickHouse refused the healthcheck's credentials (CLICKHOUSE_USER, CLICKHOUSE_PASSWORD): \(error)"
         case _ where error.isMissingTable || error.code == 47:
-            return "the pipeline's schema is missing or incomplete; apply the migrations (deployctl migrate up): \(error)"
+            return
+                "the pipeline's schema is missing or incomplete; apply the migrations (deployctl migrate up): \(error)"
         case (_, 497?):
             return "the healthcheck's ClickHouse user may not read meta_job_runs or v_freshness: \(error)"
         default:
@@ -170,9 +182,13 @@ struct RunFigures {
         ok = try row.unsigned(2)
         error = try row.unsigned(3)
         running = try row.unsigned(4)
-        last = total == 0 ? nil : HealthReport.Run(
-            id: row.text(6), status: row.text(7), startedAt: try row.date(8), finishedAt: try row.optionalDate(9), error: row.text(10),
-            startedAgeSeconds: try row.signed(11))
+        last =
+            total == 0
+            ? nil
+            : HealthReport.Run(
+                id: row.text(6), status: row.text(7), startedAt: try row.date(8), finishedAt: try row.optionalDate(9),
+                error: row.text(10),
+                startedAgeSeconds: try row.signed(11))
         lastOkFinishedAt = try row.optionalDate(12)
         lastOkAgeSeconds = try row.optionalSigned(13)
     }
@@ -208,7 +224,9 @@ struct Row {
         guard rows.count == 1, rows[0].count == columns else {
             throw ClickHouseError(
                 kind: .decoding,
-                message: "the \(query) query answered \(rows.count) rows of \(rows.first?.count ?? 0) columns, expected one row of \(columns)")
+                message:
+                    "the \(query) query answered \(rows.count) rows of \(rows.first?.count ?? 0) columns, expected one row of \(columns)"
+            )
         }
         fields = rows[0]
         self.query = query
@@ -239,6 +257,9 @@ struct Row {
     }
 
     private func mismatch(_ index: Int, _ expected: String) -> ClickHouseError {
-        ClickHouseError(kind: .decoding, message: "the \(query) query answered \(fields[index] ?? "NULL") in column \(index + 1), expected \(expected)")
+        ClickHouseError(
+            kind: .decoding,
+            message:
+                "the \(query) query answered \(fields[index] ?? "NULL") in column \(index + 1), expected \(expected)")
     }
 }

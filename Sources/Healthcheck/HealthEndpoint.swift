@@ -40,11 +40,15 @@ public enum HealthEndpoint {
             return message(404, "no such endpoint; try /healthz or /healthz/\(report.job)", method: method)
         }
         let statusCode = report.status <= .warning ? 200 : 503
-        return HealthHTTPResponse(statusCode: statusCode, contentType: "application/json", body: method == "HEAD" ? Data() : report.json())
+        return HealthHTTPResponse(
+            statusCode: statusCode, contentType: "application/json", body: method == "HEAD" ? Data() : report.json())
     }
 
     private static func message(_ statusCode: Int, _ text: String, method: String) -> HealthHTTPResponse {
-        let body = (try? JSONSerialization.data(withJSONObject: ["error": text], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return HealthHTTPResponse(statusCode: statusCode, contentType: "application/json", body: method == "HEAD" ? Data() : body)
+        let body =
+            (try? JSONSerialization.data(
+                withJSONObject: ["error": text], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return HealthHTTPResponse(
+            statusCode: statusCode, contentType: "application/json", body: method == "HEAD" ? Data() : body)
     }
 }

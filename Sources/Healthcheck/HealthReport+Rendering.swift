@@ -6,12 +6,16 @@ extension HealthReport {
     /// machine form.
     public func render() -> String {
         let time = Self.timestampFormatter().string(from: checkedAt)
-        var lines = ["\(job): \(status.rawValue.uppercased()) (exit \(status.exitCode)), checked \(time) by the ClickHouse server's clock"]
+        var lines = [
+            "\(job): \(status.rawValue.uppercased()) (exit \(status.exitCode)), checked \(time) by the ClickHouse server's clock"
+        ]
         let nameWidth = checks.map(\.name.count).max() ?? 0
         let statusWidth = checks.map(\.status.rawValue.count).max() ?? 0
         for check in checks {
-            var line = "  " + check.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
-                + check.status.rawValue.padding(toLength: statusWidth, withPad: " ", startingAt: 0) + "  " + check.message
+            var line =
+                "  " + check.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+                + check.status.rawValue.padding(toLength: statusWidth, withPad: " ", startingAt: 0) + "  "
+                + check.message
             if let warn = check.warnAfterSeconds, let critical = check.criticalAfterSeconds {
                 line += " (warning after \(AgeText(warn)), critical after \(AgeText(critical)))"
             } else if let warn = check.warnAfterSeconds {
@@ -20,7 +24,9 @@ extension HealthReport {
             lines.append(line)
         }
         if let skew = clockSkewSeconds, abs(skew) >= 60 {
-            lines.append("  note: this machine's clock is \(AgeText(abs(skew))) \(skew > 0 ? "ahead of" : "behind") the server's; ages above use the server's")
+            lines.append(
+                "  note: this machine's clock is \(AgeText(abs(skew))) \(skew > 0 ? "ahead of" : "behind") the server's; ages above use the server's"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -46,7 +46,9 @@ public struct HealthReport: Codable, Sendable, Equatable {
         /// Seconds since the run started, by the server's clock.
         public var startedAgeSeconds: Int64
 
-        public init(id: String, status: String, startedAt: Date, finishedAt: Date?, error: String, startedAgeSeconds: Int64) {
+        public init(
+            id: String, status: String, startedAt: Date, finishedAt: Date?, error: String, startedAgeSeconds: Int64
+        ) {
             self.id = id
             self.status = status
             self.startedAt = startedAt
@@ -115,7 +117,8 @@ public struct HealthReport: Codable, Sendable, Equatable {
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
             guard let date = timestampFormatter().date(from: text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
             }
             return date
         }

@@ -19,7 +19,9 @@ public final class HealthServer: Sendable {
     /// Starts serving `checker`'s verdict on `host:port`.
     ///
     /// - Throws: `HTTPServerError` when the address cannot be bound (in use, not local).
-    public static func start(host: String, port: Int, checker: HealthChecker, reuseFor: Duration = .seconds(5)) async throws(HTTPServerError) -> HealthServer {
+    public static func start(host: String, port: Int, checker: HealthChecker, reuseFor: Duration = .seconds(5))
+        async throws(HTTPServerError) -> HealthServer
+    {
         let cache = NIOLockedValueBox<(report: HealthReport, at: ContinuousClock.Instant)?>(nil)
         let server = try await HTTPServer.start(host: host, port: port) { request in
             let report: HealthReport

@@ -50,11 +50,15 @@ public struct HealthThresholds: Sendable, Equatable {
     public init(environment: [String: String]) throws(HealthThresholdsError) {
         self.init()
         func minutes(_ variable: Variable, default value: Duration) throws(HealthThresholdsError) -> Duration {
-            guard let text = environment[variable.rawValue]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return value }
+            guard let text = environment[variable.rawValue]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+                return value
+            }
             guard let minutes = Int(text), minutes > 0, minutes <= 525_600 else {
                 throw HealthThresholdsError(
                     variable: variable.rawValue,
-                    message: "\(variable.rawValue)=\(text) is not a number of minutes between 1 and 525600 (a year); write e.g. \(variable.rawValue)=45")
+                    message:
+                        "\(variable.rawValue)=\(text) is not a number of minutes between 1 and 525600 (a year); write e.g. \(variable.rawValue)=45"
+                )
             }
             return .seconds(minutes * 60)
         }
@@ -66,12 +70,16 @@ public struct HealthThresholds: Sendable, Equatable {
         if runWarnAfter >= runCriticalAfter {
             throw HealthThresholdsError(
                 variable: Variable.runWarn.rawValue,
-                message: "\(Variable.runWarn.rawValue) (\(runWarnAfter.minutes) min) must be below \(Variable.runCritical.rawValue) (\(runCriticalAfter.minutes) min)")
+                message:
+                    "\(Variable.runWarn.rawValue) (\(runWarnAfter.minutes) min) must be below \(Variable.runCritical.rawValue) (\(runCriticalAfter.minutes) min)"
+            )
         }
         if dataWarnAfter >= dataCriticalAfter {
             throw HealthThresholdsError(
                 variable: Variable.dataWarn.rawValue,
-                message: "\(Variable.dataWarn.rawValue) (\(dataWarnAfter.minutes) min) must be below \(Variable.dataCritical.rawValue) (\(dataCriticalAfter.minutes) min)")
+                message:
+                    "\(Variable.dataWarn.rawValue) (\(dataWarnAfter.minutes) min) must be below \(Variable.dataCritical.rawValue) (\(dataCriticalAfter.minutes) min)"
+            )
         }
     }
 }

@@ -15,13 +15,17 @@ public struct HostScript: Sendable {
     }
 
     /// Runs `script` with `arguments`; a non-zero exit is the script's to interpret, so it is returned.
-    public func run(_ script: HostScriptSource, _ arguments: [String] = []) async throws(CommandFailure) -> CommandResult {
+    public func run(_ script: HostScriptSource, _ arguments: [String] = []) async throws(CommandFailure)
+        -> CommandResult
+    {
         try await execute(script.commandLine(arguments))
     }
 
     /// Runs `script` and requires exit status 0; `step` names it in the failure.
     @discardableResult
-    public func require(_ script: HostScriptSource, _ arguments: [String] = [], step: String) async throws(CommandFailure) -> CommandResult {
+    public func require(_ script: HostScriptSource, _ arguments: [String] = [], step: String)
+        async throws(CommandFailure) -> CommandResult
+    {
         try Self.succeeded(try await run(script, arguments), on: host, step: step)
     }
 
@@ -32,7 +36,9 @@ public struct HostScript: Sendable {
 
     /// Runs one command and requires exit status 0; `step` names it in the failure.
     @discardableResult
-    public func require(command program: String, _ arguments: String..., step: String) async throws(CommandFailure) -> CommandResult {
+    public func require(command program: String, _ arguments: String..., step: String) async throws(CommandFailure)
+        -> CommandResult
+    {
         let line = ([program] + arguments).map(ShellQuote.quote).joined(separator: " ")
         return try Self.succeeded(try await execute(line), on: host, step: step)
     }
@@ -56,10 +62,14 @@ public struct HostScript: Sendable {
         }
     }
 
-    private static func succeeded(_ result: CommandResult, on host: any RemoteHost, step: String) throws(CommandFailure) -> CommandResult {
+    private static func succeeded(_ result: CommandResult, on host: any RemoteHost, step: String) throws(CommandFailure)
+        -> CommandResult
+    {
         guard result.succeeded else {
             let output = (result.stderrText + result.stdoutText).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw CommandFailure(.checkFailed, "host", "\(host.label): \(step) failed (\(result.outcome))\(output.isEmpty ? "" : ": " + output)")
+            throw CommandFailure(
+                .checkFailed, "host",
+                "\(host.label): \(step) failed (\(result.outcome))\(output.isEmpty ? "" : ": " + output)")
         }
         return result
     }

@@ -17,7 +17,8 @@ struct JSONPost: Sendable {
     /// - Returns: `nil` when a 2xx status came back in time, otherwise why not, naming the server by
     ///   host and port only (a URL's path and query may hold a secret, such as a bot token).
     ///   `describeBody` turns a refusal's body into a few words, or `nil` to leave it out.
-    func send(_ document: some Encodable, to url: URL, describeBody: (Data) -> String? = { _ in nil }) async -> String? {
+    func send(_ document: some Encodable, to url: URL, describeBody: (Data) -> String? = { _ in nil }) async -> String?
+    {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body: Data
@@ -31,13 +32,16 @@ struct JSONPost: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(data: body))
         let server = Self.server(of: url)
-        let limit = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-        let within = "\(String(format: "%g", Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)) s"
+        let limit = TimeAmount.nanoseconds(
+            Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let within =
+            "\(String(format: "%g", Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)) s"
         do {
             let response = try await HTTPClient.notify.execute(request, timeout: limit)
             let answer = try await response.body.collect(upTo: 1 << 20)
             guard (200..<300).contains(response.status.code) else {
-                return "HTTP \(response.status.code) from \(server)" + (describeBody(Data(buffer: answer)).map { ": \($0)" } ?? "")
+                return "HTTP \(response.status.code) from \(server)"
+                    + (describeBody(Data(buffer: answer)).map { ": \($0)" } ?? "")
             }
             return nil
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
@@ -48,7 +52,8 @@ struct JSONPost: Sendable {
             return "\(server) closed the connection"
         } catch {
             let text = String(describing: error)
-            return text.lowercased().contains("connection refused") ? "cannot connect to \(server)" : "\(server): \(text)"
+            return text.lowercased().contains("connection refused")
+                ? "cannot connect to \(server)" : "\(server): \(text)"
         }
     }
 

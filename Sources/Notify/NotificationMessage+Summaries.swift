@@ -42,7 +42,8 @@ extension NotificationMessage {
     ///     do not all run one release.
     ///   - reportPath: Where `TASK-QT-API-E2E-REPORT.md` was written.
     public static func verification(
-        environment: String, release: String?, ok: Bool, verdict: String, checksPassed: Int, checksTotal: Int, blocking: [String], reportPath: String?
+        environment: String, release: String?, ok: Bool, verdict: String, checksPassed: Int, checksTotal: Int,
+        blocking: [String], reportPath: String?
     ) -> NotificationMessage {
         let counts = "(\(checksPassed)/\(checksTotal) проверок)"
         var summary = "\(environment): проверка E2E "
@@ -53,7 +54,9 @@ extension NotificationMessage {
             if blocking.isEmpty {
                 summary += "хосты работают не на одном релизе."
             } else {
-                summary += RussianPlural.count(blocking.count, "блокирующая проблема", "блокирующие проблемы", "блокирующих проблем")
+                summary +=
+                    RussianPlural.count(
+                        blocking.count, "блокирующая проблема", "блокирующие проблемы", "блокирующих проблем")
                     + ": " + listing(blocking) + "."
             }
         }
@@ -61,7 +64,8 @@ extension NotificationMessage {
             summary += " Отчёт: \(reportPath)"
         }
         return NotificationMessage(
-            environment: environment, command: .verify, ok: ok, verdict: verdict, release: release, summary: summary, report: reportPath)
+            environment: environment, command: .verify, ok: ok, verdict: verdict, release: release, summary: summary,
+            report: reportPath)
     }
 
     /// The result of `deployctl deploy` or `deployctl rollback`, such as `client-prod: релиз 1a2b… развёрнут.`
@@ -74,15 +78,19 @@ extension NotificationMessage {
     ///   - failure: Why the command failed, or `nil` when it succeeded.
     ///   - hosts: Where each host ended up; named only on a failure.
     public static func deployment(
-        _ command: Command, environment: String, release: String, ok: Bool, verdict: String, unchanged: Bool, failure: String?,
+        _ command: Command, environment: String, release: String, ok: Bool, verdict: String, unchanged: Bool,
+        failure: String?,
         rollback: AutomaticRollback?, hosts: [HostRelease]
     ) -> NotificationMessage {
         var summary = "\(environment): "
         if let failure {
-            summary += (command == .rollback ? "откат на релиз \(release) не удался: " : "развёртывание релиза \(release) не удалось: ")
+            summary +=
+                (command == .rollback
+                    ? "откат на релиз \(release) не удался: " : "развёртывание релиза \(release) не удалось: ")
                 + detail(failure)
             if let rollback {
-                summary += "; автоматический откат на релиз \(rollback.to) "
+                summary +=
+                    "; автоматический откат на релиз \(rollback.to) "
                     + (rollback.failure.map { "тоже не удался: " + detail($0) } ?? "выполнен")
             }
             let states = hosts.map { "\($0.host) — " + ($0.release.map { "релиз \($0)" } ?? "без релиза") }
@@ -92,7 +100,9 @@ extension NotificationMessage {
         } else {
             summary += command == .rollback ? "откат на релиз \(release) выполнен." : "релиз \(release) развёрнут."
         }
-        return NotificationMessage(environment: environment, command: command, ok: ok, verdict: verdict, release: release, summary: summary, report: nil)
+        return NotificationMessage(
+            environment: environment, command: command, ok: ok, verdict: verdict, release: release, summary: summary,
+            report: nil)
     }
 
     /// The first few distinct ids, and how many more there are.

@@ -33,7 +33,10 @@ public struct NotificationMessage: Sendable, Equatable, Encodable {
 
     /// Creates a message; ``verification(environment:release:ok:verdict:checksPassed:checksTotal:blocking:reportPath:)``
     /// and ``deployment(_:environment:release:ok:verdict:unchanged:failure:rollback:hosts:)`` also write the summary.
-    public init(environment: String, command: Command, ok: Bool, verdict: String, release: String?, summary: String, report: String?) {
+    public init(
+        environment: String, command: Command, ok: Bool, verdict: String, release: String?, summary: String,
+        report: String?
+    ) {
         schema = Self.currentSchema
         self.environment = environment
         self.command = command

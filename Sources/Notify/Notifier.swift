@@ -51,10 +51,13 @@ public struct Notifier: Sendable {
         guard token.wholeMatch(of: /[0-9]+:[A-Za-z0-9_-]+/) != nil else {
             return NotificationFailure(
                 channel: .telegram,
-                reason: "\(telegram.token) does not hold a bot token as @BotFather gives it (digits, ':', letters, digits, _ and -)"
+                reason:
+                    "\(telegram.token) does not hold a bot token as @BotFather gives it (digits, ':', letters, digits, _ and -)"
             )
         }
-        let base = telegram.apiURL.absoluteString.hasSuffix("/") ? String(telegram.apiURL.absoluteString.dropLast()) : telegram.apiURL.absoluteString
+        let base =
+            telegram.apiURL.absoluteString.hasSuffix("/")
+            ? String(telegram.apiURL.absoluteString.dropLast()) : telegram.apiURL.absoluteString
         guard let url = URL(string: "\(base)/bot\(token)/sendMessage") else {
             return NotificationFailure(channel: .telegram, reason: "telegram_api_url and the token make no URL")
         }
@@ -62,7 +65,9 @@ public struct Notifier: Sendable {
         let failure = await post.send(text, to: url) { data in
             try? JSONDecoder().decode(TelegramRefusal.self, from: data).description
         }
-        return failure.map { NotificationFailure(channel: .telegram, reason: $0.replacingOccurrences(of: token, with: "<token>")) }
+        return failure.map {
+            NotificationFailure(channel: .telegram, reason: $0.replacingOccurrences(of: token, with: "<token>"))
+        }
     }
 
     /// `summary` cut to what Telegram accepts, which it counts in UTF-16 code units.

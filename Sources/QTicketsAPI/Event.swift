@@ -122,13 +122,15 @@ public struct SeatCounters: Sendable, Equatable {
         for seat in data.seats where seat.disabled?.value != true {
             guard let max = seat.maxQuantity?.value, let free = seat.freeQuantity?.value else {
                 throw QTicketsError(
-                    kind: .invalidResponse, message: "the seats answer has no max_quantity/free_quantity: the select was not applied")
+                    kind: .invalidResponse,
+                    message: "the seats answer has no max_quantity/free_quantity: the select was not applied")
             }
             let payed = seat.payedQuantity?.value ?? 0
             total += max
             sold += payed
             self.free += free
-            reserved += Swift.max(0, (seat.orderedQuantity?.value ?? payed) - payed) + (seat.inBasketQuantity?.value ?? 0)
+            reserved +=
+                Swift.max(0, (seat.orderedQuantity?.value ?? payed) - payed) + (seat.inBasketQuantity?.value ?? 0)
         }
     }
 
@@ -141,7 +143,8 @@ public struct SeatCounters: Sendable, Equatable {
             } else if let list = try? decoder.singleValueContainer().decode([Seat].self) {
                 seats = list
             } else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "seats are neither a map nor a list"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "seats are neither a map nor a list"))
             }
         }
     }

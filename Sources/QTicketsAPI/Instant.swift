@@ -26,7 +26,8 @@ public struct Instant: Sendable, Hashable, Comparable, Decodable, CustomStringCo
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let parsed = Instant(iso8601: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO-8601 instant with an offset: \(text)")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "not an ISO-8601 instant with an offset: \(text)")
         }
         self = parsed
     }
@@ -46,10 +47,13 @@ public struct Instant: Sendable, Hashable, Comparable, Decodable, CustomStringCo
             }
             return value
         }
-        guard let year = number(0, 4), utf8[4] == UInt8(ascii: "-"), let month = number(5, 2), utf8[7] == UInt8(ascii: "-"),
+        guard let year = number(0, 4), utf8[4] == UInt8(ascii: "-"), let month = number(5, 2),
+            utf8[7] == UInt8(ascii: "-"),
             let day = number(8, 2), utf8[10] == UInt8(ascii: "T") || utf8[10] == UInt8(ascii: " "),
-            let hour = number(11, 2), utf8[13] == UInt8(ascii: ":"), let minute = number(14, 2), utf8[16] == UInt8(ascii: ":"),
-            let second = number(17, 2), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            let hour = number(11, 2), utf8[13] == UInt8(ascii: ":"), let minute = number(14, 2),
+            utf8[16] == UInt8(ascii: ":"),
+            let second = number(17, 2), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+            second < 61
         else { return nil }
         var index = 19
         var millis = 0
@@ -111,7 +115,8 @@ public struct Instant: Sendable, Hashable, Comparable, Decodable, CustomStringCo
             let text = String(value)
             return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
         }
-        return "\(pad(fields.year, 4))-\(pad(fields.month, 2))-\(pad(fields.day, 2)) \(pad(fields.hour, 2)):\(pad(fields.minute, 2)):"
+        return
+            "\(pad(fields.year, 4))-\(pad(fields.month, 2))-\(pad(fields.day, 2)) \(pad(fields.hour, 2)):\(pad(fields.minute, 2)):"
             + "\(pad(fields.second, 2)).\(pad(fields.millisecond, 3))"
     }
 

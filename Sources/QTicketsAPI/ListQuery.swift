@@ -40,7 +40,9 @@ public struct ListQuery: Sendable, Encodable {
     public var page: Int
     public var perPage: Int
 
-    public init(where conditions: [Condition] = [], orderBy: [String: String] = ["id": "asc"], page: Int = 1, perPage: Int) {
+    public init(
+        where conditions: [Condition] = [], orderBy: [String: String] = ["id": "asc"], page: Int = 1, perPage: Int
+    ) {
         self.where = conditions
         self.orderBy = orderBy
         self.page = page

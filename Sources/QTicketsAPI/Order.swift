@@ -70,7 +70,9 @@ public struct Order: Sendable, Identifiable {
             case "utm": utm = try UTM(reading: &reader)
             case "baskets":
                 if try reader.null() { return }
-                try reader.array { (reader: inout JSONReader) throws(JSONReader.Failure) in baskets.append(try Basket(reading: &reader)) }
+                try reader.array { (reader: inout JSONReader) throws(JSONReader.Failure) in
+                    baskets.append(try Basket(reading: &reader))
+                }
             case "created_at":
                 createdAt = try reader.instant() ?? createdAt
                 seen.created = true
@@ -90,7 +92,9 @@ public struct Order: Sendable, Identifiable {
     ///
     /// - Throws: `QTicketsError` `.invalidResponse` naming the byte where the JSON went wrong.
     public init(json: Data) throws(QTicketsError) {
-        self = try Self.read(json, what: "order") { (reader: inout JSONReader) throws(JSONReader.Failure) in try Order(reading: &reader) }
+        self = try Self.read(json, what: "order") { (reader: inout JSONReader) throws(JSONReader.Failure) in
+            try Order(reading: &reader)
+        }
     }
 
     /// A page of `GET /orders`: `{"data": [...], "paging": {...}}`.
@@ -100,9 +104,14 @@ public struct Order: Sendable, Identifiable {
             var paging: Page<Order>.Paging?
             try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
                 switch key {
-                case "data": try reader.array { (reader: inout JSONReader) throws(JSONReader.Failure) in orders.append(try Order(reading: &reader)) }
+                case "data":
+                    try reader.array { (reader: inout JSONReader) throws(JSONReader.Failure) in
+                        orders.append(try Order(reading: &reader))
+                    }
                 case "paging":
-                    var perPage = 0, currentPage = 0, total = 0
+                    var perPage = 0
+                    var currentPage = 0
+                    var total = 0
                     try reader.object { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
                         switch key {
                         case "perPage": perPage = Int(try reader.integer())
@@ -120,7 +129,9 @@ public struct Order: Sendable, Identifiable {
         }
     }
 
-    private static func read<T>(_ json: Data, what: String, _ body: (inout JSONReader) throws(JSONReader.Failure) -> T) throws(QTicketsError) -> T {
+    private static func read<T>(_ json: Data, what: String, _ body: (inout JSONReader) throws(JSONReader.Failure) -> T)
+        throws(QTicketsError) -> T
+    {
         let result: Result<T, JSONReader.Failure> = json.withUnsafeBytes { raw in
             var reader = JSONReader(raw.bindMemory(to: UInt8.self))
             do throws(JSONReader.Failure) {
@@ -134,7 +145,9 @@ public struct Order: Sendable, Identifiable {
         switch result {
         case .success(let value): return value
         case .failure(let failure):
-            throw QTicketsError(kind: .invalidResponse, message: "the \(what) is not the JSON expected (\(json.count) bytes): \(failure)", status: 200)
+            throw QTicketsError(
+                kind: .invalidResponse,
+                message: "the \(what) is not the JSON expected (\(json.count) bytes): \(failure)", status: 200)
         }
     }
 }

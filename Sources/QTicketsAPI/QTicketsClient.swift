@@ -49,7 +49,8 @@ public struct QTicketsClient: Sendable {
     /// Seat counters of a show, from `GET /shows/{id}/seats` with an explicit `select` and `flat`.
     public func seatCounters(show: Int64) async throws(QTicketsError) -> (counters: SeatCounters, receivedAt: Instant) {
         let path = "shows/\(show)/seats"
-        let answer = try await call(path, body: SeatsQuery(select: SeatCounters.selectedFields, flat: true)) { data throws(QTicketsError) in
+        let answer = try await call(path, body: SeatsQuery(select: SeatCounters.selectedFields, flat: true)) {
+            data throws(QTicketsError) in
             try SeatCounters(flatSeats: decode(SeatsAnswer.self, from: data, path: path).data)
         }
         return (answer.page, answer.receivedAt)
@@ -69,7 +70,9 @@ public struct QTicketsClient: Sendable {
             return try decoder.decode(type, from: data)
         } catch {
             throw QTicketsError(
-                kind: .invalidResponse, message: "GET \(path): the answer is not the JSON expected (\(data.count) bytes): \(Self.summary(of: error))",
+                kind: .invalidResponse,
+                message:
+                    "GET \(path): the answer is not the JSON expected (\(data.count) bytes): \(Self.summary(of: error))",
                 status: 200)
         }
     }
@@ -98,7 +101,8 @@ public struct QTicketsClient: Sendable {
                 guard error.isTransient, attempt < retry.maxAttempts else {
                     if attempt > 1, error.isTransient {
                         throw QTicketsError(
-                            kind: error.kind, message: "\(error.message) (gave up after \(attempt) attempts)", status: error.status)
+                            kind: error.kind, message: "\(error.message) (gave up after \(attempt) attempts)",
+                            status: error.status)
                     }
                     throw error
                 }
@@ -127,10 +131,15 @@ public struct QTicketsClient: Sendable {
             response = try await http.execute(request, deadline: deadline)
             body = try await response.body.collect(upTo: 256 << 20)
         } catch {
-            throw QTicketsError(kind: .transport, message: "GET \(path): no complete answer from \(baseURL.host ?? "the API"): \(Self.summary(of: error))")
+            throw QTicketsError(
+                kind: .transport,
+                message: "GET \(path): no complete answer from \(baseURL.host ?? "the API"): \(Self.summary(of: error))"
+            )
         }
         let status = Int(response.status.code)
-        guard status == 200 else { throw Self.failure(path: path, status: status, headers: response.headers, body: body) }
+        guard status == 200 else {
+            throw Self.failure(path: path, status: status, headers: response.headers, body: body)
+        }
         return Data(body.readableBytesView)
     }
 
@@ -148,7 +157,8 @@ public struct QTicketsClient: Sendable {
         case 403, 401:
             return QTicketsError(
                 kind: .forbidden,
-                message: "GET \(path): QTickets refused the token (HTTP \(status)). Check QTICKETS_TOKEN: the REST token from "
+                message:
+                    "GET \(path): QTickets refused the token (HTTP \(status)). Check QTICKETS_TOKEN: the REST token from "
                     + "Settings → General of the organiser's cabinet (a Partners API key does not work here)",
                 status: status)
         case 404:
@@ -163,14 +173,16 @@ public struct QTicketsClient: Sendable {
         case 500...599:
             return QTicketsError(kind: .server, message: "GET \(path): server error \(status) \(shown)", status: status)
         default:
-            return QTicketsError(kind: .unexpectedStatus, message: "GET \(path): unexpected HTTP \(status) \(shown)", status: status)
+            return QTicketsError(
+                kind: .unexpectedStatus, message: "GET \(path): unexpected HTTP \(status) \(shown)", status: status)
         }
     }
 
     private static func summary(of error: any Error) -> String {
         if let decoding = error as? DecodingError {
             switch decoding {
-            case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
+            case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context),
+                .valueNotFound(_, let context):
                 let path = context.codingPath.map(\.stringValue).joined(separator: ".")
                 return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
             @unknown default:

@@ -23,7 +23,8 @@ public struct APIProbe: Sendable {
         do {
             let events = try await client.page("events", ListQuery(page: 1, perPage: 1), of: Event.self)
             let elapsed = ContinuousClock.now - started
-            report.lines.append("ok    token accepted, \(events.page.paging.total) events visible (\(Int(elapsed.seconds * 1000)) ms)")
+            report.lines.append(
+                "ok    token accepted, \(events.page.paging.total) events visible (\(Int(elapsed.seconds * 1000)) ms)")
         } catch {
             report.passed = false
             report.lines.append("fail  \(error.description)")
@@ -35,7 +36,8 @@ public struct APIProbe: Sendable {
                 report.lines.append("ok    JSON-body filters applied (id = -1 matches nothing)")
             } else {
                 report.passed = false
-                report.lines.append("fail  the API ignored the JSON body: id = -1 answered \(none.page.paging.total) orders")
+                report.lines.append(
+                    "fail  the API ignored the JSON body: id = -1 answered \(none.page.paging.total) orders")
             }
         } catch {
             report.passed = false

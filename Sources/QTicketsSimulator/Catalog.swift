@@ -11,7 +11,10 @@ public struct SimulatedCity: Sendable, Hashable {
     static let all: [(city: SimulatedCity, weight: Int, places: [String])] = [
         (SimulatedCity(id: 1, name: "Москва", timezone: "Europe/Moscow"), 35, ["Клуб «Арбат Холл»", "ДК «Горизонт»"]),
         (SimulatedCity(id: 2, name: "Санкт-Петербург", timezone: "Europe/Moscow"), 15, ["Театр «Балтика»"]),
-        (SimulatedCity(id: 57, name: "Томск", timezone: "Asia/Krasnoyarsk"), 20, ["Дом учёных", "Концертный зал «Томь»"]),
+        (
+            SimulatedCity(id: 57, name: "Томск", timezone: "Asia/Krasnoyarsk"), 20,
+            ["Дом учёных", "Концертный зал «Томь»"]
+        ),
         (SimulatedCity(id: 63, name: "Барнаул", timezone: "Asia/Barnaul"), 15, ["Филармония «Алтай»"]),
         (SimulatedCity(id: 71, name: "Новосибирск", timezone: "Asia/Novosibirsk"), 15, ["Клуб «Обь»", "ДК «Сибирь»"]),
     ]
@@ -125,32 +128,43 @@ extension SimulatorDataset {
                 let priceCount = 2 + showRandom.below(2)
                 var prices: [SimulatedPrice] = []
                 for tier in 0..<priceCount {
-                    prices.append(SimulatedPrice(
-                        id: 40_001 + shows.count * 4 + tier, kopecks: showRandom.pick(basePrices), colorTheme: 1 + showRandom.below(8)))
+                    prices.append(
+                        SimulatedPrice(
+                            id: 40_001 + shows.count * 4 + tier, kopecks: showRandom.pick(basePrices),
+                            colorTheme: 1 + showRandom.below(8)))
                 }
                 var seats: [SimulatedSeat] = []
                 let zoneStart = showRandom.below(zones.count)
                 for zoneOffset in 0..<(2 + showRandom.below(2)) {
                     let zone = zones[(zoneStart + zoneOffset) % zones.count]
                     for row in 1...(1 + showRandom.below(2)) {
-                        seats.append(SimulatedSeat(
-                            id: "\(zone.id)-\(row);1", zoneId: zone.id, name: "\(zone.name), вход \(row)",
-                            priceIndex: showRandom.below(priceCount), disabled: !seats.isEmpty && showRandom.percent(20),
-                            maxQuantity: 0))
+                        seats.append(
+                            SimulatedSeat(
+                                id: "\(zone.id)-\(row);1", zoneId: zone.id, name: "\(zone.name), вход \(row)",
+                                priceIndex: showRandom.below(priceCount),
+                                disabled: !seats.isEmpty && showRandom.percent(20),
+                                maxQuantity: 0))
                     }
                 }
                 let showCreatedAt = createdAt + showRandom.within(0...3600)
                 showIndices.append(shows.count)
-                shows.append(SimulatedShow(
-                    id: 20_001 + shows.count, eventIndex: eventIndex, isActive: !showDeleted, saleStart: showRandom.percent(50) ? nil : createdAt,
-                    saleFinish: showStart + 3600, openAt: showStart - 3600, startAt: showStart, finishAt: showStart + 3 * 3600,
-                    createdAt: showCreatedAt, updatedAt: showDeletedAt ?? showCreatedAt + 600, deletedAt: showDeletedAt,
-                    prices: prices, seats: seats))
+                shows.append(
+                    SimulatedShow(
+                        id: 20_001 + shows.count, eventIndex: eventIndex, isActive: !showDeleted,
+                        saleStart: showRandom.percent(50) ? nil : createdAt,
+                        saleFinish: showStart + 3600, openAt: showStart - 3600, startAt: showStart,
+                        finishAt: showStart + 3 * 3600,
+                        createdAt: showCreatedAt, updatedAt: showDeletedAt ?? showCreatedAt + 600,
+                        deletedAt: showDeletedAt,
+                        prices: prices, seats: seats))
                 showStart += random.within(1...3) * 86400
             }
-            events.append(SimulatedEvent(
-                id: 4001 + eventIndex, name: name, isActive: isActive, city: cityEntry.city, placeName: random.pick(cityEntry.places),
-                showIndices: showIndices, createdAt: createdAt, updatedAt: deletedAt ?? createdAt + 3600, deletedAt: deletedAt))
+            events.append(
+                SimulatedEvent(
+                    id: 4001 + eventIndex, name: name, isActive: isActive, city: cityEntry.city,
+                    placeName: random.pick(cityEntry.places),
+                    showIndices: showIndices, createdAt: createdAt, updatedAt: deletedAt ?? createdAt + 3600,
+                    deletedAt: deletedAt))
         }
         return (events, shows)
     }

@@ -17,7 +17,8 @@ enum Endpoint: Equatable {
         case ("GET", 1) where parts[0] == "events": self = .listEvents
         case ("GET", 2) where parts[0] == "orders" && Int(parts[1]) != nil: self = .order(Int(parts[1]) ?? 0)
         case ("GET", 2) where parts[0] == "events" && Int(parts[1]) != nil: self = .event(Int(parts[1]) ?? 0)
-        case ("GET", 3) where parts[0] == "shows" && parts[2] == "seats" && Int(parts[1]) != nil: self = .seats(show: Int(parts[1]) ?? 0)
+        case ("GET", 3) where parts[0] == "shows" && parts[2] == "seats" && Int(parts[1]) != nil:
+            self = .seats(show: Int(parts[1]) ?? 0)
         default: self = .unknown
         }
     }

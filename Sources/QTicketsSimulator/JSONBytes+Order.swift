@@ -7,7 +7,8 @@ extension JSONBytes {
         let event = dataset.events[plan.eventIndex]
         let client = ClientDirectory.client(plan.clientId, seed: dataset.seed)
         let site = ClientDirectory.sites[plan.siteIndex]
-        var identity = SplitMix64(seed: dataset.seed, stream: RandomStream.identifiers.rawValue, index: UInt64(plan.index))
+        var identity = SplitMix64(
+            seed: dataset.seed, stream: RandomStream.identifiers.rawValue, index: UInt64(plan.index))
         let changed = plan.hasChanged(at: now)
         let refundId = 800_001 + plan.index
         raw("{\"id\":")
@@ -83,7 +84,8 @@ extension JSONBytes {
             int(show.id)
             raw("\",\"barcode\":")
             if paid && deletedAt == nil {
-                var barcode = SplitMix64(seed: dataset.seed, stream: RandomStream.barcode.rawValue, index: UInt64(basketId))
+                var barcode = SplitMix64(
+                    seed: dataset.seed, stream: RandomStream.barcode.rawValue, index: UInt64(basketId))
                 byte(UInt8(ascii: "\""))
                 int(100_000_000_000 + Int64(barcode.below(900_000_000_000)))
                 byte(UInt8(ascii: "\""))

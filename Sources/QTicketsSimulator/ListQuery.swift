@@ -52,11 +52,17 @@ struct ListQuery<Column: Equatable & Sendable> {
     var page = 1
     var perPage: Int
 
-    static func parse(body: [UInt8], columns: [String: (column: Column, kind: ColumnKind)], defaultPerPage: Int) throws(QueryRejection) -> ListQuery {
+    static func parse(body: [UInt8], columns: [String: (column: Column, kind: ColumnKind)], defaultPerPage: Int)
+        throws(QueryRejection) -> ListQuery
+    {
         var query = ListQuery(perPage: defaultPerPage)
-        guard !body.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return query }
+        guard !body.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            return query
+        }
         if let page = integer(object["page"]) { query.page = min(max(1, Int(clamping: page)), Int(Int32.max)) }
-        if let perPage = integer(object["perPage"]), perPage > 0 { query.perPage = min(maxPerPage, Int(clamping: perPage)) }
+        if let perPage = integer(object["perPage"]), perPage > 0 {
+            query.perPage = min(maxPerPage, Int(clamping: perPage))
+        }
         if let whereValue = object["where"] {
             guard let list = whereValue as? [Any] else { throw QueryRejection(reason: "where is not a list") }
             for item in list {
@@ -65,7 +71,9 @@ struct ListQuery<Column: Equatable & Sendable> {
                 }
                 guard let (column, kind) = columns[name] else { throw QueryRejection(reason: "unknown column \(name)") }
                 let operatorText = (entry["operator"] as? String)?.lowercased() ?? "="
-                guard let op = Operator(rawValue: operatorText) else { throw QueryRejection(reason: "unknown operator \(operatorText)") }
+                guard let op = Operator(rawValue: operatorText) else {
+                    throw QueryRejection(reason: "unknown operator \(operatorText)")
+                }
                 if op == .isNull || op == .isNotNull {
                     query.conditions.append(Condition(column: column, op: op, values: []))
                     continue
@@ -90,9 +98,13 @@ struct ListQuery<Column: Equatable & Sendable> {
         }
         if let orderBy = object["orderBy"] as? [String: Any] {
             for name in orderBy.keys.sorted() {
-                guard let (column, _) = columns[name] else { throw QueryRejection(reason: "unknown column \(name) in orderBy") }
+                guard let (column, _) = columns[name] else {
+                    throw QueryRejection(reason: "unknown column \(name) in orderBy")
+                }
                 let direction = (orderBy[name] as? String)?.lowercased() ?? "asc"
-                guard direction == "asc" || direction == "desc" else { throw QueryRejection(reason: "invalid direction \(direction)") }
+                guard direction == "asc" || direction == "desc" else {
+                    throw QueryRejection(reason: "invalid direction \(direction)")
+                }
                 query.sort.append((column, direction == "desc"))
             }
         }
@@ -177,7 +189,10 @@ struct ListQuery<Column: Equatable & Sendable> {
             let total = high - low
             guard offset < total else { return ([], total) }
             let size = min(perPage, total - offset)
-            let rows = descending ? Array(stride(from: high - 1 - offset, to: high - 1 - offset - size, by: -1)) : Array(low + offset..<low + offset + size)
+            let rows =
+                descending
+                ? Array(stride(from: high - 1 - offset, to: high - 1 - offset - size, by: -1))
+                : Array(low + offset..<low + offset + size)
             return (rows, total)
         }
         func matches(_ row: Int) -> Bool {
@@ -203,7 +218,8 @@ struct ListQuery<Column: Equatable & Sendable> {
                     row -= 1
                 }
             } else {
-                var row = Self.firstIndex(in: prefix, from: low + 1, to: high, atLeast: prefix[low] + Int32(offset) + 1) - 1
+                var row =
+                    Self.firstIndex(in: prefix, from: low + 1, to: high, atLeast: prefix[low] + Int32(offset) + 1) - 1
                 while row < high && selected.count < perPage {
                     if matches(row) { selected.append(row) }
                     row += 1
@@ -221,7 +237,9 @@ struct ListQuery<Column: Equatable & Sendable> {
             }
             return (selected, total)
         }
-        var matching = (low..<high).filter { matches($0) }.map { row in (row: row, keys: sort.map { value(row, $0.column) ?? Int64.min }) }
+        var matching = (low..<high).filter { matches($0) }.map { row in
+            (row: row, keys: sort.map { value(row, $0.column) ?? Int64.min })
+        }
         matching.sort { left, right in
             for (index, key) in sort.enumerated() where left.keys[index] != right.keys[index] {
                 return key.descending ? left.keys[index] > right.keys[index] : left.keys[index] < right.keys[index]
@@ -267,8 +285,12 @@ final class MatchCountCache<Column: Equatable & Sendable>: Sendable {
 
     private let entry = NIOLockedValueBox<Entry?>(nil)
 
-    func prefix(for conditions: [ListQuery<Column>.Condition], clock: Int64, count: Int, compute: () -> [Int32]) -> [Int32] {
-        if let cached = entry.withLockedValue({ $0 }), cached.conditions == conditions, cached.clock == clock, cached.prefix.count == count + 1 {
+    func prefix(for conditions: [ListQuery<Column>.Condition], clock: Int64, count: Int, compute: () -> [Int32])
+        -> [Int32]
+    {
+        if let cached = entry.withLockedValue({ $0 }), cached.conditions == conditions, cached.clock == clock,
+            cached.prefix.count == count + 1
+        {
             return cached.prefix
         }
         let prefix = compute()

@@ -113,7 +113,9 @@ struct OrderPlanner: Sendable {
         self.start = start
         self.span = span
         self.shows = shows
-        saleable = shows.indices.filter { shows[$0].deletedAt == nil }.sorted { (shows[$0].startAt, $0) < (shows[$1].startAt, $1) }
+        saleable = shows.indices.filter { shows[$0].deletedAt == nil }.sorted {
+            (shows[$0].startAt, $0) < (shows[$1].startAt, $1)
+        }
         saleableStarts = saleable.map { shows[$0].startAt }
         saleableSeats = shows.map { show in show.seats.indices.filter { !show.seats[$0].disabled } }
         clientPool = max(10, orderCount * 6 / 10)
@@ -139,8 +141,10 @@ struct OrderPlanner: Sendable {
             let child = random.percent(7)
             let tier = show.prices[show.seats[seatIndex].priceIndex].kopecks
             let original = child ? tier * 7 / 10 : tier
-            plan.baskets.append(OrderPlan.Basket(
-                seatIndex: seatIndex, originalPrice: original, price: original - original * Int64(plan.promoPercent) / 100, child: child))
+            plan.baskets.append(
+                OrderPlan.Basket(
+                    seatIndex: seatIndex, originalPrice: original,
+                    price: original - original * Int64(plan.promoPercent) / 100, child: child))
         }
         if random.below(100) < 70 {
             let payedAt = createdAt + (random.percent(90) ? random.within(30...900) : random.within(3600...20 * 3600))
@@ -156,7 +160,8 @@ struct OrderPlanner: Sendable {
             } else if after < 9 {
                 plan.changeAt = payedAt + random.within(2 * 3600...20 * 86400)
                 let kept = random.below(basketCount)
-                for k in plan.baskets.indices where k != kept && (plan.baskets.filter(\.refunded).isEmpty || random.percent(50)) {
+                for k in plan.baskets.indices
+                where k != kept && (plan.baskets.filter(\.refunded).isEmpty || random.percent(50)) {
                     plan.baskets[k].refunded = true
                 }
             } else if after < 11 && basketCount > 1 {
@@ -164,7 +169,8 @@ struct OrderPlanner: Sendable {
                 plan.baskets[random.below(basketCount)].cancelled = true
             }
         } else {
-            plan.deletedAt = random.percent(50)
+            plan.deletedAt =
+                random.percent(50)
                 ? plan.reservedTo + 900 + random.within(0...120)
                 : createdAt + random.within(300...23 * 3600)
         }

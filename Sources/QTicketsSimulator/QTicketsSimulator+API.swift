@@ -12,7 +12,8 @@ extension QTicketsSimulator {
     }
 
     static let orderColumns: [String: (column: OrderColumn, kind: ListQuery<OrderColumn>.ColumnKind)] = [
-        "id": (.id, .integer), "payed": (.payed, .boolean), "event_id": (.eventId, .integer), "client_id": (.clientId, .integer),
+        "id": (.id, .integer), "payed": (.payed, .boolean), "event_id": (.eventId, .integer),
+        "client_id": (.clientId, .integer),
         "reserved": (.reserved, .boolean), "reserved_to": (.reservedTo, .time), "created_at": (.createdAt, .time),
         "updated_at": (.updatedAt, .time), "payed_at": (.payedAt, .time), "deleted_at": (.deletedAt, .time),
     ]
@@ -36,7 +37,9 @@ extension QTicketsSimulator {
         case .listOrders: return listOrders(body: body, now: now)
         case .order(let id):
             let index = id.subtractingReportingOverflow(OrderPlanner.firstOrderId).partialValue
-            guard id >= OrderPlanner.firstOrderId, index < dataset.visibleCount(at: now) else { return Responses.notFound(resource: "Order", id: id) }
+            guard id >= OrderPlanner.firstOrderId, index < dataset.visibleCount(at: now) else {
+                return Responses.notFound(resource: "Order", id: id)
+            }
             var out = JSONBytes(capacity: 4096, offset: Int64(timestampOffset))
             out.raw("{\"data\":")
             out.order(dataset.plan(index), dataset: dataset, now: now, single: true)
@@ -61,14 +64,16 @@ extension QTicketsSimulator {
     private func listOrders(body: [UInt8], now: Int64) -> HTTPResponse {
         let query: ListQuery<OrderColumn>
         do {
-            query = try ListQuery.parse(body: body, columns: Self.orderColumns, defaultPerPage: Self.defaultOrdersPerPage)
+            query = try ListQuery.parse(
+                body: body, columns: Self.orderColumns, defaultPerPage: Self.defaultOrdersPerPage)
         } catch {
             return Responses.unknownError()
         }
         let timelines = dataset.timelines
         let events = dataset.events
         let (rows, total) = query.select(
-            count: dataset.visibleCount(at: now), firstId: Int64(OrderPlanner.firstOrderId), idColumn: .id, cache: orderMatchCounts, clock: now
+            count: dataset.visibleCount(at: now), firstId: Int64(OrderPlanner.firstOrderId), idColumn: .id,
+            cache: orderMatchCounts, clock: now
         ) { row, column in
             let timeline = timelines[row]
             switch column {
@@ -97,12 +102,14 @@ extension QTicketsSimulator {
     private func listEvents(body: [UInt8]) -> HTTPResponse {
         let query: ListQuery<EventColumn>
         do {
-            query = try ListQuery.parse(body: body, columns: Self.eventColumns, defaultPerPage: Self.defaultEventsPerPage)
+            query = try ListQuery.parse(
+                body: body, columns: Self.eventColumns, defaultPerPage: Self.defaultEventsPerPage)
         } catch {
             return Responses.unknownError()
         }
         let events = dataset.events
-        let (rows, total) = query.select(count: events.count, firstId: Int64(events.first?.id ?? 0), idColumn: .id) { row, column in
+        let (rows, total) = query.select(count: events.count, firstId: Int64(events.first?.id ?? 0), idColumn: .id) {
+            row, column in
             let event = events[row]
             switch column {
             case .id: return Int64(event.id)
@@ -129,7 +136,9 @@ extension QTicketsSimulator {
     private func seats(show showIndex: Int, body: [UInt8], now: Int64) -> HTTPResponse {
         let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
         let select = (object["select"] as? [Any])?.compactMap { $0 as? String } ?? []
-        let flat = (object["flat"] as? Bool) ?? ((object["flat"] as? NSNumber)?.intValue == 1) || (object["flat"] as? String) == "true"
+        let flat =
+            (object["flat"] as? Bool) ?? ((object["flat"] as? NSNumber)?.intValue == 1)
+            || (object["flat"] as? String) == "true"
         let show = dataset.shows[showIndex]
         let counters = dataset.seatCounters(show: showIndex, at: now)
         var out = JSONBytes(capacity: 1024, offset: Int64(timestampOffset))
@@ -191,7 +200,9 @@ extension JSONBytes {
     }
 
     /// A seat with the selected fields, in the order asked; unknown fields are left out.
-    mutating func seat(_ seat: SimulatedSeat, show: SimulatedShow, counter: (payed: Int, ordered: Int), fields: [String]) {
+    mutating func seat(
+        _ seat: SimulatedSeat, show: SimulatedShow, counter: (payed: Int, ordered: Int), fields: [String]
+    ) {
         let free = seat.disabled ? 0 : seat.maxQuantity - counter.payed - counter.ordered
         let price = show.prices[seat.priceIndex]
         byte(UInt8(ascii: "{"))

@@ -29,7 +29,9 @@ extension QTicketsSimulator {
             guard let fault = SimulatorFault(json: request.body) else {
                 return Responses.json(
                     status: 400,
-                    text: #"{"error":"expected {\"kind\":\"latency|status|truncated|reset|token_revoked\",…,\"count\":N,\"route\":\"/orders\"}"}"#)
+                    text:
+                        #"{"error":"expected {\"kind\":\"latency|status|truncated|reset|token_revoked\",…,\"count\":N,\"route\":\"/orders\"}"}"#
+                )
             }
             inject(fault)
             return Responses.json(status: 200, text: #"{"ok":true}"#)

@@ -42,7 +42,8 @@ public final class QTicketsSimulator: Sendable {
         self.dataset = dataset
         self.token = token
         self.timestampOffset = timestampOffset
-        let initial = now.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
+        let initial =
+            now.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
             ?? dataset.startSeconds + dataset.spanSeconds * 9 / 10
         state = NIOLockedValueBox(MutableState(now: initial))
     }
@@ -59,10 +60,12 @@ public final class QTicketsSimulator: Sendable {
     public func advance(by seconds: TimeInterval) -> Date {
         let limit = 100 * 365 * 86400.0
         let delta = Int64((seconds.isFinite ? min(max(seconds, -limit), limit) : 0).rounded(.down))
-        return Date(timeIntervalSince1970: TimeInterval(state.withLockedValue { state in
-            state.now += delta
-            return state.now
-        }))
+        return Date(
+            timeIntervalSince1970: TimeInterval(
+                state.withLockedValue { state in
+                    state.now += delta
+                    return state.now
+                }))
     }
 
     /// Sets the clock; a date more than ~3,000 years from 1970 is ignored.
@@ -127,7 +130,9 @@ public final class QTicketsSimulator: Sendable {
         var response = answer(endpoint, request: request, now: nowSeconds)
         switch faults.response?.kind {
         case .truncatedBody:
-            response.body = response.body.getSlice(at: response.body.readerIndex, length: response.body.readableBytes / 2) ?? response.body
+            response.body =
+                response.body.getSlice(at: response.body.readerIndex, length: response.body.readableBytes / 2)
+                ?? response.body
         case .connectionReset:
             response.cut = response.body.readableBytes / 2
         default:

@@ -25,14 +25,16 @@ enum Responses {
 
     /// The site's 404 page, which unknown routes get.
     static func notFoundPage() -> HTTPResponse {
-        HTTPResponse(status: 404, headers: headers(contentType: "text/html; charset=UTF-8"), text: """
-            <!DOCTYPE html>
-            <html lang="ru">
-            <head><meta charset="utf-8"><title>Страница не найдена 404 – Qtickets</title></head>
-            <body><h1>404</h1><p>Страница не найдена</p></body>
-            </html>
+        HTTPResponse(
+            status: 404, headers: headers(contentType: "text/html; charset=UTF-8"),
+            text: """
+                <!DOCTYPE html>
+                <html lang="ru">
+                <head><meta charset="utf-8"><title>Страница не найдена 404 – Qtickets</title></head>
+                <body><h1>404</h1><p>Страница не найдена</p></body>
+                </html>
 
-            """)
+                """)
     }
 
     static func forbidden() -> HTTPResponse {
@@ -40,7 +42,11 @@ enum Responses {
     }
 
     static func notFound(resource: String, id: Int) -> HTTPResponse {
-        json(status: 404, text: #"{"error":"Resource \"\#(resource)\" not found","status":404,"code":"RESOURCE_NOT_FOUND","info":{"id":\#(id),"resource":"\#(resource)"}}"#)
+        json(
+            status: 404,
+            text:
+                #"{"error":"Resource \"\#(resource)\" not found","status":404,"code":"RESOURCE_NOT_FOUND","info":{"id":\#(id),"resource":"\#(resource)"}}"#
+        )
     }
 
     /// What `POST /orders` with a filter body gets: a failed order creation.
@@ -60,7 +66,9 @@ enum Responses {
             let title = status == 502 ? "502 Bad Gateway" : "504 Gateway Time-out"
             return HTTPResponse(
                 status: status, headers: headers(contentType: "text/html"),
-                text: "<html>\r\n<head><title>\(title)</title></head>\r\n<body bgcolor=\"white\">\r\n<center><h1>\(title)</h1></center>\r\n<hr><center>nginx/1.14.1</center>\r\n</body>\r\n</html>\r\n")
+                text:
+                    "<html>\r\n<head><title>\(title)</title></head>\r\n<body bgcolor=\"white\">\r\n<center><h1>\(title)</h1></center>\r\n<hr><center>nginx/1.14.1</center>\r\n</body>\r\n</html>\r\n"
+            )
         case 429:
             return json(status: 429, text: #"{"error":"Too Many Attempts.","status":429,"code":"TOO_MANY_REQUESTS"}"#)
         default:

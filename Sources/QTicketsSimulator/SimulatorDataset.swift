@@ -72,17 +72,22 @@ public final class SimulatorDataset: Sendable {
         self.span = span
         startSeconds = Int64(start.timeIntervalSince1970.rounded(.down))
         spanSeconds = Int64(span.rounded(.down))
-        let catalog = Self.makeCatalog(seed: seed, events: eventCount, showsPerEvent: showsPerEvent, start: startSeconds, span: spanSeconds)
-        planner = OrderPlanner(seed: seed, orderCount: orders, start: startSeconds, span: spanSeconds, shows: catalog.shows)
+        let catalog = Self.makeCatalog(
+            seed: seed, events: eventCount, showsPerEvent: showsPerEvent, start: startSeconds, span: spanSeconds)
+        planner = OrderPlanner(
+            seed: seed, orderCount: orders, start: startSeconds, span: spanSeconds, shows: catalog.shows)
         var timelines: [Timeline] = []
         timelines.reserveCapacity(orders)
         var ordersByShow = [[Int32]](repeating: [], count: catalog.shows.count)
         var tickets = catalog.shows.map { [Int](repeating: 0, count: $0.seats.count) }
         for index in 0..<orders {
             let plan = planner.plan(index)
-            timelines.append(Timeline(
-                createdAt: plan.createdAt, payedAt: plan.payedAt ?? Timeline.never, deletedAt: plan.deletedAt ?? Timeline.never,
-                changeAt: plan.changeAt ?? Timeline.never, eventIndex: Int32(plan.eventIndex), clientId: Int32(plan.clientId)))
+            timelines.append(
+                Timeline(
+                    createdAt: plan.createdAt, payedAt: plan.payedAt ?? Timeline.never,
+                    deletedAt: plan.deletedAt ?? Timeline.never,
+                    changeAt: plan.changeAt ?? Timeline.never, eventIndex: Int32(plan.eventIndex),
+                    clientId: Int32(plan.clientId)))
             ordersByShow[plan.showIndex].append(Int32(index))
             for basket in plan.baskets { tickets[plan.showIndex][basket.seatIndex] += 1 }
         }

@@ -115,10 +115,12 @@ struct FaultQueue {
 
     /// Takes the faults that apply to one request: a latency, then either a revocation (403)
     /// or a response fault.
-    mutating func take(route: String) -> (latency: SimulatorFault?, revoked: SimulatorFault?, response: SimulatorFault?) {
+    mutating func take(route: String) -> (latency: SimulatorFault?, revoked: SimulatorFault?, response: SimulatorFault?)
+    {
         let latency = takeFirst(route: route) { if case .latency = $0 { true } else { false } }
         var revoked: SimulatorFault?
-        for index in pending.indices where revoked == nil && pending[index].remaining > 0 && pending[index].fault.applies(to: route) {
+        for index in pending.indices
+        where revoked == nil && pending[index].remaining > 0 && pending[index].fault.applies(to: route) {
             guard case .tokenRevoked = pending[index].fault.kind else { continue }
             if pending[index].grace > 0 {
                 pending[index].grace -= 1
@@ -127,18 +129,25 @@ struct FaultQueue {
                 pending[index].remaining -= 1
             }
         }
-        let response = revoked != nil ? nil : takeFirst(route: route) { kind in
-            switch kind {
-            case .status, .truncatedBody, .connectionReset: true
-            case .latency, .tokenRevoked: false
+        let response =
+            revoked != nil
+            ? nil
+            : takeFirst(route: route) { kind in
+                switch kind {
+                case .status, .truncatedBody, .connectionReset: true
+                case .latency, .tokenRevoked: false
+                }
             }
-        }
         pending.removeAll { $0.remaining == 0 }
         return (latency, revoked, response)
     }
 
     private mutating func takeFirst(route: String, where accepts: (SimulatorFault.Kind) -> Bool) -> SimulatorFault? {
-        guard let index = pending.firstIndex(where: { $0.remaining > 0 && $0.fault.applies(to: route) && accepts($0.fault.kind) }) else {
+        guard
+            let index = pending.firstIndex(where: {
+                $0.remaining > 0 && $0.fault.applies(to: route) && accepts($0.fault.kind)
+            })
+        else {
             return nil
         }
         pending[index].remaining -= 1

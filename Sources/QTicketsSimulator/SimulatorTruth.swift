@@ -25,7 +25,9 @@ public struct SimulatorTruth: Sendable {
         }
 
         public static func < (left: SalesKey, right: SalesKey) -> Bool {
-            (left.salesDate, left.eventId, left.showId, left.city) < (right.salesDate, right.eventId, right.showId, right.city)
+            (left.salesDate, left.eventId, left.showId, left.city) < (
+                right.salesDate, right.eventId, right.showId, right.city
+            )
         }
     }
 
@@ -144,7 +146,8 @@ extension SimulatorDataset {
             figures.orders = 1
             let event = events[plan.eventIndex]
             let key = SimulatorTruth.SalesKey(
-                salesDate: Timestamp.moscowDate(payedAt), eventId: event.id, showId: shows[plan.showIndex].id, city: event.city.name)
+                salesDate: Timestamp.moscowDate(payedAt), eventId: event.id, showId: shows[plan.showIndex].id,
+                city: event.city.name)
             sales[key, default: SimulatorTruth.SalesFigures()].add(figures)
             totals.add(figures)
         }
@@ -153,7 +156,8 @@ extension SimulatorDataset {
             inventory[shows[showIndex].id] = self.inventory(show: showIndex, counters: counters[showIndex])
         }
         return SimulatorTruth(
-            now: Date(timeIntervalSince1970: TimeInterval(now)), visibleOrders: visible, states: states, sales: sales, totals: totals,
+            now: Date(timeIntervalSince1970: TimeInterval(now)), visibleOrders: visible, states: states, sales: sales,
+            totals: totals,
             inventory: inventory)
     }
 }

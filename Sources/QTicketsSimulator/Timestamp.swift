@@ -71,20 +71,26 @@ enum Timestamp {
         var seconds: Int64 = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: "T") || bytes[index] == UInt8(ascii: " ") {
             index += 1
-            guard let hour = number(2), expect(":"), let minute = number(2), hour < 24, minute < 60 else { return .invalid }
+            guard let hour = number(2), expect(":"), let minute = number(2), hour < 24, minute < 60 else {
+                return .invalid
+            }
             seconds = hour * 3600 + minute * 60
             if expect(":") {
                 guard let second = number(2), second < 60 else { return .invalid }
                 seconds += second
                 if expect(".") {
-                    while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+                    while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                        index += 1
+                    }
                 }
             }
         }
         let local = days(year: year, month: month, day: day) * 86400 + seconds
         if index == bytes.count { return .instant(local - moscowOffset) }
         if expect("Z") { return index == bytes.count ? .instant(local) : .invalid }
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") else { return .invalid }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") else {
+            return .invalid
+        }
         let sign: Int64 = bytes[index] == UInt8(ascii: "+") ? 1 : -1
         index += 1
         guard let offsetHours = number(2) else { return .invalid }

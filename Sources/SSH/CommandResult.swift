@@ -15,7 +15,8 @@ public struct CommandResult: Sendable {
     /// Wall time from opening the channel to its close.
     public let duration: Duration
 
-    public init(command: String, stdout: Data, stderr: Data, exitStatus: Int32, exitSignal: String?, duration: Duration) {
+    public init(command: String, stdout: Data, stderr: Data, exitStatus: Int32, exitSignal: String?, duration: Duration)
+    {
         self.command = command
         self.stdout = stdout
         self.stderr = stderr

@@ -121,7 +121,9 @@ public struct KnownHosts: Sendable {
     }
 
     /// Appends a line trusting `key` for `host:port`, creating the file (mode 600) and its folder if needed.
-    public static func append(_ key: HostKey, host: String, port: Int, to path: String, comment: String? = nil) throws(SSHError) {
+    public static func append(_ key: HostKey, host: String, port: Int, to path: String, comment: String? = nil)
+        throws(SSHError)
+    {
         let url = URL(fileURLWithPath: path)
         var line = "\(hostName(host, port: port)) \(key.openSSHPublicKey)"
         if let comment { line += " \(comment)" }
@@ -129,7 +131,8 @@ public struct KnownHosts: Sendable {
         do {
             let folder = url.deletingLastPathComponent().path
             if !FileManager.default.fileExists(atPath: folder) {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
             if FileManager.default.fileExists(atPath: path) {
                 let handle = try FileHandle(forUpdating: url)
@@ -142,7 +145,10 @@ public struct KnownHosts: Sendable {
                 }
                 try handle.write(contentsOf: Data(line.utf8))
             } else {
-                guard FileManager.default.createFile(atPath: path, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]) else {
+                guard
+                    FileManager.default.createFile(
+                        atPath: path, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600])
+                else {
                     throw CocoaError(.fileWriteUnknown)
                 }
             }
@@ -156,7 +162,8 @@ extension KnownHosts.Entry {
     /// OpenSSH semantics: a negated pattern that matches excludes the host even if another pattern matches.
     func matches(_ name: String) -> Bool {
         if let hashed {
-            let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: hashed.salt))
+            let mac = HMAC<Insecure.SHA1>.authenticationCode(
+                for: Data(name.utf8), using: SymmetricKey(data: hashed.salt))
             return Array(mac) == hashed.hash
         }
         var matched = false
@@ -171,15 +178,24 @@ extension KnownHosts.Entry {
     }
 
     static func wildcardMatch(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
-        var pi = 0, ti = 0, star = -1, mark = 0
+        let p = Array(pattern)
+        let t = Array(text)
+        var pi = 0
+        var ti = 0
+        var star = -1
+        var mark = 0
         while ti < t.count {
             if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
-                pi += 1; ti += 1
+                pi += 1
+                ti += 1
             } else if pi < p.count && p[pi] == "*" {
-                star = pi; mark = ti; pi += 1
+                star = pi
+                mark = ti
+                pi += 1
             } else if star >= 0 {
-                pi = star + 1; mark += 1; ti = mark
+                pi = star + 1
+                mark += 1
+                ti = mark
             } else {
                 return false
             }

@@ -36,7 +36,8 @@ struct PrivateKeyFile {
         if text.contains("PRIVATE KEY") {
             return PrivateKeyFile(path: path, algorithm: .other("PKCS#8"), encrypted: text.contains("ENCRYPTED"))
         }
-        throw SSHError(.privateKeyFile, "\(label): \(path) is not a private key file (expected an OpenSSH or PEM private key)")
+        throw SSHError(
+            .privateKeyFile, "\(label): \(path) is not a private key file (expected an OpenSSH or PEM private key)")
     }
 
     /// `openssh-key-v1\0`, then strings: cipher, kdf, kdf options, a key count, and the first public key blob.

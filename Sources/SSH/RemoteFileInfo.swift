@@ -16,7 +16,10 @@ public struct RemoteFileInfo: Sendable, Equatable {
     /// Last modification time.
     public let modified: Date
 
-    public init(size: UInt64, permissions: UInt32, isDirectory: Bool, isRegularFile: Bool, uid: UInt32, gid: UInt32, modified: Date) {
+    public init(
+        size: UInt64, permissions: UInt32, isDirectory: Bool, isRegularFile: Bool, uid: UInt32, gid: UInt32,
+        modified: Date
+    ) {
         self.size = size
         self.permissions = permissions
         self.isDirectory = isDirectory

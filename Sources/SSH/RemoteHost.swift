@@ -20,13 +20,16 @@ public protocol RemoteHost: AnyObject, Sendable {
     func run(_ command: String, options: SSHConnection.ExecOptions) async throws(SSHError) -> CommandResult
 
     /// Writes `data` to `remotePath` atomically (old content or all of the new, never a part), SHA-256 checked on the host.
-    func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult
+    func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError)
+        -> UploadResult
 
     /// Copies a local file to `remotePath` with the same guarantees as `upload(_:to:mode:timeout:)`.
-    func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult
+    func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError)
+        -> UploadResult
 
     /// Copies a local file without a checksum of its own, for content the caller verifies afterwards (see `SSHConnection.transfer`).
-    func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError) -> UploadResult
+    func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError)
+        -> UploadResult
 
     /// The whole content of a (small) remote file.
     func read(contentsOf remotePath: String, timeout: Duration) async throws(SSHError) -> Data
@@ -48,7 +51,8 @@ extension RemoteHost {
     }
 
     /// `upload(_:to:mode:timeout:)` with a ten-minute timeout.
-    public func upload(_ data: Data, to remotePath: String, mode: UInt32 = 0o644) async throws(SSHError) -> UploadResult {
+    public func upload(_ data: Data, to remotePath: String, mode: UInt32 = 0o644) async throws(SSHError) -> UploadResult
+    {
         try await upload(data, to: remotePath, mode: mode, timeout: .seconds(600))
     }
 
@@ -81,18 +85,27 @@ extension SSHConnection: RemoteHost {
     public var label: String { configuration.label }
 
     /// `upload(_:to:mode:timeout:)` for async code, off the cooperative pool.
-    public func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult {
+    public func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
         try await offload { () throws(SSHError) in try self.upload(data, to: remotePath, mode: mode, timeout: timeout) }
     }
 
     /// `upload(file:to:mode:timeout:)` for async code, off the cooperative pool.
-    public func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult {
-        try await offload { () throws(SSHError) in try self.upload(file: localPath, to: remotePath, mode: mode, timeout: timeout) }
+    public func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration)
+        async throws(SSHError) -> UploadResult
+    {
+        try await offload { () throws(SSHError) in
+            try self.upload(file: localPath, to: remotePath, mode: mode, timeout: timeout)
+        }
     }
 
     /// `transfer(file:to:timeout:)` for async code, off the cooperative pool.
-    public func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError) -> UploadResult {
-        try await offload { () throws(SSHError) in try self.transfer(file: localPath, to: remotePath, timeout: timeout) }
+    public func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
+        try await offload { () throws(SSHError) in try self.transfer(file: localPath, to: remotePath, timeout: timeout)
+        }
     }
 
     /// `stat(_:timeout:)` for async code, off the cooperative pool.

@@ -23,16 +23,19 @@ extension SSHConnection {
         let key = try PrivateKeyFile.inspect(path: path, label: label)
         switch key.algorithm {
         case .rsa:
-            throw SSHError(.rsaKeyUnsupported, "\(label): \(path) is an RSA key, which cannot be used. \(Self.rsaExplanation)")
+            throw SSHError(
+                .rsaKeyUnsupported, "\(label): \(path) is an RSA key, which cannot be used. \(Self.rsaExplanation)")
         case .dsa:
-            throw SSHError(.privateKeyFile, "\(label): \(path) is a DSA key, which OpenSSH no longer accepts; use an ed25519 key")
+            throw SSHError(
+                .privateKeyFile, "\(label): \(path) is a DSA key, which OpenSSH no longer accepts; use an ed25519 key")
         case .ed25519, .ecdsa, .other:
             break
         }
         if key.encrypted && (passphrase ?? "").isEmpty {
             throw SSHError(
                 .privateKeyFile,
-                "\(label): \(path) is encrypted and no passphrase was given (set identity_passphrase_env in the environment file and export that variable)")
+                "\(label): \(path) is encrypted and no passphrase was given (set identity_passphrase_env in the environment file and export that variable)"
+            )
         }
         let user = configuration.user
         let result = try sending("public key authentication", deadline: deadline) { session in
@@ -41,7 +44,10 @@ extension SSHConnection {
         guard result == 0 else {
             let detail = lock.withLock { Self.lastError(session, code: Int32(result)) }
             if result == Int(LIBSSH2_ERROR_FILE) {
-                throw SSHError(.privateKeyFile, "\(label): cannot use the private key \(path): wrong passphrase, or a format libssh2 cannot read", libssh2: detail)
+                throw SSHError(
+                    .privateKeyFile,
+                    "\(label): cannot use the private key \(path): wrong passphrase, or a format libssh2 cannot read",
+                    libssh2: detail)
             }
             throw SSHError(
                 .authenticationFailed,
@@ -56,12 +62,17 @@ extension SSHConnection {
         let agent = try opening("opening the ssh-agent", deadline: deadline) { libssh2_agent_init($0) }
         defer { lock.withLock { libssh2_agent_free(agent) } }
         if let socketPath { lock.withLock { libssh2_agent_set_identity_path(agent, socketPath) } }
-        let connected = try sending("connecting to the ssh-agent", deadline: deadline) { _ in Int(libssh2_agent_connect(agent)) }
+        let connected = try sending("connecting to the ssh-agent", deadline: deadline) { _ in
+            Int(libssh2_agent_connect(agent))
+        }
         guard connected == 0 else {
-            throw failure(.agent, "cannot reach the ssh-agent (is SSH_AUTH_SOCK set and the agent running?)", result: connected)
+            throw failure(
+                .agent, "cannot reach the ssh-agent (is SSH_AUTH_SOCK set and the agent running?)", result: connected)
         }
         defer { lock.withLock { _ = libssh2_agent_disconnect(agent) } }
-        let listed = try sending("listing the ssh-agent's keys", deadline: deadline) { _ in Int(libssh2_agent_list_identities(agent)) }
+        let listed = try sending("listing the ssh-agent's keys", deadline: deadline) { _ in
+            Int(libssh2_agent_list_identities(agent))
+        }
         guard listed == 0 else { throw failure(.agent, "cannot list the ssh-agent's keys", result: listed) }
 
         var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
@@ -79,15 +90,21 @@ extension SSHConnection {
                 continue
             }
             offered += 1
-            let result = try sending("agent authentication", deadline: deadline) { _ in Int(libssh2_agent_userauth(agent, user, current)) }
+            let result = try sending("agent authentication", deadline: deadline) { _ in
+                Int(libssh2_agent_userauth(agent, user, current))
+            }
             if result == 0 { return }
         }
         if offered == 0 && skippedRSA > 0 {
-            throw SSHError(.rsaKeyUnsupported, "\(label): the ssh-agent holds only RSA keys, which cannot be used. \(Self.rsaExplanation)")
+            throw SSHError(
+                .rsaKeyUnsupported,
+                "\(label): the ssh-agent holds only RSA keys, which cannot be used. \(Self.rsaExplanation)")
         }
         if offered == 0 {
             throw SSHError(.agent, "\(label): the ssh-agent holds no keys (add one with ssh-add)")
         }
-        throw SSHError(.authenticationFailed, "\(label): the server refused all \(offered) key(s) the ssh-agent offered for user \(user)")
+        throw SSHError(
+            .authenticationFailed,
+            "\(label): the server refused all \(offered) key(s) the ssh-agent offered for user \(user)")
     }
 }

@@ -12,7 +12,9 @@ extension SSHConnection {
         public var onLine: (@Sendable (CommandStream, String) -> Void)?
 
         /// Creates options; by default no timeout, empty standard input, no line callback.
-        public init(timeout: Duration? = nil, stdin: Data? = nil, onLine: (@Sendable (CommandStream, String) -> Void)? = nil) {
+        public init(
+            timeout: Duration? = nil, stdin: Data? = nil, onLine: (@Sendable (CommandStream, String) -> Void)? = nil
+        ) {
             self.timeout = timeout
             self.stdin = stdin
             self.onLine = onLine
@@ -32,31 +34,41 @@ extension SSHConnection {
     ///   terminated, then killed), `.channel` when the channel cannot be opened or breaks,
     ///   `.disconnected` after `close()`.
     public func execute(_ command: String, options: ExecOptions = ExecOptions()) throws(SSHError) -> CommandResult {
-        guard let limit = options.timeout else { return try execute(command, sent: command, options: options, grace: .zero) }
+        guard let limit = options.timeout else {
+            return try execute(command, sent: command, options: options, grace: .zero)
+        }
         let seconds = String(format: "%.3f", max(0.001, limit.secondsValue))
         let wrapped = "timeout --kill-after=2 \(seconds) sh -c \(ShellQuote.quote(command))"
         let result = try execute(command, sent: wrapped, options: options, grace: .seconds(5))
         if result.duration >= limit && (result.exitStatus == 124 || result.exitStatus == 137) {
-            throw SSHError(.commandTimeout, "\(configuration.label): `\(command)` ran longer than \(limit) and was stopped on the host")
+            throw SSHError(
+                .commandTimeout,
+                "\(configuration.label): `\(command)` ran longer than \(limit) and was stopped on the host")
         }
         return result
     }
 
-    private func execute(_ command: String, sent: String, options: ExecOptions, grace: Duration) throws(SSHError) -> CommandResult {
+    private func execute(_ command: String, sent: String, options: ExecOptions, grace: Duration) throws(SSHError)
+        -> CommandResult
+    {
         try operation { () throws(SSHError) -> CommandResult in
             let started = ContinuousClock.now
             let deadline = Deadline(after: (options.timeout ?? .seconds(365 * 86_400)) + grace)
             let channel = try opening("opening a channel", deadline: deadline) { session in
                 libssh2_channel_open_ex(
-                    session, "session", 7, deployctl_channel_window_default(), deployctl_channel_packet_default(), nil, 0)
+                    session, "session", 7, deployctl_channel_window_default(), deployctl_channel_packet_default(), nil,
+                    0)
             }
             defer { release(channel) }
             let started_ = try sending("starting `\(command)`", deadline: deadline) { _ in
                 Int(libssh2_channel_process_startup(channel, "exec", 4, sent, UInt32(sent.utf8.count)))
             }
-            guard started_ == 0 else { throw failure(.channel, "the server refused to run `\(command)`", result: started_) }
+            guard started_ == 0 else {
+                throw failure(.channel, "the server refused to run `\(command)`", result: started_)
+            }
             if let stdin = options.stdin { try write(stdin, to: channel, deadline: deadline) }
-            _ = try sending("closing standard input", deadline: deadline) { _ in Int(libssh2_channel_send_eof(channel)) }
+            _ = try sending("closing standard input", deadline: deadline) { _ in Int(libssh2_channel_send_eof(channel))
+            }
 
             var output = [Data(), Data()]
             var splitters = [LineSplitter(), LineSplitter()]
@@ -67,7 +79,9 @@ extension SSHConnection {
                 var progressed = false
                 for index in 0..<2 {
                     let count = attempt { _ in
-                        libssh2_channel_read_ex(channel, Int32(index), buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
+                        libssh2_channel_read_ex(
+                            channel, Int32(index), buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count
+                        )
                     }
                     if count > 0 {
                         progressed = true
@@ -84,7 +98,9 @@ extension SSHConnection {
                 if attempt({ _ in Int(libssh2_channel_eof(channel)) }) == 1 { break }
                 if deadline.hasPassed {
                     let limit = options.timeout.map { "\($0)" } ?? "its deadline"
-                    throw SSHError(.commandTimeout, "\(configuration.label): `\(command)` ran longer than \(limit); its channel was closed")
+                    throw SSHError(
+                        .commandTimeout,
+                        "\(configuration.label): `\(command)` ran longer than \(limit); its channel was closed")
                 }
                 waitForData(deadline: deadline)
             }
@@ -92,7 +108,9 @@ extension SSHConnection {
                 for index in 0..<2 { splitters[index].finish { onLine(streams[index], $0) } }
             }
             _ = try sending("closing the channel", deadline: deadline) { _ in Int(libssh2_channel_close(channel)) }
-            _ = try sending("waiting for the channel to close", deadline: deadline) { _ in Int(libssh2_channel_wait_closed(channel)) }
+            _ = try sending("waiting for the channel to close", deadline: deadline) { _ in
+                Int(libssh2_channel_wait_closed(channel))
+            }
             let (status, signal) = lock.withLock { exitInformation(channel) }
             return CommandResult(
                 command: command, stdout: output[0], stderr: output[1], exitStatus: status, exitSignal: signal,
@@ -112,9 +130,12 @@ extension SSHConnection {
             while offset < raw.count {
                 let chunk = min(raw.count - offset, 256 * 1024)
                 let written = try sending("writing to the channel", deadline: deadline) { _ in
-                    libssh2_channel_write_ex(channel, 0, raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self), chunk)
+                    libssh2_channel_write_ex(
+                        channel, 0, raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self), chunk)
                 }
-                guard written >= 0 else { throw failure(.channel, "writing to the remote command failed", result: written) }
+                guard written >= 0 else {
+                    throw failure(.channel, "writing to the remote command failed", result: written)
+                }
                 offset += written
             }
         }

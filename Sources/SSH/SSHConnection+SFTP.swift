@@ -11,7 +11,9 @@ extension SSHConnection {
     /// `mv -f` (SFTP v3 rename cannot replace a file). Missing parent folders are created (0755).
     ///
     /// - Throws: `SSHError` `.sftp` (with the SFTP status), `.checksumMismatch`, `.timeout`.
-    public func upload(file localPath: String, to remotePath: String, mode: UInt32 = 0o644, timeout: Duration = .seconds(3600)) throws(SSHError)
+    public func upload(
+        file localPath: String, to remotePath: String, mode: UInt32 = 0o644, timeout: Duration = .seconds(3600)
+    ) throws(SSHError)
         -> UploadResult
     {
         guard let handle = FileHandle(forReadingAtPath: localPath) else {
@@ -25,16 +27,21 @@ extension SSHConnection {
     /// `upload(file:to:mode:timeout:)` but without the host's SHA-256 check and fsync: for content
     /// the caller verifies itself afterwards (a release bundle, whose every file the host checks
     /// against the signed SHA256SUMS), at the speed of scp.
-    public func transfer(file localPath: String, to remotePath: String, timeout: Duration = .seconds(3600)) throws(SSHError) -> UploadResult {
+    public func transfer(file localPath: String, to remotePath: String, timeout: Duration = .seconds(3600))
+        throws(SSHError) -> UploadResult
+    {
         guard let handle = FileHandle(forReadingAtPath: localPath) else {
             throw SSHError(.sftp, "\(configuration.label): cannot read the local file \(localPath)")
         }
         defer { try? handle.close() }
-        return try upload(to: remotePath, mode: 0o600, timeout: timeout, checked: false) { try? handle.read(upToCount: 1 << 20) }
+        return try upload(to: remotePath, mode: 0o600, timeout: timeout, checked: false) {
+            try? handle.read(upToCount: 1 << 20)
+        }
     }
 
     /// Uploads `data` to `remotePath` with the same guarantees as `upload(file:to:mode:timeout:)`.
-    public func upload(_ data: Data, to remotePath: String, mode: UInt32 = 0o644, timeout: Duration = .seconds(600)) throws(SSHError)
+    public func upload(_ data: Data, to remotePath: String, mode: UInt32 = 0o644, timeout: Duration = .seconds(600))
+        throws(SSHError)
         -> UploadResult
     {
         var offset = 0
@@ -46,23 +53,31 @@ extension SSHConnection {
         }
     }
 
-    private func upload(to remotePath: String, mode: UInt32, timeout: Duration, checked: Bool = true, next: () -> Data?) throws(SSHError) -> UploadResult {
+    private func upload(to remotePath: String, mode: UInt32, timeout: Duration, checked: Bool = true, next: () -> Data?)
+        throws(SSHError) -> UploadResult
+    {
         try operation { () throws(SSHError) -> UploadResult in
             let started = ContinuousClock.now
             let deadline = Deadline(after: timeout)
             let directory = (remotePath as NSString).deletingLastPathComponent
             let name = (remotePath as NSString).lastPathComponent
             try makeDirectories(directory.isEmpty ? "." : directory, deadline: deadline)
-            let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).deployctl-\(UUID().uuidString.prefix(8)).tmp"
+            let temporary =
+                (directory.isEmpty ? "" : directory + "/") + ".\(name).deployctl-\(UUID().uuidString.prefix(8)).tmp"
             var hasher = SHA256()
             var total: UInt64 = 0
             do throws(SSHError) {
                 let sftp = try sftpSession(deadline: deadline)
                 let flags = UInt(LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC | LIBSSH2_FXF_EXCL)
                 let file = try opening("creating \(temporary)", deadline: deadline, code: .sftp) { _ in
-                    libssh2_sftp_open_ex(sftp, temporary, UInt32(temporary.utf8.count), flags, Int(0o600), LIBSSH2_SFTP_OPENFILE)
+                    libssh2_sftp_open_ex(
+                        sftp, temporary, UInt32(temporary.utf8.count), flags, Int(0o600), LIBSSH2_SFTP_OPENFILE)
                 }
-                defer { _ = try? sending("closing \(temporary)", deadline: Deadline(after: .seconds(10))) { _ in Int(libssh2_sftp_close_handle(file)) } }
+                defer {
+                    _ = try? sending("closing \(temporary)", deadline: Deadline(after: .seconds(10))) { _ in
+                        Int(libssh2_sftp_close_handle(file))
+                    }
+                }
                 while let chunk = next(), !chunk.isEmpty {
                     if checked { hasher.update(data: chunk) }
                     total += UInt64(chunk.count)
@@ -70,7 +85,9 @@ extension SSHConnection {
                         var offset = 0
                         while offset < raw.count {
                             let written = try sending("writing \(temporary)", deadline: deadline) { _ in
-                                libssh2_sftp_write(file, raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self), raw.count - offset)
+                                libssh2_sftp_write(
+                                    file, raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self),
+                                    raw.count - offset)
                             }
                             guard written >= 0 else { throw sftpFailure("writing \(temporary)", result: written) }
                             offset += written
@@ -78,8 +95,12 @@ extension SSHConnection {
                     }
                 }
                 if checked {
-                    let synced = try sending("syncing \(temporary)", deadline: deadline) { _ in Int(libssh2_sftp_fsync(file)) }
-                    guard synced == 0 || synced == Int(LIBSSH2_ERROR_SFTP_PROTOCOL) else { throw sftpFailure("syncing \(temporary)", result: synced) }
+                    let synced = try sending("syncing \(temporary)", deadline: deadline) { _ in
+                        Int(libssh2_sftp_fsync(file))
+                    }
+                    guard synced == 0 || synced == Int(LIBSSH2_ERROR_SFTP_PROTOCOL) else {
+                        throw sftpFailure("syncing \(temporary)", result: synced)
+                    }
                 }
             } catch {
                 abandonSFTP()
@@ -87,7 +108,9 @@ extension SSHConnection {
                 throw error
             }
             let digest = checked ? hasher.finalize().map { String(format: "%02x", $0) }.joined() : ""
-            let finish = checked ? """
+            let finish =
+                checked
+                ? """
                 t=\(ShellQuote.quote(temporary)); s=$(sha256sum -b -- "$t" | cut -d' ' -f1) || exit 70; \
                 if [ "$s" != \(digest) ]; then rm -f -- "$t"; echo "$s"; exit 65; fi; \
                 chmod \(String(mode, radix: 8)) -- "$t" && mv -f -- "$t" \(ShellQuote.quote(remotePath))
@@ -102,16 +125,21 @@ extension SSHConnection {
             guard result.succeeded else {
                 _ = try? execute("rm -f -- \(ShellQuote.quote(temporary))", options: ExecOptions(timeout: .seconds(10)))
                 throw SSHError(
-                    .sftp, "\(configuration.label): cannot move the upload into \(remotePath) (\(result.outcome)): \(result.stderrText)")
+                    .sftp,
+                    "\(configuration.label): cannot move the upload into \(remotePath) (\(result.outcome)): \(result.stderrText)"
+                )
             }
-            return UploadResult(remotePath: remotePath, bytes: total, sha256: digest, duration: started.duration(to: .now))
+            return UploadResult(
+                remotePath: remotePath, bytes: total, sha256: digest, duration: started.duration(to: .now))
         }
     }
 
     /// Downloads `remotePath` into `localPath` (written under a temporary name, then renamed).
     ///
     /// - Returns: the number of bytes received.
-    public func download(_ remotePath: String, to localPath: String, timeout: Duration = .seconds(3600)) throws(SSHError) -> UInt64 {
+    public func download(_ remotePath: String, to localPath: String, timeout: Duration = .seconds(3600))
+        throws(SSHError) -> UInt64
+    {
         let temporary = localPath + ".deployctl-partial"
         _ = FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600])
         guard let output = FileHandle(forWritingAtPath: temporary) else {
@@ -124,7 +152,9 @@ extension SSHConnection {
             do {
                 try FileManager.default.moveItem(atPath: temporary, toPath: localPath)
             } catch {
-                throw SSHError(.sftp, "\(configuration.label): cannot move the download to \(localPath): \(error.localizedDescription)")
+                throw SSHError(
+                    .sftp,
+                    "\(configuration.label): cannot move the download to \(localPath): \(error.localizedDescription)")
             }
             return total
         } catch {
@@ -151,9 +181,14 @@ extension SSHConnection {
             let deadline = Deadline(after: timeout)
             let sftp = try sftpSession(deadline: deadline)
             let file = try opening("opening \(remotePath)", deadline: deadline, code: .sftp) { _ in
-                libssh2_sftp_open_ex(sftp, remotePath, UInt32(remotePath.utf8.count), UInt(LIBSSH2_FXF_READ), 0, LIBSSH2_SFTP_OPENFILE)
+                libssh2_sftp_open_ex(
+                    sftp, remotePath, UInt32(remotePath.utf8.count), UInt(LIBSSH2_FXF_READ), 0, LIBSSH2_SFTP_OPENFILE)
             }
-            defer { _ = try? sending("closing \(remotePath)", deadline: Deadline(after: .seconds(10))) { _ in Int(libssh2_sftp_close_handle(file)) } }
+            defer {
+                _ = try? sending("closing \(remotePath)", deadline: Deadline(after: .seconds(10))) { _ in
+                    Int(libssh2_sftp_close_handle(file))
+                }
+            }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
             defer { buffer.deallocate() }
             var total: UInt64 = 0
@@ -182,7 +217,9 @@ extension SSHConnection {
         let result = try sending("stat \(remotePath)", deadline: deadline) { _ in
             Int(libssh2_sftp_stat_ex(sftp, remotePath, UInt32(remotePath.utf8.count), LIBSSH2_SFTP_STAT, &attributes))
         }
-        if result == Int(LIBSSH2_ERROR_SFTP_PROTOCOL), lock.withLock({ libssh2_sftp_last_error(sftp) }) == UInt(LIBSSH2_FX_NO_SUCH_FILE) {
+        if result == Int(LIBSSH2_ERROR_SFTP_PROTOCOL),
+            lock.withLock({ libssh2_sftp_last_error(sftp) }) == UInt(LIBSSH2_FX_NO_SUCH_FILE)
+        {
             return nil
         }
         guard result == 0 else { throw sftpFailure("stat \(remotePath)", result: result) }
@@ -190,17 +227,22 @@ extension SSHConnection {
         return RemoteFileInfo(
             size: UInt64(attributes.filesize), permissions: UInt32(attributes.permissions) & 0o7777,
             isDirectory: type == UInt32(LIBSSH2_SFTP_S_IFDIR), isRegularFile: type == UInt32(LIBSSH2_SFTP_S_IFREG),
-            uid: UInt32(attributes.uid), gid: UInt32(attributes.gid), modified: Date(timeIntervalSince1970: TimeInterval(attributes.mtime)))
+            uid: UInt32(attributes.uid), gid: UInt32(attributes.gid),
+            modified: Date(timeIntervalSince1970: TimeInterval(attributes.mtime)))
     }
 
     /// Creates `path` and its missing parents, like `mkdir -p`.
-    public func makeDirectories(_ path: String, mode: UInt32 = 0o755, timeout: Duration = .seconds(30)) throws(SSHError) {
-        try operation { () throws(SSHError) in try makeDirectories(path, mode: mode, deadline: Deadline(after: timeout)) }
+    public func makeDirectories(_ path: String, mode: UInt32 = 0o755, timeout: Duration = .seconds(30)) throws(SSHError)
+    {
+        try operation { () throws(SSHError) in try makeDirectories(path, mode: mode, deadline: Deadline(after: timeout))
+        }
     }
 
     private func makeDirectories(_ path: String, mode: UInt32 = 0o755, deadline: Deadline) throws(SSHError) {
         if let existing = try stat(path, deadline: deadline) {
-            guard existing.isDirectory else { throw SSHError(.sftp, "\(configuration.label): \(path) exists and is not a directory") }
+            guard existing.isDirectory else {
+                throw SSHError(.sftp, "\(configuration.label): \(path) exists and is not a directory")
+            }
             return
         }
         let parent = (path as NSString).deletingLastPathComponent
@@ -217,7 +259,9 @@ extension SSHConnection {
     /// The connection's SFTP subsystem, started on first use and kept for the connection's life.
     private func sftpSession(deadline: Deadline) throws(SSHError) -> OpaquePointer {
         if let existing = lock.withLock({ sftpSession }) { return existing }
-        let created = try opening("starting SFTP (is the sftp subsystem enabled in sshd_config?)", deadline: deadline, code: .sftp) {
+        let created = try opening(
+            "starting SFTP (is the sftp subsystem enabled in sshd_config?)", deadline: deadline, code: .sftp
+        ) {
             libssh2_sftp_init($0)
         }
         return lock.withLock {

@@ -2,7 +2,7 @@ import CLibSSH2
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One authenticated SSH connection to one host, shared by every command, transfer and tunnel of
@@ -48,14 +48,17 @@ public final class SSHConnection: @unchecked Sendable {
         let label = configuration.label
         let deadline = Deadline(after: configuration.connectTimeout)
         let knownHosts = try KnownHosts.load(path: configuration.knownHostsFile)
-        let fd = try TCPSocket.connect(host: configuration.host, port: configuration.port, deadline: deadline, label: label)
+        let fd = try TCPSocket.connect(
+            host: configuration.host, port: configuration.port, deadline: deadline, label: label)
         guard let session = libssh2_session_init_ex(nil, nil, nil, nil) else {
             Glibc.close(fd)
             throw SSHError(.handshakeFailed, "\(label): libssh2 could not allocate a session")
         }
         libssh2_session_set_blocking(session, 0)
-        _ = libssh2_session_callback_set(session, LIBSSH2_CALLBACK_RECV, unsafeBitCast(acknowledgingReceive, to: UnsafeMutableRawPointer.self))
-        let preferred = hostKeyPreference(recorded: knownHosts.recordedKeyTypes(host: configuration.host, port: configuration.port))
+        _ = libssh2_session_callback_set(
+            session, LIBSSH2_CALLBACK_RECV, unsafeBitCast(acknowledgingReceive, to: UnsafeMutableRawPointer.self))
+        let preferred = hostKeyPreference(
+            recorded: knownHosts.recordedKeyTypes(host: configuration.host, port: configuration.port))
         _ = libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, preferred)
 
         func abandon() {
@@ -69,7 +72,9 @@ public final class SSHConnection: @unchecked Sendable {
             let detail = lastError(session, code: handshake)
             abandon()
             if handshake == LIBSSH2_ERROR_EAGAIN {
-                throw SSHError(.timeout, "\(label): the SSH handshake did not finish within the connect timeout (is this an SSH server?)")
+                throw SSHError(
+                    .timeout,
+                    "\(label): the SSH handshake did not finish within the connect timeout (is this an SSH server?)")
             }
             throw SSHError(
                 .handshakeFailed,
@@ -118,7 +123,8 @@ public final class SSHConnection: @unchecked Sendable {
                 }
                 sftpSession = nil
             }
-            while libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "deployctl done", "") == LIBSSH2_ERROR_EAGAIN,
+            while libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "deployctl done", "")
+                == LIBSSH2_ERROR_EAGAIN,
                 !deadline.hasPassed
             {
                 pollLocked(deadline: deadline)
@@ -169,7 +175,8 @@ public final class SSHConnection: @unchecked Sendable {
             if let handle = body(session) { return handle }
             let errno = libssh2_session_last_errno(session)
             guard errno == LIBSSH2_ERROR_EAGAIN else {
-                throw SSHError(code, "\(configuration.label): \(what) failed", libssh2: Self.lastError(session, code: errno))
+                throw SSHError(
+                    code, "\(configuration.label): \(what) failed", libssh2: Self.lastError(session, code: errno))
             }
             guard !deadline.hasPassed else { throw timeout(what) }
             pollLocked(deadline: deadline)
@@ -209,7 +216,9 @@ public final class SSHConnection: @unchecked Sendable {
     }
 
     func failure(_ code: SSHError.Code, _ what: String, result: Int) -> SSHError {
-        SSHError(code, "\(configuration.label): \(what)", libssh2: lock.withLock { Self.lastError(session, code: Int32(result)) })
+        SSHError(
+            code, "\(configuration.label): \(what)",
+            libssh2: lock.withLock { Self.lastError(session, code: Int32(result)) })
     }
 
     static func lastError(_ session: OpaquePointer, code: Int32) -> SSHError.LibSSH2Detail {
@@ -222,7 +231,9 @@ public final class SSHConnection: @unchecked Sendable {
 
     // MARK: - Handshake helpers
 
-    private static func retryWithoutConnection(session: OpaquePointer, socket: Int32, deadline: Deadline, _ body: () -> Int32) -> Int32 {
+    private static func retryWithoutConnection(
+        session: OpaquePointer, socket: Int32, deadline: Deadline, _ body: () -> Int32
+    ) -> Int32 {
         while true {
             let result = body()
             guard result == LIBSSH2_ERROR_EAGAIN, !deadline.hasPassed else { return result }
@@ -249,13 +260,19 @@ public final class SSHConnection: @unchecked Sendable {
         guard let raw = libssh2_session_hostkey(session, &length, &type), length > 0 else {
             throw SSHError(.handshakeFailed, "\(label): the server sent no host key")
         }
-        let blob = raw.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+        let blob = raw.withMemoryRebound(to: UInt8.self, capacity: length) {
+            Array(UnsafeBufferPointer(start: $0, count: length))
+        }
         var reader = WireReader(bytes: blob)
-        guard let name = reader.string() else { throw SSHError(.handshakeFailed, "\(label): the host key is malformed") }
+        guard let name = reader.string() else {
+            throw SSHError(.handshakeFailed, "\(label): the host key is malformed")
+        }
         return HostKey(type: name, blob: blob)
     }
 
-    private static func verify(_ key: HostKey, against knownHosts: KnownHosts, configuration: SSHConfiguration) throws(SSHError) {
+    private static func verify(_ key: HostKey, against knownHosts: KnownHosts, configuration: SSHConfiguration)
+        throws(SSHError)
+    {
         let label = configuration.label
         let recordName = KnownHosts.hostName(configuration.host, port: configuration.port)
         if let pin = configuration.pinnedFingerprint, pin != key.fingerprint {
@@ -273,7 +290,8 @@ public final class SSHConnection: @unchecked Sendable {
             return
         case .revoked(let line):
             throw SSHError(
-                .hostKeyChanged, "\(label): the host key \(key.fingerprint) is marked @revoked in \(knownHosts.path) line \(line). Refusing to connect.",
+                .hostKeyChanged,
+                "\(label): the host key \(key.fingerprint) is marked @revoked in \(knownHosts.path) line \(line). Refusing to connect.",
                 presentedKey: key)
         case .changed(let line):
             throw SSHError(
@@ -306,12 +324,13 @@ public final class SSHConnection: @unchecked Sendable {
 /// (a window adjustment and data, or a forwarded answer that arrives in two reads) the second one
 /// waits until the first is acknowledged; with a delayed ACK that is 40 ms. Through a tunnel this
 /// hit about one request in a hundred.
-private let acknowledgingReceive: @convention(c) (
-    libssh2_socket_t, UnsafeMutableRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-) -> Int = { socket, buffer, length, flags, _ in
-    let received = recv(socket, buffer, length, flags)
-    guard received >= 0 else { return -Int(errno) }
-    var one: Int32 = 1
-    _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_QUICKACK, &one, socklen_t(MemoryLayout<Int32>.size))
-    return received
-}
+private let acknowledgingReceive:
+    @convention(c) (
+        libssh2_socket_t, UnsafeMutableRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    ) -> Int = { socket, buffer, length, flags, _ in
+        let received = recv(socket, buffer, length, flags)
+        guard received >= 0 else { return -Int(errno) }
+        var one: Int32 = 1
+        _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_QUICKACK, &one, socklen_t(MemoryLayout<Int32>.size))
+        return received
+    }

@@ -2,7 +2,7 @@ import CLibSSH2
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A local listener on 127.0.0.1 whose connections are forwarded over the SSH connection
@@ -30,7 +30,9 @@ public final class SSHTunnel: @unchecked Sendable {
         self.remoteHost = remoteHost
         self.remotePort = remotePort
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SSHError(.tunnel, "cannot create the tunnel's local socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw SSHError(.tunnel, "cannot create the tunnel's local socket: \(String(cString: strerror(errno)))")
+        }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -38,7 +40,9 @@ public final class SSHTunnel: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 64) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -107,7 +111,9 @@ public final class SSHTunnel: @unchecked Sendable {
         let connection = connection
         do throws(SSHError) {
             try connection.operation { () throws(SSHError) in
-                let channel = try connection.opening("opening a tunnel to \(host):\(port)", deadline: Deadline(after: .seconds(15))) { session in
+                let channel = try connection.opening(
+                    "opening a tunnel to \(host):\(port)", deadline: Deadline(after: .seconds(15))
+                ) { session in
                     libssh2_channel_direct_tcpip_ex(session, host, port, "127.0.0.1", 0)
                 }
                 defer { connection.release(channel) }
@@ -129,11 +135,14 @@ public final class SSHTunnel: @unchecked Sendable {
             if localOpen {
                 let received = recv(client, buffer.baseAddress, size, 0)
                 if received > 0 {
-                    try connection.write(Data(UnsafeRawBufferPointer(rebasing: buffer[0..<received])), to: channel, deadline: idle)
+                    try connection.write(
+                        Data(UnsafeRawBufferPointer(rebasing: buffer[0..<received])), to: channel, deadline: idle)
                     progressed = true
                 } else if received == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
                     localOpen = false
-                    _ = try connection.sending("sending EOF", deadline: idle) { _ in Int(libssh2_channel_send_eof(channel)) }
+                    _ = try connection.sending("sending EOF", deadline: idle) { _ in
+                        Int(libssh2_channel_send_eof(channel))
+                    }
                 }
             }
             let count = connection.attempt { _ in
@@ -159,7 +168,8 @@ public final class SSHTunnel: @unchecked Sendable {
     private func sendAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let sent = Glibc.send(fd, bytes.baseAddress!.advanced(by: offset), bytes.count - offset, Int32(MSG_NOSIGNAL))
+            let sent = Glibc.send(
+                fd, bytes.baseAddress!.advanced(by: offset), bytes.count - offset, Int32(MSG_NOSIGNAL))
             if sent > 0 {
                 offset += sent
             } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {

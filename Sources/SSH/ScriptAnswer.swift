@@ -31,7 +31,9 @@ public struct ScriptAnswer: Sendable {
     /// Every `prefix<name>=value` as `name: value`.
     public func named(_ prefix: String) -> [String: String] {
         var result: [String: String] = [:]
-        for (key, list) in values where key.hasPrefix(prefix) { result[String(key.dropFirst(prefix.count))] = list.last }
+        for (key, list) in values where key.hasPrefix(prefix) {
+            result[String(key.dropFirst(prefix.count))] = list.last
+        }
         return result
     }
 }

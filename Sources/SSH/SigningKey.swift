@@ -65,17 +65,22 @@ public struct SigningKey: Sendable {
         }
         var reader = WireReader(bytes: [UInt8](data))
         let magic = Array("openssh-key-v1".utf8) + [0]
-        guard reader.take(magic.count) == magic, let cipher = reader.string(), reader.string() != nil, reader.string() != nil,
+        guard reader.take(magic.count) == magic, let cipher = reader.string(), reader.string() != nil,
+            reader.string() != nil,
             reader.uint32() == 1, reader.field() != nil, let secretBytes = reader.field()
         else { throw SigningKeyError(path: path, reason: "is not a readable OpenSSH private key file") }
         guard cipher == "none" else {
-            throw SigningKeyError(path: path, reason: "is encrypted with a passphrase; release keys are protected by the file's mode (0600) instead")
+            throw SigningKeyError(
+                path: path,
+                reason: "is encrypted with a passphrase; release keys are protected by the file's mode (0600) instead")
         }
         var secret = WireReader(bytes: secretBytes)
         guard let first = secret.uint32(), secret.uint32() == first, let type = secret.string() else {
             throw SigningKeyError(path: path, reason: "has a damaged private section")
         }
-        guard type == "ssh-ed25519" else { throw SigningKeyError(path: path, reason: "holds a \(type) key; release keys are ed25519") }
+        guard type == "ssh-ed25519" else {
+            throw SigningKeyError(path: path, reason: "holds a \(type) key; release keys are ed25519")
+        }
         guard secret.field() != nil, let pair = secret.field(), pair.count == 64, let comment = secret.string() else {
             throw SigningKeyError(path: path, reason: "has a damaged ed25519 key")
         }
@@ -92,12 +97,16 @@ public struct SigningKey: Sendable {
             let exists = FileManager.default.fileExists(atPath: path)
             throw SigningKeyError(
                 path: path,
-                reason: exists ? "cannot be read" : "does not exist; create a key with `deployctl release keygen` (once per team, kept off the repository)")
+                reason: exists
+                    ? "cannot be read"
+                    : "does not exist; create a key with `deployctl release keygen` (once per team, kept off the repository)"
+            )
         }
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
             let permissions = attributes[.posixPermissions] as? Int, permissions & 0o077 != 0
         {
-            throw SigningKeyError(path: path, reason: "is readable by others (mode \(String(permissions, radix: 8))); chmod 600 it")
+            throw SigningKeyError(
+                path: path, reason: "is readable by others (mode \(String(permissions, radix: 8))); chmod 600 it")
         }
         return try SigningKey(privateKeyFile: String(decoding: data, as: UTF8.self), path: path)
     }
@@ -107,13 +116,16 @@ public struct SigningKey: Sendable {
     /// An armored SSHSIG signature of `message` in `namespace` (SHA-512 of the message is signed).
     public func signature(of message: Data, namespace: String) throws -> String {
         let digest = [UInt8](SHA512.hash(data: message))
-        let signed = Array("SSHSIG".utf8) + WireWriter.field(namespace) + WireWriter.field("") + WireWriter.field("sha512")
+        let signed =
+            Array("SSHSIG".utf8) + WireWriter.field(namespace) + WireWriter.field("") + WireWriter.field("sha512")
             + WireWriter.field(digest)
         let raw = [UInt8](try key.signature(for: Data(signed)))
         let signature = WireWriter.field("ssh-ed25519") + WireWriter.field(raw)
-        let blob = Array("SSHSIG".utf8) + WireWriter.uint32(1) + WireWriter.field(publicBlob) + WireWriter.field(namespace)
+        let blob =
+            Array("SSHSIG".utf8) + WireWriter.uint32(1) + WireWriter.field(publicBlob) + WireWriter.field(namespace)
             + WireWriter.field("") + WireWriter.field("sha512") + WireWriter.field(signature)
-        return "-----BEGIN SSH SIGNATURE-----\n" + Self.wrapped(Data(blob).base64EncodedString(), width: 70) + "-----END SSH SIGNATURE-----\n"
+        return "-----BEGIN SSH SIGNATURE-----\n" + Self.wrapped(Data(blob).base64EncodedString(), width: 70)
+            + "-----END SSH SIGNATURE-----\n"
     }
 
     private static func wrapped(_ text: String, width: Int) -> String {

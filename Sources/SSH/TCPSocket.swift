@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Opening TCP connections with one deadline covering name resolution and connect.
@@ -30,7 +30,9 @@ enum TCPSocket {
 
     /// getaddrinfo(3) has no timeout of its own, so a slow resolver is waited for on another thread
     /// only as long as the deadline allows. Numeric addresses skip that thread entirely.
-    private static func resolve(host: String, port: Int, deadline: Deadline, label: String) throws(SSHError) -> [ResolvedAddress] {
+    private static func resolve(host: String, port: Int, deadline: Deadline, label: String) throws(SSHError)
+        -> [ResolvedAddress]
+    {
         if let numeric = try? lookup(host: host, port: port, numericOnly: true), !numeric.isEmpty {
             return numeric
         }
@@ -66,9 +68,9 @@ enum TCPSocket {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #else
-        hints.ai_socktype = SOCK_STREAM
+            hints.ai_socktype = SOCK_STREAM
         #endif
         hints.ai_flags = numericOnly ? AI_NUMERICHOST | AI_NUMERICSERV : AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
@@ -89,11 +91,13 @@ enum TCPSocket {
         return result
     }
 
-    private static func connect(to address: ResolvedAddress, deadline: Deadline, label: String) throws(SSHError) -> Int32 {
+    private static func connect(to address: ResolvedAddress, deadline: Deadline, label: String) throws(SSHError)
+        -> Int32
+    {
         #if canImport(Glibc)
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(address.family, SOCK_STREAM, 0)
+            let fd = socket(address.family, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else {
             throw SSHError(.connectionFailed, "\(label): cannot create a socket: \(String(cString: strerror(errno)))")
@@ -117,7 +121,10 @@ enum TCPSocket {
             if ready > 0 { break }
             if deadline.hasPassed {
                 close(fd)
-                throw SSHError(.timeout, "\(label): no answer from the host within the connect timeout (is the address right, and is a firewall dropping the connection?)")
+                throw SSHError(
+                    .timeout,
+                    "\(label): no answer from the host within the connect timeout (is the address right, and is a firewall dropping the connection?)"
+                )
             }
         }
         var socketError: Int32 = 0
@@ -133,7 +140,9 @@ enum TCPSocket {
     private static func failure(errno error: Int32, label: String) -> SSHError {
         let text = String(cString: strerror(error))
         if error == ECONNREFUSED {
-            return SSHError(.connectionRefused, "\(label): connection refused: nothing listens on that port (is sshd running, is the port right?)")
+            return SSHError(
+                .connectionRefused,
+                "\(label): connection refused: nothing listens on that port (is sshd running, is the port right?)")
         }
         return SSHError(.connectionFailed, "\(label): cannot connect: \(text)")
     }

@@ -33,7 +33,9 @@ public struct ClickHouseServer: Sendable, CustomStringConvertible {
     }
 
     /// A real server given by environment variables, if any.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ClickHouseServer? {
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> ClickHouseServer?
+    {
         guard let url = environment["DEPLOYCTL_TEST_CLICKHOUSE_URL"].flatMap(URL.init(string:)) else { return nil }
         let admin = ClickHouseEndpoint(
             url: url, user: environment["DEPLOYCTL_TEST_CLICKHOUSE_USER"] ?? "default",
@@ -46,8 +48,11 @@ public struct ClickHouseServer: Sendable, CustomStringConvertible {
         if let configured = fromEnvironment() { return configured }
         let testbed = try Testbed.current()
         let manifest = try Testbed.manifestObject()
-        guard let clickhouse = manifest["clickhouse"] as? [String: Any], let port = clickhouse["http_port"] as? Int else {
-            throw TestbedUnavailable("the testbed has no ClickHouse section in testbed.json; recreate it with `make testbed-down testbed-up`")
+        guard let clickhouse = manifest["clickhouse"] as? [String: Any], let port = clickhouse["http_port"] as? Int
+        else {
+            throw TestbedUnavailable(
+                "the testbed has no ClickHouse section in testbed.json; recreate it with `make testbed-down testbed-up`"
+            )
         }
         let connection = try testbed.connect(testbed.host(hostName))
         let tunnel = try connection.openTunnel(toPort: port)
@@ -67,7 +72,9 @@ public struct ClickHouseServer: Sendable, CustomStringConvertible {
     public static func legacy() throws -> ClickHouseServer {
         if let configured = fromEnvironment() { return configured }
         let manifest = try legacyManifest()
-        guard let single = manifest["single"] as? [String: Any], let url = (single["http_url"] as? String).flatMap(URL.init(string:)) else {
+        guard let single = manifest["single"] as? [String: Any],
+            let url = (single["http_url"] as? String).flatMap(URL.init(string:))
+        else {
             throw TestbedUnavailable("legacy.json has no single server")
         }
         return try legacyServer(name: "clickhouse-server 18.16 (single)", url: url, manifest: manifest)
@@ -91,9 +98,12 @@ public struct ClickHouseServer: Sendable, CustomStringConvertible {
     private static func legacyServer(name: String, url: URL, manifest: [String: Any]) throws -> ClickHouseServer {
         ClickHouseServer(
             name: name,
-            admin: ClickHouseEndpoint(url: url, user: manifest["admin_user"] as? String ?? "admin", password: try secret(manifest["admin_password_file"])),
+            admin: ClickHouseEndpoint(
+                url: url, user: manifest["admin_user"] as? String ?? "admin",
+                password: try secret(manifest["admin_password_file"])),
             writer: ClickHouseEndpoint(
-                url: url, user: manifest["writer_user"] as? String ?? "etl_writer", password: try secret(manifest["writer_password_file"])),
+                url: url, user: manifest["writer_user"] as? String ?? "etl_writer",
+                password: try secret(manifest["writer_password_file"])),
             keepAlive: nil)
     }
 

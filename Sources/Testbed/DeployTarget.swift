@@ -12,17 +12,25 @@ public struct DeployTarget: Sendable {
 
     /// Writes `<host>.toml` into `directory/environments` (`edit` may change its text) and keeps
     /// releases in `directory/releases`.
-    public init(_ name: String, testbed: Testbed, in directory: TemporaryDirectory, edit: (String) -> String = { $0 }) throws {
-        guard let source = testbed.environments else { throw TestbedUnavailable("the testbed writes no environment files") }
+    public init(_ name: String, testbed: Testbed, in directory: TemporaryDirectory, edit: (String) -> String = { $0 })
+        throws
+    {
+        guard let source = testbed.environments else {
+            throw TestbedUnavailable("the testbed writes no environment files")
+        }
         host = testbed.host(name)
         let museshow = try String(contentsOfFile: source + "/museshow.toml", encoding: .utf8)
         try directory.write(
             edit(
                 museshow.replacingOccurrences(of: "name = \"museshow\"", with: "name = \"\(name)\"")
-                    .replacingOccurrences(of: "address = \"\(testbed.host("museshow").address)\"", with: "address = \"\(host.address)\"")),
+                    .replacingOccurrences(
+                        of: "address = \"\(testbed.host("museshow").address)\"", with: "address = \"\(host.address)\"")),
             to: "environments/\(name).toml")
         environments = directory.file("environments")
-        variables = ["DEPLOYCTL_RELEASES": directory.file("releases"), "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519"]
+        variables = [
+            "DEPLOYCTL_RELEASES": directory.file("releases"),
+            "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519",
+        ]
     }
 
     /// Stops deployctl's watchdog and removes the pipeline's units, its drop-ins, the app root and the app user.

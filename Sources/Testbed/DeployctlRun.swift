@@ -9,7 +9,8 @@ public struct DeployctlRun: Sendable {
     public static let binary = Testbed.repository.appendingPathComponent(".build/debug/deployctl").path
 
     /// Runs `binary` (default: the debug build) with `arguments`, this process's environment plus `environment`.
-    public init(_ arguments: [String], environment: [String: String] = [:], binary: String = DeployctlRun.binary) throws {
+    public init(_ arguments: [String], environment: [String: String] = [:], binary: String = DeployctlRun.binary) throws
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments

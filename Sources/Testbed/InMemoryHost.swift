@@ -35,7 +35,10 @@ public final class InMemoryHost: RemoteHost, @unchecked Sendable {
         var closeCount = 0
     }
 
-    public init(label: String, files: [String: String] = [:], respond: @escaping @Sendable (String) -> Answer = { _ in Answer() }) {
+    public init(
+        label: String, files: [String: String] = [:],
+        respond: @escaping @Sendable (String) -> Answer = { _ in Answer() }
+    ) {
         self.label = label
         self.hostKey = HostKey(type: "ssh-ed25519", blob: Array(label.utf8))
         self.respond = respond
@@ -56,30 +59,39 @@ public final class InMemoryHost: RemoteHost, @unchecked Sendable {
         withState { $0.commands.append(command) }
         let answer = respond(command)
         return CommandResult(
-            command: command, stdout: Data(answer.stdout.utf8), stderr: Data(answer.stderr.utf8), exitStatus: answer.exitStatus,
+            command: command, stdout: Data(answer.stdout.utf8), stderr: Data(answer.stderr.utf8),
+            exitStatus: answer.exitStatus,
             exitSignal: nil, duration: .zero)
     }
 
-    public func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult {
+    public func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
         try checkOpen()
         withState { $0.files[remotePath] = File(data: data, mode: mode) }
         return UploadResult(remotePath: remotePath, bytes: UInt64(data.count), sha256: "", duration: .zero)
     }
 
-    public func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult {
+    public func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration)
+        async throws(SSHError) -> UploadResult
+    {
         guard let data = FileManager.default.contents(atPath: localPath) else {
             throw SSHError(.sftp, "\(label): cannot read the local file \(localPath)")
         }
         return try await upload(data, to: remotePath, mode: mode, timeout: timeout)
     }
 
-    public func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError) -> UploadResult {
+    public func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
         try await upload(file: localPath, to: remotePath, mode: 0o600, timeout: timeout)
     }
 
     public func read(contentsOf remotePath: String, timeout: Duration) async throws(SSHError) -> Data {
         try checkOpen()
-        guard let file = withState({ $0.files[remotePath] }) else { throw SSHError(.sftp, "opening \(remotePath): no such file") }
+        guard let file = withState({ $0.files[remotePath] }) else {
+            throw SSHError(.sftp, "opening \(remotePath): no such file")
+        }
         return file.data
     }
 
@@ -87,7 +99,8 @@ public final class InMemoryHost: RemoteHost, @unchecked Sendable {
         try checkOpen()
         return withState { $0.files[remotePath] }.map {
             RemoteFileInfo(
-                size: UInt64($0.data.count), permissions: $0.mode, isDirectory: false, isRegularFile: true, uid: 0, gid: 0,
+                size: UInt64($0.data.count), permissions: $0.mode, isDirectory: false, isRegularFile: true, uid: 0,
+                gid: 0,
                 modified: Date(timeIntervalSince1970: 0))
         }
     }

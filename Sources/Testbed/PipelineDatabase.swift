@@ -69,7 +69,8 @@ public struct PipelineDatabase: Sendable {
                 } catch {
                     throw ClickHouseError(
                         kind: error.kind, code: error.code, name: error.name,
-                        message: "\(migration.upFile) line \(statement.line): \(error.message)", httpStatus: error.httpStatus)
+                        message: "\(migration.upFile) line \(statement.line): \(error.message)",
+                        httpStatus: error.httpStatus)
                 }
             }
         }

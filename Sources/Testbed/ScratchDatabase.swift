@@ -24,7 +24,9 @@ public final class ScratchDatabase: @unchecked Sendable {
 
     public var tables: TrackingTables { TrackingTables(database: name) }
 
-    public func migrator(_ migrations: [Migration], options: Migrator<ClickHouseClient>.Options = .init(actor: "test@deployctl")) -> Migrator<ClickHouseClient> {
+    public func migrator(
+        _ migrations: [Migration], options: Migrator<ClickHouseClient>.Options = .init(actor: "test@deployctl")
+    ) -> Migrator<ClickHouseClient> {
         Migrator(client: admin, migrations: migrations, tables: tables, options: options)
     }
 

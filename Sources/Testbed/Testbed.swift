@@ -64,12 +64,15 @@ public struct Testbed: Sendable {
 
     /// The root of the repository this code was built from (tests and the bench find its
     /// migrations, units, checks and build products there).
-    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent()
 
     /// The repository's `.testbed` folder (or `DEPLOYCTL_TESTBED_DIR`).
     public static var directory: String {
-        if let override = ProcessInfo.processInfo.environment["DEPLOYCTL_TESTBED_DIR"], !override.isEmpty { return override }
+        if let override = ProcessInfo.processInfo.environment["DEPLOYCTL_TESTBED_DIR"], !override.isEmpty {
+            return override
+        }
         return repository.appendingPathComponent(".testbed").path
     }
 
@@ -82,15 +85,18 @@ public struct Testbed: Sendable {
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
             throw TestbedUnavailable(
                 "the testbed is not running (\(manifestPath) is missing). Start it with `make testbed-up`, "
-                    + "or point the tests at a server with DEPLOYCTL_TEST_SSH_HOST (see README, \"Testing against your servers\")")
+                    + "or point the tests at a server with DEPLOYCTL_TEST_SSH_HOST (see README, \"Testing against your servers\")"
+            )
         }
         do {
             let manifest = try JSONDecoder().decode(Manifest.self, from: data)
             return Testbed(
-                hosts: manifest.hosts, keys: manifest.keys, knownHosts: manifest.known_hosts, environments: manifest.environments,
+                hosts: manifest.hosts, keys: manifest.keys, knownHosts: manifest.known_hosts,
+                environments: manifest.environments,
                 isLocal: true)
         } catch {
-            throw TestbedUnavailable("\(manifestPath) is unreadable (\(error)); recreate it with `make testbed-down testbed-up`")
+            throw TestbedUnavailable(
+                "\(manifestPath) is unreadable (\(error)); recreate it with `make testbed-down testbed-up`")
         }
     }
 
@@ -100,18 +106,22 @@ public struct Testbed: Sendable {
     public static func fromEnvironment(_ environment: [String: String]) throws -> Testbed? {
         guard let address = environment["DEPLOYCTL_TEST_SSH_HOST"], !address.isEmpty else { return nil }
         guard let key = environment["DEPLOYCTL_TEST_SSH_KEY"], !key.isEmpty else {
-            throw TestbedUnavailable("DEPLOYCTL_TEST_SSH_HOST is set but DEPLOYCTL_TEST_SSH_KEY (a private key file) is not")
+            throw TestbedUnavailable(
+                "DEPLOYCTL_TEST_SSH_HOST is set but DEPLOYCTL_TEST_SSH_KEY (a private key file) is not")
         }
         let home = FileManager.default.homeDirectoryForCurrentUser.path
         let host = Host(
             name: environment["DEPLOYCTL_TEST_SSH_NAME"] ?? address, address: address,
-            port: Int(environment["DEPLOYCTL_TEST_SSH_PORT"] ?? "") ?? 22, user: environment["DEPLOYCTL_TEST_SSH_USER"] ?? "root")
+            port: Int(environment["DEPLOYCTL_TEST_SSH_PORT"] ?? "") ?? 22,
+            user: environment["DEPLOYCTL_TEST_SSH_USER"] ?? "root")
         return Testbed(
             hosts: [host],
             keys: Keys(
-                ed25519: key, ecdsa: environment["DEPLOYCTL_TEST_SSH_ECDSA_KEY"], ed25519Encrypted: nil, passphraseFile: nil,
+                ed25519: key, ecdsa: environment["DEPLOYCTL_TEST_SSH_ECDSA_KEY"], ed25519Encrypted: nil,
+                passphraseFile: nil,
                 rsa: environment["DEPLOYCTL_TEST_SSH_RSA_KEY"], wrong: environment["DEPLOYCTL_TEST_SSH_WRONG_KEY"]),
-            knownHosts: environment["DEPLOYCTL_TEST_SSH_KNOWN_HOSTS"] ?? home + "/.ssh/known_hosts", environments: nil, isLocal: false)
+            knownHosts: environment["DEPLOYCTL_TEST_SSH_KNOWN_HOSTS"] ?? home + "/.ssh/known_hosts", environments: nil,
+            isLocal: false)
     }
 
     /// The host named `name`, or the first host when `name` is nil or absent on a real server.

@@ -27,7 +27,8 @@ public struct CheckResult: Sendable, Codable, Equatable {
     public let seconds: Double
 
     public init(
-        id: String, area: Area, title: String, severity: Severity = .blocker, outcome: Outcome, expected: String, found: String,
+        id: String, area: Area, title: String, severity: Severity = .blocker, outcome: Outcome, expected: String,
+        found: String,
         evidence: String = "", remedy: String? = nil, seconds: Double = 0
     ) {
         self.id = id

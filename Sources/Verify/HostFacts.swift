@@ -20,14 +20,17 @@ struct VerifyFacts: Sendable {
         let root = ShellQuote.quote(target.root)
         let units = ShellQuote.quote(target.unitsDirectory)
         var lines = [
-            "c=$(readlink \(root)/current 2>/dev/null || true); echo \"current=${c##*/}\"",
+            "c=$(readlink \(root)/current 2>/dev/null || true); echo \"current=${c##*/}\""
         ]
         switch target.environment.clickhouse.runtime {
         case .systemd(let unit):
-            lines.append("echo \"clickhouse_runtime=$(systemctl show -p ActiveState --value \(ShellQuote.quote(unit)) 2>/dev/null)\"")
+            lines.append(
+                "echo \"clickhouse_runtime=$(systemctl show -p ActiveState --value \(ShellQuote.quote(unit)) 2>/dev/null)\""
+            )
         case .docker(let container):
             lines.append(
-                "echo \"clickhouse_runtime=$(docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' \(ShellQuote.quote(container)) 2>&1 | head -n1)\"")
+                "echo \"clickhouse_runtime=$(docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' \(ShellQuote.quote(container)) 2>&1 | head -n1)\""
+            )
         }
         lines += [
             "echo '<<listen'; (ss -Hltn 2>/dev/null || netstat -ltn 2>/dev/null) | awk '{print $4}'; echo '>>listen'",

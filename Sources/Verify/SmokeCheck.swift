@@ -24,8 +24,11 @@ public struct SmokeCheck: Sendable, Equatable {
 
     /// Every check in `directory`, by file name.
     public static func load(from directory: String) throws -> [SmokeCheck] {
-        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.sorted().map { file in
-            SmokeCheck(name: String(file.dropLast(4)), sql: try String(contentsOfFile: directory + "/" + file, encoding: .utf8))
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.sorted().map {
+            file in
+            SmokeCheck(
+                name: String(file.dropLast(4)), sql: try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            )
         }
     }
 
@@ -39,7 +42,9 @@ public struct SmokeCheck: Sendable, Equatable {
     /// - Throws: `ClickHouseError` from the server, `SmokeCheckFailure` when the answer is not one row of violations and sample.
     public func run(on client: some ClickHouseQuerying, maxLagMinutes: Int = 45) async throws -> Outcome {
         let rows = try await client.rows(sql, settings: Self.parameters(maxLagMinutes: maxLagMinutes))
-        guard rows.count == 1, rows[0].count == 2, let violations = rows[0][0].flatMap(UInt64.init), let sample = rows[0][1] else {
+        guard rows.count == 1, rows[0].count == 2, let violations = rows[0][0].flatMap(UInt64.init),
+            let sample = rows[0][1]
+        else {
             throw SmokeCheckFailure(description: "\(name) answered \(rows) instead of one row of violations and sample")
         }
         return Outcome(violations: violations, sample: sample)

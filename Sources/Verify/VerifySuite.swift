@@ -25,39 +25,54 @@ public struct VerifySuite: Sendable {
         if wanted.contains(.environment) { results += environment }
         let clickhouse = environment.first { $0.id == "environment.clickhouse-answers" }?.outcome == .pass
         func skipped(_ area: CheckResult.Area, because reason: String) -> CheckResult {
-            CheckResult(id: "\(area.rawValue).skipped", area: area, title: "\(area.rawValue) checks", outcome: .skip, expected: "-", found: "skipped: \(reason)")
+            CheckResult(
+                id: "\(area.rawValue).skipped", area: area, title: "\(area.rawValue) checks", outcome: .skip,
+                expected: "-", found: "skipped: \(reason)")
         }
         let noClickHouse = "ClickHouse does not answer (environment.clickhouse-answers)"
-        if wanted.contains(.database) { results += clickhouse ? await databaseChecks() : [skipped(.database, because: noClickHouse)] }
+        if wanted.contains(.database) {
+            results += clickhouse ? await databaseChecks() : [skipped(.database, because: noClickHouse)]
+        }
         var loaded = true
         if wanted.contains(.load) || wanted.contains(.metadata) {
             let load = await loadChecks()
             loaded = !load.contains { $0.id == "load.run" && $0.outcome == .fail }
             if wanted.contains(.load) { results += load }
         }
-        if wanted.contains(.quality) { results += clickhouse ? await qualityChecks() : [skipped(.quality, because: noClickHouse)] }
+        if wanted.contains(.quality) {
+            results += clickhouse ? await qualityChecks() : [skipped(.quality, because: noClickHouse)]
+        }
         if wanted.contains(.metadata) {
-            results += clickhouse && loaded ? await metadataChecks(since: started) : [skipped(.metadata, because: clickhouse ? "the loader run failed (load.run)" : noClickHouse)]
+            results +=
+                clickhouse && loaded
+                ? await metadataChecks(since: started)
+                : [skipped(.metadata, because: clickhouse ? "the loader run failed (load.run)" : noClickHouse)]
         }
         if wanted.contains(.monitoring) { results += await monitoringChecks() }
         if wanted.contains(.automation) { results += automationChecks(facts) }
-        if wanted.contains(.smoke) { results += clickhouse ? await smokeChecks() : [skipped(.smoke, because: noClickHouse)] }
+        if wanted.contains(.smoke) {
+            results += clickhouse ? await smokeChecks() : [skipped(.smoke, because: noClickHouse)]
+        }
         return results
     }
 
     // MARK: - Helpers
 
     func check(
-        _ id: String, _ area: CheckResult.Area, _ title: String, severity: CheckResult.Severity = .blocker, passed: Bool, expected: String,
+        _ id: String, _ area: CheckResult.Area, _ title: String, severity: CheckResult.Severity = .blocker,
+        passed: Bool, expected: String,
         found: String, evidence: String, remedy: String
     ) -> CheckResult {
         CheckResult(
-            id: id, area: area, title: title, severity: severity, outcome: passed ? .pass : .fail, expected: expected, found: target.redact(found),
+            id: id, area: area, title: title, severity: severity, outcome: passed ? .pass : .fail, expected: expected,
+            found: target.redact(found),
             evidence: target.redact(evidence), remedy: passed ? nil : remedy)
     }
 
     /// Runs a command on the host (as the SSH layer's exec, through sudo where the environment says).
-    func shell(_ command: String, timeout: Duration = .seconds(120)) async -> (status: Int32, output: String, seconds: Double) {
+    func shell(_ command: String, timeout: Duration = .seconds(120)) async -> (
+        status: Int32, output: String, seconds: Double
+    ) {
         let started = ContinuousClock.now
         do {
             let result = try await target.host.run(command, options: .init(timeout: timeout))

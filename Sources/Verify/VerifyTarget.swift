@@ -28,8 +28,10 @@ public struct VerifyTarget: Sendable {
     public let redact: Redactor
 
     public init(
-        environment: Environment, hostName: String, host: any RemoteHost, admin: ClickHouseClient, writer: ClickHouseClient, root: String,
-        envFile: String, unitsDirectory: String, release: String?, units: [String], migrations: [Migration], smokeChecks: [SmokeCheck],
+        environment: Environment, hostName: String, host: any RemoteHost, admin: ClickHouseClient,
+        writer: ClickHouseClient, root: String,
+        envFile: String, unitsDirectory: String, release: String?, units: [String], migrations: [Migration],
+        smokeChecks: [SmokeCheck],
         loaderHost: Bool, dropIns: [String: String?], redact: Redactor
     ) {
         self.environment = environment
@@ -52,6 +54,8 @@ public struct VerifyTarget: Sendable {
     var database: String { environment.clickhouse.database }
     var binary: String { root + "/current/bin/qtickets-api" }
     /// The loader's service: the oneshot the timer starts.
-    var loaderService: String { units.first { $0.hasSuffix(".service") && $0.contains("qtickets_api") } ?? "qtickets_api.service" }
+    var loaderService: String {
+        units.first { $0.hasSuffix(".service") && $0.contains("qtickets_api") } ?? "qtickets_api.service"
+    }
     var timer: String? { units.first { $0.hasSuffix(".timer") } }
 }

@@ -6,7 +6,8 @@ import Foundation
 struct Deployctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployctl",
-        abstract: "Deploys the QTickets → ClickHouse pipeline to Linux hosts over SSH, verifies it, and gates production on staging.",
+        abstract:
+            "Deploys the QTickets → ClickHouse pipeline to Linux hosts over SSH, verifies it, and gates production on staging.",
         discussion: """
             Environments are TOML files in the environments folder (--env-dir), one per environment.
 
@@ -17,7 +18,11 @@ struct Deployctl: AsyncParsableCommand {
             With --json every command prints exactly one JSON document (see the README, "JSON output").
             """,
         version: BuildInfo.versionLine,
-        subcommands: [Env.self, Exec.self, Trust.self, Release.self, Setup.self, Secrets.self, Deploy.self, RollbackCommand.self, ReleasesCommand.self, VerifyCommand.self, GateCommand.self, Status.self, Audit.self, Migrate.self, Lock.self]
+        subcommands: [
+            Env.self, Exec.self, Trust.self, Release.self, Setup.self, Secrets.self, Deploy.self, RollbackCommand.self,
+            ReleasesCommand.self, VerifyCommand.self, GateCommand.self, Status.self, Audit.self, Migrate.self,
+            Lock.self,
+        ]
     )
 
     /// Parses with global options allowed before the subcommand, runs, and reports a usage error
@@ -35,7 +40,8 @@ struct Deployctl: AsyncParsableCommand {
             let status = exitCode(for: error)
             if !(error is ExitCode), status != .success, CommandTree.wantsJSON(arguments) {
                 let envelope = JSONEnvelope<NoResult>(
-                    command: CommandTree.commandPath(arguments, root: Deployctl.self).joined(separator: " "), result: nil,
+                    command: CommandTree.commandPath(arguments, root: Deployctl.self).joined(separator: " "),
+                    result: nil,
                     error: .init(code: Verdict.usage.name, message: fullMessage(for: error)))
                 print((try? envelope.text()) ?? "")
                 Foundation.exit(status.rawValue)

@@ -1,8 +1,8 @@
 import ArgumentParser
 import ClickHouse
 import Foundation
-import Healthcheck
 import HTTPServer
+import Healthcheck
 import QTicketsLoader
 
 extension QTicketsAPICommand {
@@ -33,7 +33,9 @@ extension QTicketsAPICommand {
         }
 
         static func address(_ text: String) -> (host: String, port: Int)? {
-            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (0...65535).contains(port)
+            else {
                 return nil
             }
             let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
@@ -43,7 +45,8 @@ extension QTicketsAPICommand {
         func run() async throws {
             let configuration = try options.loadHealthcheck()
             let checker = HealthChecker(
-                client: ClickHouseClient(endpoint: configuration.clickhouse), job: configuration.job, thresholds: configuration.thresholds)
+                client: ClickHouseClient(endpoint: configuration.clickhouse), job: configuration.job,
+                thresholds: configuration.thresholds)
             if let serve, let (host, port) = Self.address(serve) {
                 try await Self.serve(checker: checker, host: host, port: port)
                 return
@@ -65,7 +68,8 @@ extension QTicketsAPICommand {
                 FileHandle.standardError.write(Data("qtickets-api: \(error)\n".utf8))
                 throw ExitCode(ExitStatus.failed)
             }
-            RunLog.standardOutput.info("healthcheck.serving", ["address": "\(host):\(server.port)", "job": checker.job])
+            RunLog.standardOutput.info(
+                "healthcheck.serving", ["address": "\(host):\(server.port)", "job": checker.job])
             await Termination.wait()
             await server.stop()
             RunLog.standardOutput.info("healthcheck.stopped")

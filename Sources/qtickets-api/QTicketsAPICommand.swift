@@ -25,12 +25,16 @@ enum ExitStatus {
 }
 
 struct ConfigurationOptions: ParsableArguments {
-    @Option(name: .customLong("env-file"), help: "Read variables from this KEY=VALUE file; its values win over the environment.")
+    @Option(
+        name: .customLong("env-file"),
+        help: "Read variables from this KEY=VALUE file; its values win over the environment.")
     var environmentFile: String?
 
     /// The loader's configuration, or exit 78 with every problem named.
     func load() throws -> PipelineConfiguration {
-        try configuration(orExit: ExitStatus.invalidConfiguration) { try PipelineConfiguration(environment: $0, releaseID: ReleaseMarker.current()) }
+        try configuration(orExit: ExitStatus.invalidConfiguration) {
+            try PipelineConfiguration(environment: $0, releaseID: ReleaseMarker.current())
+        }
     }
 
     /// The healthcheck's configuration, or exit 3 (unknown: it cannot even look) with every problem named.
@@ -56,7 +60,8 @@ struct ConfigurationOptions: ParsableArguments {
 enum ReleaseMarker {
     static func current() -> String {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let marker = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("RELEASE")
+        let marker = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "RELEASE")
         guard let text = try? String(contentsOf: marker, encoding: .utf8) else { return "" }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -6,7 +6,9 @@ extension QTicketsAPICommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One incremental load: events, new orders, changed orders, seat counters.",
-            discussion: "With --dry-run it calls the API, parses, validates and shows what it would insert, and writes nothing.")
+            discussion:
+                "With --dry-run it calls the API, parses, validates and shows what it would insert, and writes nothing."
+        )
 
         @OptionGroup var options: ConfigurationOptions
 
@@ -21,7 +23,9 @@ extension QTicketsAPICommand {
                 let width = StagingTable.allCases.map(\.rawValue.count).max() ?? 0
                 for table in StagingTable.allCases {
                     let sample = summary.samples[table]
-                    print("  \(table.rawValue.padding(toLength: width, withPad: " ", startingAt: 0))  \(sample?.rows ?? 0) rows")
+                    print(
+                        "  \(table.rawValue.padding(toLength: width, withPad: " ", startingAt: 0))  \(sample?.rows ?? 0) rows"
+                    )
                 }
                 for table in StagingTable.allCases {
                     if let sample = summary.samples[table] { print("first \(table.entity) row: \(sample.firstRow)") }

@@ -21,7 +21,10 @@ struct QTicketsSim: AsyncParsableCommand {
     @Option(help: "Seed the whole dataset derives from.")
     var seed: UInt64 = 42
 
-    @Option(help: "Spread the orders over the last N days up to now (default: 90 days from 2025-08-01, the same data every day).")
+    @Option(
+        help:
+            "Spread the orders over the last N days up to now (default: 90 days from 2025-08-01, the same data every day)."
+    )
     var recentDays: Int?
 
     @Option(help: "Number of orders over the dataset's span.")
@@ -41,12 +44,16 @@ struct QTicketsSim: AsyncParsableCommand {
 
     func validate() throws {
         guard address != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8088") }
-        guard orders > 0, showsPerEvent > 0, (events ?? 1) > 0 else { throw ValidationError("--orders, --events and --shows-per-event must be positive") }
+        guard orders > 0, showsPerEvent > 0, (events ?? 1) > 0 else {
+            throw ValidationError("--orders, --events and --shows-per-event must be positive")
+        }
         guard offsetSeconds != nil else { throw ValidationError("--timestamp-offset must look like +03:00 or -05:30") }
     }
 
     private var address: (host: String, port: Int)? {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
             return nil
         }
         let host = String(listen[..<colon])
@@ -63,16 +70,22 @@ struct QTicketsSim: AsyncParsableCommand {
 
     func run() async throws {
         let token = try readToken()
-        guard let address, let offset = offsetSeconds else { throw ValidationError("invalid --listen or --timestamp-offset") }
+        guard let address, let offset = offsetSeconds else {
+            throw ValidationError("invalid --listen or --timestamp-offset")
+        }
         let started = Date()
-        let dataset = recentDays.map { days in
-            SimulatorDataset(
-                seed: seed, orders: orders, events: events, showsPerEvent: showsPerEvent, start: Date().addingTimeInterval(-Double(days) * 86400),
-                span: Double(days) * 86400)
-        } ?? SimulatorDataset(seed: seed, orders: orders, events: events, showsPerEvent: showsPerEvent)
+        let dataset =
+            recentDays.map { days in
+                SimulatorDataset(
+                    seed: seed, orders: orders, events: events, showsPerEvent: showsPerEvent,
+                    start: Date().addingTimeInterval(-Double(days) * 86400),
+                    span: Double(days) * 86400)
+            } ?? SimulatorDataset(seed: seed, orders: orders, events: events, showsPerEvent: showsPerEvent)
         let simulator = QTicketsSimulator(dataset: dataset, token: token, timestampOffset: offset)
         let server = try await simulator.start(host: address.host, port: address.port)
-        say("qtickets-sim: \(orders) orders, \(dataset.events.count) events built in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        say(
+            "qtickets-sim: \(orders) orders, \(dataset.events.count) events built in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        )
         say("qtickets-sim: API \(server.baseURL)")
         say("qtickets-sim: control \(server.controlURL)")
         await Termination.wait()

@@ -35,18 +35,24 @@ struct ClientConformanceTests {
         let client = ClickHouseClient(endpoint: server.admin)
         let syntax = await #expect(throws: ClickHouseError.self) { try await client.execute("SELEC 1") }
         #expect(syntax?.kind == .server && syntax?.code == 62 && syntax?.name == "SYNTAX_ERROR")
-        let table = await #expect(throws: ClickHouseError.self) { _ = try await client.rows("SELECT * FROM system.no_such_table_here") }
+        let table = await #expect(throws: ClickHouseError.self) {
+            _ = try await client.rows("SELECT * FROM system.no_such_table_here")
+        }
         #expect(table?.code == 60 && table?.name == "UNKNOWN_TABLE")
         #expect(table?.httpStatus != 200)
     }
 
-    @Test("a wrong password is refused as an authentication error, and the password is never in the message", arguments: ServerKind.allCases)
+    @Test(
+        "a wrong password is refused as an authentication error, and the password is never in the message",
+        arguments: ServerKind.allCases)
     func wrongPassword(kind: ServerKind) async throws {
         let server = try kind.server()
         defer { withExtendedLifetime(server) {} }
         var endpoint = server.admin
         endpoint.password = "definitely-wrong-\(UUID().uuidString)"
-        let error = await #expect(throws: ClickHouseError.self) { _ = try await ClickHouseClient(endpoint: endpoint).rows("SELECT 1") }
+        let error = await #expect(throws: ClickHouseError.self) {
+            _ = try await ClickHouseClient(endpoint: endpoint).rows("SELECT 1")
+        }
         #expect([516, 193, 192, 194].contains(error?.code ?? 0))
         #expect(error?.description.contains(endpoint.password) == false)
         #expect(!endpoint.description.contains(endpoint.password))
@@ -58,10 +64,12 @@ struct ClientConformanceTests {
         let server = try kind.server()
         defer { withExtendedLifetime(server) {} }
         let client = ClickHouseClient(endpoint: server.admin)
-        let threads = try await client.value("SELECT value FROM system.settings WHERE name = 'max_threads'", settings: ["max_threads": "3"])
+        let threads = try await client.value(
+            "SELECT value FROM system.settings WHERE name = 'max_threads'", settings: ["max_threads": "3"])
         #expect(threads == "3")
         let text = "Etc/GMT+3 a&b=c;d#e%20f?g ё"
-        let schema = try await client.value("SELECT value FROM system.settings WHERE name = 'format_schema'", settings: ["format_schema": text])
+        let schema = try await client.value(
+            "SELECT value FROM system.settings WHERE name = 'format_schema'", settings: ["format_schema": text])
         #expect(schema == text)
     }
 
@@ -92,18 +100,26 @@ struct ClientConformanceTests {
         try await admin.execute("DROP DATABASE \(database)")
     }
 
-    @Test("a query past the client's timeout fails as a timeout; a closed port fails naming the address", arguments: ServerKind.allCases)
+    @Test(
+        "a query past the client's timeout fails as a timeout; a closed port fails naming the address",
+        arguments: ServerKind.allCases)
     func timeoutsAndTransport(kind: ServerKind) async throws {
         let server = try kind.server()
         defer { withExtendedLifetime(server) {} }
         var endpoint = server.admin
         endpoint.timeout = .milliseconds(700)
-        let slow = await #expect(throws: ClickHouseError.self) { _ = try await ClickHouseClient(endpoint: endpoint).rows("SELECT sleep(2)") }
+        let slow = await #expect(throws: ClickHouseError.self) {
+            _ = try await ClickHouseClient(endpoint: endpoint).rows("SELECT sleep(2)")
+        }
         #expect(slow?.kind == .timeout)
         endpoint.url = URL(string: "http://127.0.0.1:1")!
         endpoint.timeout = .seconds(30)
-        let closed = await #expect(throws: ClickHouseError.self) { _ = try await ClickHouseClient(endpoint: endpoint, readAttempts: 2).rows("SELECT 1") }
-        #expect(closed?.kind == .transport, "a refused connection fails at once as a transport error, not as a timeout at the deadline")
+        let closed = await #expect(throws: ClickHouseError.self) {
+            _ = try await ClickHouseClient(endpoint: endpoint, readAttempts: 2).rows("SELECT 1")
+        }
+        #expect(
+            closed?.kind == .transport,
+            "a refused connection fails at once as a transport error, not as a timeout at the deadline")
         #expect(closed?.message.contains("127.0.0.1:1") == true)
     }
 }

@@ -33,7 +33,9 @@ final class DeployFixture: @unchecked Sendable {
         let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
         let now = Date()
         let simulator = QTicketsSimulator(
-            dataset: SimulatorDataset(seed: 7, orders: 800, start: now.addingTimeInterval(-20 * 86_400), span: 25 * 86_400), token: token, now: now)
+            dataset: SimulatorDataset(
+                seed: 7, orders: 800, start: now.addingTimeInterval(-20 * 86_400), span: 25 * 86_400), token: token,
+            now: now)
         server = try await simulator.start(host: outside, port: 0)
     }
 
@@ -48,19 +50,24 @@ final class DeployFixture: @unchecked Sendable {
     /// A KEY=VALUE file for the loader on prod2; `without` leaves one variable out.
     func envFile(without missing: String? = nil) throws -> String {
         var values = [
-            "QTICKETS_BASE_URL": server.baseURL, "QTICKETS_TOKEN": token, "ORG_NAME": "deploy-test", "CLICKHOUSE_HOST": "127.0.0.1",
+            "QTICKETS_BASE_URL": server.baseURL, "QTICKETS_TOKEN": token, "ORG_NAME": "deploy-test",
+            "CLICKHOUSE_HOST": "127.0.0.1",
             "CLICKHOUSE_PORT": "8123", "CLICKHOUSE_DB": "zakaz", "CLICKHOUSE_USER": "etl_writer",
-            "CLICKHOUSE_PASSWORD": try String(contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8),
+            "CLICKHOUSE_PASSWORD": try String(
+                contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8),
         ]
         if let missing { values[missing] = nil }
-        return try directory.write(values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n", to: "env-\(UUID().uuidString)")
+        return try directory.write(
+            values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n",
+            to: "env-\(UUID().uuidString)")
     }
 
     /// A checkout like the repository's, with `edit` applied to its files, for releases that differ.
     func checkout(_ edit: (String) throws -> Void) throws -> String {
         let path = directory.file("checkout-\(UUID().uuidString.prefix(6))")
         for folder in ["systemd", "migrations", "checks"] {
-            try FileManager.default.copyItem(atPath: Testbed.repository.appendingPathComponent(folder).path, toPath: path + "/" + folder)
+            try FileManager.default.copyItem(
+                atPath: Testbed.repository.appendingPathComponent(folder).path, toPath: path + "/" + folder)
         }
         try edit(path)
         return path
@@ -75,4 +82,3 @@ final class DeployFixture: @unchecked Sendable {
         connection.close()
     }
 }
-

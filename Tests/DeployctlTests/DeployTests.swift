@@ -15,7 +15,9 @@ struct DeployTests {
 
     static func result(_ run: DeployctlRun) -> [String: Any] { (run.result as? [String: Any]) ?? [:] }
 
-    @Test("a fresh host: setup, secrets push, deploy; the timer's loader loads, the healthcheck answers; a no-op redeploy touches nothing; status and audit tell the truth")
+    @Test(
+        "a fresh host: setup, secrets push, deploy; the timer's loader loads, the healthcheck answers; a no-op redeploy touches nothing; status and audit tell the truth"
+    )
     func freshHostToRunningPipeline() async throws {
         let fixture = try await DeployFixture()
         do {
@@ -28,17 +30,25 @@ struct DeployTests {
 
     private func walkThrough(_ fixture: DeployFixture) async throws {
         let host = Self.host
-        let built = try fixture.deployctl(["--json", "release", "build", "--allow-dirty", "--checkout", Testbed.repository.path])
+        let built = try fixture.deployctl([
+            "--json", "release", "build", "--allow-dirty", "--checkout", Testbed.repository.path,
+        ])
         #expect(built.status == 0, "\(built.stdout)\(built.stderr)")
         let first = try #require((Self.result(built)["manifest"] as? [String: Any])?["id"] as? String)
-        let again = try fixture.deployctl(["--json", "release", "build", "--allow-dirty", "--checkout", Testbed.repository.path])
+        let again = try fixture.deployctl([
+            "--json", "release", "build", "--allow-dirty", "--checkout", Testbed.repository.path,
+        ])
         #expect(Self.result(again)["status"] as? String == "already-built", "the same content is the same release")
 
         let setup = try fixture.deployctl(["setup", host])
-        #expect(setup.status == 0 && setup.stdout.contains("created /opt/zakaz_dashboard/releases"), "\(setup.stdout)\(setup.stderr)")
+        #expect(
+            setup.status == 0 && setup.stdout.contains("created /opt/zakaz_dashboard/releases"),
+            "\(setup.stdout)\(setup.stderr)")
         #expect(try fixture.deployctl(["setup", host]).stdout.contains("nothing changed"), "setup is idempotent")
 
-        let refused = try fixture.deployctl(["secrets", "push", host, "--from", fixture.envFile(without: "QTICKETS_TOKEN")])
+        let refused = try fixture.deployctl([
+            "secrets", "push", host, "--from", fixture.envFile(without: "QTICKETS_TOKEN"),
+        ])
         #expect(refused.status == 1 && refused.stdout.contains("QTICKETS_TOKEN"), "\(refused.stdout)")
         let pushed = try fixture.deployctl(["secrets", "push", host, "--from", fixture.envFile()])
         #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
@@ -54,85 +64,131 @@ struct DeployTests {
         #expect(Self.result(deployed)["taken"] as? [String] == planned, "the deploy took exactly the planned steps")
 
         let service = try await fixture.run("systemctl show qtickets_api.service -p Result -p User -p ExecMainStatus")
-        #expect(Set(service.split(separator: "\n")) == ["Result=success", "User=etl", "ExecMainStatus=0"], "the post-deploy run, as etl: \(service)")
+        #expect(
+            Set(service.split(separator: "\n")) == ["Result=success", "User=etl", "ExecMainStatus=0"],
+            "the post-deploy run, as etl: \(service)")
         let journal = try await fixture.run("journalctl -u qtickets_api.service -o cat --no-pager")
-        #expect(journal.contains("event=run.finish") && journal.contains("status=ok") && !journal.contains(fixture.token))
-        #expect(try await fixture.run("systemctl is-enabled qtickets_api.timer; systemctl is-active qtickets_api.timer qtickets_healthcheck.service")
-            == "enabled\nactive\nactive\n")
-        let health = try await fixture.run("set -a; . /opt/zakaz_dashboard/secrets/.env.qtickets_api; /opt/zakaz_dashboard/current/bin/qtickets-api healthcheck --json")
+        #expect(
+            journal.contains("event=run.finish") && journal.contains("status=ok") && !journal.contains(fixture.token))
+        #expect(
+            try await fixture.run(
+                "systemctl is-enabled qtickets_api.timer; systemctl is-active qtickets_api.timer qtickets_healthcheck.service"
+            )
+                == "enabled\nactive\nactive\n")
+        let health = try await fixture.run(
+            "set -a; . /opt/zakaz_dashboard/secrets/.env.qtickets_api; /opt/zakaz_dashboard/current/bin/qtickets-api healthcheck --json"
+        )
         #expect(health.contains("\"status\" : \"ok\"") || health.contains("\"status\":\"ok\""), "\(health)")
 
         // A no-op redeploy: no unit written, no restart.
         let before = try await fixture.run(
-            "stat -c %Y /etc/systemd/system/qtickets_*; systemctl show qtickets_healthcheck.service -p ActiveEnterTimestampMonotonic --value")
+            "stat -c %Y /etc/systemd/system/qtickets_*; systemctl show qtickets_healthcheck.service -p ActiveEnterTimestampMonotonic --value"
+        )
         let noop = try fixture.deployctl(["--json", "deploy", host])
         #expect(noop.status == 0 && (Self.result(noop)["taken"] as? [String]) == [], "\(noop.stdout)")
-        #expect(try await fixture.run(
-            "stat -c %Y /etc/systemd/system/qtickets_*; systemctl show qtickets_healthcheck.service -p ActiveEnterTimestampMonotonic --value") == before)
+        #expect(
+            try await fixture.run(
+                "stat -c %Y /etc/systemd/system/qtickets_*; systemctl show qtickets_healthcheck.service -p ActiveEnterTimestampMonotonic --value"
+            ) == before)
 
         // Only the binary changes: the healthcheck, which runs it, restarts; no unit is written.
-        let binary = try fixture.directory.variant(of: Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, marked: "deploy-test")
+        let binary = try fixture.directory.variant(
+            of: Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, marked: "deploy-test")
         let second = try fixture.deployctl(
             ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", binary])
         let secondID = try #require((Self.result(second)["manifest"] as? [String: Any])?["id"] as? String)
         let binaryOnly = try fixture.deployctl(["--json", "deploy", host, "--release", secondID])
         let steps = (Self.result(binaryOnly)["taken"] as? [String]) ?? []
-        #expect(binaryOnly.status == 0 && steps.contains("restart \(host) qtickets_healthcheck.service"), "\(binaryOnly.stdout)\(binaryOnly.stderr)")
+        #expect(
+            binaryOnly.status == 0 && steps.contains("restart \(host) qtickets_healthcheck.service"),
+            "\(binaryOnly.stdout)\(binaryOnly.stderr)")
         #expect(!steps.contains { $0.hasPrefix("install-unit") || $0.hasPrefix("daemon-reload") }, "\(steps)")
-        #expect(try await fixture.run("stat -c %Y /etc/systemd/system/qtickets_*").split(separator: "\n") == before.split(separator: "\n").dropLast())
+        #expect(
+            try await fixture.run("stat -c %Y /etc/systemd/system/qtickets_*").split(separator: "\n")
+                == before.split(separator: "\n").dropLast())
 
         // A unit that changes: the plan shows its diff; the deploy installs it.
         let edited = try fixture.checkout { path in
             let timer = path + "/systemd/qtickets_api.timer"
-            try String(contentsOfFile: timer, encoding: .utf8).replacingOccurrences(of: "RandomizedDelaySec=60", with: "RandomizedDelaySec=90")
-                .write(toFile: timer, atomically: true, encoding: .utf8)
+            try String(contentsOfFile: timer, encoding: .utf8).replacingOccurrences(
+                of: "RandomizedDelaySec=60", with: "RandomizedDelaySec=90"
+            )
+            .write(toFile: timer, atomically: true, encoding: .utf8)
         }
         let third = try fixture.deployctl(["--json", "release", "build", "--checkout", edited, "--binary", binary])
         let thirdID = try #require((Self.result(third)["manifest"] as? [String: Any])?["id"] as? String)
         let diffPlan = try fixture.deployctl(["deploy", host, "--release", thirdID, "--dry-run"])
-        #expect(diffPlan.stdout.contains("-RandomizedDelaySec=60") && diffPlan.stdout.contains("+RandomizedDelaySec=90"), "\(diffPlan.stdout)")
+        #expect(
+            diffPlan.stdout.contains("-RandomizedDelaySec=60") && diffPlan.stdout.contains("+RandomizedDelaySec=90"),
+            "\(diffPlan.stdout)")
         #expect(try fixture.deployctl(["deploy", host, "--release", thirdID]).status == 0)
-        #expect(try await fixture.run("systemctl show qtickets_api.timer -p RandomizedDelayUSec --value") == "1min 30s\n")
+        #expect(
+            try await fixture.run("systemctl show qtickets_api.timer -p RandomizedDelayUSec --value") == "1min 30s\n")
 
         // A missing variable in the host's env file refuses the next deploy by name; nothing switches.
         _ = try await fixture.run("sed -i '/^QTICKETS_TOKEN=/d' /opt/zakaz_dashboard/secrets/.env.qtickets_api")
         let missing = try fixture.deployctl(["deploy", host, "--release", first])
-        #expect(missing.status == 1 && missing.stdout.contains("QTICKETS_TOKEN") && !missing.stdout.contains(fixture.token), "\(missing.stdout)\(missing.stderr)")
+        #expect(
+            missing.status == 1 && missing.stdout.contains("QTICKETS_TOKEN") && !missing.stdout.contains(fixture.token),
+            "\(missing.stdout)\(missing.stderr)")
         #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(thirdID)\n")
         #expect(try fixture.deployctl(["secrets", "push", host, "--from", fixture.envFile()]).status == 0)
 
         // A bundle altered after signing, and one signed by a key the host does not trust, are refused on the host.
         let fourth = try fixture.deployctl(
-            ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", try fixture.directory.variant(of: binary, marked: "four")])
+            [
+                "--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary",
+                try fixture.directory.variant(of: binary, marked: "four"),
+            ])
         let fourthID = try #require((Self.result(fourth)["manifest"] as? [String: Any])?["id"] as? String)
         let smoke = fixture.directory.file("releases/\(fourthID)/checks/smoke/freshness.sql")
-        try (String(contentsOfFile: smoke, encoding: .utf8) + "\n-- altered\n").write(toFile: smoke, atomically: true, encoding: .utf8)
+        try (String(contentsOfFile: smoke, encoding: .utf8) + "\n-- altered\n").write(
+            toFile: smoke, atomically: true, encoding: .utf8)
         let altered = try fixture.deployctl(["deploy", host, "--release", fourthID])
-        #expect(altered.status == 1 && altered.stdout.contains("files differ from the signed SHA256SUMS"), "\(altered.stdout)")
-        #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases; readlink /opt/zakaz_dashboard/current").contains(fourthID) == false)
+        #expect(
+            altered.status == 1 && altered.stdout.contains("files differ from the signed SHA256SUMS"),
+            "\(altered.stdout)")
+        #expect(
+            try await fixture.run("ls /opt/zakaz_dashboard/releases; readlink /opt/zakaz_dashboard/current").contains(
+                fourthID) == false)
         let untrusted = try fixture.deployctl(
-            ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", try fixture.directory.variant(of: binary, marked: "five")],
+            [
+                "--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary",
+                try fixture.directory.variant(of: binary, marked: "five"),
+            ],
             extra: ["DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_untrusted_ed25519"])
         let untrustedID = try #require((Self.result(untrusted)["manifest"] as? [String: Any])?["id"] as? String)
         let stranger = try fixture.deployctl(["deploy", host, "--release", untrustedID])
-        #expect(stranger.status == 1 && stranger.stdout.contains("not from a trusted release key"), "\(stranger.stdout)")
+        #expect(
+            stranger.status == 1 && stranger.stdout.contains("not from a trusted release key"), "\(stranger.stdout)")
         #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(thirdID)\n")
 
         // Another deploy holding the lock: refused at once, naming it; lock break ends it.
         _ = try await fixture.run(
-            #"printf '{"command":"deploy","id":"other","owner":"alice@laptop","pid":4242,"release":"r0","started":%s,"expires":%s}\n' "$(date +%s)" "$(($(date +%s) + 600))" > /opt/zakaz_dashboard/shared/deploy.lock"#)
+            #"printf '{"command":"deploy","id":"other","owner":"alice@laptop","pid":4242,"release":"r0","started":%s,"expires":%s}\n' "$(date +%s)" "$(($(date +%s) + 600))" > /opt/zakaz_dashboard/shared/deploy.lock"#
+        )
         let locked = try fixture.deployctl(["deploy", host, "--release", first])
         #expect(locked.status == 4 && locked.stdout.contains("alice@laptop"), "\(locked.stdout)")
-        let lockStatus = try fixture.deployctl(["lock", "status", host, "--migrations", PipelineDatabase.migrationsDirectory])
+        let lockStatus = try fixture.deployctl([
+            "lock", "status", host, "--migrations", PipelineDatabase.migrationsDirectory,
+        ])
         #expect(lockStatus.stdout.contains("held by alice@laptop"), "\(lockStatus.stdout)")
-        #expect(try fixture.deployctl(["lock", "break", host, "--reason", "alice's laptop died", "--migrations", PipelineDatabase.migrationsDirectory]).status == 0)
+        #expect(
+            try fixture.deployctl([
+                "lock", "break", host, "--reason", "alice's laptop died", "--migrations",
+                PipelineDatabase.migrationsDirectory,
+            ]).status == 0)
 
         // Back to the first release; status tells the truth, then an edited unit shows.
         let back = try fixture.deployctl(["--json", "deploy", host, "--release", first])
         #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
-        let status = try fixture.deployctl(["--json", "status", host, "--migrations", PipelineDatabase.migrationsDirectory])
+        let status = try fixture.deployctl([
+            "--json", "status", host, "--migrations", PipelineDatabase.migrationsDirectory,
+        ])
         let hostStatus = try #require((Self.result(status)["hosts"] as? [[String: Any]])?.first)
-        #expect(status.status == 0 && hostStatus["current"] as? String == first && hostStatus["previous"] as? String == thirdID, "\(status.stdout)")
+        #expect(
+            status.status == 0 && hostStatus["current"] as? String == first
+                && hostStatus["previous"] as? String == thirdID, "\(status.stdout)")
         #expect((Self.result(status)["lastRun"] as? [String: Any])?["release"] as? String == first)
         _ = try await fixture.run("echo '# edited by hand' >> /etc/systemd/system/qtickets_api.timer")
         let drifted = try fixture.deployctl(["status", host, "--migrations", PipelineDatabase.migrationsDirectory])
@@ -143,14 +199,21 @@ struct DeployTests {
         #expect(audit.status == 0 && audit.stdout.contains("chain intact"), "\(audit.stdout)\(audit.stderr)")
         _ = try await fixture.run(#"sed -i '2s/"result":"ok"/"result":"OK"/' /opt/zakaz_dashboard/shared/audit.jsonl"#)
         let edit = try fixture.deployctl(["audit", "verify", host])
-        #expect(edit.status == 1 && edit.stdout.contains("entry 2 on the host differs from ClickHouse's copy"), "\(edit.stdout)")
+        #expect(
+            edit.status == 1 && edit.stdout.contains("entry 2 on the host differs from ClickHouse's copy"),
+            "\(edit.stdout)")
         _ = try await fixture.run("sed -i '$d' /opt/zakaz_dashboard/shared/audit.jsonl")
-        #expect(try fixture.deployctl(["audit", "verify", host]).stdout.contains("is in ClickHouse but not on the host"))
+        #expect(
+            try fixture.deployctl(["audit", "verify", host]).stdout.contains("is in ClickHouse but not on the host"))
     }
 
-    @Test("deploy through sudo -n as a non-root SSH user; without the sudo right it stops before any change, naming the command")
+    @Test(
+        "deploy through sudo -n as a non-root SSH user; without the sudo right it stops before any change, naming the command"
+    )
     func throughSudo() async throws {
-        let fixture = try await DeployFixture { $0.replacingOccurrences(of: "user = \"root\"", with: "user = \"deployer\"\nbecome = \"sudo\"") }
+        let fixture = try await DeployFixture {
+            $0.replacingOccurrences(of: "user = \"root\"", with: "user = \"deployer\"\nbecome = \"sudo\"")
+        }
         do {
             _ = try await fixture.run(
                 """
@@ -160,20 +223,33 @@ struct DeployTests {
                 rm -f /etc/sudoers.d/deployer
                 """)
             let refused = try fixture.deployctl(["setup", Self.host])
-            #expect(refused.status == 1 && refused.stdout.contains("`sudo -n` refused to run") && refused.stdout.contains("NOPASSWD"), "\(refused.stdout)\(refused.stderr)")
-            #expect(try await fixture.run("[ -e /opt/zakaz_dashboard ] && echo exists || echo absent") == "absent\n", "nothing changed")
+            #expect(
+                refused.status == 1 && refused.stdout.contains("`sudo -n` refused to run")
+                    && refused.stdout.contains("NOPASSWD"), "\(refused.stdout)\(refused.stderr)")
+            #expect(
+                try await fixture.run("[ -e /opt/zakaz_dashboard ] && echo exists || echo absent") == "absent\n",
+                "nothing changed")
 
-            _ = try await fixture.run("echo 'deployer ALL=(root) NOPASSWD: ALL' > /etc/sudoers.d/deployer && chmod 440 /etc/sudoers.d/deployer")
-            #expect(try fixture.deployctl(["release", "build", "--allow-dirty", "--checkout", Testbed.repository.path]).status == 0)
+            _ = try await fixture.run(
+                "echo 'deployer ALL=(root) NOPASSWD: ALL' > /etc/sudoers.d/deployer && chmod 440 /etc/sudoers.d/deployer"
+            )
+            #expect(
+                try fixture.deployctl(["release", "build", "--allow-dirty", "--checkout", Testbed.repository.path])
+                    .status == 0)
             let setup = try fixture.deployctl(["setup", Self.host])
             #expect(setup.status == 0, "\(setup.stdout)\(setup.stderr)")
             let pushed = try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()])
             #expect(pushed.status == 0, "\(pushed.stdout)\(pushed.stderr)")
             let deployed = try fixture.deployctl(["deploy", Self.host])
             #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
-            #expect(try await fixture.run("stat -c '%U %a' /opt/zakaz_dashboard/secrets/.env.qtickets_api /etc/systemd/system/qtickets_api.service; systemctl show qtickets_api.service -p Result --value")
-                == "root 640\nroot 644\nsuccess\n")
-            #expect(try fixture.deployctl(["status", Self.host, "--migrations", PipelineDatabase.migrationsDirectory]).status == 0)
+            #expect(
+                try await fixture.run(
+                    "stat -c '%U %a' /opt/zakaz_dashboard/secrets/.env.qtickets_api /etc/systemd/system/qtickets_api.service; systemctl show qtickets_api.service -p Result --value"
+                )
+                    == "root 640\nroot 644\nsuccess\n")
+            #expect(
+                try fixture.deployctl(["status", Self.host, "--migrations", PipelineDatabase.migrationsDirectory])
+                    .status == 0)
         } catch {
             Issue.record(error)
         }
@@ -181,7 +257,9 @@ struct DeployTests {
         await fixture.cleanup()
     }
 
-    @Test("the SSH connection cut during the upload: the host stays on its release, nothing half-written is pointed at, the next deploy completes")
+    @Test(
+        "the SSH connection cut during the upload: the host stays on its release, nothing half-written is pointed at, the next deploy completes"
+    )
     func connectionCutDuringUpload() async throws {
         let fixture = try await DeployFixture()
         do {
@@ -189,8 +267,10 @@ struct DeployTests {
             #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
             #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
             #expect(try fixture.deployctl(["deploy", Self.host, "--release", first]).status == 0)
-            let binary = try fixture.directory.variant(of: Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, marked: "cut")
-            let second = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty", "--binary", binary])
+            let binary = try fixture.directory.variant(
+                of: Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path, marked: "cut")
+            let second = try Self.buildID(
+                fixture, ["--checkout", Testbed.repository.path, "--allow-dirty", "--binary", binary])
 
             let deploy = try FaultTests.Background(fixture, ["deploy", Self.host, "--release", second])
             // Cut every SSH session but the test's own (the sshd process this script runs under) once
@@ -214,9 +294,13 @@ struct DeployTests {
             #expect(status == 3, "\(text)")
             #expect(text.contains("the host stays on its previous release"), "\(text)")
             #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(first)\n")
-            #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases") == "\(first)\n", "no folder of the cut release")
-            #expect(try await fixture.run("[ -e /opt/zakaz_dashboard/shared/deploy.lock ] && echo held || echo free") == "free\n",
-                    "the cut deploy gave its lease back over a new connection")
+            #expect(
+                try await fixture.run("ls /opt/zakaz_dashboard/releases") == "\(first)\n",
+                "no folder of the cut release")
+            #expect(
+                try await fixture.run("[ -e /opt/zakaz_dashboard/shared/deploy.lock ] && echo held || echo free")
+                    == "free\n",
+                "the cut deploy gave its lease back over a new connection")
             let tidy = try fixture.deployctl(["setup", Self.host])
             #expect(tidy.stdout.contains("removed the unfinished upload"), "\(tidy.stdout)")
             let again = try fixture.deployctl(["deploy", Self.host, "--release", second])
@@ -235,31 +319,57 @@ struct DeployTests {
         let second = fixture.testbed.host("client-prod")
         let file = fixture.environments + "/\(Self.host).toml"
         let original = try String(contentsOfFile: file, encoding: .utf8)
-        let hostsEnd = try #require(original.range(of: "port = 22\n", options: [], range: original.range(of: "[[hosts]]")!.lowerBound..<original.endIndex))
-        try (original[..<hostsEnd.upperBound] + "\n[[hosts]]\nname = \"client-prod\"\naddress = \"\(second.address)\"\nport = 22\n" + original[hostsEnd.upperBound...])
+        let hostsEnd = try #require(
+            original.range(
+                of: "port = 22\n", options: [], range: original.range(of: "[[hosts]]")!.lowerBound..<original.endIndex))
+        try
+            (original[..<hostsEnd.upperBound]
+            + "\n[[hosts]]\nname = \"client-prod\"\naddress = \"\(second.address)\"\nport = 22\n"
+            + original[hostsEnd.upperBound...])
             .write(toFile: file, atomically: true, encoding: .utf8)
         let other = try fixture.testbed.connect(second)
         do {
             let release = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
             #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
-            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--host", Self.host, "--from", fixture.envFile()]).status == 0)
-            let wide = try fixture.deployctl(["--json", "deploy", Self.host, "--release", release, "--dry-run", "--parallel", "2"])
+            #expect(
+                try fixture.deployctl(["secrets", "push", Self.host, "--host", Self.host, "--from", fixture.envFile()])
+                    .status == 0)
+            let wide = try fixture.deployctl([
+                "--json", "deploy", Self.host, "--release", release, "--dry-run", "--parallel", "2",
+            ])
             let order = (Self.result(wide)["actions"] as? [String]) ?? []
             let firstSwitch = order.firstIndex { $0.hasPrefix("stop-timer") } ?? 0
-            #expect(order.prefix(firstSwitch).contains("check-env client-prod") && order.prefix(firstSwitch).contains("check-env \(Self.host)")
-                && order.prefix(firstSwitch).contains { $0.hasPrefix("migrate ") }, "--parallel 2: both hosts checked and migrations run before any switch: \(order)")
+            #expect(
+                order.prefix(firstSwitch).contains("check-env client-prod")
+                    && order.prefix(firstSwitch).contains("check-env \(Self.host)")
+                    && order.prefix(firstSwitch).contains { $0.hasPrefix("migrate ") },
+                "--parallel 2: both hosts checked and migrations run before any switch: \(order)")
             let deployed = try fixture.deployctl(["--json", "deploy", Self.host, "--release", release])
             #expect(deployed.status == 1, "\(deployed.stdout)\(deployed.stderr)")
             let hosts = (Self.result(deployed)["hosts"] as? [[String: Any]]) ?? []
             #expect(hosts.map { $0["host"] as? String } == [Self.host, "client-prod"])
-            #expect(hosts.first?["release"] as? String == release && hosts.first?["result"] as? String == "ok", "\(hosts)")
-            #expect(hosts.last?["result"] as? String == "failed" && (hosts.last?["detail"] as? String)?.contains("still on its previous release") == true)
+            #expect(
+                hosts.first?["release"] as? String == release && hosts.first?["result"] as? String == "ok", "\(hosts)")
+            #expect(
+                hosts.last?["result"] as? String == "failed"
+                    && (hosts.last?["detail"] as? String)?.contains("still on its previous release") == true)
             #expect((Self.result(deployed)["failure"] as? String)?.contains("client-prod") == true)
-            #expect(try await other.run("readlink /opt/zakaz_dashboard/current; systemctl is-enabled qtickets_api.timer 2>&1").stdoutText.contains("releases/") == false)
-            #expect(try await fixture.run("systemctl is-enabled qtickets_api.timer") == "enabled\n", "the loader's timer runs on the ClickHouse host only")
-            let parallel = try fixture.deployctl(["--json", "deploy", Self.host, "--release", release, "--parallel", "2"])
-            #expect(parallel.status == 1 && (Self.result(parallel)["failure"] as? String)?.contains("client-prod") == true, "\(parallel.stdout)")
-            #expect(!((Self.result(parallel)["taken"] as? [String]) ?? []).contains { $0.hasPrefix("switch") }, "a failure before the switch phase stops every host")
+            #expect(
+                try await other.run(
+                    "readlink /opt/zakaz_dashboard/current; systemctl is-enabled qtickets_api.timer 2>&1"
+                ).stdoutText.contains("releases/") == false)
+            #expect(
+                try await fixture.run("systemctl is-enabled qtickets_api.timer") == "enabled\n",
+                "the loader's timer runs on the ClickHouse host only")
+            let parallel = try fixture.deployctl([
+                "--json", "deploy", Self.host, "--release", release, "--parallel", "2",
+            ])
+            #expect(
+                parallel.status == 1 && (Self.result(parallel)["failure"] as? String)?.contains("client-prod") == true,
+                "\(parallel.stdout)")
+            #expect(
+                !((Self.result(parallel)["taken"] as? [String]) ?? []).contains { $0.hasPrefix("switch") },
+                "a failure before the switch phase stops every host")
         } catch {
             Issue.record(error)
         }
@@ -270,6 +380,7 @@ struct DeployTests {
 
     static func buildID(_ fixture: DeployFixture, _ arguments: [String]) throws -> String {
         let built = try fixture.deployctl(["--json", "release", "build"] + arguments)
-        return try #require((result(built)["manifest"] as? [String: Any])?["id"] as? String, "\(built.stdout)\(built.stderr)")
+        return try #require(
+            (result(built)["manifest"] as? [String: Any])?["id"] as? String, "\(built.stdout)\(built.stderr)")
     }
 }

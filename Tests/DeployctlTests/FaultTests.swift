@@ -14,16 +14,24 @@ struct FaultTests {
     static let lockSeconds = 15
 
     static func fixture() async throws -> DeployFixture {
-        try await DeployFixture { $0 + "\n[deploy]\nwatchdog_seconds = \(watchdogSeconds)\nlock_ttl_seconds = \(lockSeconds)\n" }
+        try await DeployFixture {
+            $0 + "\n[deploy]\nwatchdog_seconds = \(watchdogSeconds)\nlock_ttl_seconds = \(lockSeconds)\n"
+        }
     }
 
     /// A release whose units are changed by `edit` (file name in systemd/: text → text), plus `migrations`.
-    static func release(_ fixture: DeployFixture, migrations: [String: String] = [:], units: [String: (String) -> String] = [:], marked: String? = nil) throws -> String {
+    static func release(
+        _ fixture: DeployFixture, migrations: [String: String] = [:], units: [String: (String) -> String] = [:],
+        marked: String? = nil
+    ) throws -> String {
         let checkout = try fixture.checkout { path in
-            for (name, text) in migrations { try text.write(toFile: path + "/migrations/" + name, atomically: true, encoding: .utf8) }
+            for (name, text) in migrations {
+                try text.write(toFile: path + "/migrations/" + name, atomically: true, encoding: .utf8)
+            }
             for (unit, edit) in units {
                 let file = path + "/systemd/" + unit
-                try edit(try String(contentsOfFile: file, encoding: .utf8)).write(toFile: file, atomically: true, encoding: .utf8)
+                try edit(try String(contentsOfFile: file, encoding: .utf8)).write(
+                    toFile: file, atomically: true, encoding: .utf8)
             }
         }
         var binary = Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path
@@ -68,11 +76,13 @@ struct FaultTests {
     /// Polls on the host until `condition` (a shell test) holds, for at most `seconds`; true if it did.
     static func await(_ condition: String, on fixture: DeployFixture, seconds: Int) async throws -> Bool {
         try await fixture.run(
-            "for i in $(seq \(seconds * 20)); do if \(condition); then echo yes; exit 0; fi; sleep 0.05; done; echo no") == "yes\n"
+            "for i in $(seq \(seconds * 20)); do if \(condition); then echo yes; exit 0; fi; sleep 0.05; done; echo no")
+            == "yes\n"
     }
 
     static func current(_ fixture: DeployFixture) async throws -> String {
-        try await fixture.run("readlink /opt/zakaz_dashboard/current || true").trimmingCharacters(in: .whitespacesAndNewlines)
+        try await fixture.run("readlink /opt/zakaz_dashboard/current || true").trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     /// setup, secrets push, and a first release deployed; returns its id.
@@ -98,7 +108,9 @@ struct FaultTests {
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
     }
 
-    @Test("a workstation killed after the switch: the host's watchdog puts the old release, units and timer back, status says so, the lock expires, the next deploy succeeds")
+    @Test(
+        "a workstation killed after the switch: the host's watchdog puts the old release, units and timer back, status says so, the lock expires, the next deploy succeeds"
+    )
     func watchdogAfterSwitch() async throws {
         let fixture = try await Self.fixture()
         do {
@@ -106,37 +118,55 @@ struct FaultTests {
             let slow = try Self.release(fixture, units: ["qtickets_api.service": Self.pre("/bin/sleep 30")])
             let deploy = try Background(fixture, ["deploy", Self.host, "--release", slow])
             let switched = try await Self.await(
-                "[ \"$(readlink /opt/zakaz_dashboard/current)\" = releases/\(slow) ] && [ -f /opt/zakaz_dashboard/shared/watchdog/state ]", on: fixture, seconds: 60)
+                "[ \"$(readlink /opt/zakaz_dashboard/current)\" = releases/\(slow) ] && [ -f /opt/zakaz_dashboard/shared/watchdog/state ]",
+                on: fixture, seconds: 60)
             #expect(switched, "the deploy reached its switch with the watchdog armed")
             #expect(try await fixture.run("systemctl is-active deployctl-watchdog.timer") == "active\n")
             deploy.kill()
             let (status, _) = deploy.finish()
             #expect(status == SIGKILL)
-            let fired = try await Self.await("[ -f /opt/zakaz_dashboard/shared/watchdog/fired ]", on: fixture, seconds: Self.watchdogSeconds + 20)
+            let fired = try await Self.await(
+                "[ -f /opt/zakaz_dashboard/shared/watchdog/fired ]", on: fixture, seconds: Self.watchdogSeconds + 20)
             #expect(fired, "the watchdog fired")
             #expect(try await Self.current(fixture) == "releases/\(first)")
-            #expect(try await fixture.run("grep -c ExecStartPre /etc/systemd/system/qtickets_api.service || true") == "0\n", "the old unit is back")
-            #expect(try await fixture.run("systemctl is-active qtickets_api.timer qtickets_healthcheck.service; systemctl is-enabled qtickets_api.timer")
-                == "active\nactive\nenabled\n")
-            #expect(try await fixture.run("systemctl is-active deployctl-watchdog.timer || true") != "active\n", "the watchdog stopped itself")
+            #expect(
+                try await fixture.run("grep -c ExecStartPre /etc/systemd/system/qtickets_api.service || true") == "0\n",
+                "the old unit is back")
+            #expect(
+                try await fixture.run(
+                    "systemctl is-active qtickets_api.timer qtickets_healthcheck.service; systemctl is-enabled qtickets_api.timer"
+                )
+                    == "active\nactive\nenabled\n")
+            #expect(
+                try await fixture.run("systemctl is-active deployctl-watchdog.timer || true") != "active\n",
+                "the watchdog stopped itself")
 
             let shown = try fixture.deployctl(["status", Self.host])
-            #expect(shown.stdout.contains("restored \(first) by itself") && shown.stdout.contains("did not confirm the deploy of \(slow)"), "\(shown.stdout)")
+            #expect(
+                shown.stdout.contains("restored \(first) by itself")
+                    && shown.stdout.contains("did not confirm the deploy of \(slow)"), "\(shown.stdout)")
             let locked = try fixture.deployctl(["deploy", Self.host, "--release", first])
             #expect(locked.status == 0, "the release it runs needs no lock: \(locked.stdout)\(locked.stderr)")
-            #expect(try await Self.await("! grep -q '\"expires\":' /opt/zakaz_dashboard/shared/deploy.lock 2>/dev/null || [ $(sed -n 's/.*\"expires\":\\([0-9]*\\).*/\\1/p' /opt/zakaz_dashboard/shared/deploy.lock) -le $(date +%s) ]", on: fixture, seconds: Self.lockSeconds + 5))
+            #expect(
+                try await Self.await(
+                    "! grep -q '\"expires\":' /opt/zakaz_dashboard/shared/deploy.lock 2>/dev/null || [ $(sed -n 's/.*\"expires\":\\([0-9]*\\).*/\\1/p' /opt/zakaz_dashboard/shared/deploy.lock) -le $(date +%s) ]",
+                    on: fixture, seconds: Self.lockSeconds + 5))
             let next = try Self.release(fixture, marked: "after-watchdog")
             try await Self.endsClean(fixture, next: next)
             let audit = try fixture.deployctl(["audit", Self.host])
             #expect(audit.stdout.contains("watchdog rollback"), "the firing is in the audit log: \(audit.stdout)")
-            #expect(!(try fixture.deployctl(["status", Self.host]).stdout.contains("by itself")), "recorded, so no longer shown")
+            #expect(
+                !(try fixture.deployctl(["status", Self.host]).stdout.contains("by itself")),
+                "recorded, so no longer shown")
         } catch {
             Issue.record(error)
         }
         await fixture.cleanup()
     }
 
-    @Test("killed during the upload and during the migrations: the host stays on its release, the lock expires, the next deploy completes the migration")
+    @Test(
+        "killed during the upload and during the migrations: the host stays on its release, the lock expires, the next deploy completes the migration"
+    )
     func killedBeforeSwitch() async throws {
         let fixture = try await Self.fixture()
         do {
@@ -151,20 +181,25 @@ struct FaultTests {
             _ = upload.finish()
             #expect(try await Self.current(fixture) == "releases/\(first)")
             let refused = try fixture.deployctl(["deploy", Self.host, "--release", big])
-            #expect(refused.status == 4 && (refused.stdout + refused.stderr).contains("another deploy holds the lock"), "\(refused.stdout)\(refused.stderr)")
+            #expect(
+                refused.status == 4 && (refused.stdout + refused.stderr).contains("another deploy holds the lock"),
+                "\(refused.stdout)\(refused.stderr)")
             try await Task.sleep(for: .seconds(Self.lockSeconds + 1))
             let completed = try fixture.deployctl(["deploy", Self.host, "--release", big])
             #expect(completed.status == 0, "\(completed.stdout)\(completed.stderr)")
 
-            let slow = try Self.release(fixture, migrations: [
-                "0009_slow_probe.up.sql": """
+            let slow = try Self.release(
+                fixture,
+                migrations: [
+                    "0009_slow_probe.up.sql": """
                     CREATE TABLE IF NOT EXISTS slow_probe (x UInt64) ENGINE = MergeTree ORDER BY x;
                     INSERT INTO slow_probe SELECT number FROM numbers(3) WHERE sleepEachRow(1) = 0;
                     INSERT INTO slow_probe SELECT number + 3 FROM numbers(3) WHERE sleepEachRow(1) = 0;
 
                     """,
-                "0009_slow_probe.down.sql": "-- deployctl:allow-destructive the probe table is the test's own\nDROP TABLE IF EXISTS slow_probe;\n",
-            ])
+                    "0009_slow_probe.down.sql":
+                        "-- deployctl:allow-destructive the probe table is the test's own\nDROP TABLE IF EXISTS slow_probe;\n",
+                ])
             let migrating = try Background(fixture, ["deploy", Self.host, "--release", slow])
             let server = try ClickHouseServer.modern(on: Self.host)
             let clickhouse = ClickHouseClient(endpoint: server.admin)
@@ -182,7 +217,9 @@ struct FaultTests {
             #expect(try await Self.current(fixture) == "releases/\(slow)")
             // The statement running when the workstation died may have finished on the server unrecorded
             // and run again on resume: ClickHouse has no transactions, so the values, not the rows, are counted.
-            #expect(try await clickhouse.value("SELECT uniqExact(x) FROM zakaz.slow_probe") == "6", "the interrupted migration resumed and finished")
+            #expect(
+                try await clickhouse.value("SELECT uniqExact(x) FROM zakaz.slow_probe") == "6",
+                "the interrupted migration resumed and finished")
             withExtendedLifetime(server) {}
         } catch {
             Issue.record(error)
@@ -190,17 +227,22 @@ struct FaultTests {
         await fixture.cleanup()
     }
 
-    @Test("a migration that fails mid-deploy: no switch, the history names the statement, the deploy's earlier migration is undone; the fixed release resumes")
+    @Test(
+        "a migration that fails mid-deploy: no switch, the history names the statement, the deploy's earlier migration is undone; the fixed release resumes"
+    )
     func failingMigration() async throws {
         let fixture = try await Self.fixture()
         do {
             let first = try Self.deployFirst(fixture)
             let table = "CREATE TABLE IF NOT EXISTS broken_probe (x UInt8) ENGINE = MergeTree ORDER BY x;\n"
-            let down = "-- deployctl:allow-destructive the probe table is the test's own\nDROP TABLE IF EXISTS broken_probe;\n"
-            let broken = try Self.release(fixture, migrations: RollbackTests.view.merging([
-                "0010_broken_probe.up.sql": table + "ALTER TABLE broken_probe ADD COLUMN y NoSuchType;\n",
-                "0010_broken_probe.down.sql": down,
-            ]) { $1 })
+            let down =
+                "-- deployctl:allow-destructive the probe table is the test's own\nDROP TABLE IF EXISTS broken_probe;\n"
+            let broken = try Self.release(
+                fixture,
+                migrations: RollbackTests.view.merging([
+                    "0010_broken_probe.up.sql": table + "ALTER TABLE broken_probe ADD COLUMN y NoSuchType;\n",
+                    "0010_broken_probe.down.sql": down,
+                ]) { $1 })
             let failed = try fixture.deployctl(["--json", "deploy", Self.host, "--release", broken])
             #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
             #expect(try await Self.current(fixture) == "releases/\(first)")
@@ -210,18 +252,24 @@ struct FaultTests {
             #expect(!viewLeft, "the deploy's applied migration was undone")
             let migrations = (fixture.environment["DEPLOYCTL_RELEASES"] ?? "") + "/\(broken)/migrations"
             let history = try fixture.deployctl(["--json", "migrate", "status", Self.host, "--migrations", migrations])
-            let rows = ((DeployTests.result(history)["migrations"] as? [[String: Any]]) ?? []).filter { $0["slug"] as? String == "broken_probe" }
-            #expect(rows.first?["condition"] as? String == "failed" && (rows.first?["detail"] as? String)?.contains("statement 2") == true,
-                    "the history records the failed statement: \(history.stdout)")
+            let rows = ((DeployTests.result(history)["migrations"] as? [[String: Any]]) ?? []).filter {
+                $0["slug"] as? String == "broken_probe"
+            }
+            #expect(
+                rows.first?["condition"] as? String == "failed"
+                    && (rows.first?["detail"] as? String)?.contains("statement 2") == true,
+                "the history records the failed statement: \(history.stdout)")
             let text = try fixture.deployctl(["deploy", Self.host, "--release", broken, "--dry-run"])
             #expect(text.stdout.contains("0010_broken_probe"), "\(text.stdout)")
             let status = try fixture.deployctl(["status", Self.host])
             #expect(status.stdout.contains(first), "\(status.stdout)")
 
-            let fixed = try Self.release(fixture, migrations: RollbackTests.view.merging([
-                "0010_broken_probe.up.sql": table + "ALTER TABLE broken_probe ADD COLUMN IF NOT EXISTS y UInt8;\n",
-                "0010_broken_probe.down.sql": down,
-            ]) { $1 })
+            let fixed = try Self.release(
+                fixture,
+                migrations: RollbackTests.view.merging([
+                    "0010_broken_probe.up.sql": table + "ALTER TABLE broken_probe ADD COLUMN IF NOT EXISTS y UInt8;\n",
+                    "0010_broken_probe.down.sql": down,
+                ]) { $1 })
             try await Self.endsClean(fixture, next: fixed)
             let resumed = try await RollbackTests().exists("broken_probe")
             #expect(resumed)
@@ -231,25 +279,38 @@ struct FaultTests {
         await fixture.cleanup()
     }
 
-    @Test("a unit that does not start after the switch: the deploy rolls back by itself, the old units, timer and current are back and the loader runs again from the old release")
+    @Test(
+        "a unit that does not start after the switch: the deploy rolls back by itself, the old units, timer and current are back and the loader runs again from the old release"
+    )
     func unitThatDoesNotStart() async throws {
         let fixture = try await Self.fixture()
         do {
             let first = try Self.deployFirst(fixture)
-            let started = try await fixture.run("systemctl show qtickets_api.service -p ExecMainStartTimestampMonotonic --value")
+            let started = try await fixture.run(
+                "systemctl show qtickets_api.service -p ExecMainStartTimestampMonotonic --value")
             let broken = try Self.release(fixture, units: ["qtickets_healthcheck.service": Self.pre("/bin/false")])
             let failed = try fixture.deployctl(["--json", "deploy", Self.host, "--release", broken])
             #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
             let rollback = (DeployTests.result(failed)["rollback"] as? [String: Any]) ?? [:]
             #expect(rollback["to"] as? String == first && rollback["failure"] == nil, "\(failed.stdout)")
-            #expect((DeployTests.result(failed)["failure"] as? String)?.contains("qtickets_healthcheck.service") == true, "\(failed.stdout)")
+            #expect(
+                (DeployTests.result(failed)["failure"] as? String)?.contains("qtickets_healthcheck.service") == true,
+                "\(failed.stdout)")
             #expect(try await Self.current(fixture) == "releases/\(first)")
-            #expect(try await fixture.run("grep -c ExecStartPre /etc/systemd/system/qtickets_healthcheck.service || true") == "0\n")
-            #expect(try await fixture.run("systemctl is-active qtickets_api.timer qtickets_healthcheck.service") == "active\nactive\n")
-            let after = try await fixture.run("systemctl show qtickets_api.service -p ExecMainStartTimestampMonotonic --value")
+            #expect(
+                try await fixture.run("grep -c ExecStartPre /etc/systemd/system/qtickets_healthcheck.service || true")
+                    == "0\n")
+            #expect(
+                try await fixture.run("systemctl is-active qtickets_api.timer qtickets_healthcheck.service")
+                    == "active\nactive\n")
+            let after = try await fixture.run(
+                "systemctl show qtickets_api.service -p ExecMainStartTimestampMonotonic --value")
             let result = try await fixture.run("systemctl show qtickets_api.service -p Result --value")
-            #expect(after != started && result == "success\n", "the rollback's check ran the old release's loader again")
-            #expect(try await fixture.run("[ -e /opt/zakaz_dashboard/shared/watchdog/state ] && echo armed || echo idle") == "idle\n")
+            #expect(
+                after != started && result == "success\n", "the rollback's check ran the old release's loader again")
+            #expect(
+                try await fixture.run("[ -e /opt/zakaz_dashboard/shared/watchdog/state ] && echo armed || echo idle")
+                    == "idle\n")
             try await Self.endsClean(fixture, next: try Self.release(fixture, marked: "after-unit"))
         } catch {
             Issue.record(error)
@@ -257,7 +318,9 @@ struct FaultTests {
         await fixture.cleanup()
     }
 
-    @Test("the host key changed between the plan and the deploy: refused with the new fingerprint, nothing on the host changes")
+    @Test(
+        "the host key changed between the plan and the deploy: refused with the new fingerprint, nothing on the host changes"
+    )
     func hostKeyChanged() async throws {
         let fixture = try await Self.fixture()
         do {
@@ -265,20 +328,30 @@ struct FaultTests {
             let next = try Self.release(fixture, marked: "host-key")
             let plan = try fixture.deployctl(["deploy", Self.host, "--release", next, "--dry-run"])
             #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
-            let before = try await fixture.run("ls /opt/zakaz_dashboard/releases; ls /opt/zakaz_dashboard/shared; stat -c %Y /etc/systemd/system/qtickets_*")
+            let before = try await fixture.run(
+                "ls /opt/zakaz_dashboard/releases; ls /opt/zakaz_dashboard/shared; stat -c %Y /etc/systemd/system/qtickets_*"
+            )
             _ = try await fixture.run(
-                "mkdir -p /root/hostkeys.saved && mv /etc/ssh/ssh_host_* /root/hostkeys.saved/ && ssh-keygen -A >/dev/null && systemctl reload ssh")
+                "mkdir -p /root/hostkeys.saved && mv /etc/ssh/ssh_host_* /root/hostkeys.saved/ && ssh-keygen -A >/dev/null && systemctl reload ssh"
+            )
             let refused = try fixture.deployctl(["deploy", Self.host, "--release", next])
-            _ = try await fixture.run("rm -f /etc/ssh/ssh_host_* && mv /root/hostkeys.saved/* /etc/ssh/ && rmdir /root/hostkeys.saved && systemctl reload ssh")
+            _ = try await fixture.run(
+                "rm -f /etc/ssh/ssh_host_* && mv /root/hostkeys.saved/* /etc/ssh/ && rmdir /root/hostkeys.saved && systemctl reload ssh"
+            )
             #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
             #expect(refused.stderr.contains("SHA256:"), "the new key's fingerprint is shown: \(refused.stderr)")
-            #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases; ls /opt/zakaz_dashboard/shared; stat -c %Y /etc/systemd/system/qtickets_*") == before)
+            #expect(
+                try await fixture.run(
+                    "ls /opt/zakaz_dashboard/releases; ls /opt/zakaz_dashboard/shared; stat -c %Y /etc/systemd/system/qtickets_*"
+                ) == before)
             #expect(try await Self.current(fixture) == "releases/\(first)")
             try await Self.endsClean(fixture, next: next)
         } catch {
             Issue.record(error)
         }
-        _ = try? await fixture.run("if [ -d /root/hostkeys.saved ]; then rm -f /etc/ssh/ssh_host_*; mv /root/hostkeys.saved/* /etc/ssh/; rmdir /root/hostkeys.saved; systemctl reload ssh; fi")
+        _ = try? await fixture.run(
+            "if [ -d /root/hostkeys.saved ]; then rm -f /etc/ssh/ssh_host_*; mv /root/hostkeys.saved/* /etc/ssh/; rmdir /root/hostkeys.saved; systemctl reload ssh; fi"
+        )
         await fixture.cleanup()
     }
 
@@ -298,16 +371,21 @@ struct FaultTests {
                 mv releases releases.saved && mkdir releases && mount -t tmpfs -o size=$size deployctl-test-full releases && cp -a releases.saved/. releases/
                 """)
             let refused = try fixture.deployctl(["deploy", Self.host, "--release", next])
-            _ = try await fixture.run("cd /opt/zakaz_dashboard && umount releases && rmdir releases && mv releases.saved releases")
+            _ = try await fixture.run(
+                "cd /opt/zakaz_dashboard && umount releases && rmdir releases && mv releases.saved releases")
             #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
             let said = refused.stdout + refused.stderr
-            #expect(said.contains("MiB free under /opt/zakaz_dashboard/releases") && said.contains("nothing was changed"), "\(said)")
+            #expect(
+                said.contains("MiB free under /opt/zakaz_dashboard/releases") && said.contains("nothing was changed"),
+                "\(said)")
             #expect(try await Self.current(fixture) == "releases/\(first)")
             try await Self.endsClean(fixture, next: next)
         } catch {
             Issue.record(error)
         }
-        _ = try? await fixture.run("cd /opt/zakaz_dashboard && if [ -d releases.saved ]; then umount releases; rmdir releases; mv releases.saved releases; fi")
+        _ = try? await fixture.run(
+            "cd /opt/zakaz_dashboard && if [ -d releases.saved ]; then umount releases; rmdir releases; mv releases.saved releases; fi"
+        )
         await fixture.cleanup()
     }
 
@@ -319,10 +397,14 @@ struct FaultTests {
             let slow = try Self.release(fixture, units: ["qtickets_api.service": Self.pre("/bin/sleep 8")])
             let other = try Self.release(fixture, marked: "bob")
             let alice = try Background(fixture, ["deploy", Self.host, "--release", slow], user: "alice")
-            #expect(try await Self.await("grep -q alice@ /opt/zakaz_dashboard/shared/deploy.lock 2>/dev/null", on: fixture, seconds: 60))
+            #expect(
+                try await Self.await(
+                    "grep -q alice@ /opt/zakaz_dashboard/shared/deploy.lock 2>/dev/null", on: fixture, seconds: 60))
             let bob = try fixture.deployctl(["deploy", Self.host, "--release", other], extra: ["USER": "bob"])
             let (status, text) = alice.finish()
-            #expect(bob.status == 4 && (bob.stdout + bob.stderr).contains("another deploy holds the lock: alice@"), "\(bob.stdout)\(bob.stderr)")
+            #expect(
+                bob.status == 4 && (bob.stdout + bob.stderr).contains("another deploy holds the lock: alice@"),
+                "\(bob.stdout)\(bob.stderr)")
             #expect(status == 0, "\(text)")
             #expect(try await Self.current(fixture) == "releases/\(slow)")
             try await Self.endsClean(fixture, next: other)
@@ -332,16 +414,22 @@ struct FaultTests {
         await fixture.cleanup()
     }
 
-    @Test("rollback_migrations = \"never\": the automatic rollback restores the release and units and leaves the schema, saying so")
+    @Test(
+        "rollback_migrations = \"never\": the automatic rollback restores the release and units and leaves the schema, saying so"
+    )
     func schemaLeftByPolicy() async throws {
         let fixture = try await DeployFixture { $0 + "\n[deploy]\nrollback_migrations = \"never\"\n" }
         do {
             let first = try Self.deployFirst(fixture)
-            let failing = try Self.release(fixture, migrations: RollbackTests.view, units: ["qtickets_api.service": Self.pre("/bin/false")])
+            let failing = try Self.release(
+                fixture, migrations: RollbackTests.view, units: ["qtickets_api.service": Self.pre("/bin/false")])
             let failed = try fixture.deployctl(["--json", "deploy", Self.host, "--release", failing])
             #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
             let rollback = (DeployTests.result(failed)["rollback"] as? [String: Any]) ?? [:]
-            #expect(rollback["to"] as? String == first && rollback["failure"] == nil && (rollback["note"] as? String)?.contains("rollback_migrations = \"never\"") == true, "\(failed.stdout)")
+            #expect(
+                rollback["to"] as? String == first && rollback["failure"] == nil
+                    && (rollback["note"] as? String)?.contains("rollback_migrations = \"never\"") == true,
+                "\(failed.stdout)")
             #expect(!((rollback["taken"] as? [String]) ?? []).contains { $0.hasPrefix("migrate-down") })
             #expect(try await Self.current(fixture) == "releases/\(first)")
             let viewKept = try await RollbackTests().exists("v_rollback_probe")

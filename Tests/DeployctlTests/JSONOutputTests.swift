@@ -25,40 +25,70 @@ struct JSONOutputTests {
 
     static let cases: [Case] = [
         Case(arguments: ["env", "list"], command: "env list", status: 0, code: nil),
-        Case(arguments: ["--env-dir", "/nonexistent", "env", "list"], command: "env list", status: 2, code: "invalid_configuration"),
+        Case(
+            arguments: ["--env-dir", "/nonexistent", "env", "list"], command: "env list", status: 2,
+            code: "invalid_configuration"),
         Case(arguments: ["env", "check", "museshow"], command: "env check", status: 0, code: nil),
-        Case(arguments: ["env", "check", "nowhere"], command: "env check", status: 2, code: "invalid_configuration.environment_not_found"),
+        Case(
+            arguments: ["env", "check", "nowhere"], command: "env check", status: 2,
+            code: "invalid_configuration.environment_not_found"),
         Case(arguments: ["exec", "museshow", "--", "true"], command: "exec", status: 0, code: nil),
         Case(arguments: ["exec", "museshow", "--", "exit 3"], command: "exec", status: 3, code: "remote_failed"),
-        Case(arguments: ["exec", "museshow", "--host", "nohost", "--", "true"], command: "exec", status: 64, code: "usage.host"),
+        Case(
+            arguments: ["exec", "museshow", "--host", "nohost", "--", "true"], command: "exec", status: 64,
+            code: "usage.host"),
         Case(arguments: ["exec", "museshow"], command: "exec", status: 64, code: "usage"),
         Case(arguments: ["trust", "museshow"], command: "trust", status: 0, code: nil),
         Case(arguments: ["trust", "nowhere"], command: "trust", status: 2, code: "invalid_configuration"),
         Case(arguments: ["migrate", "status", "museshow"], command: "migrate status", status: 0, code: nil),
-        Case(arguments: ["migrate", "status", "nowhere"], command: "migrate status", status: 2, code: "invalid_configuration"),
+        Case(
+            arguments: ["migrate", "status", "nowhere"], command: "migrate status", status: 2,
+            code: "invalid_configuration"),
         Case(arguments: ["migrate", "plan", "museshow"], command: "migrate plan", status: 0, code: nil),
-        Case(arguments: ["migrate", "plan", "museshow", "--to", "x"], command: "migrate plan", status: 64, code: "usage"),
+        Case(
+            arguments: ["migrate", "plan", "museshow", "--to", "x"], command: "migrate plan", status: 64, code: "usage"),
         Case(arguments: ["migrate", "up", "museshow", "--dry-run"], command: "migrate up", status: 0, code: nil),
         Case(arguments: ["migrate", "up", "nowhere"], command: "migrate up", status: 2, code: "invalid_configuration"),
-        Case(arguments: ["migrate", "down", "museshow", "--steps", "1", "--dry-run"], command: "migrate down", status: 0, code: nil),
+        Case(
+            arguments: ["migrate", "down", "museshow", "--steps", "1", "--dry-run"], command: "migrate down", status: 0,
+            code: nil),
         Case(arguments: ["migrate", "down", "museshow"], command: "migrate down", status: 64, code: "usage"),
         Case(arguments: ["migrate", "lint"], command: "migrate lint", status: 0, code: nil),
-        Case(arguments: ["migrate", "lint", "--migrations", "/nonexistent"], command: "migrate lint", status: 2, code: "invalid_configuration.migrations"),
+        Case(
+            arguments: ["migrate", "lint", "--migrations", "/nonexistent"], command: "migrate lint", status: 2,
+            code: "invalid_configuration.migrations"),
         Case(arguments: ["migrate", "validate"], command: "migrate validate", status: 0, code: nil),
-        Case(arguments: ["migrate", "validate", "--replay", "nowhere"], command: "migrate validate", status: 2, code: "invalid_configuration"),
-        Case(arguments: ["migrate", "baseline", "nowhere", "--version", "1", "--reason", "r"], command: "migrate baseline", status: 2, code: "invalid_configuration"),
+        Case(
+            arguments: ["migrate", "validate", "--replay", "nowhere"], command: "migrate validate", status: 2,
+            code: "invalid_configuration"),
+        Case(
+            arguments: ["migrate", "baseline", "nowhere", "--version", "1", "--reason", "r"],
+            command: "migrate baseline", status: 2, code: "invalid_configuration"),
         Case(arguments: ["migrate", "baseline", "museshow"], command: "migrate baseline", status: 64, code: "usage"),
-        Case(arguments: ["migrate", "repair", "museshow", "--version", "1", "--reason", "r"], command: "migrate repair", status: 64, code: "usage"),
-        Case(arguments: ["migrate", "repair", "nowhere", "--version", "1", "--accept-checksum", "--reason", "r"], command: "migrate repair", status: 2, code: "invalid_configuration"),
+        Case(
+            arguments: ["migrate", "repair", "museshow", "--version", "1", "--reason", "r"], command: "migrate repair",
+            status: 64, code: "usage"),
+        Case(
+            arguments: ["migrate", "repair", "nowhere", "--version", "1", "--accept-checksum", "--reason", "r"],
+            command: "migrate repair", status: 2, code: "invalid_configuration"),
         Case(arguments: ["lock", "status", "museshow"], command: "lock status", status: 0, code: nil),
-        Case(arguments: ["lock", "status", "nowhere"], command: "lock status", status: 2, code: "invalid_configuration"),
-        Case(arguments: ["lock", "break", "museshow", "--reason", "nothing to break"], command: "lock break", status: 0, code: nil),
+        Case(
+            arguments: ["lock", "status", "nowhere"], command: "lock status", status: 2, code: "invalid_configuration"),
+        Case(
+            arguments: ["lock", "break", "museshow", "--reason", "nothing to break"], command: "lock break", status: 0,
+            code: nil),
         Case(arguments: ["lock", "break", "museshow"], command: "lock break", status: 64, code: "usage"),
         Case(arguments: ["release", "list"], command: "release list", status: 0, code: nil),
-        Case(arguments: ["release", "build", "--signing-key", "/nonexistent/key"], command: "release build", status: 2, code: "invalid_configuration"),
-        Case(arguments: ["release", "keygen", "--signing-key", "/dev/null"], command: "release keygen", status: 2, code: "invalid_configuration.signing_key"),
+        Case(
+            arguments: ["release", "build", "--signing-key", "/nonexistent/key"], command: "release build", status: 2,
+            code: "invalid_configuration"),
+        Case(
+            arguments: ["release", "keygen", "--signing-key", "/dev/null"], command: "release keygen", status: 2,
+            code: "invalid_configuration.signing_key"),
         Case(arguments: ["setup", "nowhere"], command: "setup", status: 2, code: "invalid_configuration"),
-        Case(arguments: ["secrets", "check", "nowhere"], command: "secrets check", status: 2, code: "invalid_configuration"),
+        Case(
+            arguments: ["secrets", "check", "nowhere"], command: "secrets check", status: 2,
+            code: "invalid_configuration"),
         Case(arguments: ["secrets", "push", "museshow"], command: "secrets push", status: 64, code: "usage"),
         Case(arguments: ["deploy", "nowhere"], command: "deploy", status: 2, code: "invalid_configuration"),
         Case(arguments: ["rollback", "museshow"], command: "rollback", status: 1, code: "check_failed.rollback"),
@@ -67,18 +97,25 @@ struct JSONOutputTests {
         Case(arguments: ["releases", "nowhere"], command: "releases", status: 2, code: "invalid_configuration"),
         Case(arguments: ["verify", "--list", "museshow"], command: "verify", status: 0, code: nil),
         Case(arguments: ["verify", "nowhere"], command: "verify", status: 2, code: "invalid_configuration"),
-        Case(arguments: ["gate", "status", "museshow"], command: "gate status", status: 2, code: "invalid_configuration"),
+        Case(
+            arguments: ["gate", "status", "museshow"], command: "gate status", status: 2, code: "invalid_configuration"),
         Case(arguments: ["status", "museshow"], command: "status", status: 0, code: nil),
         Case(arguments: ["status", "nowhere"], command: "status", status: 2, code: "invalid_configuration"),
         Case(arguments: ["audit", "museshow"], command: "audit", status: 0, code: nil),
-        Case(arguments: ["audit", "verify", "nowhere"], command: "audit verify", status: 2, code: "invalid_configuration"),
+        Case(
+            arguments: ["audit", "verify", "nowhere"], command: "audit verify", status: 2, code: "invalid_configuration"
+        ),
     ]
 
     @Test("exactly one JSON document on standard output", arguments: cases)
     func envelope(_ testCase: Case) throws {
-        let arguments = testCase.arguments.contains("--env-dir") ? testCase.arguments : ["--env-dir", environments] + testCase.arguments
+        let arguments =
+            testCase.arguments.contains("--env-dir")
+            ? testCase.arguments : ["--env-dir", environments] + testCase.arguments
         let withFiles = ["migrate", "lock", "status"].contains(testCase.arguments.first ?? "")
-        let run = try DeployctlRun(["--json"] + arguments + (withFiles && !arguments.contains("--migrations") ? ["--migrations", migrations] : []))
+        let run = try DeployctlRun(
+            ["--json"] + arguments
+                + (withFiles && !arguments.contains("--migrations") ? ["--migrations", migrations] : []))
         #expect(run.status == testCase.status, "\(run.stdout)\(run.stderr)")
         let envelope = try #require(run.envelope, "not one JSON object on stdout: \(run.stdout)")
         #expect(envelope["schema"] as? String == "deployctl/1")
@@ -103,7 +140,9 @@ struct ExitStatusTests {
         environments = try #require(try Testbed.current().environments, "the testbed writes environment files")
     }
 
-    @Test("a ClickHouse password that cannot be resolved is a configuration error naming the reference, not an unreachable host")
+    @Test(
+        "a ClickHouse password that cannot be resolved is a configuration error naming the reference, not an unreachable host"
+    )
     func unresolvablePassword() throws {
         let directory = try TemporaryDirectory("password")
         let variable = "DEPLOYCTL_TEST_UNSET_\(UInt32.random(in: 0..<UInt32.max))"
@@ -114,10 +153,16 @@ struct ExitStatusTests {
             return inAdmin && line.hasPrefix("password") ? "password = { env = \"\(variable)\" }" : String(line)
         }.joined(separator: "\n")
         try directory.write(rewritten, to: "museshow.toml")
-        let run = try DeployctlRun(["--env-dir", directory.path, "migrate", "status", "museshow", "--migrations", PipelineDatabase.migrationsDirectory])
+        let run = try DeployctlRun([
+            "--env-dir", directory.path, "migrate", "status", "museshow", "--migrations",
+            PipelineDatabase.migrationsDirectory,
+        ])
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.contains("env:\(variable)") && run.stderr.contains("not set"), "\(run.stderr)")
-        let json = try DeployctlRun(["--env-dir", directory.path, "--json", "lock", "status", "museshow", "--migrations", PipelineDatabase.migrationsDirectory])
+        let json = try DeployctlRun([
+            "--env-dir", directory.path, "--json", "lock", "status", "museshow", "--migrations",
+            PipelineDatabase.migrationsDirectory,
+        ])
         #expect((json.envelope?["error"] as? [String: Any])?["code"] as? String == "invalid_configuration.secret")
     }
 
@@ -136,12 +181,17 @@ struct ExitStatusTests {
     @Test("global options may stand anywhere before the subcommand's own arguments")
     func globalOptionsBeforeSubcommands() throws {
         for arguments in [
-            ["--json", "--env-dir", environments, "migrate", "lint", "--migrations", PipelineDatabase.migrationsDirectory],
+            [
+                "--json", "--env-dir", environments, "migrate", "lint", "--migrations",
+                PipelineDatabase.migrationsDirectory,
+            ],
             ["migrate", "--json", "lint", "--migrations", PipelineDatabase.migrationsDirectory],
             ["--color=never", "migrate", "lint", "--json", "--migrations", PipelineDatabase.migrationsDirectory],
         ] {
             let run = try DeployctlRun(arguments)
-            #expect(run.status == 0 && run.envelope?["command"] as? String == "migrate lint", "\(arguments): \(run.stdout)\(run.stderr)")
+            #expect(
+                run.status == 0 && run.envelope?["command"] as? String == "migrate lint",
+                "\(arguments): \(run.stdout)\(run.stderr)")
         }
         let version = try DeployctlRun(["--version"])
         #expect(version.status == 0 && version.stdout.hasPrefix("deployctl "), "\(version.stdout)")

@@ -17,20 +17,27 @@ struct NotifyCommandTests {
             received.withLockedValue { $0.append(Data(request.body)) }
             return HTTPResponse(status: failing.withLockedValue { $0 } ? 500 : 200, text: "{}")
         }
-        let fixture = try await DeployFixture { $0 + "\n[notify]\nwebhook_url = \"http://127.0.0.1:\(server.port)/deployctl\"\n" }
+        let fixture = try await DeployFixture {
+            $0 + "\n[notify]\nwebhook_url = \"http://127.0.0.1:\(server.port)/deployctl\"\n"
+        }
         let reports = try TemporaryDirectory("notify-reports")
         do {
             let release = try DeployTests.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
             #expect(try fixture.deployctl(["setup", DeployFixture.host]).status == 0)
-            #expect(try fixture.deployctl(["secrets", "push", DeployFixture.host, "--from", fixture.envFile()]).status == 0)
+            #expect(
+                try fixture.deployctl(["secrets", "push", DeployFixture.host, "--from", fixture.envFile()]).status == 0)
             let deployed = try fixture.deployctl(["deploy", DeployFixture.host, "--release", release])
             #expect(deployed.status == 0 && deployed.stderr.isEmpty, "\(deployed.stdout)\(deployed.stderr)")
             let verified = try fixture.deployctl(["verify", DeployFixture.host, "--output-dir", reports.path])
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
-            let documents = received.withLockedValue { $0 }.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            let documents = received.withLockedValue { $0 }.compactMap {
+                try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+            }
             #expect(documents.map { $0["command"] as? String } == ["deploy", "verify"], "\(documents)")
             let deploy = documents.first ?? [:]
-            #expect(deploy["ok"] as? Bool == true && deploy["release"] as? String == release && deploy["environment"] as? String == DeployFixture.host)
+            #expect(
+                deploy["ok"] as? Bool == true && deploy["release"] as? String == release
+                    && deploy["environment"] as? String == DeployFixture.host)
             #expect((deploy["summary"] as? String)?.contains("развёрнут") == true, "\(deploy)")
             let verify = documents.last ?? [:]
             #expect((verify["summary"] as? String)?.contains("пройдена") == true, "\(verify)")
@@ -39,7 +46,9 @@ struct NotifyCommandTests {
 
             failing.withLockedValue { $0 = true }
             let again = try fixture.deployctl(["--json", "verify", DeployFixture.host, "--output-dir", reports.path])
-            #expect(again.status == 0 && again.envelope != nil, "the exit status and the JSON document stay the command's: \(again.stdout)")
+            #expect(
+                again.status == 0 && again.envelope != nil,
+                "the exit status and the JSON document stay the command's: \(again.stdout)")
             #expect(again.stderr.contains("notify: webhook failed: HTTP 500"), "\(again.stderr)")
         } catch {
             Issue.record(error)

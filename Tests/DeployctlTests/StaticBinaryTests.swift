@@ -24,11 +24,15 @@ struct StaticBinaryTests {
 
     @Test("needs no Swift library: it links none and runs with an empty library path")
     func noSwiftLibraries() throws {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "no static binary at \(Self.binary): run `make build`")
+        #expect(
+            FileManager.default.isExecutableFile(atPath: Self.binary),
+            "no static binary at \(Self.binary): run `make build`")
         let libraries = try run("/usr/bin/ldd", [Self.binary])
         #expect(libraries.status == 0, "\(libraries.output)")
         let swiftLibraries = libraries.output.split(separator: "\n").filter { line in
-            ["libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime"].contains { line.contains($0) }
+            ["libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime"].contains {
+                line.contains($0)
+            }
         }
         #expect(swiftLibraries.isEmpty, "\(swiftLibraries)")
         let version = try run(Self.binary, ["--version"])

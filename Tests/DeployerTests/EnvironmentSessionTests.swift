@@ -10,7 +10,9 @@ import Testing
 /// The session's own logic, with in-memory hosts: order, failures, ClickHouse access, closing.
 @Suite("EnvironmentSession with in-memory hosts")
 struct EnvironmentSessionTests {
-    static func environment(hosts: [String], clickhouseHost: String? = nil, adminPassword: String = #"{ env = "CH_ADMIN_PASSWORD" }"#) throws -> Environment {
+    static func environment(
+        hosts: [String], clickhouseHost: String? = nil, adminPassword: String = #"{ env = "CH_ADMIN_PASSWORD" }"#
+    ) throws -> Environment {
         let hostTables = hosts.enumerated().map { index, name in
             "[[hosts]]\nname = \"\(name)\"\naddress = \"203.0.113.\(index + 10)\"\n"
         }.joined(separator: "\n")
@@ -39,7 +41,8 @@ struct EnvironmentSessionTests {
             user = "etl_writer"
             password = { remote_file = "/opt/zakaz_dashboard/secrets/ch_writer" }
             """
-        return try EnvironmentLoader(homeDirectory: "/home/tester", workingDirectory: "/srv").parse(text, name: "staging", sourcePath: "staging.toml")
+        return try EnvironmentLoader(homeDirectory: "/home/tester", workingDirectory: "/srv").parse(
+            text, name: "staging", sourcePath: "staging.toml")
     }
 
     /// Hosts whose connection takes longer the earlier they come, so completion order is the reverse of host order.
@@ -58,7 +61,9 @@ struct EnvironmentSessionTests {
             HostConnector { host, _ throws(SSHError) in
                 let delay = 100 - 30 * (Int(host.address.split(separator: ".").last ?? "") ?? 10) % 100
                 try? await Task.sleep(for: .milliseconds(max(0, delay)))
-                if self.refused.contains(host.name) { throw SSHError(.connectionRefused, "\(host.name): connection refused") }
+                if self.refused.contains(host.name) {
+                    throw SSHError(.connectionRefused, "\(host.name): connection refused")
+                }
                 let made = InMemoryHost(label: host.name, files: self.files) { command in
                     .init(stdout: "ran on \(host.name): \(command)")
                 }
@@ -74,11 +79,13 @@ struct EnvironmentSessionTests {
         let hosts = Hosts()
         let session = await EnvironmentSession.open(environment, connector: hosts.connector)
         defer { session.close() }
-        let outputs = await session.eachHost({ host, connection in
-            (try? await connection.run("hostname").stdoutText) ?? "failed"
-        }, unreachable: { _, failure in failure.description })
+        let outputs = await session.eachHost(
+            { host, connection in
+                (try? await connection.run("hostname").stdoutText) ?? "failed"
+            }, unreachable: { _, failure in failure.description })
         #expect(outputs == ["ran on a: hostname", "ran on b: hostname", "ran on c: hostname"])
-        let sequential = await session.eachHost(concurrently: false, { host, _ in host.name }, unreachable: { host, _ in host.name })
+        let sequential = await session.eachHost(
+            concurrently: false, { host, _ in host.name }, unreachable: { host, _ in host.name })
         #expect(sequential == ["a", "b", "c"])
     }
 
@@ -89,7 +96,8 @@ struct EnvironmentSessionTests {
         defer { session.close() }
         #expect(session.failures.map(\.host) == ["b"])
         #expect(session.failures.first?.error.code == .connectionRefused)
-        let outcomes = await session.eachHost({ host, _ in "\(host.name) ok" }, unreachable: { host, failure in "\(host.name) \(failure.error.code)" })
+        let outcomes = await session.eachHost(
+            { host, _ in "\(host.name) ok" }, unreachable: { host, failure in "\(host.name) \(failure.error.code)" })
         #expect(outcomes == ["a ok", "b connectionRefused"])
         let encoded = try String(decoding: JSONEncoder().encode(session.failures[0]), as: UTF8.self)
         #expect(encoded.contains(#""code":"connectionRefused""#))
@@ -117,11 +125,14 @@ struct EnvironmentSessionTests {
         #expect(writer.endpoint.user == "etl_writer" && writer.endpoint.database == "zakaz")
     }
 
-    @Test("an unresolvable password is a configuration failure naming the reference; an unreachable ClickHouse host is unreachable")
+    @Test(
+        "an unresolvable password is a configuration failure naming the reference; an unreachable ClickHouse host is unreachable"
+    )
     func accessFailures() async throws {
         let variable = "DEPLOYCTL_TEST_UNSET_\(UInt32.random(in: 0..<UInt32.max))"
         let environment = try Self.environment(hosts: ["a", "b"], adminPassword: "{ env = \"\(variable)\" }")
-        let session = await EnvironmentSession.open(environment, connector: Hosts(refused: ["a"]).connector, processEnvironment: [:])
+        let session = await EnvironmentSession.open(
+            environment, connector: Hosts(refused: ["a"]).connector, processEnvironment: [:])
         defer { session.close() }
         do {
             _ = try await session.clickhouse(as: .admin)
@@ -135,7 +146,8 @@ struct EnvironmentSessionTests {
             _ = try await other.clickhouse(as: .admin)
             Issue.record("the admin password is not set")
         } catch {
-            #expect(error.failure.verdict == .invalidConfiguration && error.failure.code == "invalid_configuration.secret")
+            #expect(
+                error.failure.verdict == .invalidConfiguration && error.failure.code == "invalid_configuration.secret")
             #expect(error.failure.message.contains("env:\(variable)"))
         }
     }

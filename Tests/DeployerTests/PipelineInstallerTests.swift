@@ -31,8 +31,12 @@ struct PipelineInstallerTests {
         #expect(host.files["/opt/qtickets_api/releases/r1/RELEASE"]?.data == Data("r1\n".utf8))
         #expect(Set(host.files.keys).isSuperset(of: units.names.map { "/etc/systemd/system/" + $0 }))
         let switchCommand = try #require(host.commands.last)
-        #expect(switchCommand.contains("mv -T /opt/qtickets_api/current.deployctl-new /opt/qtickets_api/current"), "\(switchCommand)")
-        #expect(switchCommand.hasSuffix("systemctl daemon-reload && systemctl start qtickets_api.timer"), "\(switchCommand)")
+        #expect(
+            switchCommand.contains("mv -T /opt/qtickets_api/current.deployctl-new /opt/qtickets_api/current"),
+            "\(switchCommand)")
+        #expect(
+            switchCommand.hasSuffix("systemctl daemon-reload && systemctl start qtickets_api.timer"), "\(switchCommand)"
+        )
     }
 
     @Test("a step that fails on the host says which step, with the host's output")
@@ -44,7 +48,10 @@ struct PipelineInstallerTests {
             Issue.record("prepare must fail")
         } catch {
             #expect(error.verdict == .checkFailed)
-            #expect(error.message.contains("h: preparing the account and folders failed (exit 1): useradd: permission denied"), "\(error.message)")
+            #expect(
+                error.message.contains(
+                    "h: preparing the account and folders failed (exit 1): useradd: permission denied"),
+                "\(error.message)")
         }
     }
 }

@@ -41,7 +41,9 @@ struct EnvironmentCatalogTests {
         #expect(environment.hosts[0].port == 2222)
         #expect(environment.hosts[0].hostKeyFingerprint != nil)
         #expect(environment.clickhouse.runtime == .docker(container: "ch-zakaz"))
-        #expect(environment.clickhouse.admin.password == .localFile("/home/tester/.config/deployctl/client-prod/ch_admin_password"))
+        #expect(
+            environment.clickhouse.admin.password
+                == .localFile("/home/tester/.config/deployctl/client-prod/ch_admin_password"))
     }
 
     @Test("the shipped files load on their own too")
@@ -71,7 +73,8 @@ struct EnvironmentCatalogTests {
 
         let error = try #require(throws: EnvironmentError.self) { try catalog.load(name: "prod") }
         #expect(error.code == .notFound)
-        #expect(error.description == "\(directory.path)/prod.toml: no environment named 'prod'; available: local, museshow")
+        #expect(
+            error.description == "\(directory.path)/prod.toml: no environment named 'prod'; available: local, museshow")
     }
 
     @Test("a missing directory is reported")
@@ -79,14 +82,18 @@ struct EnvironmentCatalogTests {
         let error = try #require(throws: EnvironmentError.self) {
             try EnvironmentCatalog(directory: "/nonexistent/environments").names()
         }
-        #expect(error.description == "/nonexistent/environments: no environments directory; create it with one <name>.toml file per environment")
+        #expect(
+            error.description
+                == "/nonexistent/environments: no environments directory; create it with one <name>.toml file per environment"
+        )
     }
 
     @Test("loadAll keeps broken files next to good ones")
     func loadAll() throws {
         let directory = try TemporaryDirectory()
         try directory.write(EnvironmentDocument.minimal.description, to: "museshow.toml")
-        try directory.write(EnvironmentDocument.minimal.replacing(line: 1, with: #"role = "prod""#).description, to: "broken.toml")
+        try directory.write(
+            EnvironmentDocument.minimal.replacing(line: 1, with: #"role = "prod""#).description, to: "broken.toml")
         let catalog = EnvironmentCatalog(directory: directory.path, loader: Self.loader)
 
         let entries = try catalog.loadAll()
@@ -96,7 +103,9 @@ struct EnvironmentCatalogTests {
             Issue.record("broken.toml loaded")
             return
         }
-        #expect(error.description == #"\#(directory.path)/broken.toml:1:1: role: expected "staging" or "production", found "prod""#)
+        #expect(
+            error.description
+                == #"\#(directory.path)/broken.toml:1:1: role: expected "staging" or "production", found "prod""#)
         #expect((try? entries[1].result.get())?.name == "museshow")
     }
 
@@ -111,7 +120,10 @@ struct EnvironmentCatalogTests {
         let catalog = EnvironmentCatalog(directory: directory.path, loader: Self.loader)
 
         let error = try #require(throws: EnvironmentError.self) { try catalog.load(name: "client-prod") }
-        #expect(error.description == "\(directory.path)/client-prod.toml:28:1: gate.require_passed_on: there is no environment named 'musehow'; available: museshow")
+        #expect(
+            error.description
+                == "\(directory.path)/client-prod.toml:28:1: gate.require_passed_on: there is no environment named 'musehow'; available: museshow"
+        )
     }
 
     @Test("loading a file that does not exist is reported")

@@ -107,21 +107,25 @@ struct EnvironmentParsingTests {
         ]
         #expect(environment.hosts == expectedHosts)
 
-        #expect(environment.app == Environment.App(
-            root: "/opt/zakaz_dashboard",
-            user: "etl",
-            envFile: "/opt/zakaz_dashboard/secrets/.env.qtickets_api"
-        ))
-        #expect(environment.clickhouse == Environment.ClickHouse(
-            host: "museshow-replica",
-            runtime: .docker(container: "ch-zakaz"),
-            httpHost: "localhost",
-            httpPort: 18123,
-            database: "zakaz_staging",
-            cluster: "main",
-            admin: .init(user: "admin", password: .localFile("/home/tester/.config/deployctl/ch_admin")),
-            writer: .init(user: "etl_writer", password: .remoteFile("/opt/zakaz_dashboard/secrets/ch_writer"))
-        ))
+        #expect(
+            environment.app
+                == Environment.App(
+                    root: "/opt/zakaz_dashboard",
+                    user: "etl",
+                    envFile: "/opt/zakaz_dashboard/secrets/.env.qtickets_api"
+                ))
+        #expect(
+            environment.clickhouse
+                == Environment.ClickHouse(
+                    host: "museshow-replica",
+                    runtime: .docker(container: "ch-zakaz"),
+                    httpHost: "localhost",
+                    httpPort: 18123,
+                    database: "zakaz_staging",
+                    cluster: "main",
+                    admin: .init(user: "admin", password: .localFile("/home/tester/.config/deployctl/ch_admin")),
+                    writer: .init(user: "etl_writer", password: .remoteFile("/opt/zakaz_dashboard/secrets/ch_writer"))
+                ))
         #expect(environment.clickhouseHost.address == "2001:db8::20")
         #expect(environment.systemd == Environment.Systemd(scope: .user, unitsDirectory: "~/.config/systemd/user"))
         #expect(environment.gate == Environment.Gate(requirePassedOn: "local", maxReportAge: .seconds(24 * 3600)))
@@ -152,7 +156,8 @@ struct EnvironmentParsingTests {
         #expect(environment.clickhouse.database == "zakaz")
         #expect(environment.clickhouse.cluster == nil)
         #expect(environment.clickhouse.admin == .init(user: "admin", password: .environment("CH_ADMIN_PASSWORD")))
-        #expect(environment.clickhouse.writer == .init(user: "etl_writer", password: .environment("CH_WRITER_PASSWORD")))
+        #expect(
+            environment.clickhouse.writer == .init(user: "etl_writer", password: .environment("CH_WRITER_PASSWORD")))
 
         #expect(environment.systemd == Environment.Systemd(scope: .system, unitsDirectory: "/etc/systemd/system"))
     }
@@ -165,7 +170,8 @@ struct EnvironmentParsingTests {
         ]
     )
     func unitsDirectoryDefault(scope: Environment.Systemd.Scope, directory: String) throws {
-        let environment = try EnvironmentDocument.minimal.appending("\n[systemd]\nscope = \"\(scope.rawValue)\"").parse()
+        let environment = try EnvironmentDocument.minimal.appending("\n[systemd]\nscope = \"\(scope.rawValue)\"")
+            .parse()
         #expect(environment.systemd.scope == scope)
         #expect(environment.systemd.unitsDirectory == directory)
     }
@@ -180,14 +186,21 @@ struct EnvironmentParsingTests {
         #expect(environment.gate == Environment.Gate(requirePassedOn: "museshow", maxReportAge: .seconds(72 * 3600)))
     }
 
-    @Test("[deploy] is read; without it rollbacks undo reversible migrations, the watchdog waits 120 s and locks live 600 s")
+    @Test(
+        "[deploy] is read; without it rollbacks undo reversible migrations, the watchdog waits 120 s and locks live 600 s"
+    )
     func deployTable() throws {
-        #expect(try EnvironmentDocument.minimal.parse().deploy == Environment.Deploy(rollbackMigrations: .reversible, watchdog: .seconds(120), lockTTL: .seconds(600)))
+        #expect(
+            try EnvironmentDocument.minimal.parse().deploy
+                == Environment.Deploy(rollbackMigrations: .reversible, watchdog: .seconds(120), lockTTL: .seconds(600)))
         let environment = try EnvironmentDocument.minimal
             .appending("\n[deploy]\nrollback_migrations = \"never\"\nwatchdog_seconds = 30\nlock_ttl_seconds = 90")
             .parse()
-        #expect(environment.deploy == Environment.Deploy(rollbackMigrations: .never, watchdog: .seconds(30), lockTTL: .seconds(90)))
-        let error = try #require(EnvironmentDocument.minimal.appending("\n[deploy]\nrollback_migrations = \"always\"").parseError())
+        #expect(
+            environment.deploy
+                == Environment.Deploy(rollbackMigrations: .never, watchdog: .seconds(30), lockTTL: .seconds(90)))
+        let error = try #require(
+            EnvironmentDocument.minimal.appending("\n[deploy]\nrollback_migrations = \"always\"").parseError())
         #expect(error.keyPath == "deploy.rollback_migrations")
         #expect(error.message == #"expected "reversible" or "never", found "always""#, "\(error.description)")
     }
@@ -207,23 +220,30 @@ struct EnvironmentParsingTests {
                 """
             )
             .parse()
-        #expect(environment.notify == Environment.Notify(
-            webhookURL: URL(string: "https://hooks.example.invalid/deployctl?team=etl"),
-            telegram: .init(token: .environment("DEPLOYCTL_TELEGRAM_TOKEN"), chatID: "-1001234567890", apiURL: try #require(URL(string: "http://127.0.0.1:8081"))),
-            timeout: .seconds(3)
-        ))
+        #expect(
+            environment.notify
+                == Environment.Notify(
+                    webhookURL: URL(string: "https://hooks.example.invalid/deployctl?team=etl"),
+                    telegram: .init(
+                        token: .environment("DEPLOYCTL_TELEGRAM_TOKEN"), chatID: "-1001234567890",
+                        apiURL: try #require(URL(string: "http://127.0.0.1:8081"))),
+                    timeout: .seconds(3)
+                ))
     }
 
     @Test("[notify] is optional; a Telegram bot alone uses the public Bot API and a 10-second timeout")
     func notifyDefaults() throws {
         #expect(try EnvironmentDocument.minimal.parse().notify == nil)
         let environment = try EnvironmentDocument.minimal
-            .appending("\n[notify]\ntelegram_token = { file = \"~/.config/deployctl/telegram\" }\ntelegram_chat_id = \"@deploys\"")
+            .appending(
+                "\n[notify]\ntelegram_token = { file = \"~/.config/deployctl/telegram\" }\ntelegram_chat_id = \"@deploys\""
+            )
             .parse()
         let notify = try #require(environment.notify)
         #expect(notify.webhookURL == nil)
         #expect(notify.timeout == .seconds(10))
-        #expect(notify.telegram == .init(token: .localFile("/home/tester/.config/deployctl/telegram"), chatID: "@deploys"))
+        #expect(
+            notify.telegram == .init(token: .localFile("/home/tester/.config/deployctl/telegram"), chatID: "@deploys"))
         #expect(notify.telegram?.apiURL.absoluteString == "https://api.telegram.org")
     }
 
@@ -308,7 +328,8 @@ struct EnvironmentParsingTests {
         arguments: ["203.0.113.300", "1.2.3", "bad_host", "-leading.example.com", "2001:db8:::1", ""]
     )
     func badHostAddresses(address: String) throws {
-        let error = try #require(EnvironmentDocument.minimal.replacing(line: 8, with: "address = \"\(address)\"").parseError())
+        let error = try #require(
+            EnvironmentDocument.minimal.replacing(line: 8, with: "address = \"\(address)\"").parseError())
         #expect(error.keyPath == "hosts[0].address")
         #expect(error.code == .invalidValue)
     }

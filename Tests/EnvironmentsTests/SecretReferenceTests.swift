@@ -15,10 +15,13 @@ struct SecretReferenceTests {
     @Test("an unset environment variable is a clear error")
     func environmentUnset() {
         let reference = SecretReference.environment("CH_ADMIN_PASSWORD")
-        #expect(throws: SecretReference.ResolutionError(
-            reference: reference,
-            message: "the environment variable CH_ADMIN_PASSWORD is not set; export it in the shell that runs deployctl"
-        )) {
+        #expect(
+            throws: SecretReference.ResolutionError(
+                reference: reference,
+                message:
+                    "the environment variable CH_ADMIN_PASSWORD is not set; export it in the shell that runs deployctl"
+            )
+        ) {
             try reference.resolveLocally(environment: [:])
         }
     }
@@ -29,7 +32,10 @@ struct SecretReferenceTests {
         let error = try #require(throws: SecretReference.ResolutionError.self) {
             try reference.resolveLocally(environment: ["CH_ADMIN_PASSWORD": ""])
         }
-        #expect(error.description == "cannot read secret env:CH_ADMIN_PASSWORD: the environment variable CH_ADMIN_PASSWORD is set but empty")
+        #expect(
+            error.description
+                == "cannot read secret env:CH_ADMIN_PASSWORD: the environment variable CH_ADMIN_PASSWORD is set but empty"
+        )
     }
 
     @Test("a file resolves to its contents without the trailing line break")
@@ -43,7 +49,10 @@ struct SecretReferenceTests {
     func fileProblems() throws {
         let directory = try TemporaryDirectory()
         let missing = directory.path + "/missing"
-        #expect(throws: SecretReference.ResolutionError(reference: .localFile(missing), message: "\(missing) does not exist")) {
+        #expect(
+            throws: SecretReference.ResolutionError(
+                reference: .localFile(missing), message: "\(missing) does not exist")
+        ) {
             try SecretReference.localFile(missing).resolveLocally()
         }
         let empty = try directory.write("\n", to: "empty")
@@ -54,7 +63,8 @@ struct SecretReferenceTests {
 
     @Test("a remote file is left for the deployer to read over SSH")
     func remoteFile() throws {
-        #expect(try SecretReference.remoteFile("/opt/zakaz_dashboard/secrets/ch").resolveLocally(environment: [:]) == nil)
+        #expect(
+            try SecretReference.remoteFile("/opt/zakaz_dashboard/secrets/ch").resolveLocally(environment: [:]) == nil)
     }
 
     @Test(

@@ -1,5 +1,6 @@
-@testable import Environments
 import Testing
+
+@testable import Environments
 
 @Suite("The source locator finds the line and column of any key path")
 struct TOMLSourceLocatorTests {
@@ -79,7 +80,9 @@ struct TOMLSourceLocatorTests {
 
     @Test("a path that is not written falls back to its closest written ancestor, then the start")
     func nearestPosition() {
-        #expect(Self.locator.nearestPosition(of: Self.path(.key("hosts"), .index(1), .key("user"))) == SourcePosition(line: 23, column: 1))
+        #expect(
+            Self.locator.nearestPosition(of: Self.path(.key("hosts"), .index(1), .key("user")))
+                == SourcePosition(line: 23, column: 1))
         #expect(Self.locator.nearestPosition(of: Self.path(.key("missing"), .key("key"))) == .start)
     }
 

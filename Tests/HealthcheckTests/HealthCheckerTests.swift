@@ -7,7 +7,9 @@ import Testing
 /// Rows a loader leaves in `meta_job_runs` and `stg_qtickets_orders`, timed by the server's clock.
 enum RecordedRuns {
     /// A run that started `startedMinutesAgo` and, unless `status` is running, finished a minute later.
-    static func run(_ status: String, startedMinutesAgo: Int, error: String = "", job: String = "qtickets_api") -> String {
+    static func run(_ status: String, startedMinutesAgo: Int, error: String = "", job: String = "qtickets_api")
+        -> String
+    {
         let finished = status == "running" ? "NULL" : "now64(3) - INTERVAL \(startedMinutesAgo * 60 - 60) SECOND"
         return """
             INSERT INTO meta_job_runs (run_id, job, started_at, finished_at, status, error, _version)
@@ -36,7 +38,9 @@ enum RecordedRuns {
 struct HealthCheckerTests {
     @Test("a recent successful run and freshly loaded orders: ok, exit 0")
     func fresh() async throws {
-        let report = try await RecordedRuns.evaluate([RecordedRuns.run("ok", startedMinutesAgo: 6), RecordedRuns.order(loadedMinutesAgo: 5)])
+        let report = try await RecordedRuns.evaluate([
+            RecordedRuns.run("ok", startedMinutesAgo: 6), RecordedRuns.order(loadedMinutesAgo: 5),
+        ])
         #expect(report.status == .ok && report.status.exitCode == 0, "\(report.render())")
         #expect(report.checks.map(\.name) == ["last_run", "last_ok_run", "data"])
         #expect(report.checks.allSatisfy { $0.status == .ok })
@@ -47,23 +51,33 @@ struct HealthCheckerTests {
 
     @Test("the last successful run an hour ago: warning, exit 1; three hours ago: critical, exit 2")
     func staleRuns() async throws {
-        let warning = try await RecordedRuns.evaluate([RecordedRuns.run("ok", startedMinutesAgo: 61), RecordedRuns.order(loadedMinutesAgo: 5)])
+        let warning = try await RecordedRuns.evaluate([
+            RecordedRuns.run("ok", startedMinutesAgo: 61), RecordedRuns.order(loadedMinutesAgo: 5),
+        ])
         #expect(warning.status == .warning && warning.status.exitCode == 1, "\(warning.render())")
         #expect(warning.check("last_ok_run")?.status == .warning)
         #expect(warning.check("last_ok_run")?.warnAfterSeconds == Int64(45 * 60))
         #expect(warning.check("last_ok_run")?.message == "last successful run finished 1h ago")
 
-        let critical = try await RecordedRuns.evaluate([RecordedRuns.run("ok", startedMinutesAgo: 181), RecordedRuns.order(loadedMinutesAgo: 5)])
+        let critical = try await RecordedRuns.evaluate([
+            RecordedRuns.run("ok", startedMinutesAgo: 181), RecordedRuns.order(loadedMinutesAgo: 5),
+        ])
         #expect(critical.status == .critical && critical.status.exitCode == 2, "\(critical.render())")
         #expect(critical.check("last_ok_run")?.status == .critical)
     }
 
     @Test("orders last loaded 7 hours ago: warning; 25 hours ago: critical, although the runs succeed")
     func staleData() async throws {
-        let warning = try await RecordedRuns.evaluate([RecordedRuns.run("ok", startedMinutesAgo: 6), RecordedRuns.order(loadedMinutesAgo: 7 * 60)])
+        let warning = try await RecordedRuns.evaluate([
+            RecordedRuns.run("ok", startedMinutesAgo: 6), RecordedRuns.order(loadedMinutesAgo: 7 * 60),
+        ])
         #expect(warning.status == .warning, "\(warning.render())")
-        #expect(warning.check("data")?.status == .warning && warning.check("data")?.message == "newest orders row loaded 7h ago")
-        let critical = try await RecordedRuns.evaluate([RecordedRuns.run("ok", startedMinutesAgo: 6), RecordedRuns.order(loadedMinutesAgo: 25 * 60)])
+        #expect(
+            warning.check("data")?.status == .warning
+                && warning.check("data")?.message == "newest orders row loaded 7h ago")
+        let critical = try await RecordedRuns.evaluate([
+            RecordedRuns.run("ok", startedMinutesAgo: 6), RecordedRuns.order(loadedMinutesAgo: 25 * 60),
+        ])
         #expect(critical.status == .critical && critical.check("data")?.status == .critical, "\(critical.render())")
     }
 
@@ -76,10 +90,14 @@ struct HealthCheckerTests {
         #expect(empty.check("data")?.status == .warning)
         #expect(empty.lastRun == nil && empty.runsTotal == 0)
 
-        let otherJob = try await RecordedRuns.evaluate([RecordedRuns.run("ok", startedMinutesAgo: 6, job: "qtickets_sheets")])
+        let otherJob = try await RecordedRuns.evaluate([
+            RecordedRuns.run("ok", startedMinutesAgo: 6, job: "qtickets_sheets")
+        ])
         #expect(otherJob.status == .critical, "another job's runs do not count")
 
-        let onlyErrors = try await RecordedRuns.evaluate([RecordedRuns.run("error", startedMinutesAgo: 6, error: "HTTP 401 from QTickets")])
+        let onlyErrors = try await RecordedRuns.evaluate([
+            RecordedRuns.run("error", startedMinutesAgo: 6, error: "HTTP 401 from QTickets")
+        ])
         #expect(onlyErrors.status == .critical)
         #expect(onlyErrors.check("last_ok_run")?.message == "no successful run recorded")
         #expect(onlyErrors.check("last_run")?.message.hasSuffix("HTTP 401 from QTickets") == true)
@@ -88,7 +106,8 @@ struct HealthCheckerTests {
     @Test("a failed last run warns while the last success is recent, and is critical once it is old")
     func lastRunFailed() async throws {
         let recent = try await RecordedRuns.evaluate([
-            RecordedRuns.run("ok", startedMinutesAgo: 21), RecordedRuns.run("error", startedMinutesAgo: 6, error: "ClickHouse: Code 241 MEMORY_LIMIT_EXCEEDED"),
+            RecordedRuns.run("ok", startedMinutesAgo: 21),
+            RecordedRuns.run("error", startedMinutesAgo: 6, error: "ClickHouse: Code 241 MEMORY_LIMIT_EXCEEDED"),
             RecordedRuns.order(loadedMinutesAgo: 20),
         ])
         #expect(recent.status == .warning, "\(recent.render())")
@@ -98,7 +117,8 @@ struct HealthCheckerTests {
         #expect(recent.check("last_ok_run")?.status == .ok)
 
         let old = try await RecordedRuns.evaluate([
-            RecordedRuns.run("ok", startedMinutesAgo: 200), RecordedRuns.run("error", startedMinutesAgo: 6, error: "HTTP 503"),
+            RecordedRuns.run("ok", startedMinutesAgo: 200),
+            RecordedRuns.run("error", startedMinutesAgo: 6, error: "HTTP 503"),
             RecordedRuns.order(loadedMinutesAgo: 20),
         ])
         #expect(old.status == .critical, "\(old.render())")
@@ -108,7 +128,8 @@ struct HealthCheckerTests {
     @Test("a run marked running for 40 minutes looks stuck; one started 5 minutes ago is in progress")
     func stuckRun() async throws {
         let stuck = try await RecordedRuns.evaluate([
-            RecordedRuns.run("ok", startedMinutesAgo: 41), RecordedRuns.run("running", startedMinutesAgo: 40), RecordedRuns.order(loadedMinutesAgo: 40),
+            RecordedRuns.run("ok", startedMinutesAgo: 41), RecordedRuns.run("running", startedMinutesAgo: 40),
+            RecordedRuns.order(loadedMinutesAgo: 40),
         ])
         #expect(stuck.status == .warning, "\(stuck.render())")
         #expect(stuck.check("last_run")?.message.contains("looks stuck or crashed") == true)
@@ -116,7 +137,8 @@ struct HealthCheckerTests {
         #expect(stuck.lastRun?.finishedAt == nil, "the running row's end, not the previous run's")
 
         let running = try await RecordedRuns.evaluate([
-            RecordedRuns.run("ok", startedMinutesAgo: 16), RecordedRuns.run("running", startedMinutesAgo: 5), RecordedRuns.order(loadedMinutesAgo: 15),
+            RecordedRuns.run("ok", startedMinutesAgo: 16), RecordedRuns.run("running", startedMinutesAgo: 5),
+            RecordedRuns.order(loadedMinutesAgo: 15),
         ])
         #expect(running.status == .ok, "\(running.render())")
         #expect(running.check("last_run")?.message.contains("in progress") == true)
@@ -125,32 +147,42 @@ struct HealthCheckerTests {
     @Test("ages come from the server: a monitoring host 3 hours ahead sees the same verdict and the skew")
     func clockSkew() async throws {
         let report = try await RecordedRuns.evaluate(
-            [RecordedRuns.run("ok", startedMinutesAgo: 6), RecordedRuns.order(loadedMinutesAgo: 5)], now: Date().addingTimeInterval(3 * 3600))
+            [RecordedRuns.run("ok", startedMinutesAgo: 6), RecordedRuns.order(loadedMinutesAgo: 5)],
+            now: Date().addingTimeInterval(3 * 3600))
         #expect(report.status == .ok)
         #expect((10_700...10_900).contains(report.clockSkewSeconds ?? 0))
         #expect(abs(report.checkedAt.timeIntervalSinceNow) < 120, "checkedAt is the server's time")
-        #expect(report.render().contains("ahead of the server's"), "the skew is named (3h, or 2h 59m with a slow answer)")
+        #expect(
+            report.render().contains("ahead of the server's"), "the skew is named (3h, or 2h 59m with a slow answer)")
     }
 
     @Test("a closed port, a wrong password or a missing schema: unknown, exit 3, with the error")
     func unknown() async throws {
         let closed = ClickHouseClient(
-            endpoint: ClickHouseEndpoint(url: URL(string: "http://127.0.0.1:1")!, user: "admin", password: UUID().uuidString, timeout: .seconds(3)), readAttempts: 1)
+            endpoint: ClickHouseEndpoint(
+                url: URL(string: "http://127.0.0.1:1")!, user: "admin", password: UUID().uuidString,
+                timeout: .seconds(3)), readAttempts: 1)
         let unreachable = await HealthChecker(client: closed).evaluate()
         #expect(unreachable.status == .unknown && unreachable.status.exitCode == 3)
         #expect(unreachable.checks.map(\.name) == ["clickhouse"])
         let message = try #require(unreachable.check("clickhouse")?.message)
-        #expect(message.hasPrefix("ClickHouse is unreachable: ") && message.contains("http://127.0.0.1:1"), "\(message)")
+        #expect(
+            message.hasPrefix("ClickHouse is unreachable: ") && message.contains("http://127.0.0.1:1"), "\(message)")
 
         let server = try ClickHouseServer.modern()
         var wrongPassword = server.admin
         wrongPassword.password = "wrong-" + UUID().uuidString
         let refused = await HealthChecker(client: ClickHouseClient(endpoint: wrongPassword)).evaluate()
         #expect(refused.status == .unknown)
-        #expect(refused.check("clickhouse")?.message.contains("refused the healthcheck's credentials") == true, "\(refused.render())")
+        #expect(
+            refused.check("clickhouse")?.message.contains("refused the healthcheck's credentials") == true,
+            "\(refused.render())")
 
-        let noSchema = await HealthChecker(client: ClickHouseClient(endpoint: server.admin).using(database: "health_no_schema_\(UInt32.random(in: 0..<UInt32.max))"))
-            .evaluate()
+        let noSchema = await HealthChecker(
+            client: ClickHouseClient(endpoint: server.admin).using(
+                database: "health_no_schema_\(UInt32.random(in: 0..<UInt32.max))")
+        )
+        .evaluate()
         #expect(noSchema.status == .unknown)
         #expect(noSchema.check("clickhouse")?.message.contains("schema is missing") == true, "\(noSchema.render())")
     }

@@ -11,11 +11,13 @@ struct HealthReportTests {
             checks: [
                 HealthReport.Check(name: "last_run", status: .ok, ageSeconds: 300, message: "run 1 ok, started 5m ago"),
                 HealthReport.Check(
-                    name: "last_ok_run", status: status, ageSeconds: 4000, warnAfterSeconds: 2700, criticalAfterSeconds: 7200,
+                    name: "last_ok_run", status: status, ageSeconds: 4000, warnAfterSeconds: 2700,
+                    criticalAfterSeconds: 7200,
                     message: "last successful run finished 1h 6m ago"),
             ])
         report.lastRun = HealthReport.Run(
-            id: "8d0c7c4e-5b7e-4c55-9d8e-0d5e1f3f2a10", status: "ok", startedAt: Date(timeIntervalSince1970: 1_763_999_700.5),
+            id: "8d0c7c4e-5b7e-4c55-9d8e-0d5e1f3f2a10", status: "ok",
+            startedAt: Date(timeIntervalSince1970: 1_763_999_700.5),
             finishedAt: nil, error: "", startedAgeSeconds: 300)
         report.runsTotal = 3
         report.lastOkAgeSeconds = 4000
@@ -29,7 +31,9 @@ struct HealthReportTests {
         #expect(HealthStatus.allCases.sorted() == [.ok, .warning, .critical, .unknown])
         #expect([HealthStatus.warning, .ok, .critical].max() == .critical)
         #expect(Self.report(.critical).status == .critical, "a report's status is its worst check's")
-        #expect(HealthReport(job: "qtickets_api", checkedAt: Date(), checks: []).status == .unknown, "no checks vouch for nothing")
+        #expect(
+            HealthReport(job: "qtickets_api", checkedAt: Date(), checks: []).status == .unknown,
+            "no checks vouch for nothing")
     }
 
     @Test("JSON round trip keeps every field, times as ISO 8601 UTC with milliseconds")
@@ -38,7 +42,8 @@ struct HealthReportTests {
         let json = report.json()
         let decoded = try HealthReport.decode(json)
         #expect(decoded.json() == json)
-        #expect(decoded.status == .warning && decoded.checks == report.checks && decoded.lastRun?.id == report.lastRun?.id)
+        #expect(
+            decoded.status == .warning && decoded.checks == report.checks && decoded.lastRun?.id == report.lastRun?.id)
         #expect(decoded.lastRun?.finishedAt == nil && decoded.runsTotal == 3)
         let text = String(decoding: json, as: UTF8.self)
         #expect(text.contains("\"checkedAt\" : \"2025-11-24T16:00:00.123Z\""))
@@ -49,13 +54,19 @@ struct HealthReportTests {
     func render() {
         let text = Self.report(.warning).render()
         let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "qtickets_api: WARNING (exit 1), checked 2025-11-24T16:00:00.123Z by the ClickHouse server's clock")
+        #expect(
+            lines[0]
+                == "qtickets_api: WARNING (exit 1), checked 2025-11-24T16:00:00.123Z by the ClickHouse server's clock")
         #expect(lines[1] == "  last_run     ok       run 1 ok, started 5m ago")
-        #expect(lines[2] == "  last_ok_run  warning  last successful run finished 1h 6m ago (warning after 45m, critical after 2h)")
+        #expect(
+            lines[2]
+                == "  last_ok_run  warning  last successful run finished 1h 6m ago (warning after 45m, critical after 2h)"
+        )
         #expect(!text.contains("\u{1B}"))
     }
 
-    @Test("/healthz and /healthz/<job> answer 200 for ok and warning, 503 for critical and unknown, with the JSON report")
+    @Test(
+        "/healthz and /healthz/<job> answer 200 for ok and warning, 503 for critical and unknown, with the JSON report")
     func httpStatus() throws {
         for (status, code) in [(HealthStatus.ok, 200), (.warning, 200), (.critical, 503), (.unknown, 503)] {
             for path in ["/healthz", "/healthz/", "/healthz/qtickets_api", "/healthz?verbose=1"] {
@@ -71,7 +82,9 @@ struct HealthReportTests {
 
     @Test("other paths and other jobs are 404, other methods 405")
     func httpNotFound() {
-        for path in ["/", "/health", "/healthz/qtickets_sheets", "/healthz/detailed", "/healthz/qtickets_api/x", "/healthzz"] {
+        for path in [
+            "/", "/health", "/healthz/qtickets_sheets", "/healthz/detailed", "/healthz/qtickets_api/x", "/healthzz",
+        ] {
             let answer = HealthEndpoint.response(method: "GET", path: path, report: Self.report(.ok))
             #expect(answer.statusCode == 404, "\(path)")
             #expect(String(decoding: answer.body, as: UTF8.self).contains("/healthz/qtickets_api"))
@@ -82,7 +95,9 @@ struct HealthReportTests {
         #expect(HealthEndpoint.job(forPath: "/metrics", defaultJob: "qtickets_api") == nil)
     }
 
-    @Test("thresholds default to 45 min / 2 h for runs, 6 h / 24 h for data, 30 min for a stuck run; the environment overrides them")
+    @Test(
+        "thresholds default to 45 min / 2 h for runs, 6 h / 24 h for data, 30 min for a stuck run; the environment overrides them"
+    )
     func thresholds() throws {
         let defaults = try HealthThresholds(environment: [:])
         #expect(defaults == HealthThresholds())
@@ -90,7 +105,8 @@ struct HealthReportTests {
         #expect(defaults.dataWarnAfter == .seconds(6 * 3600) && defaults.dataCriticalAfter == .seconds(24 * 3600))
         #expect(defaults.runStuckAfter == .seconds(1800))
         let custom = try HealthThresholds(environment: [
-            "HEALTHCHECK_RUN_WARN_MINUTES": "20", "HEALTHCHECK_RUN_CRITICAL_MINUTES": " 60 ", "HEALTHCHECK_DATA_WARN_MINUTES": "",
+            "HEALTHCHECK_RUN_WARN_MINUTES": "20", "HEALTHCHECK_RUN_CRITICAL_MINUTES": " 60 ",
+            "HEALTHCHECK_DATA_WARN_MINUTES": "",
             "HEALTHCHECK_RUN_STUCK_MINUTES": "25",
         ])
         #expect(custom.runWarnAfter == .seconds(1200) && custom.runCriticalAfter == .seconds(3600))
@@ -99,7 +115,9 @@ struct HealthReportTests {
 
     @Test("a threshold that is not a number of minutes, or a warning not below its critical, names the variable")
     func badThresholds() {
-        #expect(throws: HealthThresholdsError.self) { try HealthThresholds(environment: ["HEALTHCHECK_DATA_CRITICAL_MINUTES": "6h"]) }
+        #expect(throws: HealthThresholdsError.self) {
+            try HealthThresholds(environment: ["HEALTHCHECK_DATA_CRITICAL_MINUTES": "6h"])
+        }
         do {
             _ = try HealthThresholds(environment: ["HEALTHCHECK_DATA_CRITICAL_MINUTES": "6h"])
         } catch {
@@ -115,7 +133,10 @@ struct HealthReportTests {
             _ = try HealthThresholds(environment: ["HEALTHCHECK_RUN_WARN_MINUTES": "180"])
         } catch {
             #expect(error.variable == "HEALTHCHECK_RUN_WARN_MINUTES")
-            #expect(error.message == "HEALTHCHECK_RUN_WARN_MINUTES (180 min) must be below HEALTHCHECK_RUN_CRITICAL_MINUTES (120 min)")
+            #expect(
+                error.message
+                    == "HEALTHCHECK_RUN_WARN_MINUTES (180 min) must be below HEALTHCHECK_RUN_CRITICAL_MINUTES (120 min)"
+            )
         }
     }
 }
@@ -136,7 +157,10 @@ struct HealthCheckerShapeTests {
     func wrongShape() async {
         let report = await HealthChecker(client: CannedClickHouse(answer: [["1"], ["2"]])).evaluate()
         #expect(report.status == .unknown)
-        #expect(report.check("clickhouse")?.message == "ClickHouse failed the healthcheck query: the meta_job_runs query answered 2 rows of 1 columns, expected one row of 14")
+        #expect(
+            report.check("clickhouse")?.message
+                == "ClickHouse failed the healthcheck query: the meta_job_runs query answered 2 rows of 1 columns, expected one row of 14"
+        )
     }
 
     @Test("a field that is not a number is unknown, naming the column")
@@ -144,6 +168,8 @@ struct HealthCheckerShapeTests {
         let row: [String?] = ["1764000000000", "many"] + Array(repeating: "0", count: 12)
         let report = await HealthChecker(client: CannedClickHouse(answer: [row])).evaluate()
         #expect(report.status == .unknown)
-        #expect(report.check("clickhouse")?.message.hasSuffix("the meta_job_runs query answered many in column 2, expected a count") == true)
+        #expect(
+            report.check("clickhouse")?.message.hasSuffix(
+                "the meta_job_runs query answered many in column 2, expected a count") == true)
     }
 }

@@ -13,12 +13,15 @@ struct HostScriptFileTests {
             .joined(separator: "\n")
     }()
 
-    @Test("starts with #!/bin/sh and a header naming itself, its arguments, what it prints and its exit codes",
-          arguments: HostScriptSource.all)
+    @Test(
+        "starts with #!/bin/sh and a header naming itself, its arguments, what it prints and its exit codes",
+        arguments: HostScriptSource.all)
     func header(_ script: HostScriptSource) {
         #expect(script.text.hasPrefix("#!/bin/sh\n"))
         let header = script.header
-        #expect(header.first?.hasPrefix(script.name + ": ") == true, "the first header line is `\(script.name): what it does`")
+        #expect(
+            header.first?.hasPrefix(script.name + ": ") == true,
+            "the first header line is `\(script.name): what it does`")
         for key in ["Arguments:", "Prints:", "Exit:"] {
             #expect(header.contains { $0.hasPrefix(key) }, "\(script.name).sh has no `\(key)` line")
         }

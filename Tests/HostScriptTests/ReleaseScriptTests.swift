@@ -17,11 +17,15 @@ struct ReleaseScriptTests {
 
         let second = try host.run(.switchRelease, [host.root, "b b"])
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(try host.shell("readlink \(host.root)/current") == "releases/b b\n", "a value with a space stays one argument")
+        #expect(
+            try host.shell("readlink \(host.root)/current") == "releases/b b\n",
+            "a value with a space stays one argument")
         #expect(try host.shell("cat \(host.root)/shared/previous") == "aaaa\n")
 
         let again = try host.run(.switchRelease, [host.root, "b b"])
         #expect(again.status == 0)
-        #expect(try host.shell("cat \(host.root)/shared/previous") == "aaaa\n", "switching to the release it runs keeps previous")
+        #expect(
+            try host.shell("cat \(host.root)/shared/previous") == "aaaa\n",
+            "switching to the release it runs keeps previous")
     }
 }

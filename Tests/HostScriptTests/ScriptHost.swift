@@ -16,7 +16,8 @@ final class ScriptHost: @unchecked Sendable {
         let testbed = try Testbed.current()
         connection = try testbed.connect(testbed.host(name))
         let made = try connection.execute(
-            "d=$(mktemp -d /run/deployctl-script.XXXXXXXX) && chmod 0755 \"$d\" && mkdir \"$d/releases\" \"$d/shared\" && echo \"$d\"")
+            "d=$(mktemp -d /run/deployctl-script.XXXXXXXX) && chmod 0755 \"$d\" && mkdir \"$d/releases\" \"$d/shared\" && echo \"$d\""
+        )
         guard made.succeeded, let path = made.stdoutText.split(separator: "\n").first else {
             throw TestbedUnavailable("cannot make a scratch directory on \(name): \(made.stderrText)")
         }

@@ -14,7 +14,9 @@ struct ClusterTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestbedUnavailable("clickhouse-legacy.sh \(arguments) failed") }
+        guard process.terminationStatus == 0 else {
+            throw TestbedUnavailable("clickhouse-legacy.sh \(arguments) failed")
+        }
     }
 
     @Test(
@@ -38,10 +40,17 @@ struct ClusterTests {
             down: "DROP TABLE IF EXISTS run_errors ON CLUSTER \(cluster)")
         let tables = TrackingTables(database: database, cluster: cluster)
         let messages = LineLog()
-        let options = Migrator<ClickHouseClient>.Options(actor: "cluster@test", distributedDDLTimeout: 3, progress: { messages.add($0) })
+        let options = Migrator<ClickHouseClient>.Options(
+            actor: "cluster@test", distributedDDLTimeout: 3, progress: { messages.add($0) })
 
-        try await Migrator(client: first, migrations: try MigrationFixture.build([create]), tables: tables, options: options).up()
-        #expect(try await Self.eventually { try await second.value("SELECT count() FROM \(database).deployctl_migrations WHERE kind = 'applied'") == "1" })
+        try await Migrator(
+            client: first, migrations: try MigrationFixture.build([create]), tables: tables, options: options
+        ).up()
+        #expect(
+            try await Self.eventually {
+                try await second.value("SELECT count() FROM \(database).deployctl_migrations WHERE kind = 'applied'")
+                    == "1"
+            })
         #expect(try await second.value("EXISTS TABLE \(database).runs") == "1")
 
         try Self.legacyScript("stop-replica", "2")
@@ -49,13 +58,20 @@ struct ClusterTests {
             try await Task.sleep(for: .seconds(6))
             try Self.legacyScript("start-replica", "2")
         }
-        let steps = try await Migrator(client: first, migrations: try MigrationFixture.build([create, alter]), tables: tables, options: options).up()
+        let steps = try await Migrator(
+            client: first, migrations: try MigrationFixture.build([create, alter]), tables: tables, options: options
+        ).up()
         try await restart.value
         #expect(steps.map(\.version) == [2])
         #expect(messages.all.contains { $0.contains("still running") })
-        let columns = try await second.rows("SELECT name FROM system.columns WHERE database = '\(database)' AND table = 'run_errors' ORDER BY name")
+        let columns = try await second.rows(
+            "SELECT name FROM system.columns WHERE database = '\(database)' AND table = 'run_errors' ORDER BY name")
         #expect(columns.compactMap(\.first) == ["id", "message"])
-        #expect(try await Self.eventually { try await second.value("SELECT count() FROM \(database).deployctl_migrations WHERE kind = 'applied'") == "2" })
+        #expect(
+            try await Self.eventually {
+                try await second.value("SELECT count() FROM \(database).deployctl_migrations WHERE kind = 'applied'")
+                    == "2"
+            })
     }
 
     /// Replication is asynchronous: a row written on one replica shows on the other milliseconds

@@ -21,7 +21,9 @@ struct MigrationFixture {
 
     var files: [String: String] {
         let name = String(format: "%04llu_%@", version, slug)
-        var files = [name + ".up.sql": down == nil ? "-- deployctl:irreversible test fixture without a down file\n" + up : up]
+        var files = [
+            name + ".up.sql": down == nil ? "-- deployctl:irreversible test fixture without a down file\n" + up : up
+        ]
         if let down { files[name + ".down.sql"] = down }
         if let verify { files[name + ".verify.sql"] = verify }
         return files

@@ -7,15 +7,20 @@ import Testing
 @Suite("the migrator against the real ClickHouse engine on a testbed host")
 struct EngineTests {
     static let base: [MigrationFixture] = [
-        MigrationFixture(1, "events", up: "CREATE TABLE IF NOT EXISTS events (id UInt64, name String) ENGINE = MergeTree ORDER BY id",
-                         down: "DROP TABLE IF EXISTS events",
-                         verify: "SELECT count() = 1 FROM system.tables WHERE database = currentDatabase() AND name = 'events'"),
-        MigrationFixture(2, "orders", up: """
-            CREATE TABLE IF NOT EXISTS orders (id UInt64, event_id UInt64, amount Decimal(18, 2)) ENGINE = ReplacingMergeTree ORDER BY id;
-            CREATE OR REPLACE VIEW v_orders AS SELECT event_id, sum(amount) AS revenue FROM orders GROUP BY event_id
-            """, down: "DROP VIEW IF EXISTS v_orders;\nDROP TABLE IF EXISTS orders"),
-        MigrationFixture(3, "runs", up: "CREATE TABLE IF NOT EXISTS runs (id UUID, status String) ENGINE = MergeTree ORDER BY id",
-                         down: "DROP TABLE IF EXISTS runs"),
+        MigrationFixture(
+            1, "events",
+            up: "CREATE TABLE IF NOT EXISTS events (id UInt64, name String) ENGINE = MergeTree ORDER BY id",
+            down: "DROP TABLE IF EXISTS events",
+            verify: "SELECT count() = 1 FROM system.tables WHERE database = currentDatabase() AND name = 'events'"),
+        MigrationFixture(
+            2, "orders",
+            up: """
+                CREATE TABLE IF NOT EXISTS orders (id UInt64, event_id UInt64, amount Decimal(18, 2)) ENGINE = ReplacingMergeTree ORDER BY id;
+                CREATE OR REPLACE VIEW v_orders AS SELECT event_id, sum(amount) AS revenue FROM orders GROUP BY event_id
+                """, down: "DROP VIEW IF EXISTS v_orders;\nDROP TABLE IF EXISTS orders"),
+        MigrationFixture(
+            3, "runs", up: "CREATE TABLE IF NOT EXISTS runs (id UUID, status String) ENGINE = MergeTree ORDER BY id",
+            down: "DROP TABLE IF EXISTS runs"),
     ]
 
     @Test("apply all, then a second run is a no-op; the history records every statement")
@@ -29,11 +34,14 @@ struct EngineTests {
         let status = try await migrator.status()
         #expect(status.map(\.condition) == [.applied, .applied, .applied])
         #expect(status.allSatisfy { $0.actor == "test@deployctl" })
-        #expect(try await database.count("SELECT count() FROM deployctl_migrations WHERE kind = 'statement_applied'") == 4)
+        #expect(
+            try await database.count("SELECT count() FROM deployctl_migrations WHERE kind = 'statement_applied'") == 4)
         #expect(try await database.count("SELECT count() FROM deployctl_migrations WHERE kind = 'applied'") == 3)
     }
 
-    @Test("a view whose query does not parse stops the plan before anything runs, naming file, line and the server's error")
+    @Test(
+        "a view whose query does not parse stops the plan before anything runs, naming file, line and the server's error"
+    )
     func viewSyntaxChecked() async throws {
         let database = try ScratchDatabase()
         var fixtures = Self.base
@@ -61,12 +69,14 @@ struct EngineTests {
     @Test("a failure at statement k is recorded; after the fix the run resumes at k without repeating 1…k-1")
     func failThenResume() async throws {
         let database = try ScratchDatabase()
-        let broken = MigrationFixture(1, "three_steps", up: """
-            CREATE TABLE IF NOT EXISTS a (x UInt8) ENGINE = MergeTree ORDER BY x;
-            INSERT INTO a VALUES (1);
-            CREATE TABLE IF NOT EXISTS b (x UInt8) ENGINE = MergeTree ORDER BY tuple(y);
-            CREATE TABLE IF NOT EXISTS c (x UInt8) ENGINE = MergeTree ORDER BY x
-            """, down: "DROP TABLE IF EXISTS c;\nDROP TABLE IF EXISTS b;\nDROP TABLE IF EXISTS a")
+        let broken = MigrationFixture(
+            1, "three_steps",
+            up: """
+                CREATE TABLE IF NOT EXISTS a (x UInt8) ENGINE = MergeTree ORDER BY x;
+                INSERT INTO a VALUES (1);
+                CREATE TABLE IF NOT EXISTS b (x UInt8) ENGINE = MergeTree ORDER BY tuple(y);
+                CREATE TABLE IF NOT EXISTS c (x UInt8) ENGINE = MergeTree ORDER BY x
+                """, down: "DROP TABLE IF EXISTS c;\nDROP TABLE IF EXISTS b;\nDROP TABLE IF EXISTS a")
         let failing = database.migrator(try MigrationFixture.build([broken]))
         let error = await #expect(throws: MigratorError.self) { try await failing.up() }
         #expect(error?.code == .statementFailed)
@@ -86,8 +96,12 @@ struct EngineTests {
         var rewritten = broken
         rewritten.up = rewritten.up.replacingOccurrences(of: "VALUES (1)", with: "VALUES (2)")
         let otherDatabase = try ScratchDatabase()
-        _ = await #expect(throws: MigratorError.self) { try await otherDatabase.migrator(try MigrationFixture.build([broken])).up() }
-        let refused = await #expect(throws: MigratorError.self) { try await otherDatabase.migrator(try MigrationFixture.build([rewritten])).up() }
+        _ = await #expect(throws: MigratorError.self) {
+            try await otherDatabase.migrator(try MigrationFixture.build([broken])).up()
+        }
+        let refused = await #expect(throws: MigratorError.self) {
+            try await otherDatabase.migrator(try MigrationFixture.build([rewritten])).up()
+        }
         #expect(refused?.code == .cannotResume)
         #expect(refused?.message.contains("repair") == true)
     }
@@ -110,7 +124,8 @@ struct EngineTests {
         let gone = await #expect(throws: MigratorError.self) { try await database.migrator(missing).up() }
         #expect(gone?.code == .drift)
         #expect(gone?.message.contains("file is gone") == true)
-        #expect(try await database.migrator(missing).status().contains { $0.version == 2 && $0.condition == .missingFile })
+        #expect(
+            try await database.migrator(missing).status().contains { $0.version == 2 && $0.condition == .missingFile })
     }
 
     @Test("down to a version undoes the newer migrations in reverse; irreversible ones stop it")
@@ -142,7 +157,9 @@ struct EngineTests {
         let database = try ScratchDatabase()
         var lying = Self.base[0]
         lying.verify = "SELECT count() = 2 FROM system.tables WHERE database = currentDatabase() AND name = 'events'"
-        let error = await #expect(throws: MigratorError.self) { try await database.migrator(try MigrationFixture.build([lying])).up() }
+        let error = await #expect(throws: MigratorError.self) {
+            try await database.migrator(try MigrationFixture.build([lying])).up()
+        }
         #expect(error?.code == .verifyFailed)
         #expect(try await database.migrator(try MigrationFixture.build([lying])).status().first?.condition == .failed)
     }
@@ -187,13 +204,18 @@ struct EngineTests {
 
         _ = try await database.migrator(migrations).breakLock(reason: "making room for an expired claim")
         try await database.leaveLockClaim(owner: "crashed@laptop", ttlSeconds: 600, acquiredSecondsAgo: 601)
-        #expect(try await database.migrator(migrations, options: .init(actor: "next@ci")).up().count == 3, "a claim past its TTL is no lock")
+        #expect(
+            try await database.migrator(migrations, options: .init(actor: "next@ci")).up().count == 3,
+            "a claim past its TTL is no lock")
 
         try await database.leaveLockClaim(owner: "crashed@laptop", ttlSeconds: 600)
         let broken = try await database.migrator(migrations).breakLock(reason: "laptop died")
         #expect(broken.map(\.owner) == ["crashed@laptop"])
         #expect(try await database.migrator(migrations).lockClaims().isEmpty)
-        #expect(try await database.count("SELECT count() FROM deployctl_migrations WHERE kind = 'lock_broken' AND detail LIKE '%laptop died%'") == 1)
+        #expect(
+            try await database.count(
+                "SELECT count() FROM deployctl_migrations WHERE kind = 'lock_broken' AND detail LIKE '%laptop died%'")
+                == 1)
     }
 
     @Test("a run waits for a held lock as long as --lock-wait says, retrying after each pause, then names the holder")
@@ -206,10 +228,14 @@ struct EngineTests {
         let started = ContinuousClock.now
         let options = Migrator<ClickHouseClient>.Options(
             actor: "patient@ci", lockWait: .seconds(30), clock: clock.waitClock, retryPause: { .seconds(5) })
-        let error = await #expect(throws: MigratorError.self) { try await database.migrator(migrations, options: options).up() }
+        let error = await #expect(throws: MigratorError.self) {
+            try await database.migrator(migrations, options: options).up()
+        }
         #expect(error?.code == .locked && error?.message.contains("busy@other") == true)
         #expect(clock.sleepsAsked == Array(repeating: .seconds(5), count: 6), "tries at 0, 5, …, 30 s of the clock")
-        #expect(try await database.count("SELECT count() FROM deployctl_migration_lock WHERE owner = 'patient@ci' AND event = 'acquire'") == 7)
+        #expect(
+            try await database.count(
+                "SELECT count() FROM deployctl_migration_lock WHERE owner = 'patient@ci' AND event = 'acquire'") == 7)
         #expect(started.duration(to: .now) < .seconds(10), "the wait is the clock's, not the test's")
     }
 
@@ -218,7 +244,8 @@ struct EngineTests {
         let database = try ScratchDatabase()
         let migrations = try MigrationFixture.build(Self.base)
         try await database.migrator(migrations).baseline(version: 2, reason: "schema created by hand in 2025")
-        #expect(try await database.migrator(migrations).status().map(\.condition) == [.baselined, .baselined, .pending])
+        #expect(
+            try await database.migrator(migrations).status().map(\.condition) == [.baselined, .baselined, .pending])
         #expect(try await database.migrator(migrations).up().map(\.version) == [3])
 
         var edited = Self.base

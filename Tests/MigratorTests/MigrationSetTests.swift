@@ -28,7 +28,8 @@ struct MigrationSetTests {
 
     @Test("pairs files by version, orders versions numerically and keeps paths, checksum and directives")
     func loads() throws {
-        let irreversibleUp = "-- deployctl:irreversible raw rows are exported before\nCREATE TABLE IF NOT EXISTS a (x UInt8) ENGINE = MergeTree ORDER BY x;\n"
+        let irreversibleUp =
+            "-- deployctl:irreversible raw rows are exported before\nCREATE TABLE IF NOT EXISTS a (x UInt8) ENGINE = MergeTree ORDER BY x;\n"
         let set = try MigrationSet(files: [
             "0010_late.up.sql": Self.table,
             "0010_late.down.sql": Self.dropTable,
@@ -62,7 +63,9 @@ struct MigrationSetTests {
     @Test("the checksum covers the file's bytes, comments included, while statement hashes ignore comments")
     func checksumCoversBytes() throws {
         let plain = try MigrationSet(files: ["0001_a.up.sql": Self.table, "0001_a.down.sql": Self.dropTable])
-        let commented = try MigrationSet(files: ["0001_a.up.sql": "-- reviewed\n" + Self.table, "0001_a.down.sql": Self.dropTable])
+        let commented = try MigrationSet(files: [
+            "0001_a.up.sql": "-- reviewed\n" + Self.table, "0001_a.down.sql": Self.dropTable,
+        ])
         #expect(plain.migrations[0].checksum != commented.migrations[0].checksum)
         #expect(plain.migrations[0].up.map(\.hash) == commented.migrations[0].up.map(\.hash))
     }
@@ -71,16 +74,23 @@ struct MigrationSetTests {
         MigrationSetCase(
             name: "bad file name with a close valid one",
             files: ["1-Init.up.sql": Self.table],
-            expected: ["migrations/1-Init.up.sql: '1-Init.up.sql' is not a migration file name: name it NNNN_slug.up.sql, NNNN_slug.down.sql or NNNN_slug.verify.sql, where NNNN is a version of 4 or more digits and slug is lowercase letters, digits and _; rename it to '0001_init.up.sql'"]
+            expected: [
+                "migrations/1-Init.up.sql: '1-Init.up.sql' is not a migration file name: name it NNNN_slug.up.sql, NNNN_slug.down.sql or NNNN_slug.verify.sql, where NNNN is a version of 4 or more digits and slug is lowercase letters, digits and _; rename it to '0001_init.up.sql'"
+            ]
         ),
         MigrationSetCase(
             name: "bad file name without a role",
             files: ["0001_init.sql": Self.table, "README.md": "not SQL", ".gitkeep": ""],
-            expected: ["migrations/0001_init.sql: '0001_init.sql' is not a migration file name: name it NNNN_slug.up.sql, NNNN_slug.down.sql or NNNN_slug.verify.sql, where NNNN is a version of 4 or more digits and slug is lowercase letters, digits and _, or move it out of the migrations folder"]
+            expected: [
+                "migrations/0001_init.sql: '0001_init.sql' is not a migration file name: name it NNNN_slug.up.sql, NNNN_slug.down.sql or NNNN_slug.verify.sql, where NNNN is a version of 4 or more digits and slug is lowercase letters, digits and _, or move it out of the migrations folder"
+            ]
         ),
         MigrationSetCase(
             name: "duplicate version",
-            files: ["0001_a.up.sql": Self.table, "0001_a.down.sql": Self.dropTable, "0001_b.up.sql": Self.table, "0001_b.down.sql": Self.dropTable],
+            files: [
+                "0001_a.up.sql": Self.table, "0001_a.down.sql": Self.dropTable, "0001_b.up.sql": Self.table,
+                "0001_b.down.sql": Self.dropTable,
+            ],
             expected: [
                 "migrations/0001_b.down.sql: version 0001 is already used by '0001_a.down.sql'; give this migration the next free version, 0002",
                 "migrations/0001_b.up.sql: version 0001 is already used by '0001_a.up.sql'; give this migration the next free version, 0002",
@@ -89,57 +99,87 @@ struct MigrationSetTests {
         MigrationSetCase(
             name: "versions are numbers, so 00001 and 0001 collide",
             files: ["0001_a.up.sql": Self.table, "00001_a.up.sql": Self.table, "0001_a.down.sql": Self.dropTable],
-            expected: ["migrations/0001_a.up.sql: version 0001 is already used by '00001_a.up.sql'; give this migration the next free version, 0002"]
+            expected: [
+                "migrations/0001_a.up.sql: version 0001 is already used by '00001_a.up.sql'; give this migration the next free version, 0002"
+            ]
         ),
         MigrationSetCase(
             name: "down without up",
             files: ["0002_gone.down.sql": Self.dropTable],
-            expected: ["migrations/0002_gone.down.sql: '0002_gone.down.sql' has no up file; add '0002_gone.up.sql' with the migration it undoes, or delete the down file"]
+            expected: [
+                "migrations/0002_gone.down.sql: '0002_gone.down.sql' has no up file; add '0002_gone.up.sql' with the migration it undoes, or delete the down file"
+            ]
         ),
         MigrationSetCase(
             name: "verify without up",
             files: ["0002_gone.verify.sql": "SELECT 1"],
-            expected: ["migrations/0002_gone.verify.sql: '0002_gone.verify.sql' has no up file; add '0002_gone.up.sql' with the migration it checks, or delete the verify file"]
+            expected: [
+                "migrations/0002_gone.verify.sql: '0002_gone.verify.sql' has no up file; add '0002_gone.up.sql' with the migration it checks, or delete the verify file"
+            ]
         ),
         MigrationSetCase(
             name: "slug differs between up and down",
             files: ["0001_orders.up.sql": Self.table, "0001_order.down.sql": Self.dropTable],
-            expected: ["migrations/0001_order.down.sql: '0001_order.down.sql' pairs with '0001_orders.up.sql' by its version, but its slug differs; rename it to '0001_orders.down.sql'"]
+            expected: [
+                "migrations/0001_order.down.sql: '0001_order.down.sql' pairs with '0001_orders.up.sql' by its version, but its slug differs; rename it to '0001_orders.down.sql'"
+            ]
         ),
         MigrationSetCase(
             name: "missing down without the irreversible directive",
             files: ["0003_utm.up.sql": Self.table],
-            expected: ["migrations/0003_utm.up.sql: '0003_utm.up.sql' has no down file; add '0003_utm.down.sql' with the statements that undo it, or, if it cannot be undone, write '-- deployctl:irreversible <reason>' before its first statement"]
+            expected: [
+                "migrations/0003_utm.up.sql: '0003_utm.up.sql' has no down file; add '0003_utm.down.sql' with the statements that undo it, or, if it cannot be undone, write '-- deployctl:irreversible <reason>' before its first statement"
+            ]
         ),
         MigrationSetCase(
             name: "irreversible with a down file",
-            files: ["0003_utm.up.sql": "-- deployctl:irreversible backfill\n" + Self.table, "0003_utm.down.sql": Self.dropTable],
-            expected: ["migrations/0003_utm.down.sql: '0003_utm.up.sql' is marked irreversible on line 1, yet this down file exists; delete the down file, or remove the directive if the migration can be undone"]
+            files: [
+                "0003_utm.up.sql": "-- deployctl:irreversible backfill\n" + Self.table,
+                "0003_utm.down.sql": Self.dropTable,
+            ],
+            expected: [
+                "migrations/0003_utm.down.sql: '0003_utm.up.sql' is marked irreversible on line 1, yet this down file exists; delete the down file, or remove the directive if the migration can be undone"
+            ]
         ),
         MigrationSetCase(
             name: "empty up file",
             files: ["0001_a.up.sql": "-- to be written\n/* later */\n;\n", "0001_a.down.sql": Self.dropTable],
-            expected: ["migrations/0001_a.up.sql: '0001_a.up.sql' holds no statement; write the migration's statements, or delete the file"]
+            expected: [
+                "migrations/0001_a.up.sql: '0001_a.up.sql' holds no statement; write the migration's statements, or delete the file"
+            ]
         ),
         MigrationSetCase(
             name: "empty down file",
             files: ["0001_a.up.sql": Self.table, "0001_a.down.sql": "-- nothing to undo\n"],
-            expected: ["migrations/0001_a.down.sql: '0001_a.down.sql' holds no statement; an empty down file undoes nothing: write the statements that undo the up file, or delete it and mark the up file '-- deployctl:irreversible <reason>'"]
+            expected: [
+                "migrations/0001_a.down.sql: '0001_a.down.sql' holds no statement; an empty down file undoes nothing: write the statements that undo the up file, or delete it and mark the up file '-- deployctl:irreversible <reason>'"
+            ]
         ),
         MigrationSetCase(
             name: "byte order mark",
             files: ["0001_a.up.sql": "\u{FEFF}" + Self.table, "0001_a.down.sql": Self.dropTable],
-            expected: ["migrations/0001_a.up.sql:1: the file starts with a UTF-8 byte order mark (EF BB BF), which ClickHouse would read as part of the first statement; save the file as UTF-8 without BOM"]
+            expected: [
+                "migrations/0001_a.up.sql:1: the file starts with a UTF-8 byte order mark (EF BB BF), which ClickHouse would read as part of the first statement; save the file as UTF-8 without BOM"
+            ]
         ),
         MigrationSetCase(
             name: "Cyrillic mojibake",
-            files: ["0001_a.up.sql": Self.table + "INSERT INTO t VALUES ('Р—Р°РєР°Р·');\n", "0001_a.down.sql": Self.dropTable],
-            expected: ["migrations/0001_a.up.sql:2: the line reads like UTF-8 text that was decoded as Windows-1251 and saved again: 'INSERT INTO t VALUES ('Р—Р°РєР°Р·');' was 'INSERT INTO t VALUES ('Заказ');'; put back the original text"]
+            files: [
+                "0001_a.up.sql": Self.table + "INSERT INTO t VALUES ('Р—Р°РєР°Р·');\n",
+                "0001_a.down.sql": Self.dropTable,
+            ],
+            expected: [
+                "migrations/0001_a.up.sql:2: the line reads like UTF-8 text that was decoded as Windows-1251 and saved again: 'INSERT INTO t VALUES ('Р—Р°РєР°Р·');' was 'INSERT INTO t VALUES ('Заказ');'; put back the original text"
+            ]
         ),
         MigrationSetCase(
             name: "replacement characters",
-            files: ["0001_a.up.sql": "-- city: \u{FFFD}\u{FFFD}\u{FFFD}\n" + Self.table, "0001_a.down.sql": Self.dropTable],
-            expected: ["migrations/0001_a.up.sql:1: the line holds U+FFFD (\u{FFFD}), which a failed conversion leaves where it could not read a character; the original characters are lost, so retype them"]
+            files: [
+                "0001_a.up.sql": "-- city: \u{FFFD}\u{FFFD}\u{FFFD}\n" + Self.table, "0001_a.down.sql": Self.dropTable,
+            ],
+            expected: [
+                "migrations/0001_a.up.sql:1: the line holds U+FFFD (\u{FFFD}), which a failed conversion leaves where it could not read a character; the original characters are lost, so retype them"
+            ]
         ),
         MigrationSetCase(
             name: "intact Russian text and accents are not mojibake",
@@ -148,18 +188,29 @@ struct MigrationSetTests {
         ),
         MigrationSetCase(
             name: "splitting error names the line",
-            files: ["0001_a.up.sql": Self.table + "INSERT INTO t VALUES ('it's');\n", "0001_a.down.sql": Self.dropTable],
-            expected: [#"migrations/0001_a.up.sql:2: the string opened with ' here is never closed, so everything after it would be part of it; add the closing ', and check for a backslash just before it (\' is an escaped quote, not the end)"#]
+            files: [
+                "0001_a.up.sql": Self.table + "INSERT INTO t VALUES ('it's');\n", "0001_a.down.sql": Self.dropTable,
+            ],
+            expected: [
+                #"migrations/0001_a.up.sql:2: the string opened with ' here is never closed, so everything after it would be part of it; add the closing ', and check for a backslash just before it (\' is an escaped quote, not the end)"#
+            ]
         ),
         MigrationSetCase(
             name: "misspelt directive",
-            files: ["0001_a.up.sql": Self.table + "-- deployctl:alow-destructive old copy\nDROP TABLE old;\n", "0001_a.down.sql": Self.dropTable],
-            expected: ["migrations/0001_a.up.sql:2: unknown directive 'deployctl:alow-destructive', refused so that a typo cannot switch a check off; did you mean 'deployctl:allow-destructive'?"]
+            files: [
+                "0001_a.up.sql": Self.table + "-- deployctl:alow-destructive old copy\nDROP TABLE old;\n",
+                "0001_a.down.sql": Self.dropTable,
+            ],
+            expected: [
+                "migrations/0001_a.up.sql:2: unknown directive 'deployctl:alow-destructive', refused so that a typo cannot switch a check off; did you mean 'deployctl:allow-destructive'?"
+            ]
         ),
         MigrationSetCase(
             name: "unknown directive",
             files: ["0001_a.up.sql": "-- deployctl:skip-all-checks\n" + Self.table, "0001_a.down.sql": Self.dropTable],
-            expected: ["migrations/0001_a.up.sql:1: unknown directive 'deployctl:skip-all-checks', refused so that a typo cannot switch a check off; known directives are 'deployctl:irreversible' and 'deployctl:allow-destructive'"]
+            expected: [
+                "migrations/0001_a.up.sql:1: unknown directive 'deployctl:skip-all-checks', refused so that a typo cannot switch a check off; known directives are 'deployctl:irreversible' and 'deployctl:allow-destructive'"
+            ]
         ),
         MigrationSetCase(
             name: "irreversible before a later statement",
@@ -171,18 +222,30 @@ struct MigrationSetTests {
         ),
         MigrationSetCase(
             name: "irreversible in a down file",
-            files: ["0001_a.up.sql": Self.table, "0001_a.down.sql": "-- deployctl:irreversible no way back\n" + Self.dropTable],
-            expected: ["migrations/0001_a.down.sql:1: 'irreversible' marks a whole migration, so it belongs in '0001_a.up.sql' before its first statement, not in its down file"]
+            files: [
+                "0001_a.up.sql": Self.table,
+                "0001_a.down.sql": "-- deployctl:irreversible no way back\n" + Self.dropTable,
+            ],
+            expected: [
+                "migrations/0001_a.down.sql:1: 'irreversible' marks a whole migration, so it belongs in '0001_a.up.sql' before its first statement, not in its down file"
+            ]
         ),
         MigrationSetCase(
             name: "irreversible without a reason",
             files: ["0001_a.up.sql": "-- deployctl:irreversible\n" + Self.table],
-            expected: ["migrations/0001_a.up.sql:1: '-- deployctl:irreversible' needs a reason after it, on the same line: why can this migration not be undone?"]
+            expected: [
+                "migrations/0001_a.up.sql:1: '-- deployctl:irreversible' needs a reason after it, on the same line: why can this migration not be undone?"
+            ]
         ),
         MigrationSetCase(
             name: "allow-destructive in a verify file",
-            files: ["0001_a.up.sql": Self.table, "0001_a.down.sql": Self.dropTable, "0001_a.verify.sql": "-- deployctl:allow-destructive why\nSELECT 1"],
-            expected: ["migrations/0001_a.verify.sql:1: verify files only read, so 'allow-destructive' has nothing to allow; remove it"]
+            files: [
+                "0001_a.up.sql": Self.table, "0001_a.down.sql": Self.dropTable,
+                "0001_a.verify.sql": "-- deployctl:allow-destructive why\nSELECT 1",
+            ],
+            expected: [
+                "migrations/0001_a.verify.sql:1: verify files only read, so 'allow-destructive' has nothing to allow; remove it"
+            ]
         ),
         MigrationSetCase(
             name: "every problem of every file at once, sorted by file and line",
@@ -223,11 +286,14 @@ struct MigrationSetTests {
 
     @Test("bytes that are not UTF-8 are named by line and column")
     func invalidUTF8() {
-        let up = Array("CREATE TABLE IF NOT EXISTS t (x String) ENGINE = Memory;\nINSERT INTO t VALUES ('caf".utf8) + [0xE9] + Array("');\n".utf8)
+        let up =
+            Array("CREATE TABLE IF NOT EXISTS t (x String) ENGINE = Memory;\nINSERT INTO t VALUES ('caf".utf8) + [0xE9]
+            + Array("');\n".utf8)
         #expect {
             try MigrationSet(fileBytes: ["0001_a.up.sql": up, "0001_a.down.sql": Array(Self.dropTable.utf8)])
         } throws: { error in
-            (error as? MigrationSetError)?.description == "migrations/0001_a.up.sql:2: byte 0xE9 at column 27 is not UTF-8; the file was probably saved in a legacy encoding such as Windows-1251, so re-save it as UTF-8"
+            (error as? MigrationSetError)?.description
+                == "migrations/0001_a.up.sql:2: byte 0xE9 at column 27 is not UTF-8; the file was probably saved in a legacy encoding such as Windows-1251, so re-save it as UTF-8"
         }
     }
 
@@ -258,11 +324,15 @@ struct MigrationSetTests {
 
     @Test("a missing folder says how to point to the right one")
     func missingFolder() {
-        #expect(throws: MigrationSetError(diagnostics: [.init(
-            code: .unreadable,
-            file: "/nonexistent/migrations",
-            message: "no migrations folder here; create it, or point to the right one with --migrations"
-        )])) {
+        #expect(
+            throws: MigrationSetError(diagnostics: [
+                .init(
+                    code: .unreadable,
+                    file: "/nonexistent/migrations",
+                    message: "no migrations folder here; create it, or point to the right one with --migrations"
+                )
+            ])
+        ) {
             try MigrationSet(directory: "/nonexistent/migrations")
         }
     }

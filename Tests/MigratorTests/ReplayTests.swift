@@ -13,7 +13,9 @@ struct ReplayTests {
         #expect(report.migrations == 3)
         #expect(report.objects.count == 4)
         try await Task.sleep(for: .milliseconds(500))
-        #expect(try await database.admin.value("SELECT count() FROM system.databases WHERE name = '\(report.database)'") == "0", "the scratch database is dropped")
+        #expect(
+            try await database.admin.value("SELECT count() FROM system.databases WHERE name = '\(report.database)'")
+                == "0", "the scratch database is dropped")
     }
 
     @Test("a view over a missing column is caught before any real database sees it")
@@ -21,12 +23,16 @@ struct ReplayTests {
         let database = try ScratchDatabase()
         var broken = EngineTests.base
         broken[1].up = broken[1].up.replacingOccurrences(of: "sum(amount)", with: "sum(price)")
-        let error = await #expect(throws: MigratorError.self) { try await database.migrator(try MigrationFixture.build(broken)).replay() }
+        let error = await #expect(throws: MigratorError.self) {
+            try await database.migrator(try MigrationFixture.build(broken)).replay()
+        }
         #expect(error?.code == .replay)
         #expect(error?.message.contains("first round of ups") == true)
         #expect(error?.message.contains("0002_orders failed at statement 2") == true)
         #expect(error?.cause?.code == 47)
-        #expect(try await database.admin.value("SELECT count() FROM system.databases WHERE name = '\(database.name)'") == "0", "the target database was never touched")
+        #expect(
+            try await database.admin.value("SELECT count() FROM system.databases WHERE name = '\(database.name)'")
+                == "0", "the target database was never touched")
     }
 
     @Test("a down file that forgets an object is caught")
@@ -34,7 +40,9 @@ struct ReplayTests {
         let database = try ScratchDatabase()
         var broken = EngineTests.base
         broken[1].down = "DROP VIEW IF EXISTS v_orders"
-        let error = await #expect(throws: MigratorError.self) { try await database.migrator(try MigrationFixture.build(broken)).replay() }
+        let error = await #expect(throws: MigratorError.self) {
+            try await database.migrator(try MigrationFixture.build(broken)).replay()
+        }
         #expect(error?.code == .replay)
         #expect(error?.message.contains("orders") == true)
         #expect(error?.message.contains("a down file misses them") == true)

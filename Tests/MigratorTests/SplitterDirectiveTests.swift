@@ -16,11 +16,12 @@ struct SplitterDirectiveTests {
             SELECT 1
             """
         let statements = try StatementSplitter.split(sql)
-        #expect(statements.map(\.directives) == [
-            [Directive(name: "irreversible", reason: "the old rows were exported to S3", line: 1)],
-            [Directive(name: "allow-destructive", reason: "replaced by fact_sales since 0004", line: 4)],
-            [],
-        ])
+        #expect(
+            statements.map(\.directives) == [
+                [Directive(name: "irreversible", reason: "the old rows were exported to S3", line: 1)],
+                [Directive(name: "allow-destructive", reason: "replaced by fact_sales since 0004", line: 4)],
+                [],
+            ])
         #expect(statements[1].directive(.allowDestructive)?.line == 4)
         #expect(statements[1].directive(.irreversible) == nil)
     }
@@ -34,40 +35,52 @@ struct SplitterDirectiveTests {
 
     @Test("a directive inside a statement is refused")
     func refusesDirectiveInsideStatement() {
-        #expect(throws: SQLSyntaxError(
-            code: .misplacedDirective,
-            line: 3,
-            message: "the directive '-- deployctl:allow-destructive old' stands inside or after the statement that starts on line 2, where it applies to nothing; move it to its own line directly before that statement"
-        )) {
+        #expect(
+            throws: SQLSyntaxError(
+                code: .misplacedDirective,
+                line: 3,
+                message:
+                    "the directive '-- deployctl:allow-destructive old' stands inside or after the statement that starts on line 2, where it applies to nothing; move it to its own line directly before that statement"
+            )
+        ) {
             try StatementSplitter.split("SELECT 1;\nDROP TABLE t\n-- deployctl:allow-destructive old\n;")
         }
     }
 
     @Test("a directive after the last statement is refused")
     func refusesTrailingDirective() {
-        #expect(throws: SQLSyntaxError(
-            code: .misplacedDirective,
-            line: 2,
-            message: "the directive '-- deployctl:allow-destructive old' is followed by no statement, so it applies to nothing; move it to the comments directly before the statement it is about"
-        )) {
+        #expect(
+            throws: SQLSyntaxError(
+                code: .misplacedDirective,
+                line: 2,
+                message:
+                    "the directive '-- deployctl:allow-destructive old' is followed by no statement, so it applies to nothing; move it to the comments directly before the statement it is about"
+            )
+        ) {
             try StatementSplitter.split("DROP TABLE t;\n-- deployctl:allow-destructive old\n")
         }
     }
 
     @Test("a directive on the line of the previous statement's semicolon is refused")
     func refusesSameLineDirective() {
-        #expect(throws: SQLSyntaxError(
-            code: .misplacedDirective,
-            line: 1,
-            message: "the directive '-- deployctl:allow-destructive old' shares its line with the end of the statement before it, yet it would apply to the statement on line 2; put it on its own line directly before the statement it is about"
-        )) {
+        #expect(
+            throws: SQLSyntaxError(
+                code: .misplacedDirective,
+                line: 1,
+                message:
+                    "the directive '-- deployctl:allow-destructive old' shares its line with the end of the statement before it, yet it would apply to the statement on line 2; put it on its own line directly before the statement it is about"
+            )
+        ) {
             try StatementSplitter.split("DROP TABLE t; -- deployctl:allow-destructive old\nDROP TABLE u;")
         }
     }
 
     @Test(
         "a directive in another comment style is refused rather than ignored",
-        arguments: ["/* deployctl:allow-destructive old */\nDROP TABLE t", "# deployctl:allow-destructive old\nDROP TABLE t", "// deployctl:allow-destructive old\nDROP TABLE t"]
+        arguments: [
+            "/* deployctl:allow-destructive old */\nDROP TABLE t", "# deployctl:allow-destructive old\nDROP TABLE t",
+            "// deployctl:allow-destructive old\nDROP TABLE t",
+        ]
     )
     func refusesOtherCommentStyles(_ sql: String) {
         #expect {

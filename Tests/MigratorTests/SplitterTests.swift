@@ -228,11 +228,14 @@ struct SplitterTests {
 
     @Test("an unterminated string's message says how to fix it")
     func unterminatedStringMessage() {
-        #expect(throws: SQLSyntaxError(
-            code: .unterminatedString,
-            line: 2,
-            message: #"the string opened with ' here is never closed, so everything after it would be part of it; add the closing ', and check for a backslash just before it (\' is an escaped quote, not the end)"#
-        )) {
+        #expect(
+            throws: SQLSyntaxError(
+                code: .unterminatedString,
+                line: 2,
+                message:
+                    #"the string opened with ' here is never closed, so everything after it would be part of it; add the closing ', and check for a backslash just before it (\' is an escaped quote, not the end)"#
+            )
+        ) {
             try StatementSplitter.split("SELECT 1;\nSELECT 'abc;")
         }
     }

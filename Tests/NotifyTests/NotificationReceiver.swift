@@ -25,7 +25,8 @@ struct NotificationReceiver: Sendable {
 
     /// Runs `body` with a receiver that answers `status` and `answer` after `delay`, and stops it afterwards.
     static func with<T>(
-        status: Int = 200, answer: String = #"{"ok":true}"#, delay: Duration = .zero, _ body: (NotificationReceiver) async throws -> T
+        status: Int = 200, answer: String = #"{"ok":true}"#, delay: Duration = .zero,
+        _ body: (NotificationReceiver) async throws -> T
     ) async throws -> T {
         let log = Log()
         let server = try await HTTPServer.start(host: "127.0.0.1", port: 0) { request in

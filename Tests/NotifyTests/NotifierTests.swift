@@ -8,10 +8,12 @@ import Testing
 @Suite("Notifications reach a real HTTP receiver, and a failed one is reported without the token")
 struct NotifierTests {
     /// A token made at run time, in the shape @BotFather gives.
-    static let token = "\(Int.random(in: 100_000...999_999)):AA" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+    static let token =
+        "\(Int.random(in: 100_000...999_999)):AA" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
     static let variables = ["DEPLOYCTL_TELEGRAM_TOKEN": token]
     static let message = NotificationMessage.verification(
-        environment: "museshow", release: "1a2b3c4d5e6f7a8b", ok: true, verdict: "ok", checksPassed: 32, checksTotal: 32, blocking: [],
+        environment: "museshow", release: "1a2b3c4d5e6f7a8b", ok: true, verdict: "ok", checksPassed: 32,
+        checksTotal: 32, blocking: [],
         reportPath: "/srv/reports/TASK-QT-API-E2E-REPORT.md")
 
     static func telegram(_ url: URL, chatID: String = "-1001234567890") -> Environment.Notify.Telegram {
@@ -25,7 +27,9 @@ struct NotifierTests {
     @Test("the webhook receives the JSON document with Content-Type: application/json")
     func webhookDocument() async throws {
         let (failures, requests) = try await NotificationReceiver.with { receiver in
-            let failures = await Notifier(settings: .init(webhookURL: receiver.url.appendingPathComponent("hooks/deploy"))).send(Self.message)
+            let failures = await Notifier(
+                settings: .init(webhookURL: receiver.url.appendingPathComponent("hooks/deploy"))
+            ).send(Self.message)
             return (failures, await receiver.requests)
         }
         #expect(failures.isEmpty)
@@ -35,7 +39,8 @@ struct NotifierTests {
         #expect(request.path == "/hooks/deploy")
         #expect(request.headers["Content-Type"] == ["application/json"])
         let document = try Self.json(request.body)
-        #expect(Set(document.keys) == ["schema", "environment", "command", "ok", "verdict", "release", "summary", "report"])
+        #expect(
+            Set(document.keys) == ["schema", "environment", "command", "ok", "verdict", "release", "summary", "report"])
         #expect(document["schema"] as? String == "deployctl-notify/1")
         #expect(document["environment"] as? String == "museshow")
         #expect(document["command"] as? String == "verify")
@@ -48,7 +53,9 @@ struct NotifierTests {
 
     @Test("a deploy's document has a null report, and a missing release is null too")
     func nullFields() async throws {
-        let message = NotificationMessage(environment: "client-prod", command: .deploy, ok: false, verdict: "locked", release: nil, summary: "…", report: nil)
+        let message = NotificationMessage(
+            environment: "client-prod", command: .deploy, ok: false, verdict: "locked", release: nil, summary: "…",
+            report: nil)
         let requests = try await NotificationReceiver.with { receiver in
             _ = await Notifier(settings: .init(webhookURL: receiver.url)).send(message)
             return await receiver.requests
@@ -81,7 +88,8 @@ struct NotifierTests {
     @Test("a Telegram API URL with a path and a trailing slash keeps the path")
     func telegramBasePath() async throws {
         let requests = try await NotificationReceiver.with { receiver in
-            let settings = Environment.Notify(telegram: Self.telegram(try #require(URL(string: receiver.url.absoluteString + "/proxy/"))))
+            let settings = Environment.Notify(
+                telegram: Self.telegram(try #require(URL(string: receiver.url.absoluteString + "/proxy/"))))
             _ = await Notifier(settings: settings, environment: Self.variables).send(Self.message)
             return await receiver.requests
         }
@@ -91,7 +99,8 @@ struct NotifierTests {
     @Test("both channels get the message")
     func bothChannels() async throws {
         let paths = try await NotificationReceiver.with { receiver in
-            let settings = Environment.Notify(webhookURL: receiver.url.appendingPathComponent("hook"), telegram: Self.telegram(receiver.url))
+            let settings = Environment.Notify(
+                webhookURL: receiver.url.appendingPathComponent("hook"), telegram: Self.telegram(receiver.url))
             #expect(await Notifier(settings: settings, environment: Self.variables).send(Self.message).isEmpty)
             return await receiver.requests.map(\.path).sorted()
         }
@@ -101,9 +110,12 @@ struct NotifierTests {
     @Test("a text longer than Telegram takes is cut to 4096 UTF-16 units")
     func longText() async throws {
         let summary = String(repeating: "проверка 🚀 ", count: 600)
-        let message = NotificationMessage(environment: "museshow", command: .verify, ok: false, verdict: "check_failed", release: nil, summary: summary, report: nil)
+        let message = NotificationMessage(
+            environment: "museshow", command: .verify, ok: false, verdict: "check_failed", release: nil,
+            summary: summary, report: nil)
         let requests = try await NotificationReceiver.with { receiver in
-            _ = await Notifier(settings: .init(telegram: Self.telegram(receiver.url)), environment: Self.variables).send(message)
+            _ = await Notifier(settings: .init(telegram: Self.telegram(receiver.url)), environment: Self.variables)
+                .send(message)
             return await receiver.requests
         }
         let request = try #require(requests.first)
@@ -116,7 +128,10 @@ struct NotifierTests {
     @Test("an error status is reported with the server, and the webhook's body is left out")
     func webhookErrorStatus() async throws {
         let (failures, port) = try await NotificationReceiver.with(status: 500, answer: "internal error") { receiver in
-            (await Notifier(settings: .init(webhookURL: receiver.url.appendingPathComponent("hook"))).send(Self.message), receiver.server.port)
+            (
+                await Notifier(settings: .init(webhookURL: receiver.url.appendingPathComponent("hook"))).send(
+                    Self.message), receiver.server.port
+            )
         }
         #expect(failures.map(\.description) == ["notify: webhook failed: HTTP 500 from 127.0.0.1:\(port)"])
     }
@@ -126,9 +141,14 @@ struct NotifierTests {
         let answer = #"{"ok":false,"error_code":401,"description":"Unauthorized: bot\#(Self.token) is revoked"}"#
         let (failures, port) = try await NotificationReceiver.with(status: 401, answer: answer) { receiver in
             let settings = Environment.Notify(telegram: Self.telegram(receiver.url))
-            return (await Notifier(settings: settings, environment: Self.variables).send(Self.message), receiver.server.port)
+            return (
+                await Notifier(settings: settings, environment: Self.variables).send(Self.message), receiver.server.port
+            )
         }
-        #expect(failures.map(\.description) == ["notify: telegram failed: HTTP 401 from 127.0.0.1:\(port): Unauthorized: bot<token> is revoked"])
+        #expect(
+            failures.map(\.description) == [
+                "notify: telegram failed: HTTP 401 from 127.0.0.1:\(port): Unauthorized: bot<token> is revoked"
+            ])
     }
 
     @Test("a refused connection is reported for each channel, without the token")
@@ -137,9 +157,11 @@ struct NotifierTests {
         let settings = Environment.Notify(webhookURL: url.appendingPathComponent("hook"), telegram: Self.telegram(url))
         let failures = await Notifier(settings: settings, environment: Self.variables).send(Self.message)
         let server = "127.0.0.1:\(try #require(url.port))"
-        #expect(failures.map(\.description) == [
-            "notify: webhook failed: cannot connect to \(server)", "notify: telegram failed: cannot connect to \(server)",
-        ])
+        #expect(
+            failures.map(\.description) == [
+                "notify: webhook failed: cannot connect to \(server)",
+                "notify: telegram failed: cannot connect to \(server)",
+            ])
         #expect(!failures.map(\.description).joined().contains(Self.token))
     }
 
@@ -147,28 +169,35 @@ struct NotifierTests {
     func timeout() async throws {
         let clock = ContinuousClock()
         let (failures, elapsed, port) = try await NotificationReceiver.with(delay: .seconds(5)) { receiver in
-            let settings = Environment.Notify(webhookURL: receiver.url, telegram: Self.telegram(receiver.url), timeout: .seconds(1))
+            let settings = Environment.Notify(
+                webhookURL: receiver.url, telegram: Self.telegram(receiver.url), timeout: .seconds(1))
             let start = clock.now
             let failures = await Notifier(settings: settings, environment: Self.variables).send(Self.message)
             return (failures, clock.now - start, receiver.server.port)
         }
-        #expect(failures.map(\.description) == [
-            "notify: webhook failed: no answer from 127.0.0.1:\(port) within 1 s",
-            "notify: telegram failed: no answer from 127.0.0.1:\(port) within 1 s",
-        ])
+        #expect(
+            failures.map(\.description) == [
+                "notify: webhook failed: no answer from 127.0.0.1:\(port) within 1 s",
+                "notify: telegram failed: no answer from 127.0.0.1:\(port) within 1 s",
+            ])
         #expect(elapsed >= .seconds(1) && elapsed < .seconds(3), "took \(elapsed)")
     }
 
     @Test("an unset token variable fails Telegram alone, before any request, and names the variable")
     func unsetToken() async throws {
         let (failures, paths) = try await NotificationReceiver.with { receiver in
-            let settings = Environment.Notify(webhookURL: receiver.url.appendingPathComponent("hook"), telegram: Self.telegram(receiver.url))
-            return (await Notifier(settings: settings, environment: [:]).send(Self.message), await receiver.requests.map(\.path))
+            let settings = Environment.Notify(
+                webhookURL: receiver.url.appendingPathComponent("hook"), telegram: Self.telegram(receiver.url))
+            return (
+                await Notifier(settings: settings, environment: [:]).send(Self.message),
+                await receiver.requests.map(\.path)
+            )
         }
         #expect(paths == ["/hook"])
-        #expect(failures.map(\.description) == [
-            "notify: telegram failed: cannot read secret env:DEPLOYCTL_TELEGRAM_TOKEN: the environment variable DEPLOYCTL_TELEGRAM_TOKEN is not set; export it in the shell that runs deployctl",
-        ])
+        #expect(
+            failures.map(\.description) == [
+                "notify: telegram failed: cannot read secret env:DEPLOYCTL_TELEGRAM_TOKEN: the environment variable DEPLOYCTL_TELEGRAM_TOKEN is not set; export it in the shell that runs deployctl"
+            ])
     }
 
     @Test("a value that is no bot token is refused without being repeated")
@@ -176,7 +205,10 @@ struct NotifierTests {
         let notToken = "not a token " + UUID().uuidString
         let (failures, requests) = try await NotificationReceiver.with { receiver in
             let settings = Environment.Notify(telegram: Self.telegram(receiver.url))
-            return (await Notifier(settings: settings, environment: ["DEPLOYCTL_TELEGRAM_TOKEN": notToken]).send(Self.message), await receiver.requests)
+            return (
+                await Notifier(settings: settings, environment: ["DEPLOYCTL_TELEGRAM_TOKEN": notToken]).send(
+                    Self.message), await receiver.requests
+            )
         }
         #expect(requests.isEmpty)
         #expect(failures.map(\.channel) == [.telegram])

@@ -21,26 +21,34 @@ struct UnitFileTests {
 
     /// Hardening both services must carry, with the values they must have.
     static let hardening: [String: String] = [
-        "NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes", "PrivateDevices": "yes",
-        "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes", "ProtectKernelLogs": "yes", "ProtectControlGroups": "yes",
+        "NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
+        "PrivateDevices": "yes",
+        "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes", "ProtectKernelLogs": "yes",
+        "ProtectControlGroups": "yes",
         "RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX", "RestrictNamespaces": "yes", "LockPersonality": "yes",
-        "MemoryDenyWriteExecute": "yes", "CapabilityBoundingSet": "", "SystemCallArchitectures": "native", "UMask": "0077",
+        "MemoryDenyWriteExecute": "yes", "CapabilityBoundingSet": "", "SystemCallArchitectures": "native",
+        "UMask": "0077",
     ]
 
-    @Test("each service runs the release's binary with its arguments, as qtickets, with the env file outside any checkout",
-          arguments: services.map(\.name))
+    @Test(
+        "each service runs the release's binary with its arguments, as qtickets, with the env file outside any checkout",
+        arguments: services.map(\.name))
     func serverLayout(_ name: String) throws {
         let unit = try UnitFile.named(name)
         let arguments = try #require(Self.services.first { $0.name == name }?.arguments)
         let execStart = try #require(unit.value("ExecStart", in: "Service")).split(separator: " ").map(String.init)
         #expect(execStart.first == PipelineLayout.binary)
         #expect(Array(execStart.dropFirst()) == arguments)
-        #expect(unit.values("EnvironmentFile", in: "Service") == [PipelineLayout.environmentFile], "without '-': a missing file must fail the start")
+        #expect(
+            unit.values("EnvironmentFile", in: "Service") == [PipelineLayout.environmentFile],
+            "without '-': a missing file must fail the start")
         #expect(unit.value("User", in: "Service") == PipelineLayout.account)
         #expect(unit.value("Group", in: "Service") == PipelineLayout.account)
     }
 
-    @Test("the loader is a oneshot only the timer starts: no [Install], a start timeout; the timer fires every 15 minutes")
+    @Test(
+        "the loader is a oneshot only the timer starts: no [Install], a start timeout; the timer fires every 15 minutes"
+    )
     func loaderAndTimer() throws {
         let service = try UnitFile.named("qtickets_api.service")
         #expect(service.value("Type", in: "Service") == "oneshot")
@@ -81,7 +89,9 @@ struct UnitFileTests {
         #expect(unit.values("User", in: "Service") != ["root"])
     }
 
-    @Test("every unit starts with a header saying what it is, where it is installed and what it needs", arguments: UnitFile.names)
+    @Test(
+        "every unit starts with a header saying what it is, where it is installed and what it needs",
+        arguments: UnitFile.names)
     func header(_ name: String) throws {
         let unit = try UnitFile.named(name)
         #expect(unit.text.hasPrefix("# \(name): "))
@@ -112,14 +122,16 @@ struct SystemdUnitTests {
         let paths = try host.upload([try UnitFile.named("qtickets_api.service")])
         let result = try host.verify(paths, withBinary: false)
         #expect(result.exitStatus != 0)
-        #expect(result.stdoutText.contains("Command \(PipelineLayout.binary) is not executable"), "\(result.stdoutText)")
+        #expect(
+            result.stdoutText.contains("Command \(PipelineLayout.binary) is not executable"), "\(result.stdoutText)")
     }
 
     @Test("a misspelt directive is flagged, although verify still exits 0: only silence passes")
     func misspeltDirective() throws {
         let host = try UnitHost()
         defer { host.close() }
-        let broken = try UnitFile.named("qtickets_healthcheck.service").replacing(line: "RestartSec=10s", with: "RestrtSec=10s")
+        let broken = try UnitFile.named("qtickets_healthcheck.service").replacing(
+            line: "RestartSec=10s", with: "RestrtSec=10s")
         let result = try host.verify(try host.upload([broken]))
         #expect(result.stdoutText.contains("Unknown key 'RestrtSec' in section [Service]"), "\(result.stdoutText)")
         #expect(result.exitStatus == 0, "systemd 252 only warns; the empty-output rule is what catches it")
@@ -129,7 +141,8 @@ struct SystemdUnitTests {
     func everyFifteenHours() throws {
         let host = try UnitHost()
         defer { host.close() }
-        let broken = try UnitFile.named("qtickets_api.timer").replacing(line: "OnCalendar=*:0/15", with: "OnCalendar=*/15:00:00")
+        let broken = try UnitFile.named("qtickets_api.timer").replacing(
+            line: "OnCalendar=*:0/15", with: "OnCalendar=*/15:00:00")
         let paths = try host.upload([try UnitFile.named("qtickets_api.service"), broken])
         let result = try host.verify(paths)
         #expect(result.exitStatus != 0)
@@ -143,7 +156,8 @@ struct SystemdUnitTests {
         let host = try UnitHost()
         defer { host.close() }
         let spec = try #require(try UnitFile.named("qtickets_api.timer").value("OnCalendar", in: "Timer"))
-        let result = try host.connection.execute("date -u +%s; TZ=UTC systemd-analyze calendar --iterations=3 \(ShellQuote.quote(spec)) 2>&1")
+        let result = try host.connection.execute(
+            "date -u +%s; TZ=UTC systemd-analyze calendar --iterations=3 \(ShellQuote.quote(spec)) 2>&1")
         #expect(result.exitStatus == 0, "\(result.stdoutText)")
         let lines = result.stdoutText.split(separator: "\n").map(String.init)
         let now = try #require(lines.first.flatMap { TimeInterval($0) })
@@ -151,18 +165,22 @@ struct SystemdUnitTests {
         try #require(elapses.count == 3, "\(result.stdoutText)")
         #expect(elapses[0].timeIntervalSince1970 > now)
         #expect(elapses[0].timeIntervalSince1970 - now <= 15 * 60)
-        #expect(elapses[1].timeIntervalSince(elapses[0]) == 15 * 60 && elapses[2].timeIntervalSince(elapses[1]) == 15 * 60)
+        #expect(
+            elapses[1].timeIntervalSince(elapses[0]) == 15 * 60 && elapses[2].timeIntervalSince(elapses[1]) == 15 * 60)
     }
 
-    @Test("each service starts under systemd as qtickets with its arguments, the env file, a read-only system and a private /tmp",
-          arguments: UnitFileTests.services.map(\.name))
+    @Test(
+        "each service starts under systemd as qtickets with its arguments, the env file, a read-only system and a private /tmp",
+        arguments: UnitFileTests.services.map(\.name))
     func startsHardened(_ name: String) throws {
         let host = try UnitHost()
         defer { host.close() }
         let arguments = try #require(UnitFileTests.services.first { $0.name == name }?.arguments).joined(separator: " ")
         let run = try host.start(try UnitFile.named(name))
         #expect(run.result == "Result=success\nExecMainStatus=0", "\(run.journal)")
-        #expect(run.journal.contains("probe user=qtickets group=qtickets args=\(arguments) umask=0077 env=from-env-file"), "\(run.journal)")
+        #expect(
+            run.journal.contains("probe user=qtickets group=qtickets args=\(arguments) umask=0077 env=from-env-file"),
+            "\(run.journal)")
         #expect(run.journal.contains("probe opt=read-only"))
         #expect(run.journal.contains("probe tmp=writable"))
         #expect(run.journal.contains("probe home=hidden"))

@@ -37,9 +37,10 @@ struct UnitFile: Sendable {
             if line.hasPrefix("["), line.hasSuffix("]") {
                 section = String(line.dropFirst().dropLast())
             } else if let equals = line.firstIndex(of: "=") {
-                entries.append(Entry(
-                    section: section, key: line[..<equals].trimmingCharacters(in: .whitespaces),
-                    value: line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)))
+                entries.append(
+                    Entry(
+                        section: section, key: line[..<equals].trimmingCharacters(in: .whitespaces),
+                        value: line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)))
             }
         }
         self.entries = entries

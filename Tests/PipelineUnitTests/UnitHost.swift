@@ -18,7 +18,8 @@ final class UnitHost: @unchecked Sendable {
     init(name: String = "prod2") throws {
         let testbed = try Testbed.current()
         connection = try testbed.connect(testbed.host(name))
-        let made = try connection.execute("d=$(mktemp -d /run/deployctl-units.XXXXXXXX) && chmod 0755 \"$d\" && echo \"$d\"")
+        let made = try connection.execute(
+            "d=$(mktemp -d /run/deployctl-units.XXXXXXXX) && chmod 0755 \"$d\" && echo \"$d\"")
         guard made.succeeded, let path = made.stdoutText.split(separator: "\n").first else {
             throw TestbedUnavailable("cannot make a scratch directory on \(name): \(made.stderrText)")
         }
@@ -42,7 +43,8 @@ final class UnitHost: @unchecked Sendable {
     /// Runs `command` (given the unit paths as "$@") in a private mount namespace whose /opt holds
     /// only the placeholder loader, or nothing when `withBinary` is false; output merged.
     func inPrivateOpt(_ command: String, paths: [String], withBinary: Bool = true) throws -> CommandResult {
-        let placeholder = withBinary
+        let placeholder =
+            withBinary
             ? """
             mkdir -p /opt/qtickets_api/releases/test/bin
             printf '#!/bin/sh\\nexit 0\\n' > /opt/qtickets_api/releases/test/bin/qtickets-api
@@ -58,7 +60,8 @@ final class UnitHost: @unchecked Sendable {
             \(command) 2>&1
             """
         return try connection.execute(
-            "unshare --mount --propagation private sh -c \(ShellQuote.quote(script)) sh " + paths.map(ShellQuote.quote).joined(separator: " "),
+            "unshare --mount --propagation private sh -c \(ShellQuote.quote(script)) sh "
+                + paths.map(ShellQuote.quote).joined(separator: " "),
             options: .init(timeout: .seconds(60)))
     }
 
@@ -93,9 +96,12 @@ final class UnitHost: @unchecked Sendable {
 
             """
         _ = try connection.upload(Data(probe.utf8), to: scratch + "/qtickets-api", mode: 0o755)
-        guard let execStart = unit.value("ExecStart", in: "Service") else { throw TestbedUnavailable("\(unit.name) has no single ExecStart") }
+        guard let execStart = unit.value("ExecStart", in: "Service") else {
+            throw TestbedUnavailable("\(unit.name) has no single ExecStart")
+        }
         let arguments = execStart.split(separator: " ").dropFirst().joined(separator: " ")
-        let dropIn = "[Service]\nExecStart=\nExecStart=\(scratch)/qtickets-api \(arguments)\nEnvironmentFile=\nEnvironmentFile=\(scratch)/qtickets_api.env\n"
+        let dropIn =
+            "[Service]\nExecStart=\nExecStart=\(scratch)/qtickets-api \(arguments)\nEnvironmentFile=\nEnvironmentFile=\(scratch)/qtickets_api.env\n"
         let quoted = ShellQuote.quote(name)
         let script = """
             set -e
@@ -118,7 +124,9 @@ final class UnitHost: @unchecked Sendable {
             """
         defer { _ = try? connection.execute(cleanup) }
         let started = try connection.execute(script, options: .init(timeout: .seconds(60)))
-        guard started.succeeded else { throw TestbedUnavailable("starting \(name) failed: \(started.stdoutText)\(started.stderrText)") }
+        guard started.succeeded else {
+            throw TestbedUnavailable("starting \(name) failed: \(started.stdoutText)\(started.stderrText)")
+        }
         let result = try connection.execute("systemctl show -p Result -p ExecMainStatus \(quoted)").stdoutText
         let journal = try connection.execute("journalctl --no-pager -o cat -u \(quoted)").stdoutText
         return Run(result: result.trimmingCharacters(in: .whitespacesAndNewlines), journal: journal)

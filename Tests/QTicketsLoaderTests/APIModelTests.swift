@@ -24,7 +24,10 @@ struct APIModelTests {
             json: Data(
                 OrderFixtures.order(baskets: [OrderFixtures.basket(id: 9, price: 1)])
                     .replacingOccurrences(of: "\"price\":1,", with: "\"price\":\"1499.505\",")
-                    .replacingOccurrences(of: "\"seat_name\":\"Партер, ряд 21, место 12\"", with: #""seat_name":"\u041f\u0430\"\ud83c\udfad\\n""#)
+                    .replacingOccurrences(
+                        of: "\"seat_name\":\"Партер, ряд 21, место 12\"",
+                        with: #""seat_name":"\u041f\u0430\"\ud83c\udfad\\n""#
+                    )
                     .replacingOccurrences(of: "\"id\":1604211", with: "\"id\":\"1604211\"").utf8))
         #expect(order.id == 1_604_211)
         #expect(order.baskets.first?.price.kopecks == 149_951, "1499.505 rounds half away from zero")
@@ -52,7 +55,8 @@ struct APIModelTests {
     func moneyIsExact() throws {
         let amounts = ["1499.5", "100", #""250.25""#, "0.1", "-3"]
         let baskets = amounts.enumerated().map { index, amount in
-            OrderFixtures.basket(id: index + 1, price: 1).replacingOccurrences(of: "\"price\":1,", with: "\"price\":\(amount),")
+            OrderFixtures.basket(id: index + 1, price: 1).replacingOccurrences(
+                of: "\"price\":1,", with: "\"price\":\(amount),")
         }
         let prices = try Order(json: Data(OrderFixtures.order(baskets: baskets).utf8)).baskets.map(\.price)
         #expect(prices.map(\.kopecks) == [149_950, 10_000, 25_025, 10, -300])

@@ -40,7 +40,10 @@ struct ConfigurationTests {
         "every bad variable is named, and no value is echoed",
         arguments: [
             ("QTICKETS_TOKEN", nil, "QTICKETS_TOKEN is not set"),
-            ("QTICKETS_BASE_URL", "https://qtickets.ru/api/partners/v1", "QTICKETS_BASE_URL must end with /api/rest/v1"),
+            (
+                "QTICKETS_BASE_URL", "https://qtickets.ru/api/partners/v1",
+                "QTICKETS_BASE_URL must end with /api/rest/v1"
+            ),
             ("QTICKETS_BASE_URL", "qtickets.ru", "QTICKETS_BASE_URL is not an http(s) URL"),
             ("QTICKETS_SINCE_HOURS", "two", "QTICKETS_SINCE_HOURS must be a whole number"),
             ("CLICKHOUSE_HOST", "http://ch-zakaz:8123", "CLICKHOUSE_HOST must be a host name"),
@@ -55,7 +58,8 @@ struct ConfigurationTests {
             try PipelineConfiguration(environment: environment)
         } throws: { error in
             let text = "\(error)"
-            return text.contains(expected) && (error as? ConfigurationError)?.problems.map(\.variable).contains(variable) == true
+            return text.contains(expected)
+                && (error as? ConfigurationError)?.problems.map(\.variable).contains(variable) == true
                 && !text.contains(Self.token) && !text.contains(Self.password)
         }
     }
@@ -66,7 +70,9 @@ struct ConfigurationTests {
             try PipelineConfiguration(environment: [:])
         } throws: { error in
             let variables = Set((error as? ConfigurationError)?.problems.compactMap(\.variable) ?? [])
-            return variables == ["QTICKETS_BASE_URL", "QTICKETS_TOKEN", "ORG_NAME", "CLICKHOUSE_HOST", "CLICKHOUSE_USER"]
+            return variables == [
+                "QTICKETS_BASE_URL", "QTICKETS_TOKEN", "ORG_NAME", "CLICKHOUSE_HOST", "CLICKHOUSE_USER",
+            ]
         }
     }
 
@@ -82,7 +88,10 @@ struct ConfigurationTests {
                 CLICKHOUSE_HOST = 127.0.0.1
 
                 """)
-        #expect(file.values == ["QTICKETS_TOKEN": Self.token + "\"def", "ORG_NAME": "irs prod", "CLICKHOUSE_HOST": "127.0.0.1"])
+        #expect(
+            file.values == [
+                "QTICKETS_TOKEN": Self.token + "\"def", "ORG_NAME": "irs prod", "CLICKHOUSE_HOST": "127.0.0.1",
+            ])
         #expect(file.lines["ORG_NAME"] == 3)
     }
 
@@ -91,10 +100,13 @@ struct ConfigurationTests {
         #expect {
             try EnvironmentFile(
                 path: "/etc/qtickets_api/qtickets_api.env",
-                text: "QTICKETS_TOKEN=\(Self.token)\nsudo systemctl restart x\nCLICKHOUSE_PASSWORD='${CH_PASS}'\nORG_NAME=\"open\n")
+                text:
+                    "QTICKETS_TOKEN=\(Self.token)\nsudo systemctl restart x\nCLICKHOUSE_PASSWORD='${CH_PASS}'\nORG_NAME=\"open\n"
+            )
         } throws: { error in
             let text = "\(error)"
-            return text.contains("qtickets_api.env:2: not a KEY=VALUE line") && text.contains("qtickets_api.env:3: CLICKHOUSE_PASSWORD")
+            return text.contains("qtickets_api.env:2: not a KEY=VALUE line")
+                && text.contains("qtickets_api.env:3: CLICKHOUSE_PASSWORD")
                 && text.contains("qtickets_api.env:4: ORG_NAME: the quote is not closed") && !text.contains(Self.token)
         }
     }

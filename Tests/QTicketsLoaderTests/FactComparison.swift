@@ -31,7 +31,8 @@ enum FactComparison {
         for row in rows {
             let number = { (index: Int) in Int64(row[index] ?? "") ?? -1 }
             sales[SalesKey(date: row[0] ?? "", event: number(1), show: number(2), city: row[3] ?? "")] = SalesFigures(
-                ticketsSold: number(4), ticketsRefunded: number(5), revenueKopecks: number(6), refundsKopecks: number(7), orders: number(8))
+                ticketsSold: number(4), ticketsRefunded: number(5), revenueKopecks: number(6),
+                refundsKopecks: number(7), orders: number(8))
         }
         return sales
     }
@@ -40,9 +41,11 @@ enum FactComparison {
     static func expected(_ truth: SimulatorTruth) -> [SalesKey: SalesFigures] {
         var sales: [SalesKey: SalesFigures] = [:]
         for (key, figures) in truth.sales {
-            sales[SalesKey(date: key.salesDate, event: Int64(key.eventId), show: Int64(key.showId), city: key.city)] = SalesFigures(
-                ticketsSold: Int64(figures.ticketsSold), ticketsRefunded: Int64(figures.ticketsRefunded),
-                revenueKopecks: figures.revenueKopecks, refundsKopecks: figures.refundsKopecks, orders: Int64(figures.orders))
+            sales[SalesKey(date: key.salesDate, event: Int64(key.eventId), show: Int64(key.showId), city: key.city)] =
+                SalesFigures(
+                    ticketsSold: Int64(figures.ticketsSold), ticketsRefunded: Int64(figures.ticketsRefunded),
+                    revenueKopecks: figures.revenueKopecks, refundsKopecks: figures.refundsKopecks,
+                    orders: Int64(figures.orders))
         }
         return sales
     }
@@ -52,7 +55,8 @@ enum FactComparison {
         let expected = expected(truth)
         return Set(stored.keys).union(expected.keys).sorted { $0.description < $1.description }.compactMap { key in
             stored[key] == expected[key]
-                ? nil : "\(key): warehouse \(stored[key].map { "\($0)" } ?? "none"), truth \(expected[key].map { "\($0)" } ?? "none")"
+                ? nil
+                : "\(key): warehouse \(stored[key].map { "\($0)" } ?? "none"), truth \(expected[key].map { "\($0)" } ?? "none")"
         }
     }
 }

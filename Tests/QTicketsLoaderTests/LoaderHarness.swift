@@ -18,9 +18,11 @@ final class LoaderHarness: @unchecked Sendable {
     var configuration: PipelineConfiguration
     let log = LineLog()
 
-    init(orders: Int = 2000, seed: UInt64 = 7, timestampOffset: Int = 3 * 3600, host: String = "127.0.0.1") async throws {
+    init(orders: Int = 2000, seed: UInt64 = 7, timestampOffset: Int = 3 * 3600, host: String = "127.0.0.1") async throws
+    {
         let now = Date()
-        let dataset = SimulatorDataset(seed: seed, orders: orders, start: now.addingTimeInterval(-80 * 86_400), span: 90 * 86_400)
+        let dataset = SimulatorDataset(
+            seed: seed, orders: orders, start: now.addingTimeInterval(-80 * 86_400), span: 90 * 86_400)
         simulator = QTicketsSimulator(dataset: dataset, token: token, now: now, timestampOffset: timestampOffset)
         server = try await simulator.start(host: host, port: 0)
         warehouse = try await Warehouse.create()
@@ -42,7 +44,8 @@ final class LoaderHarness: @unchecked Sendable {
 
     /// Stored orders per state (newest version of each order).
     func states() async throws -> [String: Int] {
-        let rows = try await warehouse.client.rows("SELECT state, count() FROM stg_qtickets_orders FINAL GROUP BY state")
+        let rows = try await warehouse.client.rows(
+            "SELECT state, count() FROM stg_qtickets_orders FINAL GROUP BY state")
         return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] ?? "", Int($0[1] ?? "") ?? -1) })
     }
 

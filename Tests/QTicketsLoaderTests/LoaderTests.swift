@@ -17,12 +17,17 @@ struct LoaderTests {
         #expect(summary.succeeded, "\(summary.record.error)")
         #expect(try await harness.differences() == [])
         #expect(try await harness.states() == harness.expectedStates())
-        #expect(try await harness.warehouse.count("SELECT count() FROM stg_qtickets_orders FINAL") == harness.simulator.truth().visibleOrders)
+        #expect(
+            try await harness.warehouse.count("SELECT count() FROM stg_qtickets_orders FINAL")
+                == harness.simulator.truth().visibleOrders)
         #expect(try await harness.warehouse.count("SELECT count() FROM v_check_sales_reconciliation") == 0)
         let run = try await harness.warehouse.client.rows(
-            "SELECT status, rows_orders, rows_tickets, api_requests, release_id, isNotNull(finished_at) FROM meta_job_runs FINAL")
+            "SELECT status, rows_orders, rows_tickets, api_requests, release_id, isNotNull(finished_at) FROM meta_job_runs FINAL"
+        )
         #expect(run.count == 1)
-        #expect(run.first?[0] == "ok" && run.first?[1] == String(harness.simulator.truth().visibleOrders) && run.first?[4] == "test-release")
+        #expect(
+            run.first?[0] == "ok" && run.first?[1] == String(harness.simulator.truth().visibleOrders)
+                && run.first?[4] == "test-release")
         #expect(run.first?[5] == "1")
         let inventory = try await harness.warehouse.count("SELECT count() FROM stg_qtickets_inventory")
         #expect(inventory > 0 && inventory == summary.record.rows[.inventory])
@@ -54,7 +59,9 @@ struct LoaderTests {
         _ = harness.simulator.advance(by: 3 * 86_400)
         let after = harness.simulator.truth()
         #expect(after.visibleOrders > before.visibleOrders)
-        #expect(after.totals.refundsKopecks > before.totals.refundsKopecks, "the dataset refunds something within three days")
+        #expect(
+            after.totals.refundsKopecks > before.totals.refundsKopecks,
+            "the dataset refunds something within three days")
         let next = await harness.run()
         #expect(next.succeeded, "\(next.record.error)")
         #expect(try await harness.differences() == [])
@@ -90,7 +97,9 @@ struct LoaderTests {
         #expect(try await harness.differences() == [])
     }
 
-    @Test("a token revoked mid-run fails the run with an error row, loses and doubles nothing, and the next run completes")
+    @Test(
+        "a token revoked mid-run fails the run with an error row, loses and doubles nothing, and the next run completes"
+    )
     func revokedToken() async throws {
         let harness = try await LoaderHarness(orders: 3000)
         harness.configuration.pageSize = 200
@@ -102,15 +111,22 @@ struct LoaderTests {
         let errorRow = try await harness.warehouse.client.rows("SELECT status, error FROM meta_job_runs FINAL")
         #expect(errorRow.count == 1 && errorRow.first?[0] == "error")
         let partial = try await harness.warehouse.count("SELECT count() FROM stg_qtickets_orders FINAL")
-        #expect(partial > 0 && partial < harness.simulator.truth().visibleOrders, "complete pages before the failure are kept")
-        #expect(try await harness.warehouse.count("SELECT count() FROM stg_qtickets_orders FINAL WHERE order_id NOT IN (SELECT order_id FROM stg_qtickets_tickets)") == 0)
+        #expect(
+            partial > 0 && partial < harness.simulator.truth().visibleOrders,
+            "complete pages before the failure are kept")
+        #expect(
+            try await harness.warehouse.count(
+                "SELECT count() FROM stg_qtickets_orders FINAL WHERE order_id NOT IN (SELECT order_id FROM stg_qtickets_tickets)"
+            ) == 0)
 
         harness.simulator.clearFaults()
         let next = await harness.run()
         #expect(next.succeeded, "\(next.record.error)")
         #expect(next.cursorBefore == failed.cursorAfter)
         #expect(try await harness.differences() == [])
-        #expect(try await harness.warehouse.count("SELECT count() - uniqExact(order_id) FROM stg_qtickets_orders FINAL") == 0)
+        #expect(
+            try await harness.warehouse.count("SELECT count() - uniqExact(order_id) FROM stg_qtickets_orders FINAL")
+                == 0)
     }
 
     @Test("a fault that outlasts the retries fails the run; the next run completes")

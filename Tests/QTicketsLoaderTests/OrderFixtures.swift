@@ -1,7 +1,8 @@
 /// Orders shaped like the real captures (qtickets-api.md §3.1): field order, PHP quirks and all.
 enum OrderFixtures {
     static func order(
-        payed: Bool = true, payedAt: String? = "2025-11-03T12:31:00+03:00", deletedAt: String? = nil, utm: String = "[]",
+        payed: Bool = true, payedAt: String? = "2025-11-03T12:31:00+03:00", deletedAt: String? = nil,
+        utm: String = "[]",
         baskets: [String]
     ) -> String {
         """
@@ -35,10 +36,21 @@ enum OrderFixtures {
         baskets: [basket(id: 1, deletedAt: "2025-11-04T12:45:00+03:00")])
     static let refunded = order(
         deletedAt: "2025-11-05T10:00:00+03:00",
-        baskets: [basket(id: 1, deletedAt: "2025-11-05T10:00:00+03:00", refundedAt: "2025-11-05T10:00:00+03:00", refundedAmount: 1400)])
+        baskets: [
+            basket(
+                id: 1, deletedAt: "2025-11-05T10:00:00+03:00", refundedAt: "2025-11-05T10:00:00+03:00",
+                refundedAmount: 1400)
+        ])
     static let partiallyRefunded = order(
-        baskets: [basket(id: 1), basket(id: 2, deletedAt: "2025-11-05T10:00:00+03:00", refundedAt: "2025-11-05T10:00:00+03:00", refundedAmount: 1500)])
+        baskets: [
+            basket(id: 1),
+            basket(
+                id: 2, deletedAt: "2025-11-05T10:00:00+03:00", refundedAt: "2025-11-05T10:00:00+03:00",
+                refundedAmount: 1500),
+        ])
     static let basketCancelled = order(baskets: [basket(id: 1), basket(id: 2, deletedAt: "2025-11-05T10:00:00+03:00")])
-    static let mixedPage = #"{"data":["# + paid + "," + order(utm: #"{"utm_source":"vk","utm_medium":"cpc","utm_campaign":"autumn"}"#, baskets: [basket(id: 3)])
+    static let mixedPage =
+        #"{"data":["# + paid + ","
+        + order(utm: #"{"utm_source":"vk","utm_medium":"cpc","utm_campaign":"autumn"}"#, baskets: [basket(id: 3)])
         + #"],"paging":{"perPage":50,"currentPage":1,"total":2}}"#
 }

@@ -27,7 +27,9 @@ struct TimerDeploymentTests {
 
     @Test("the timer starts the static binary as qtickets; the load equals the truth; the healthcheck unit answers 200")
     func timerRunsTheStaticBinary() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "no static binary at \(Self.binary): run `make build`")
+        #expect(
+            FileManager.default.isExecutableFile(atPath: Self.binary),
+            "no static binary at \(Self.binary): run `make build`")
         let testbed = try Testbed.current()
         let host = testbed.host(Self.hostName)
         let connection = try testbed.connect(host)
@@ -36,12 +38,14 @@ struct TimerDeploymentTests {
         let writer = try #require(clickhouse.writer, "the testbed's ClickHouse has a writer account")
         let admin = ClickHouseClient(endpoint: clickhouse.admin)
 
-        let simulatorHost = ProcessInfo.processInfo.environment["DEPLOYCTL_TEST_SIMULATOR_HOST"]
+        let simulatorHost =
+            ProcessInfo.processInfo.environment["DEPLOYCTL_TEST_SIMULATOR_HOST"]
             ?? host.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
         let token = "sim-" + UUID().uuidString
         let now = Date()
         let simulator = QTicketsSimulator(
-            dataset: SimulatorDataset(seed: 11, orders: 1500, start: now.addingTimeInterval(-60 * 86_400), span: 70 * 86_400),
+            dataset: SimulatorDataset(
+                seed: 11, orders: 1500, start: now.addingTimeInterval(-60 * 86_400), span: 70 * 86_400),
             token: token, now: now)
         let server = try await simulator.start(host: simulatorHost, port: 0)
         let release = "test-\(UInt32.random(in: 0..<UInt32.max))"
@@ -52,23 +56,29 @@ struct TimerDeploymentTests {
                 client: admin, migrations: try MigrationSet(directory: PipelineDatabase.migrationsDirectory).migrations,
                 tables: TrackingTables(database: "zakaz"), options: .init(actor: "timer-test@deployctl")
             ).up()
-            try await install(on: connection, release: release, environment: [
-                "QTICKETS_BASE_URL": server.baseURL, "QTICKETS_TOKEN": token, "QTICKETS_SINCE_HOURS": "24", "ORG_NAME": "simulated",
-                "CLICKHOUSE_HOST": "127.0.0.1", "CLICKHOUSE_PORT": "8123", "CLICKHOUSE_DB": "zakaz",
-                "CLICKHOUSE_USER": writer.user, "CLICKHOUSE_PASSWORD": writer.password,
-            ])
+            try await install(
+                on: connection, release: release,
+                environment: [
+                    "QTICKETS_BASE_URL": server.baseURL, "QTICKETS_TOKEN": token, "QTICKETS_SINCE_HOURS": "24",
+                    "ORG_NAME": "simulated",
+                    "CLICKHOUSE_HOST": "127.0.0.1", "CLICKHOUSE_PORT": "8123", "CLICKHOUSE_DB": "zakaz",
+                    "CLICKHOUSE_USER": writer.user, "CLICKHOUSE_PASSWORD": writer.password,
+                ])
 
             let run = try await waitForRun(on: connection)
             #expect(run["Result"] == "success" && run["ExecMainStatus"] == "0", "\(run)")
             let zakaz = admin.using(database: "zakaz")
-            #expect(try await FactComparison.differences(stored: FactComparison.sales(in: zakaz), truth: simulator.truth()) == [])
+            #expect(
+                try await FactComparison.differences(stored: FactComparison.sales(in: zakaz), truth: simulator.truth())
+                    == [])
             let rows = try await zakaz.rows("SELECT status, release_id FROM meta_job_runs FINAL")
             #expect(rows.count == 1 && rows.first?[0] == "ok" && rows.first?[1] == release, "\(rows)")
 
             let journal = try await connection.run("journalctl -u qtickets_api.service --no-pager -o cat").stdoutText
             #expect(journal.contains("event=run.finish") && journal.contains("status=ok"), "\(journal)")
             #expect(!journal.contains(token) && !journal.contains(writer.password), "no secret reaches the journal")
-            let user = try await connection.run("ps -o user= -C qtickets-api; systemctl show qtickets_api.service -p User --value")
+            let user = try await connection.run(
+                "ps -o user= -C qtickets-api; systemctl show qtickets_api.service -p User --value")
             #expect(user.stdoutText.contains("qtickets"))
 
             try await expectSuccess(connection.run("systemctl start qtickets_healthcheck.service"))
@@ -111,16 +121,22 @@ struct TimerDeploymentTests {
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             let show = try await connection.run(
-                "systemctl show qtickets_api.service -p InvocationID -p ActiveState -p Result -p ExecMainStatus -p User").stdoutText
+                "systemctl show qtickets_api.service -p InvocationID -p ActiveState -p Result -p ExecMainStatus -p User"
+            ).stdoutText
             let properties = Dictionary(
                 show.split(separator: "\n").compactMap { line -> (String, String)? in
                     guard let equals = line.firstIndex(of: "=") else { return nil }
                     return (String(line[..<equals]), String(line[line.index(after: equals)...]))
                 }, uniquingKeysWith: { $1 })
-            if properties["InvocationID"]?.isEmpty == false, ["inactive", "failed"].contains(properties["ActiveState"]) { return properties }
+            if properties["InvocationID"]?.isEmpty == false, ["inactive", "failed"].contains(properties["ActiveState"])
+            {
+                return properties
+            }
             try await Task.sleep(for: .milliseconds(500))
         }
-        let journal = try await connection.run("journalctl -u qtickets_api.service -u qtickets_api.timer --no-pager -n 40 -o cat").stdoutText
+        let journal = try await connection.run(
+            "journalctl -u qtickets_api.service -u qtickets_api.timer --no-pager -n 40 -o cat"
+        ).stdoutText
         throw TestbedUnavailable("the timer did not run qtickets_api.service within 2 minutes; journal:\n\(journal)")
     }
 
@@ -132,14 +148,18 @@ struct TimerDeploymentTests {
             defer { tunnel.close() }
             do {
                 let response = try await HTTPClient.shared.execute(
-                    HTTPClientRequest(url: "http://127.0.0.1:\(tunnel.localPort)/healthz/qtickets_api"), timeout: .seconds(10))
+                    HTTPClientRequest(url: "http://127.0.0.1:\(tunnel.localPort)/healthz/qtickets_api"),
+                    timeout: .seconds(10))
                 let body = try await response.body.collect(upTo: 1 << 20)
                 return (Int(response.status.code), String(buffer: body))
-            } catch where ContinuousClock.now < deadline {
+            } catch  where ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(300))
             } catch {
-                let journal = try await connection.run("journalctl -u qtickets_healthcheck.service --no-pager -n 30 -o cat").stdoutText
-                throw TestbedUnavailable("the healthcheck unit did not answer on 127.0.0.1:18080 (\(error)); journal:\n\(journal)")
+                let journal = try await connection.run(
+                    "journalctl -u qtickets_healthcheck.service --no-pager -n 30 -o cat"
+                ).stdoutText
+                throw TestbedUnavailable(
+                    "the healthcheck unit did not answer on 127.0.0.1:18080 (\(error)); journal:\n\(journal)")
             }
         }
     }

@@ -7,7 +7,8 @@ import Testing
 @Suite("the simulated dataset and its ground truth")
 struct DatasetTests {
     static func simulator(seed: UInt64 = 7, orders: Int = 1500, offset: Int = 3 * 3600) -> QTicketsSimulator {
-        QTicketsSimulator(dataset: SimulatorDataset(seed: seed, orders: orders, events: 6), token: testToken, timestampOffset: offset)
+        QTicketsSimulator(
+            dataset: SimulatorDataset(seed: seed, orders: orders, events: 6), token: testToken, timestampOffset: offset)
     }
 
     @Test("the same seed gives the same bytes; another seed gives others")
@@ -41,11 +42,15 @@ struct DatasetTests {
                 totals.revenueKopecks += figures.revenueKopecks
                 totals.refundsKopecks += figures.refundsKopecks
             }
-            totals.orders = Set(orders.filter { order in
-                !IndependentTruth.isNull(order["payed_at"]) && (order["baskets"] as? [[String: Any]] ?? []).contains {
-                    IndependentTruth.isNull($0["deleted_at"]) || !IndependentTruth.isNull($0["refunded_at"])
-                }
-            }.compactMap { $0["id"] as? Int }).count
+            totals.orders =
+                Set(
+                    orders.filter { order in
+                        !IndependentTruth.isNull(order["payed_at"])
+                            && (order["baskets"] as? [[String: Any]] ?? []).contains {
+                                IndependentTruth.isNull($0["deleted_at"]) || !IndependentTruth.isNull($0["refunded_at"])
+                            }
+                    }.compactMap { $0["id"] as? Int }
+                ).count
             #expect(totals == truth.totals)
             var states: [OrderState: Int] = Dictionary(uniqueKeysWithValues: OrderState.allCases.map { ($0, 0) })
             for order in orders { states[IndependentTruth.state(order), default: 0] += 1 }
@@ -58,7 +63,8 @@ struct DatasetTests {
     @Test("a handful of orders over a short span still makes a consistent account")
     func tinyDataset() async {
         let simulator = QTicketsSimulator(
-            dataset: SimulatorDataset(seed: 1, orders: 5, span: 3600), token: testToken, now: SimulatorDataset.defaultStart.addingTimeInterval(40 * 86400))
+            dataset: SimulatorDataset(seed: 1, orders: 5, span: 3600), token: testToken,
+            now: SimulatorDataset.defaultStart.addingTimeInterval(40 * 86400))
         let client = InProcessClient(simulator)
         let orders = await client.allOrders()
         #expect(orders.count == 5)
@@ -72,7 +78,8 @@ struct DatasetTests {
         for state in OrderState.allCases { #expect(truth.states[state, default: 0] > 0, "no \(state.rawValue) order") }
         #expect(truth.totals.revenueKopecks % 100 != 0 || truth.sales.values.contains { $0.revenueKopecks % 100 != 0 })
         #expect(truth.visibleOrders < 3000)
-        #expect(truth.sales.keys.contains { $0.city == "Томск" } || truth.sales.keys.contains { $0.city == "Новосибирск" })
+        #expect(
+            truth.sales.keys.contains { $0.city == "Томск" } || truth.sales.keys.contains { $0.city == "Новосибирск" })
     }
 
     @Test("advancing the clock brings new orders, payments and refunds")
@@ -100,11 +107,14 @@ struct DatasetTests {
         for inventory in truth.inventory.values.sorted(by: { $0.showId < $1.showId }) {
             let answer = await client.object(
                 "/shows/\(inventory.showId)/seats",
-                body: #"{"select":["id","max_quantity","free_quantity","payed_quantity","ordered_quantity","disabled"],"flat":true}"#)
+                body:
+                    #"{"select":["id","max_quantity","free_quantity","payed_quantity","ordered_quantity","disabled"],"flat":true}"#
+            )
             var total = 0
             var sold = 0
             var free = 0
-            for seat in (answer["data"] as? [String: [String: Any]] ?? [:]).values where seat["disabled"] as? Bool == false {
+            for seat in (answer["data"] as? [String: [String: Any]] ?? [:]).values
+            where seat["disabled"] as? Bool == false {
                 total += seat["max_quantity"] as? Int ?? 0
                 sold += seat["payed_quantity"] as? Int ?? 0
                 free += seat["free_quantity"] as? Int ?? 0

@@ -28,11 +28,14 @@ struct ListQueryTests {
         for page in 1...((total + perPage - 1) / perPage) {
             let answer = await client.object("/orders", body: #"{"perPage":37,"page":\#(page)}"#)
             let paging = answer["paging"] as? [String: Any]
-            #expect(paging?["perPage"] as? Int == 37 && paging?["currentPage"] as? Int == page && paging?["total"] as? Int == total)
+            #expect(
+                paging?["perPage"] as? Int == 37 && paging?["currentPage"] as? Int == page
+                    && paging?["total"] as? Int == total)
             seen += ids(answer)
         }
         #expect(seen == Array(1_600_001...(1_600_000 + total)))
-        let beyond = await client.object("/orders", body: #"{"perPage":37,"page":\#((total + perPage - 1) / perPage + 1)}"#)
+        let beyond = await client.object(
+            "/orders", body: #"{"perPage":37,"page":\#((total + perPage - 1) / perPage + 1)}"#)
         #expect(ids(beyond).isEmpty)
     }
 
@@ -53,17 +56,28 @@ struct ListQueryTests {
     func filters() async {
         let client = InProcessClient(simulator)
         let all = await client.allOrders()
-        let after = await client.object("/orders", body: #"{"where":[{"column":"id","operator":">","value":1600700}],"perPage":1000}"#)
+        let after = await client.object(
+            "/orders", body: #"{"where":[{"column":"id","operator":">","value":1600700}],"perPage":1000}"#)
         #expect(ids(after) == all.compactMap { $0["id"] as? Int }.filter { $0 > 1_600_700 })
         let paid = await client.object(
-            "/orders", body: #"{"where":[{"column":"payed","value":1},{"column":"id","operator":">","value":1600100}],"orderBy":{"id":"asc"},"perPage":1000}"#)
-        let expectedPaid = all.filter { $0["payed"] as? Bool == true && ($0["id"] as? Int ?? 0) > 1_600_100 }.compactMap { $0["id"] as? Int }
+            "/orders",
+            body:
+                #"{"where":[{"column":"payed","value":1},{"column":"id","operator":">","value":1600100}],"orderBy":{"id":"asc"},"perPage":1000}"#
+        )
+        let expectedPaid = all.filter { $0["payed"] as? Bool == true && ($0["id"] as? Int ?? 0) > 1_600_100 }.compactMap
+        { $0["id"] as? Int }
         #expect(ids(paid) == expectedPaid && total(paid) == expectedPaid.count)
         let eventIds = Array(Set(all.compactMap { $0["event_id"] as? Int })).sorted().prefix(2)
         let inEvents = await client.object(
-            "/orders", body: #"{"where":[{"column":"event_id","operator":"in","value":[\#(eventIds.map(String.init).joined(separator: ","))]}],"perPage":1000}"#)
-        #expect(ids(inEvents) == all.filter { eventIds.contains($0["event_id"] as? Int ?? 0) }.compactMap { $0["id"] as? Int })
-        let live = await client.object("/orders", body: #"{"where":[{"column":"deleted_at","operator":"null"}],"perPage":1000}"#)
+            "/orders",
+            body:
+                #"{"where":[{"column":"event_id","operator":"in","value":[\#(eventIds.map(String.init).joined(separator: ","))]}],"perPage":1000}"#
+        )
+        #expect(
+            ids(inEvents)
+                == all.filter { eventIds.contains($0["event_id"] as? Int ?? 0) }.compactMap { $0["id"] as? Int })
+        let live = await client.object(
+            "/orders", body: #"{"where":[{"column":"deleted_at","operator":"null"}],"perPage":1000}"#)
         #expect(total(live) == all.filter { IndependentTruth.isNull($0["deleted_at"]) }.count)
         let descending = await client.object("/orders", body: #"{"orderBy":{"id":"desc"},"perPage":3}"#)
         #expect(ids(descending) == [1_600_000 + all.count, 1_599_999 + all.count, 1_599_998 + all.count])
@@ -75,14 +89,18 @@ struct ListQueryTests {
     func filteredPaging() async {
         let client = InProcessClient(simulator)
         let all = await client.allOrders()
-        let expected = all.filter { $0["payed"] as? Bool == true && ($0["id"] as? Int ?? 0) > 1_600_050 }.compactMap { $0["id"] as? Int }
+        let expected = all.filter { $0["payed"] as? Bool == true && ($0["id"] as? Int ?? 0) > 1_600_050 }.compactMap {
+            $0["id"] as? Int
+        }
         for (direction, wanted) in [("asc", expected), ("desc", Array(expected.reversed()))] {
             var seen: [Int] = []
             var page = 1
             while true {
                 let answer = await client.object(
                     "/orders",
-                    body: #"{"where":[{"column":"payed","value":true},{"column":"id","operator":">","value":1600050}],"orderBy":{"id":"\#(direction)"},"perPage":23,"page":\#(page)}"#)
+                    body:
+                        #"{"where":[{"column":"payed","value":true},{"column":"id","operator":">","value":1600050}],"orderBy":{"id":"\#(direction)"},"perPage":23,"page":\#(page)}"#
+                )
                 #expect(total(answer) == expected.count)
                 let pageIds = ids(answer)
                 seen += pageIds
@@ -100,17 +118,29 @@ struct ListQueryTests {
         let cutoff = "2025-10-01T12:00:00+03:00"
         let parser = ISO8601DateFormatter()
         let cutoffDate = parser.date(from: cutoff) ?? Date()
-        let expected = all.filter { parser.date(from: $0["updated_at"] as? String ?? "").map { $0 >= cutoffDate } ?? false }.compactMap { $0["id"] as? Int }
+        let expected = all.filter {
+            parser.date(from: $0["updated_at"] as? String ?? "").map { $0 >= cutoffDate } ?? false
+        }.compactMap { $0["id"] as? Int }
         #expect(!expected.isEmpty && expected.count < all.count)
-        let moscow = await client.object("/orders", body: #"{"where":[{"column":"updated_at","operator":">=","value":"\#(cutoff)"}],"perPage":1000}"#)
+        let moscow = await client.object(
+            "/orders", body: #"{"where":[{"column":"updated_at","operator":">=","value":"\#(cutoff)"}],"perPage":1000}"#
+        )
         #expect(ids(moscow) == expected)
-        let utc = await client.object("/orders", body: #"{"where":[{"column":"updated_at","operator":">=","value":"2025-10-01T09:00:00Z"}],"perPage":1000}"#)
+        let utc = await client.object(
+            "/orders",
+            body: #"{"where":[{"column":"updated_at","operator":">=","value":"2025-10-01T09:00:00Z"}],"perPage":1000}"#)
         #expect(ids(utc) == expected)
         let sorted = await client.object(
-            "/orders", body: #"{"where":[{"column":"updated_at","operator":">=","value":"\#(cutoff)"}],"orderBy":{"updated_at":"asc"},"perPage":1000}"#)
-        let stamps = (sorted["data"] as? [[String: Any]] ?? []).compactMap { parser.date(from: $0["updated_at"] as? String ?? "") }
+            "/orders",
+            body:
+                #"{"where":[{"column":"updated_at","operator":">=","value":"\#(cutoff)"}],"orderBy":{"updated_at":"asc"},"perPage":1000}"#
+        )
+        let stamps = (sorted["data"] as? [[String: Any]] ?? []).compactMap {
+            parser.date(from: $0["updated_at"] as? String ?? "")
+        }
         #expect(stamps == stamps.sorted() && stamps.count == expected.count)
-        let compact = await client.object("/orders", body: #"{"where":[{"column":"updated_at","operator":">=","value":"2025-10-01T12:00:00+0300"}]}"#)
+        let compact = await client.object(
+            "/orders", body: #"{"where":[{"column":"updated_at","operator":">=","value":"2025-10-01T12:00:00+0300"}]}"#)
         #expect(total(compact) == all.count)
     }
 
@@ -123,7 +153,10 @@ struct ListQueryTests {
         #expect(wrongToken.headers.first(name: "Cache-Control") == "no-cache, private")
         let missing = await good.send("/orders/4360")
         #expect(missing.status == 404)
-        #expect(String(buffer: missing.body) == #"{"error":"Resource \"Order\" not found","status":404,"code":"RESOURCE_NOT_FOUND","info":{"id":4360,"resource":"Order"}}"#)
+        #expect(
+            String(buffer: missing.body)
+                == #"{"error":"Resource \"Order\" not found","status":404,"code":"RESOURCE_NOT_FOUND","info":{"id":4360,"resource":"Order"}}"#
+        )
         let missingEvent = await good.send("/events/12")
         #expect(missingEvent.status == 404 && String(buffer: missingEvent.body).contains(#""resource":"Event""#))
         for path in ["/orders/filter", "/events/4001/seats", "/barcodes"] {
@@ -132,16 +165,28 @@ struct ListQueryTests {
             #expect(String(buffer: page.body).contains("Страница не найдена 404 – Qtickets"))
         }
         let post = await good.send("/orders", method: "POST", body: #"{"where":[{"column":"payed","value":1}]}"#)
-        #expect(post.status == 503 && String(buffer: post.body) == #"{"error":"Unknown error","status":503,"code":"UNKNOWN_ERROR","info":[]}"#)
+        #expect(
+            post.status == 503
+                && String(buffer: post.body)
+                    == #"{"error":"Unknown error","status":503,"code":"UNKNOWN_ERROR","info":[]}"#
+        )
         let extremeId = await good.send("/orders/-9223372036854775808")
         #expect(extremeId.status == 404)
         let extremes = await good.object(
-            "/orders", body: #"{"page":4000000000,"perPage":1000,"where":[{"column":"id","operator":">=","value":-1000000000000000},{"column":"id","operator":"<","value":1000000000000000}]}"#)
+            "/orders",
+            body:
+                #"{"page":4000000000,"perPage":1000,"where":[{"column":"id","operator":">=","value":-1000000000000000},{"column":"id","operator":"<","value":1000000000000000}]}"#
+        )
         #expect(ids(extremes).isEmpty && total(extremes) == simulator.truth().visibleOrders)
-        let outOfRange = await good.send("/orders", body: #"{"where":[{"column":"id","operator":">","value":-9223372036854775808}]}"#)
+        let outOfRange = await good.send(
+            "/orders", body: #"{"where":[{"column":"id","operator":">","value":-9223372036854775808}]}"#)
         #expect(outOfRange.status == 200 || outOfRange.status == 503)
         let unknownColumn = await good.send("/orders", body: #"{"where":[{"column":"status","value":"paid"}]}"#)
-        #expect(unknownColumn.status == 503 && String(buffer: unknownColumn.body) == #"{"error":"unknown error","status":503,"code":"UNKNOWN_ERROR"}"#)
+        #expect(
+            unknownColumn.status == 503
+                && String(buffer: unknownColumn.body)
+                    == #"{"error":"unknown error","status":503,"code":"UNKNOWN_ERROR"}"#
+        )
     }
 
     @Test("an order renders like the real one: timestamps last, empty utm as [], cancelled tickets without barcode")
@@ -154,7 +199,9 @@ struct ListQueryTests {
         let cancelled = try #require(all.first { !IndependentTruth.isNull($0["deleted_at"]) })
         #expect(cancelled["payed"] as? Bool == false && IndependentTruth.isNull(cancelled["payed_at"]))
         for basket in cancelled["baskets"] as? [[String: Any]] ?? [] {
-            #expect(IndependentTruth.isNull(basket["barcode"]) && basket["ticket_amount"] as? Int == 0 && basket["refunded_amount"] as? Int == 0)
+            #expect(
+                IndependentTruth.isNull(basket["barcode"]) && basket["ticket_amount"] as? Int == 0
+                    && basket["refunded_amount"] as? Int == 0)
             #expect(!IndependentTruth.isNull(basket["deleted_at"]))
         }
         let refunded = try #require(all.first { IndependentTruth.state($0) == .refunded })

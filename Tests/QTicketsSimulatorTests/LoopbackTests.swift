@@ -11,7 +11,8 @@ import Testing
 @Suite("the simulator over HTTP on loopback")
 struct LoopbackTests {
     static func withServer(orders: Int = 600, _ body: (SimulatorServer) async throws -> Void) async throws {
-        let simulator = QTicketsSimulator(dataset: SimulatorDataset(seed: 11, orders: orders, events: 4), token: testToken)
+        let simulator = QTicketsSimulator(
+            dataset: SimulatorDataset(seed: 11, orders: orders, events: 4), token: testToken)
         let server = try await simulator.start(host: "127.0.0.1", port: 0)
         do {
             try await body(server)
@@ -44,7 +45,8 @@ struct LoopbackTests {
     func getWithBody() async throws {
         try await Self.withServer { server in
             let filtered = try await Self.request(
-                server.baseURL + "/orders", body: #"{"where":[{"column":"id","operator":">","value":1600500}],"perPage":1000}"#)
+                server.baseURL + "/orders",
+                body: #"{"where":[{"column":"id","operator":">","value":1600500}],"perPage":1000}"#)
             #expect(filtered.status == 200 && filtered.headers.first(name: "Content-Type") == "application/json")
             let ids = (Self.json(filtered.body)?["data"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } ?? []
             #expect(ids.first == 1_600_501 && !ids.isEmpty)
@@ -52,7 +54,8 @@ struct LoopbackTests {
             let data = Self.json(ignored.body)?["data"] as? [[String: Any]] ?? []
             #expect(data.count == 50 && data.first?["id"] as? Int == 1_600_001)
             let formEncoded = try await Self.request(
-                server.baseURL + "/orders", body: #"{"where":[{"column":"id","value":-1}]}"#, contentType: "application/x-www-form-urlencoded")
+                server.baseURL + "/orders", body: #"{"where":[{"column":"id","value":-1}]}"#,
+                contentType: "application/x-www-form-urlencoded")
             #expect((Self.json(formEncoded.body)?["data"] as? [Any])?.count == 50)
             let unauthorised = try await Self.request(server.baseURL + "/orders", token: nil)
             #expect(unauthorised.status == 403)
@@ -135,12 +138,15 @@ struct LoopbackTests {
             let before = try await Self.request(server.controlURL + "/truth", token: nil)
             let visibleBefore = Self.json(before.body)?["visible_orders"] as? Int ?? -1
             #expect(visibleBefore == server.simulator.truth().visibleOrders)
-            let advanced = try await Self.request(server.controlURL + "/advance", method: .POST, body: #"{"seconds":864000}"#, token: nil)
-            #expect(advanced.status == 200 && (Self.json(advanced.body)?["now"] as? String)?.hasSuffix("+03:00") == true)
+            let advanced = try await Self.request(
+                server.controlURL + "/advance", method: .POST, body: #"{"seconds":864000}"#, token: nil)
+            #expect(
+                advanced.status == 200 && (Self.json(advanced.body)?["now"] as? String)?.hasSuffix("+03:00") == true)
             let after = try await Self.request(server.controlURL + "/truth", token: nil)
             #expect((Self.json(after.body)?["visible_orders"] as? Int ?? 0) > visibleBefore)
             let fault = try await Self.request(
-                server.controlURL + "/faults", method: .POST, body: #"{"kind":"status","status":500,"count":1,"route":"/events"}"#, token: nil)
+                server.controlURL + "/faults", method: .POST,
+                body: #"{"kind":"status","status":500,"count":1,"route":"/events"}"#, token: nil)
             #expect(fault.status == 200)
             #expect(try await Self.request(server.baseURL + "/orders").status == 200)
             #expect(try await Self.request(server.baseURL + "/events").status == 500)
@@ -148,7 +154,8 @@ struct LoopbackTests {
             let counts = Self.json(stats.body)
             #expect((counts?["faults"] as? [String: Int])?["status 500"] == 1)
             #expect((counts?["requests"] as? [String: Int])?["GET /orders"] == 1)
-            let bad = try await Self.request(server.controlURL + "/faults", method: .POST, body: #"{"kind":"meteor"}"#, token: nil)
+            let bad = try await Self.request(
+                server.controlURL + "/faults", method: .POST, body: #"{"kind":"meteor"}"#, token: nil)
             #expect(bad.status == 400)
         }
     }
@@ -157,9 +164,13 @@ struct LoopbackTests {
 @Suite("the HTTP server")
 struct HTTPServerTests {
     /// Runs `body` against a server that echoes method, path, query `q` and body size; always stops it.
-    static func withEchoServer(idleTimeout: TimeAmount = .seconds(75), _ body: (Int) async throws -> Void) async throws {
-        let server = try await HTTPServer.start(host: "127.0.0.1", port: 0, maxBodySize: 1024, idleTimeout: idleTimeout) { request in
-            HTTPResponse(status: 200, text: "\(request.method) \(request.path) \(request.query["q"] ?? "-") \(request.body.count)")
+    static func withEchoServer(idleTimeout: TimeAmount = .seconds(75), _ body: (Int) async throws -> Void) async throws
+    {
+        let server = try await HTTPServer.start(host: "127.0.0.1", port: 0, maxBodySize: 1024, idleTimeout: idleTimeout)
+        { request in
+            HTTPResponse(
+                status: 200,
+                text: "\(request.method) \(request.path) \(request.query["q"] ?? "-") \(request.body.count)")
         }
         do {
             try await body(server.port)
@@ -174,7 +185,9 @@ struct HTTPServerTests {
     static func raw(_ bytes: String, port: Int) async throws -> String {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
             }
         var answer = ""
         do {
@@ -214,9 +227,12 @@ struct HTTPServerTests {
     @Test("a body over the limit gets 413; garbage gets 400; the server keeps serving")
     func limitsAndGarbage() async throws {
         try await Self.withEchoServer { port in
-            let tooLarge = try await Self.raw("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + String(repeating: "x", count: 5000), port: port)
+            let tooLarge = try await Self.raw(
+                "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + String(repeating: "x", count: 5000),
+                port: port)
             let chunked = try await Self.raw(
-                "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + String(repeating: "y", count: 2048) + "\r\n0\r\n\r\n", port: port)
+                "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n"
+                    + String(repeating: "y", count: 2048) + "\r\n0\r\n\r\n", port: port)
             let garbage = try await Self.raw("\u{1}\u{2}NOT HTTP AT ALL\r\n\r\n", port: port)
             let fine = try await Self.raw("GET /ok HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: port)
             #expect(tooLarge.hasPrefix("HTTP/1.1 413"))

@@ -21,7 +21,9 @@ struct InProcessClient {
         var headers = HTTPHeaders()
         headers.add(name: "Authorization", value: "Bearer \(token)")
         headers.add(name: "Content-Type", value: "application/json")
-        return await simulator.handle(HTTPRequest(method: method, path: QTicketsSimulator.apiPrefix + path, headers: headers, body: Array(body.utf8)))
+        return await simulator.handle(
+            HTTPRequest(
+                method: method, path: QTicketsSimulator.apiPrefix + path, headers: headers, body: Array(body.utf8)))
     }
 
     func object(_ path: String, body: String = "") async -> [String: Any] {
@@ -47,7 +49,9 @@ struct InProcessClient {
         let answer = await object("/events", body: #"{"perPage":1000}"#)
         var cities: [Int: String] = [:]
         for event in answer["data"] as? [[String: Any]] ?? [] {
-            if let id = event["id"] as? Int, let city = event["city"] as? [String: Any], let name = city["name"] as? String {
+            if let id = event["id"] as? Int, let city = event["city"] as? [String: Any],
+                let name = city["name"] as? String
+            {
                 cities[id] = name
             }
         }
@@ -76,11 +80,15 @@ enum IndependentTruth {
         return formatter.string(from: date)
     }
 
-    static func sales(orders: [[String: Any]], cities: [Int: String]) -> [SimulatorTruth.SalesKey: SimulatorTruth.SalesFigures] {
+    static func sales(orders: [[String: Any]], cities: [Int: String]) -> [SimulatorTruth.SalesKey: SimulatorTruth
+        .SalesFigures]
+    {
         var sales: [SimulatorTruth.SalesKey: SimulatorTruth.SalesFigures] = [:]
         var ordersPerKey: [SimulatorTruth.SalesKey: Set<Int>] = [:]
         for order in orders {
-            guard let payedAt = order["payed_at"] as? String, let orderId = order["id"] as? Int, let eventId = order["event_id"] as? Int else {
+            guard let payedAt = order["payed_at"] as? String, let orderId = order["id"] as? Int,
+                let eventId = order["event_id"] as? Int
+            else {
                 continue
             }
             let date = moscowDate(payedAt)
@@ -88,7 +96,8 @@ enum IndependentTruth {
                 let refunded = !isNull(basket["refunded_at"])
                 guard isNull(basket["deleted_at"]) || refunded else { continue }
                 let key = SimulatorTruth.SalesKey(
-                    salesDate: date, eventId: eventId, showId: basket["show_id"] as? Int ?? -1, city: cities[eventId] ?? "?")
+                    salesDate: date, eventId: eventId, showId: basket["show_id"] as? Int ?? -1,
+                    city: cities[eventId] ?? "?")
                 let quantity = basket["quantity"] as? Int ?? 0
                 var figures = sales[key] ?? SimulatorTruth.SalesFigures()
                 figures.ticketsSold += quantity

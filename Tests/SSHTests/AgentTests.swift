@@ -58,7 +58,9 @@ struct AgentTests {
         connection.close()
     }
 
-    @Test("an agent holding only RSA keys fails with the reason", .enabled(if: Testbed.provides(\.rsa), "set DEPLOYCTL_TEST_SSH_RSA_KEY"))
+    @Test(
+        "an agent holding only RSA keys fails with the reason",
+        .enabled(if: Testbed.provides(\.rsa), "set DEPLOYCTL_TEST_SSH_RSA_KEY"))
     func agentWithOnlyRSA() throws {
         let rsa = try #require(testbed.keys.rsa, "set DEPLOYCTL_TEST_SSH_RSA_KEY for a real server")
         let agent = try ScratchAgent(keys: [rsa])

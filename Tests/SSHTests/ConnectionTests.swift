@@ -32,20 +32,24 @@ struct ConnectionTests {
         let key = try #require(testbed.keys.ed25519Encrypted, "the testbed provides an encrypted key")
         let passphrase = try String(contentsOfFile: try #require(testbed.keys.passphraseFile), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        try SSHConnection.connect(testbed.configuration(for: testbed.routineHost, key: key, passphrase: passphrase)).close()
+        try SSHConnection.connect(testbed.configuration(for: testbed.routineHost, key: key, passphrase: passphrase))
+            .close()
         let missing = #expect(throws: SSHError.self) {
             try SSHConnection.connect(testbed.configuration(for: testbed.routineHost, key: key))
         }
         #expect(missing?.code == .privateKeyFile)
         #expect(missing?.message.contains("identity_passphrase_env") == true)
         let wrong = #expect(throws: SSHError.self) {
-            try SSHConnection.connect(testbed.configuration(for: testbed.routineHost, key: key, passphrase: "wrong-" + UUID().uuidString))
+            try SSHConnection.connect(
+                testbed.configuration(for: testbed.routineHost, key: key, passphrase: "wrong-" + UUID().uuidString))
         }
         #expect(wrong?.code == .privateKeyFile)
         #expect(wrong?.description.contains("wrong passphrase") == true)
     }
 
-    @Test("a key the server does not know is refused", .enabled(if: Testbed.provides(\.wrong), "set DEPLOYCTL_TEST_SSH_WRONG_KEY"))
+    @Test(
+        "a key the server does not know is refused",
+        .enabled(if: Testbed.provides(\.wrong), "set DEPLOYCTL_TEST_SSH_WRONG_KEY"))
     func wrongKeyRefused() throws {
         let key = try #require(testbed.keys.wrong, "set DEPLOYCTL_TEST_SSH_WRONG_KEY for a real server")
         let error = #expect(throws: SSHError.self) {
@@ -56,7 +60,9 @@ struct ConnectionTests {
         #expect(error?.libssh2 != nil)
     }
 
-    @Test("an RSA key fails with the reason and the way out", .enabled(if: Testbed.provides(\.rsa), "set DEPLOYCTL_TEST_SSH_RSA_KEY"))
+    @Test(
+        "an RSA key fails with the reason and the way out",
+        .enabled(if: Testbed.provides(\.rsa), "set DEPLOYCTL_TEST_SSH_RSA_KEY"))
     func rsaKeyExplained() throws {
         let key = try #require(testbed.keys.rsa, "set DEPLOYCTL_TEST_SSH_RSA_KEY for a real server")
         let error = #expect(throws: SSHError.self) {
@@ -91,7 +97,10 @@ struct ConnectionTests {
         genuine.close()
 
         let impostorKey = directory.file("impostor")
-        try runLocal(["ssh-keygen", "-q", "-t", presented.type == "ssh-ed25519" ? "ed25519" : "ecdsa", "-N", "", "-f", impostorKey])
+        try runLocal([
+            "ssh-keygen", "-q", "-t", presented.type == "ssh-ed25519" ? "ed25519" : "ecdsa", "-N", "", "-f",
+            impostorKey,
+        ])
         let impostor = try String(contentsOfFile: impostorKey + ".pub", encoding: .utf8).split(separator: " ")
         let changed = directory.file("changed")
         try "\(KnownHosts.hostName(host.address, port: host.port)) \(impostor[0]) \(impostor[1])\n"
@@ -135,7 +144,8 @@ struct ConnectionTests {
         let blackhole = try SilentListener(acceptQueueFull: true)
         defer { blackhole.close() }
         let configuration = SSHConfiguration(
-            host: "127.0.0.1", port: blackhole.port, user: "nobody", authentication: .privateKey(path: testbed.keys.ed25519, passphrase: nil),
+            host: "127.0.0.1", port: blackhole.port, user: "nobody",
+            authentication: .privateKey(path: testbed.keys.ed25519, passphrase: nil),
             knownHostsFile: testbed.knownHosts, connectTimeout: .milliseconds(800))
         let started = ContinuousClock.now
         let error = #expect(throws: SSHError.self) { try SSHConnection.connect(configuration) }
@@ -148,7 +158,8 @@ struct ConnectionTests {
         let silent = try SilentListener(acceptQueueFull: false)
         defer { silent.close() }
         let configuration = SSHConfiguration(
-            host: "127.0.0.1", port: silent.port, user: "nobody", authentication: .privateKey(path: testbed.keys.ed25519, passphrase: nil),
+            host: "127.0.0.1", port: silent.port, user: "nobody",
+            authentication: .privateKey(path: testbed.keys.ed25519, passphrase: nil),
             knownHostsFile: testbed.knownHosts, connectTimeout: .milliseconds(800))
         let error = #expect(throws: SSHError.self) { try SSHConnection.connect(configuration) }
         #expect(error?.code == .timeout)

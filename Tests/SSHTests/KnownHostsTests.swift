@@ -69,7 +69,9 @@ struct KnownHostsTests {
 
     @Test("the handshake asks first for key types already recorded for the host")
     func preferenceOrder() {
-        #expect(SSHConnection.hostKeyPreference(recorded: ["ecdsa-sha2-nistp256"]).hasPrefix("ecdsa-sha2-nistp256,ssh-ed25519,"))
+        #expect(
+            SSHConnection.hostKeyPreference(recorded: ["ecdsa-sha2-nistp256"]).hasPrefix(
+                "ecdsa-sha2-nistp256,ssh-ed25519,"))
         #expect(SSHConnection.hostKeyPreference(recorded: []).hasPrefix("ssh-ed25519,"))
     }
 

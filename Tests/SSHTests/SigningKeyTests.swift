@@ -30,7 +30,10 @@ struct SigningKeyTests {
         let path = try directory.write(key.privateKeyFile, to: "release")
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         let derived = try sshKeygen(["-y", "-f", path])
-        #expect(derived.status == 0 && key.publicKeyLine.hasPrefix(derived.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(derived.output)")
+        #expect(
+            derived.status == 0
+                && key.publicKeyLine.hasPrefix(derived.output.trimmingCharacters(in: .whitespacesAndNewlines)),
+            "\(derived.output)")
         try directory.write(key.publicKeyLine + "\n", to: "release.pub")
         let fingerprint = try sshKeygen(["-lf", directory.file("release.pub")])
         #expect(fingerprint.output.contains(key.fingerprint), "\(fingerprint.output)")
@@ -45,10 +48,14 @@ struct SigningKeyTests {
         let message = Data("e3b0c44298fc1c149afbf4c8996fb924  bin/qtickets-api\n".utf8)
         try directory.write(key.signature(of: message, namespace: "deployctl-release"), to: "good.sig")
         try directory.write(other.signature(of: message, namespace: "deployctl-release"), to: "stranger.sig")
-        try directory.write("deployctl-release namespaces=\"deployctl-release\" \(key.publicKeyLine)\n", to: "allowed_signers")
+        try directory.write(
+            "deployctl-release namespaces=\"deployctl-release\" \(key.publicKeyLine)\n", to: "allowed_signers")
         func verify(_ signature: String, _ content: Data) throws -> Int32 {
             try sshKeygen(
-                ["-Y", "verify", "-f", directory.file("allowed_signers"), "-I", "deployctl-release", "-n", "deployctl-release", "-s", directory.file(signature)],
+                [
+                    "-Y", "verify", "-f", directory.file("allowed_signers"), "-I", "deployctl-release", "-n",
+                    "deployctl-release", "-s", directory.file(signature),
+                ],
                 stdin: content
             ).status
         }
@@ -60,9 +67,14 @@ struct SigningKeyTests {
     @Test("a key made by ssh-keygen loads; an encrypted or world-readable one is refused with the reason")
     func foreignKeys() throws {
         let directory = try TemporaryDirectory("signing")
-        #expect(try sshKeygen(["-q", "-t", "ed25519", "-N", "", "-C", "made@ssh-keygen", "-f", directory.file("plain")]).status == 0)
+        #expect(
+            try sshKeygen(["-q", "-t", "ed25519", "-N", "", "-C", "made@ssh-keygen", "-f", directory.file("plain")])
+                .status == 0)
         #expect(try SigningKey.load(path: directory.file("plain")).comment == "made@ssh-keygen")
-        #expect(try sshKeygen(["-q", "-t", "ed25519", "-N", "secret-\(UUID().uuidString)", "-f", directory.file("encrypted")]).status == 0)
+        #expect(
+            try sshKeygen([
+                "-q", "-t", "ed25519", "-N", "secret-\(UUID().uuidString)", "-f", directory.file("encrypted"),
+            ]).status == 0)
         #expect { try SigningKey.load(path: directory.file("encrypted")) } throws: { "\($0)".contains("encrypted") }
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory.file("plain"))
         #expect { try SigningKey.load(path: directory.file("plain")) } throws: { "\($0)".contains("chmod 600") }

@@ -16,7 +16,8 @@ struct TransferTests {
         var hasher = SHA256()
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<megabytes {
-            let chunk = Data((0..<(1 << 20) / 8).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } })
+            let chunk = Data(
+                (0..<(1 << 20) / 8).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } })
             hasher.update(data: chunk)
             try handle.write(contentsOf: chunk)
         }
@@ -86,12 +87,15 @@ struct TransferTests {
         let name = (remote as NSString).lastPathComponent
         var killed = false
         for _ in 0..<100 where !killed {
-            let size = try observer.execute("stat -c %s /root/.\(name).deployctl-*.tmp 2>/dev/null || echo 0").stdoutText
+            let size = try observer.execute("stat -c %s /root/.\(name).deployctl-*.tmp 2>/dev/null || echo 0")
+                .stdoutText
             if (Int(size.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 10 << 20 {
                 let pids = try observer.execute("pgrep -x sftp-server").stdoutText.split(separator: "\n")
                 for pid in pids {
-                    let parent = try observer.execute("ps -o ppid= -p \(pid)").stdoutText.trimmingCharacters(in: .whitespaces)
-                    let mine = try observer.execute("echo $PPID").stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+                    let parent = try observer.execute("ps -o ppid= -p \(pid)").stdoutText.trimmingCharacters(
+                        in: .whitespaces)
+                    let mine = try observer.execute("echo $PPID").stdoutText.trimmingCharacters(
+                        in: .whitespacesAndNewlines)
                     if !parent.isEmpty && parent.trimmingCharacters(in: .whitespacesAndNewlines) != mine {
                         _ = try observer.execute("kill -KILL \(parent.trimmingCharacters(in: .whitespacesAndNewlines))")
                         killed = true

@@ -4,7 +4,7 @@ import Testbed
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 @Suite("tunnels to a port on the host's own localhost")
@@ -25,18 +25,21 @@ struct TunnelTests {
         let pid = started.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         defer { _ = try? connection.execute("kill \(pid); rm -rf \(directory)") }
         _ = try connection.execute(
-            "for i in $(seq 50); do python3 -c 'import socket,sys; socket.create_connection((\"127.0.0.1\", \(port)), 1)' 2>/dev/null && exit 0; sleep 0.1; done; exit 1")
+            "for i in $(seq 50); do python3 -c 'import socket,sys; socket.create_connection((\"127.0.0.1\", \(port)), 1)' 2>/dev/null && exit 0; sleep 0.1; done; exit 1"
+        )
 
         let tunnel = try connection.openTunnel(toPort: port)
         defer { tunnel.close() }
         let session = URLSession(configuration: .ephemeral)
         for _ in 0..<5 {
-            let (body, response) = try await session.data(from: URL(string: "http://127.0.0.1:\(tunnel.localPort)/probe.txt")!)
+            let (body, response) = try await session.data(
+                from: URL(string: "http://127.0.0.1:\(tunnel.localPort)/probe.txt")!)
             #expect((response as? HTTPURLResponse)?.statusCode == 200)
             #expect(String(decoding: body, as: UTF8.self) == "tunnel-ok\n")
         }
         if testbed.routineHost.address != "127.0.0.1" {
-            let bypass = try? await session.data(from: URL(string: "http://\(testbed.routineHost.address):\(port)/probe.txt")!)
+            let bypass = try? await session.data(
+                from: URL(string: "http://\(testbed.routineHost.address):\(port)/probe.txt")!)
             #expect(bypass == nil, "the server is bound to the host's localhost and unreachable from outside")
         }
     }
@@ -53,12 +56,14 @@ struct TunnelTests {
         let pid = started.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         defer { _ = try? connection.execute("kill \(pid); rm -rf \(directory)") }
         _ = try connection.execute(
-            "for i in $(seq 50); do python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 1)' 2>/dev/null && exit 0; sleep 0.1; done; exit 1")
+            "for i in $(seq 50); do python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)), 1)' 2>/dev/null && exit 0; sleep 0.1; done; exit 1"
+        )
         let expected = try connection.execute("sha256sum \(directory)/blob").stdoutText.prefix(64)
 
         let tunnel = try connection.openTunnel(toPort: port)
         defer { tunnel.close() }
-        async let download = URLSession(configuration: .ephemeral).data(from: URL(string: "http://127.0.0.1:\(tunnel.localPort)/blob")!)
+        async let download = URLSession(configuration: .ephemeral).data(
+            from: URL(string: "http://127.0.0.1:\(tunnel.localPort)/blob")!)
         var echoes = 0
         for index in 0..<20 where try await connection.run("echo \(index)").stdoutText == "\(index)\n" { echoes += 1 }
         let (body, _) = try await download

@@ -2,8 +2,8 @@ import ClickHouse
 import Foundation
 import Migrator
 import Testbed
-import Verify
 import Testing
+import Verify
 
 @Suite("checks/smoke: each file is one query answering violations and sample")
 struct SmokeCheckFileTests {
@@ -27,7 +27,8 @@ struct SmokeCheckFileTests {
             for check in try SmokeCheck.all() {
                 let statement = try #require(try StatementSplitter.split(check.sql).first)
                 let types = try await database.client.rows(
-                    "SELECT toTypeName(violations), toTypeName(sample) FROM (\(statement.text))", settings: SmokeCheck.parameters())
+                    "SELECT toTypeName(violations), toTypeName(sample) FROM (\(statement.text))",
+                    settings: SmokeCheck.parameters())
                 #expect(types == [["UInt64", "String"]], "\(check.name)")
             }
         }
@@ -42,7 +43,9 @@ struct SmokeCheckTests {
             try await PipelineFixture.load(into: database.client)
             for check in try SmokeCheck.all() {
                 let outcome = try await check.run(on: database.client)
-                #expect(outcome.violations == 0 && outcome.sample.isEmpty, "\(check.name): \(outcome.violations), \(outcome.sample)")
+                #expect(
+                    outcome.violations == 0 && outcome.sample.isEmpty,
+                    "\(check.name): \(outcome.violations), \(outcome.sample)")
             }
         }
     }
@@ -73,7 +76,9 @@ struct SmokeCheckTests {
         }
     }
 
-    @Test("a planted violation makes its check fire with the offending keys in the sample", arguments: PlantedViolation.all)
+    @Test(
+        "a planted violation makes its check fire with the offending keys in the sample",
+        arguments: PlantedViolation.all)
     func plantedViolation(_ planted: PlantedViolation) async throws {
         try await PipelineDatabase.with(prefix: "smoke") { database in
             if planted.loadsFixture { try await PipelineFixture.load(into: database.client) }
@@ -105,7 +110,11 @@ struct PlantedViolation: Sendable, CustomTestStringConvertible {
                 order(id: 5, event: 101, tickets: 1, gross: "-100", paid: "now64(3) - INTERVAL 3 DAY"),
                 ticket(id: 51, order: 5, price: "-100"),
             ],
-            violations: 3, sampleContains: ["order 5: gross -100", "ticket 51 of order 5: price -100", "event 101 show 1001: tickets 1, revenue -100"]),
+            violations: 3,
+            sampleContains: [
+                "order 5: gross -100", "ticket 51 of order 5: price -100",
+                "event 101 show 1001: tickets 1, revenue -100",
+            ]),
         PlantedViolation(
             label: "refund larger than the payment", check: "no_negative_amounts",
             statements: [order(id: 5, event: 101, tickets: 1, gross: "100", refunded: "250")],
@@ -128,7 +137,10 @@ struct PlantedViolation: Sendable, CustomTestStringConvertible {
             label: "order totals that the baskets do not add up to", check: "fact_matches_staging",
             // Paid ten days ago, so no order of the base data shares its Moscow day (order 2 of event 102
             // is paid 24 hours ago, and an hour after it would share the day from 21:00 to 22:00 UTC).
-            statements: [order(id: 6, event: 102, tickets: 3, gross: "900", paid: "now64(3) - INTERVAL 10 DAY"), ticket(id: 61, order: 6, price: "300")],
+            statements: [
+                order(id: 6, event: 102, tickets: 3, gross: "900", paid: "now64(3) - INTERVAL 10 DAY"),
+                ticket(id: 61, order: 6, price: "300"),
+            ],
             violations: 1, sampleContains: ["event 102: tickets 3 staging vs 1 fact", "revenue 900 vs 300"]),
         PlantedViolation(
             label: "one ticket id under two orders", check: "no_duplicate_keys",
@@ -162,7 +174,9 @@ struct PlantedViolation: Sendable, CustomTestStringConvertible {
             label: "paid orders whose baskets never arrived", check: "dashboard_not_empty", loadsFixture: false,
             statements: [PipelineFixture.events, PipelineFixture.orders],
             violations: 2,
-            sampleContains: ["v_sales_latest is empty although 3 paid orders are loaded", "v_sales_14d is empty although 3 orders"]),
+            sampleContains: [
+                "v_sales_latest is empty although 3 paid orders are loaded", "v_sales_14d is empty although 3 orders",
+            ]),
         PlantedViolation(
             label: "events with an empty city and with the API's city object", check: "events_have_city",
             statements: [
@@ -171,7 +185,7 @@ struct PlantedViolation: Sendable, CustomTestStringConvertible {
                 VALUES (103, 'Opera', '', now64(3), false, NULL, 1, generateUUIDv4()),
                        (104, 'Ballet', '{''id'': 1, ''name'': ''Москва''}', now64(3), false, NULL, 1, generateUUIDv4()),
                        (105, 'Gone', '', now64(3), true, now64(3), 1, generateUUIDv4())
-                """,
+                """
             ],
             violations: 2, sampleContains: ["event 103 \"Opera\": city \"\"", "event 104 \"Ballet\": city \"{'id': 1"]),
         PlantedViolation(
@@ -181,7 +195,10 @@ struct PlantedViolation: Sendable, CustomTestStringConvertible {
     ]
 
     /// A paid order at order level; `paid` is an SQL expression for paid_at.
-    static func order(id: Int, event: Int, tickets: Int, gross: String, refunded: String = "0", paid: String = "now64(3) - INTERVAL 1 HOUR")
+    static func order(
+        id: Int, event: Int, tickets: Int, gross: String, refunded: String = "0",
+        paid: String = "now64(3) - INTERVAL 1 HOUR"
+    )
         -> String
     {
         """

@@ -1,8 +1,8 @@
-import HostScripts
 import ClickHouse
 import Console
 import Crypto
 import Foundation
+import HostScripts
 import Migrator
 import SSH
 
@@ -24,7 +24,8 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     public let detail: String?
 
     public init(
-        command: String, environment: String, host: String, actor: String, release: String?, result: String, seconds: Double,
+        command: String, environment: String, host: String, actor: String, release: String?, result: String,
+        seconds: Double,
         changes: [String], detail: String? = nil, at: Date = Date()
     ) {
         self.command = command
@@ -62,7 +63,9 @@ public struct AuditLog: Sendable {
     /// Appends `record` on `host` (under `flock`, chained to the last line there) and, when
     /// `clickhouse` is given, the same line to ClickHouse. Returns the line written.
     @discardableResult
-    public func append(_ record: AuditRecord, on host: any RemoteHost, clickhouse: ClickHouseClient?) async throws(CommandFailure) -> String {
+    public func append(_ record: AuditRecord, on host: any RemoteHost, clickhouse: ClickHouseClient?)
+        async throws(CommandFailure) -> String
+    {
         let body: String
         do {
             let encoder = JSONEncoder()
@@ -93,7 +96,8 @@ public struct AuditLog: Sendable {
     }
 
     func ensureTable(_ client: ClickHouseClient) async throws(ClickHouseError) {
-        try await client.using(database: nil).execute("CREATE DATABASE IF NOT EXISTS \(ClickHouseSQL.identifier(database))")
+        try await client.using(database: nil).execute(
+            "CREATE DATABASE IF NOT EXISTS \(ClickHouseSQL.identifier(database))")
         try await client.using(database: nil).execute(
             "CREATE TABLE IF NOT EXISTS \(qualifiedTable) (host String, seq UInt64, line String, recorded DateTime DEFAULT now()) "
                 + "ENGINE = MergeTree ORDER BY (host, seq)")
@@ -101,11 +105,12 @@ public struct AuditLog: Sendable {
 
     private func insert(_ line: String, host: String, into client: ClickHouseClient) async throws(CommandFailure) {
         let seq = AuditLine(line)?.seq ?? 0
-        let statement = "INSERT INTO \(qualifiedTable) (host, seq, line) SELECT \(ClickHouseSQL.literal(host)), \(seq), \(ClickHouseSQL.literal(line))"
+        let statement =
+            "INSERT INTO \(qualifiedTable) (host, seq, line) SELECT \(ClickHouseSQL.literal(host)), \(seq), \(ClickHouseSQL.literal(line))"
         do throws(ClickHouseError) {
             do throws(ClickHouseError) {
                 try await client.using(database: nil).execute(statement)
-            } catch where error.isMissingTable {
+            } catch  where error.isMissingTable {
                 try await ensureTable(client)
                 try await client.using(database: nil).execute(statement)
             }
@@ -117,19 +122,21 @@ public struct AuditLog: Sendable {
     /// The lines on `host`, oldest first.
     public func hostLines(on host: any RemoteHost) async throws(CommandFailure) -> [String] {
         let result = try await HostScript(host: host).require(
-            "if [ -f \(layout.auditLog.shellQuoted) ]; then cat \(layout.auditLog.shellQuoted); fi", step: "reading the audit log")
+            "if [ -f \(layout.auditLog.shellQuoted) ]; then cat \(layout.auditLog.shellQuoted); fi",
+            step: "reading the audit log")
         return result.stdoutText.split(separator: "\n").map(String.init)
     }
 
     /// The lines ClickHouse holds for `host`, by sequence number.
-    public func clickhouseLines(host: String, client: ClickHouseClient) async throws(CommandFailure) -> [UInt64: String] {
+    public func clickhouseLines(host: String, client: ClickHouseClient) async throws(CommandFailure) -> [UInt64: String]
+    {
         do throws(ClickHouseError) {
             let rows = try await client.using(database: nil).rows(
                 "SELECT seq, line FROM \(qualifiedTable) WHERE host = \(ClickHouseSQL.literal(host)) ORDER BY seq")
             var lines: [UInt64: String] = [:]
             for row in rows { if let seq = row[0].flatMap(UInt64.init), let line = row[1] { lines[seq] = line } }
             return lines
-        } catch where error.isMissingTable {
+        } catch  where error.isMissingTable {
             return [:]
         } catch {
             throw CommandFailure(.unreachable, "clickhouse", "cannot read \(qualifiedTable): \(error)")
@@ -147,15 +154,22 @@ public struct AuditLog: Sendable {
                 previous = line
                 continue
             }
-            if parsed.seq != expected { problems.append("line \(expected) says it is entry \(parsed.seq): an entry was inserted or deleted before it") }
+            if parsed.seq != expected {
+                problems.append(
+                    "line \(expected) says it is entry \(parsed.seq): an entry was inserted or deleted before it")
+            }
             let wanted = previous.map(sha256) ?? genesis
             if parsed.prev != wanted {
-                problems.append("entry \(parsed.seq) does not follow entry \(parsed.seq - 1) (prev \(parsed.prev.prefix(12))…, the line before hashes to \(wanted.prefix(12))…): one of them was edited, or an entry between was removed")
+                problems.append(
+                    "entry \(parsed.seq) does not follow entry \(parsed.seq - 1) (prev \(parsed.prev.prefix(12))…, the line before hashes to \(wanted.prefix(12))…): one of them was edited, or an entry between was removed"
+                )
             }
             if let copy = clickhouseLines[expected], copy != line {
                 problems.append("entry \(expected) on the host differs from ClickHouse's copy: edited on one side")
             } else if clickhouseLines[expected] == nil && !clickhouseLines.isEmpty {
-                problems.append("entry \(expected) is on the host but not in ClickHouse: added on the host, or ClickHouse missed it when it was written")
+                problems.append(
+                    "entry \(expected) is on the host but not in ClickHouse: added on the host, or ClickHouse missed it when it was written"
+                )
             }
             previous = line
         }

@@ -18,7 +18,8 @@ public struct AuditReport: CommandOutput {
 
     public var verdict: Verdict { hosts.contains { !$0.problems.isEmpty } ? .checkFailed : .success }
     public var failureSummary: String {
-        hosts.filter { !$0.problems.isEmpty }.map { "\($0.host): \($0.problems.joined(separator: "; "))" }.joined(separator: " | ")
+        hosts.filter { !$0.problems.isEmpty }.map { "\($0.host): \($0.problems.joined(separator: "; "))" }.joined(
+            separator: " | ")
     }
 
     public func render(_ terminal: Terminal) -> String {
@@ -26,14 +27,21 @@ public struct AuditReport: CommandOutput {
             var lines = [terminal.bold(host.host)]
             if verified {
                 if host.problems.isEmpty {
-                    lines.append("  " + terminal.status(.ok) + " \(host.entries.count) entries, chain intact" + (host.clickhouseEntries.map { ", ClickHouse holds the same \($0)" } ?? ""))
+                    lines.append(
+                        "  " + terminal.status(.ok) + " \(host.entries.count) entries, chain intact"
+                            + (host.clickhouseEntries.map { ", ClickHouse holds the same \($0)" } ?? ""))
                 } else {
                     lines += host.problems.map { "  " + terminal.status(.fail) + " " + $0 }
                 }
             } else {
-                lines.append(Terminal.table(host.entries.map {
-                    [$0.at, $0.command, $0.actor, $0.release ?? "-", $0.result, $0.changes.count == 1 ? $0.changes[0] : "\($0.changes.count) change(s)"]
-                }))
+                lines.append(
+                    Terminal.table(
+                        host.entries.map {
+                            [
+                                $0.at, $0.command, $0.actor, $0.release ?? "-", $0.result,
+                                $0.changes.count == 1 ? $0.changes[0] : "\($0.changes.count) change(s)",
+                            ]
+                        }))
                 lines += host.problems.map { "  " + terminal.status(.fail) + " " + $0 }
             }
             return lines.joined(separator: "\n")
@@ -46,21 +54,27 @@ extension AuditLog {
     public func report(in session: EnvironmentSession, verify: Bool) async -> AuditReport {
         let clickhouse = try? await session.clickhouse(as: .admin, timeout: .seconds(30))
         let log = self
-        let hosts = await session.eachHost({ host, connection in
-            do throws(CommandFailure) {
-                let lines = try await log.hostLines(on: connection)
-                let copy = clickhouse == nil ? nil : try await log.clickhouseLines(host: host.name, client: clickhouse!)
-                return AuditReport.HostLog(
-                    host: host.name, entries: lines.compactMap { AuditLine($0)?.record },
-                    problems: AuditLog.problems(hostLines: lines, clickhouseLines: copy ?? [:])
-                        + (verify && clickhouse == nil ? ["ClickHouse is not reachable: only the host's copy was checked"] : []),
-                    clickhouseEntries: copy?.count)
-            } catch {
-                return AuditReport.HostLog(host: host.name, entries: [], problems: [error.message], clickhouseEntries: nil)
-            }
-        }, unreachable: { host, failure in
-            AuditReport.HostLog(host: host.name, entries: [], problems: [failure.description], clickhouseEntries: nil)
-        })
+        let hosts = await session.eachHost(
+            { host, connection in
+                do throws(CommandFailure) {
+                    let lines = try await log.hostLines(on: connection)
+                    let copy =
+                        clickhouse == nil ? nil : try await log.clickhouseLines(host: host.name, client: clickhouse!)
+                    return AuditReport.HostLog(
+                        host: host.name, entries: lines.compactMap { AuditLine($0)?.record },
+                        problems: AuditLog.problems(hostLines: lines, clickhouseLines: copy ?? [:])
+                            + (verify && clickhouse == nil
+                                ? ["ClickHouse is not reachable: only the host's copy was checked"] : []),
+                        clickhouseEntries: copy?.count)
+                } catch {
+                    return AuditReport.HostLog(
+                        host: host.name, entries: [], problems: [error.message], clickhouseEntries: nil)
+                }
+            },
+            unreachable: { host, failure in
+                AuditReport.HostLog(
+                    host: host.name, entries: [], problems: [failure.description], clickhouseEntries: nil)
+            })
         return AuditReport(environment: session.environment.name, verified: verify, hosts: hosts)
     }
 }

@@ -60,30 +60,52 @@ public struct DeployPlan: CommandOutput {
     public var unchanged: Bool { migrations.isEmpty && hosts.allSatisfy(\.unchanged) }
 
     public func render(_ terminal: Terminal) -> String {
-        var lines = ["\(command == "rollback" ? "roll back to" : "deploy") \(terminal.bold(release))" + (revision.map { " (git \($0))" } ?? "") + " \(command == "rollback" ? "on" : "to") \(environment)" + (dryRun ? " — dry run, nothing changes" : "")]
+        var lines = [
+            "\(command == "rollback" ? "roll back to" : "deploy") \(terminal.bold(release))"
+                + (revision.map { " (git \($0))" } ?? "") + " \(command == "rollback" ? "on" : "to") \(environment)"
+                + (dryRun ? " — dry run, nothing changes" : "")
+        ]
         if unchanged {
-            lines.append("  every host already runs \(release) with its units as the release installs them: nothing to do")
+            lines.append(
+                "  every host already runs \(release) with its units as the release installs them: nothing to do")
             return lines.joined(separator: "\n")
         }
         let verb = migrations.first?.direction == .down ? "to roll back" : "to apply"
-        lines.append(migrations.isEmpty ? (command == "rollback" ? "  migrations: none to roll back" : "  migrations: none pending") : "  migrations: \(migrations.count) \(verb): " + migrations.map { "\(MigrationVersion($0.version))_\($0.slug) (\($0.statements.count) statement(s))" }.joined(separator: ", "))
+        lines.append(
+            migrations.isEmpty
+                ? (command == "rollback" ? "  migrations: none to roll back" : "  migrations: none pending")
+                : "  migrations: \(migrations.count) \(verb): "
+                    + migrations.map {
+                        "\(MigrationVersion($0.version))_\($0.slug) (\($0.statements.count) statement(s))"
+                    }.joined(separator: ", "))
         for finding in lint { lines.append("    " + finding) }
         for host in hosts {
             let from = host.from ?? "nothing"
             lines.append("  \(terminal.bold(host.host)): \(from) → \(release)" + (host.unchanged ? " (unchanged)" : ""))
-            lines.append("    bundle: " + (host.upload ? "upload (\(Self.mebibytes(host.neededBytes)) of \(Self.mebibytes(host.freeBytes)) free)" : "already on the host"))
+            lines.append(
+                "    bundle: "
+                    + (host.upload
+                        ? "upload (\(Self.mebibytes(host.neededBytes)) of \(Self.mebibytes(host.freeBytes)) free)"
+                        : "already on the host"))
             for unit in host.units where unit.kind != .unchanged {
                 lines.append("    unit \(unit.unit): \(unit.kind.rawValue)")
-                if let diff = unit.diff { lines += diff.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 } }
+                if let diff = unit.diff {
+                    lines += diff.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }
+                }
             }
             if !host.restarts.isEmpty { lines.append("    restart: " + host.restarts.joined(separator: ", ")) }
             lines.append("    loader timer: " + (host.loader ? "enabled here" : "not on this host"))
             if host.actions.contains(where: { $0.hasPrefix("arm-watchdog") }) {
                 let back = host.from.map { "goes back to \($0)" } ?? "removes this release's units"
-                lines.append("    watchdog: if deployctl stops answering before the checks pass, the host \(back) by itself")
+                lines.append(
+                    "    watchdog: if deployctl stops answering before the checks pass, the host \(back) by itself")
             }
         }
-        if hosts.count > 1 { lines.append(parallel > 1 ? "  hosts: \(parallel) at a time" : "  hosts: one after another, stopping at the first failure") }
+        if hosts.count > 1 {
+            lines.append(
+                parallel > 1
+                    ? "  hosts: \(parallel) at a time" : "  hosts: one after another, stopping at the first failure")
+        }
         lines.append("  steps:")
         for (index, action) in actions.enumerated() { lines.append(String(format: "    %2d. ", index + 1) + action) }
         return lines.joined(separator: "\n")
@@ -109,7 +131,8 @@ struct DeployPlanner {
         self.release = release
         var texts: [String: String] = [:]
         for file in release.manifest.units {
-            texts[String(file.path.dropFirst("systemd/".count))] = (try? String(contentsOfFile: release.path + "/" + file.path, encoding: .utf8)) ?? ""
+            texts[String(file.path.dropFirst("systemd/".count))] =
+                (try? String(contentsOfFile: release.path + "/" + file.path, encoding: .utf8)) ?? ""
         }
         unitTexts = texts
         dropIns = UnitDropIn.all(for: texts, layout: layout, environment: environment.name)
@@ -123,14 +146,21 @@ struct DeployPlanner {
     }
 
     func plan(
-        hosts: [(host: Environment.Host, state: HostState)], migrations: [Migrator<ClickHouseClient>.Step], lint: [String], dryRun: Bool,
+        hosts: [(host: Environment.Host, state: HostState)], migrations: [Migrator<ClickHouseClient>.Step],
+        lint: [String], dryRun: Bool,
         parallel: Int = 1, command: String = "deploy"
     ) -> DeployPlan {
         let loaderHosts = Set(environment.loaderHosts.map(\.name))
         // A rollback goes to a release that passed here: only a deploy arms the host's watchdog.
-        let hostPlans = hosts.map { plan(for: $0.host, state: $0.state, loader: loaderHosts.contains($0.host.name), watchdog: command == "deploy") }
+        let hostPlans = hosts.map {
+            plan(
+                for: $0.host, state: $0.state, loader: loaderHosts.contains($0.host.name), watchdog: command == "deploy"
+            )
+        }
         var actions: [String] = []
-        let migrationSteps = migrations.map { "\($0.direction == .down ? "migrate-down" : "migrate") \(MigrationVersion($0.version))_\($0.slug)" }
+        let migrationSteps = migrations.map {
+            "\($0.direction == .down ? "migrate-down" : "migrate") \(MigrationVersion($0.version))_\($0.slug)"
+        }
         // Migrations run once, after the first hosts hold the verified bundle and before any switch.
         for (index, start) in stride(from: 0, to: hostPlans.count, by: max(1, parallel)).enumerated() {
             let wave = hostPlans[start..<min(hostPlans.count, start + max(1, parallel))]
@@ -140,11 +170,13 @@ struct DeployPlanner {
         }
         if hostPlans.isEmpty { actions += migrationSteps }
         return DeployPlan(
-            environment: environment.name, release: release.id, revision: release.manifest.revision, migrations: migrations, lint: lint,
+            environment: environment.name, release: release.id, revision: release.manifest.revision,
+            migrations: migrations, lint: lint,
             hosts: hostPlans, actions: actions, dryRun: dryRun, parallel: max(1, parallel), command: command)
     }
 
-    private func plan(for host: Environment.Host, state: HostState, loader: Bool, watchdog: Bool) -> DeployPlan.HostPlan {
+    private func plan(for host: Environment.Host, state: HostState, loader: Bool, watchdog: Bool) -> DeployPlan.HostPlan
+    {
         let texts = unitTexts
         let dropIns = dropIns
         let name = host.name
@@ -159,7 +191,10 @@ struct DeployPlanner {
             } else if installed != unitHash || state.dropInHashes[unit] != dropInHash {
                 let old = (state.unitTexts[unit] ?? "") + (state.dropInTexts[unit].map { "\n# drop-in\n" + $0 } ?? "")
                 let new = (texts[unit] ?? "") + (wantedDropIn.map { "\n# drop-in\n" + $0 } ?? "")
-                changes.append(.init(unit: unit, kind: .changed, diff: UnifiedDiff.of(old, new, from: layout.unitPath(unit), to: "release \(release.id)")))
+                changes.append(
+                    .init(
+                        unit: unit, kind: .changed,
+                        diff: UnifiedDiff.of(old, new, from: layout.unitPath(unit), to: "release \(release.id)")))
             } else {
                 changes.append(.init(unit: unit, kind: .unchanged, diff: nil))
             }
@@ -168,7 +203,9 @@ struct DeployPlanner {
             changes.append(.init(unit: unit, kind: .removed, diff: nil))
         }
         let switching = state.current != release.id
-        let binaryChanged = state.currentManifest?.file(ReleaseBundle.binaryPath)?.sha256 != release.manifest.file(ReleaseBundle.binaryPath)?.sha256
+        let binaryChanged =
+            state.currentManifest?.file(ReleaseBundle.binaryPath)?.sha256
+            != release.manifest.file(ReleaseBundle.binaryPath)?.sha256
         let changedUnits = Set(changes.filter { $0.kind != .unchanged }.map(\.unit))
         var restarts: [String] = []
         var starts: [String] = []
@@ -179,10 +216,16 @@ struct DeployPlanner {
             case .timer:
                 // The deploy stops the timer while it switches; on a loader host it starts again
                 // after, restarted only when the timer itself changed.
-                if loader && changedUnits.contains(unit) { restarts.append(unit) } else if loader { starts.append(unit) }
+                if loader && changedUnits.contains(unit) {
+                    restarts.append(unit)
+                } else if loader {
+                    starts.append(unit)
+                }
                 if loader { enables.append(unit) }
             case .service(let longRunning, let wanted):
-                if longRunning && (changedUnits.contains(unit) || binaryChanged || state.current == nil) { restarts.append(unit) }
+                if longRunning && (changedUnits.contains(unit) || binaryChanged || state.current == nil) {
+                    restarts.append(unit)
+                }
                 if wanted { enables.append(unit) }
             }
         }
@@ -196,14 +239,18 @@ struct DeployPlanner {
         if watchdog && (unitWork || switching) { actions.append("arm-watchdog \(name)") }
         if unitWork || switching { actions.append("stop-timer \(name)") }
         if unitWork {
-            for change in changes where change.kind == .added || change.kind == .changed { actions.append("install-unit \(name) \(change.unit)") }
+            for change in changes where change.kind == .added || change.kind == .changed {
+                actions.append("install-unit \(name) \(change.unit)")
+            }
             for change in changes where change.kind == .removed { actions.append("remove-unit \(name) \(change.unit)") }
             actions.append("daemon-reload \(name)")
         }
         if switching { actions.append("switch \(name) \(release.id)") }
         if unitWork || switching {
             for unit in enables { actions.append("enable \(name) \(unit)") }
-            if !loader, texts.keys.contains(where: { UnitKind(texts[$0] ?? "") == .timer }) { actions.append("disable-timer \(name)") }
+            if !loader, texts.keys.contains(where: { UnitKind(texts[$0] ?? "") == .timer }) {
+                actions.append("disable-timer \(name)")
+            }
             for unit in restarts { actions.append("restart \(name) \(unit)") }
             for unit in starts { actions.append("start \(name) \(unit)") }
             actions.append("post-check \(name)")
@@ -212,7 +259,8 @@ struct DeployPlanner {
         }
         return DeployPlan.HostPlan(
             host: name, from: state.current, upload: upload, units: changes, restarts: restarts, loader: loader,
-            freeBytes: state.freeBytes, neededBytes: upload ? bundleBytes * 2 : 0, unchanged: actions.isEmpty, actions: actions)
+            freeBytes: state.freeBytes, neededBytes: upload ? bundleBytes * 2 : 0, unchanged: actions.isEmpty,
+            actions: actions)
     }
 }
 
@@ -227,7 +275,8 @@ enum UnitKind: Equatable {
         if !parsed.section("Timer").isEmpty {
             self = .timer
         } else {
-            self = .service(longRunning: parsed.section("Service")["Type"] != "oneshot", wanted: !parsed.section("Install").isEmpty)
+            self = .service(
+                longRunning: parsed.section("Service")["Type"] != "oneshot", wanted: !parsed.section("Install").isEmpty)
         }
     }
 }

@@ -1,8 +1,8 @@
-import HostScripts
 import ClickHouse
 import Console
 import Environments
 import Foundation
+import HostScripts
 import Migrator
 import SSH
 
@@ -15,7 +15,9 @@ extension Deployment {
             if case .success(let connection) = link.connection { result[link.host.name] = connection }
         }
         let runID = UUID().uuidString
-        let leases = session.links.map { _ in HostLease(layout: layout, owner: actor, command: command, release: release.id, ttl: leaseTTL, id: runID) }
+        let leases = session.links.map { _ in
+            HostLease(layout: layout, owner: actor, command: command, release: release.id, ttl: leaseTTL, id: runID)
+        }
         var taken: [String] = []
         var failure: CommandFailure?
         var leased: [(HostLease, any RemoteHost)] = []
@@ -46,7 +48,8 @@ extension Deployment {
                 if sinceRenewal >= leaseTTL / 3 { sinceRenewal = .zero }
             }
         }
-        var executor = ActionExecutor(deployment: self, session: session, connections: connections, run: runID, plan: plan)
+        var executor = ActionExecutor(
+            deployment: self, session: session, connections: connections, run: runID, plan: plan)
         defer { executor.removeBundle() }
         if failure == nil && plan.parallel <= 1 {
             for action in plan.actions {
@@ -82,19 +85,23 @@ extension Deployment {
         var unreachableArmed: [String] = []
         var firedAlready: [String] = []
         if failure != nil {
-            for host in plan.hosts where taken.contains("arm-watchdog \(host.host)") && !taken.contains("confirm \(host.host)") {
+            for host in plan.hosts
+            where taken.contains("arm-watchdog \(host.host)") && !taken.contains("confirm \(host.host)") {
                 guard let connection = reachable[host.host] else {
                     unreachableArmed.append(host.host)
                     continue
                 }
                 if taken.contains("switch \(host.host) \(release.id)") {
-                    if (try? await watchdog.disarm(on: connection, run: runID)) != nil { firedAlready.append(host.host) }
+                    if (try? await watchdog.disarm(on: connection, run: runID)) != nil {
+                        firedAlready.append(host.host)
+                    }
                 } else if await watchdog.restoreNow(on: connection, run: runID) {
                     restored.append(host.host)
                 }
             }
         }
-        let outcomes = await finish(plan: plan, taken: taken, failure: failure, connections: reachable, session: session, started: started)
+        let outcomes = await finish(
+            plan: plan, taken: taken, failure: failure, connections: reachable, session: session, started: started)
         for (lease, host) in leased {
             if let connection = reachable[host.label] { await lease.release(on: connection) }
         }
@@ -104,37 +111,50 @@ extension Deployment {
         let switched = plan.hosts.first(where: { taken.contains("switch \($0.host) \(release.id)") })
         let previous = plan.hosts.first?.from ?? "no release"
         var notes: [String] = []
-        if !restored.isEmpty { notes.append("units and timer put back as they were before the deploy on " + restored.joined(separator: ", ")) }
-        if !firedAlready.isEmpty { notes.append("the watchdog of \(firedAlready.joined(separator: ", ")) had already put \(previous) back") }
+        if !restored.isEmpty {
+            notes.append(
+                "units and timer put back as they were before the deploy on " + restored.joined(separator: ", "))
+        }
+        if !firedAlready.isEmpty {
+            notes.append("the watchdog of \(firedAlready.joined(separator: ", ")) had already put \(previous) back")
+        }
         if !unreachableArmed.isEmpty {
             notes.append(
-                "\(unreachableArmed.joined(separator: ", ")) cannot be reached: its watchdog puts \(previous) back by itself within \(Int(environment.deploy.watchdog.components.seconds)) s; `deployctl status` shows it")
+                "\(unreachableArmed.joined(separator: ", ")) cannot be reached: its watchdog puts \(previous) back by itself within \(Int(environment.deploy.watchdog.components.seconds)) s; `deployctl status` shows it"
+            )
         }
         if failure?.code == CommandFailure(.checkFailed, "migration", "").code, switched == nil, rollbackStore != nil {
             rollback = await undoMigrations(of: plan, to: previous, in: session, notes: notes)
         } else if failure != nil, switched == nil, !notes.isEmpty {
             rollback = .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
         }
-        if failure != nil, firedAlready.isEmpty, unreachableArmed.isEmpty, let store = rollbackStore, let from = switched?.from {
+        if failure != nil, firedAlready.isEmpty, unreachableArmed.isEmpty, let store = rollbackStore,
+            let from = switched?.from
+        {
             let done = await rollBack(to: from, store: store, in: session)
             rollback = done
             if done.failure == nil {
                 hosts = outcomes.map { outcome in
                     outcome.release == release.id
-                        ? .init(host: outcome.host, release: from, result: "failed", detail: "failed after the switch; rolled back to \(from)")
+                        ? .init(
+                            host: outcome.host, release: from, result: "failed",
+                            detail: "failed after the switch; rolled back to \(from)")
                         : outcome
                 }
             }
         }
         return DeployReport(
-            plan: plan, taken: taken, hosts: hosts, seconds: started.duration(to: .now).secondsValue, roundTrips: session.requests.value,
+            plan: plan, taken: taken, hosts: hosts, seconds: started.duration(to: .now).secondsValue,
+            roundTrips: session.requests.value,
             failure: failure?.message, rollback: rollback, failureVerdict: failure?.verdict ?? .success)
     }
 
     /// After a migration failed before any switch: the migrations this deploy applied in full are
     /// undone when `[deploy] rollback_migrations` allows it and their downs delete no data. The
     /// failed one stays recorded at the statement that failed (its earlier statements are applied).
-    private func undoMigrations(of plan: DeployPlan, to previous: String, in session: EnvironmentSession, notes: [String]) async -> DeployReport.AutomaticRollback? {
+    private func undoMigrations(
+        of plan: DeployPlan, to previous: String, in session: EnvironmentSession, notes: [String]
+    ) async -> DeployReport.AutomaticRollback? {
         do throws(CommandFailure) {
             let migrations = try self.migrations
             let pending = Set(plan.migrations.map(\.version))
@@ -147,15 +167,22 @@ extension Deployment {
                 throw error.failure
             }
             var notes = notes
-            guard !steps.isEmpty else { return notes.isEmpty ? nil : .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; ")) }
+            guard !steps.isEmpty else {
+                return notes.isEmpty
+                    ? nil : .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
+            }
             let undone = steps.map { "\(MigrationVersion($0.version))_\($0.slug)" }
             if environment.deploy.rollbackMigrations == .never {
-                notes.append("the migrations it applied stay (rollback_migrations = \"never\"): " + undone.joined(separator: ", "))
+                notes.append(
+                    "the migrations it applied stay (rollback_migrations = \"never\"): "
+                        + undone.joined(separator: ", "))
                 return .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
             }
-            let losses = MigrationLinter().dataLoss(rollingBack: steps.map { MigrationVersion($0.version) }, of: migrations)
+            let losses = MigrationLinter().dataLoss(
+                rollingBack: steps.map { MigrationVersion($0.version) }, of: migrations)
             guard losses.isEmpty else {
-                notes.append("the migrations it applied stay: their downs would delete data (\(losses.joined(separator: "; ")))")
+                notes.append(
+                    "the migrations it applied stay: their downs would delete data (\(losses.joined(separator: "; ")))")
                 return .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
             }
             do throws(MigratorError) {
@@ -163,28 +190,38 @@ extension Deployment {
             } catch {
                 throw error.failure
             }
-            return .init(to: previous, taken: undone.map { "migrate-down " + $0 }, failure: nil, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+            return .init(
+                to: previous, taken: undone.map { "migrate-down " + $0 }, failure: nil,
+                note: notes.isEmpty ? nil : notes.joined(separator: "; "))
         } catch {
-            return .init(to: previous, taken: [], failure: "undoing the migrations this deploy applied: \(error.message)", note: nil)
+            return .init(
+                to: previous, taken: [], failure: "undoing the migrations this deploy applied: \(error.message)",
+                note: nil)
         }
     }
 
     /// After a failure past the switch: back to the release that ran before, with its units and
     /// timer, and the migrations this deploy applied undone when `[deploy] rollback_migrations`
     /// allows it and their downs delete no data.
-    private func rollBack(to release: String, store: ReleaseStore, in session: EnvironmentSession) async -> DeployReport.AutomaticRollback {
+    private func rollBack(to release: String, store: ReleaseStore, in session: EnvironmentSession) async
+        -> DeployReport.AutomaticRollback
+    {
         let prepared: Rollback.Prepared
         let keepSchema = environment.deploy.rollbackMigrations == .never
         do throws(CommandFailure) {
             prepared = try await Rollback(environment: environment, store: store, actor: actor)
-                .prepare(in: session, to: release, allowDataLoss: false, leaveSchemaOnDataLoss: true, keepSchema: keepSchema)
+                .prepare(
+                    in: session, to: release, allowDataLoss: false, leaveSchemaOnDataLoss: true, keepSchema: keepSchema)
         } catch {
             return .init(to: release, taken: [], failure: error.message, note: nil)
         }
         defer { prepared.cleanUp() }
-        let note = keepSchema
+        let note =
+            keepSchema
             ? "the schema stays as the failed release left it (rollback_migrations = \"never\")"
-            : prepared.schemaLeft ? "the schema stays as the failed release left it: its downs would delete data (\(prepared.dataLoss.joined(separator: "; ")))" : nil
+            : prepared.schemaLeft
+                ? "the schema stays as the failed release left it: its downs would delete data (\(prepared.dataLoss.joined(separator: "; ")))"
+                : nil
         do throws(CommandFailure) {
             let plan = try await prepared.deployment.plan(in: session, dryRun: false)
             let report = await prepared.deployment.run(plan, in: session)
@@ -232,7 +269,8 @@ extension Deployment {
     }
 
     /// Each list of actions on its own task; returns the actions taken and the first failure.
-    private static func concurrently(_ lists: [[String]], executor: ActionExecutor) async -> ([String], CommandFailure?) {
+    private static func concurrently(_ lists: [[String]], executor: ActionExecutor) async -> ([String], CommandFailure?)
+    {
         await withTaskGroup(of: ([String], CommandFailure?).self) { group in
             for list in lists {
                 group.addTask {
@@ -261,36 +299,53 @@ extension Deployment {
 
     /// Reads where each host ended up and writes its audit entry.
     private func finish(
-        plan: DeployPlan, taken: [String], failure: CommandFailure?, connections: [String: any RemoteHost], session: EnvironmentSession,
+        plan: DeployPlan, taken: [String], failure: CommandFailure?, connections: [String: any RemoteHost],
+        session: EnvironmentSession,
         started: ContinuousClock.Instant
     ) async -> [DeployReport.HostOutcome] {
         let clickhouse = try? await session.clickhouse(as: .admin)
         var outcomes: [DeployReport.HostOutcome] = []
         for link in session.links {
             guard let connection = connections[link.host.name] else {
-                outcomes.append(.init(host: link.host.name, release: nil, result: "unreachable", detail: "cannot be reached to tell which release it runs"))
+                outcomes.append(
+                    .init(
+                        host: link.host.name, release: nil, result: "unreachable",
+                        detail: "cannot be reached to tell which release it runs"))
                 continue
             }
-            let current = (try? await HostScript(host: connection).run("readlink \(layout.current.shellQuoted) || true"))
-                .map { $0.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/").last.map(String.init) } ?? nil
+            let current =
+                (try? await HostScript(host: connection).run("readlink \(layout.current.shellQuoted) || true"))
+                .map {
+                    $0.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/").last.map(
+                        String.init)
+                } ?? nil
             let mine = taken.filter { $0.split(separator: " ").dropFirst().first == Substring(link.host.name) }
-            let hostFailed = failure != nil && plan.actions.contains { $0.split(separator: " ").dropFirst().first == Substring(link.host.name) && !taken.contains($0) }
+            let hostFailed =
+                failure != nil
+                && plan.actions.contains {
+                    $0.split(separator: " ").dropFirst().first == Substring(link.host.name) && !taken.contains($0)
+                }
             let result = failure == nil ? "ok" : (hostFailed ? "failed" : "ok")
             let detail: String?
             if plan.unchanged {
                 detail = "unchanged"
             } else if hostFailed {
-                detail = current == release.id ? "on the new release; its post-deploy check failed" : "still on its previous release \(current ?? "(none)")"
+                detail =
+                    current == release.id
+                    ? "on the new release; its post-deploy check failed"
+                    : "still on its previous release \(current ?? "(none)")"
             } else {
                 detail = nil
             }
             outcomes.append(.init(host: link.host.name, release: current, result: result, detail: detail))
             guard !plan.unchanged || failure != nil else { continue }
             let record = AuditRecord(
-                command: command, environment: environment.name, host: link.host.name, actor: actor, release: release.id,
+                command: command, environment: environment.name, host: link.host.name, actor: actor,
+                release: release.id,
                 result: hostFailed ? "failed" : "ok", seconds: started.duration(to: .now).secondsValue, changes: mine,
                 detail: hostFailed ? failure?.message : nil)
-            _ = try? await AuditLog(layout: layout, database: environment.clickhouse.database).append(record, on: connection, clickhouse: clickhouse)
+            _ = try? await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+                record, on: connection, clickhouse: clickhouse)
         }
         return outcomes
     }
@@ -310,7 +365,10 @@ struct ActionExecutor: Sendable {
     let run: String
     let plan: DeployPlan
 
-    init(deployment: Deployment, session: EnvironmentSession, connections: [String: any RemoteHost], run: String, plan: DeployPlan) {
+    init(
+        deployment: Deployment, session: EnvironmentSession, connections: [String: any RemoteHost], run: String,
+        plan: DeployPlan
+    ) {
         self.deployment = deployment
         self.session = session
         self.connections = connections
@@ -352,12 +410,18 @@ struct ActionExecutor: Sendable {
                 step: "removing \(argument)")
         case "daemon-reload": try await script.require("systemctl daemon-reload", step: "systemctl daemon-reload")
         case "switch": try await script.require(.switchRelease, [layout.root, id], step: "switching current to \(id)")
-        case "enable": try await script.require("systemctl enable --quiet \(argument.shellQuoted)", step: "enabling \(argument)")
+        case "enable":
+            try await script.require("systemctl enable --quiet \(argument.shellQuoted)", step: "enabling \(argument)")
         case "disable-timer":
-            for timer in timers { try await script.require("systemctl disable --now --quiet \(timer.shellQuoted)", step: "disabling \(timer)") }
-        case "restart": try await script.require("systemctl restart \(argument.shellQuoted)", step: "restarting \(argument)")
+            for timer in timers {
+                try await script.require(
+                    "systemctl disable --now --quiet \(timer.shellQuoted)", step: "disabling \(timer)")
+            }
+        case "restart":
+            try await script.require("systemctl restart \(argument.shellQuoted)", step: "restarting \(argument)")
         case "start": try await script.require("systemctl start \(argument.shellQuoted)", step: "starting \(argument)")
-        case "post-check": try await postCheck(on: host, loader: deployment.environment.loaderHosts.contains { $0.name == words[1] })
+        case "post-check":
+            try await postCheck(on: host, loader: deployment.environment.loaderHosts.contains { $0.name == words[1] })
         case "confirm": try await confirm(on: host)
         case "prune": try await prune(on: host)
         default: throw CommandFailure(.checkFailed, "plan", "unknown step `\(action)`")
@@ -367,7 +431,9 @@ struct ActionExecutor: Sendable {
     /// The release's timers and the services they start.
     var timers: [String] { deployment.planner.unitTexts.filter { UnitKind($0.value) == .timer }.map(\.key).sorted() }
     var jobs: [String] {
-        deployment.planner.unitTexts.filter { UnitKind($0.value) == .service(longRunning: false, wanted: false) }.map(\.key).sorted()
+        deployment.planner.unitTexts.filter { UnitKind($0.value) == .service(longRunning: false, wanted: false) }.map(
+            \.key
+        ).sorted()
     }
 
     private mutating func migrate() async throws(CommandFailure) {
@@ -377,7 +443,9 @@ struct ActionExecutor: Sendable {
         do throws(MigratorError) {
             _ = try await migrator.up()
         } catch {
-            throw CommandFailure(.checkFailed, "migration", "\(error.message) — no host has switched: every host stays on its previous release")
+            throw CommandFailure(
+                .checkFailed, "migration",
+                "\(error.message) — no host has switched: every host stays on its previous release")
         }
     }
 
@@ -386,30 +454,38 @@ struct ActionExecutor: Sendable {
         guard !migrated, let rollback = deployment.schemaRollback else { return }
         migrated = true
         let migrator = try await EnvironmentMigrator.open(
-            in: session, migrations: rollback.migrations, options: .init(release: id, actor: deployment.actor, lockTTL: deployment.leaseTTL))
+            in: session, migrations: rollback.migrations,
+            options: .init(release: id, actor: deployment.actor, lockTTL: deployment.leaseTTL))
         do throws(MigratorError) {
             _ = try await migrator.down(to: rollback.to)
         } catch {
-            throw CommandFailure(.checkFailed, "migration", "\(error.message) — no host has switched back yet: every host stays on the release it ran")
+            throw CommandFailure(
+                .checkFailed, "migration",
+                "\(error.message) — no host has switched back yet: every host stays on the release it ran")
         }
     }
 
     private mutating func upload(to host: any RemoteHost) async throws(CommandFailure) {
         let state = try await HostScript(host: host).require(
-            "d=\(layout.releases.shellQuoted); mkdir -p \"$d\"; echo \"free=$(df -Pk \"$d\" | awk 'NR==2 {print $4}')\"", step: "checking free space")
+            "d=\(layout.releases.shellQuoted); mkdir -p \"$d\"; echo \"free=$(df -Pk \"$d\" | awk 'NR==2 {print $4}')\"",
+            step: "checking free space")
         let free = (UInt64(ScriptAnswer(state.stdoutText)["free"] ?? "") ?? 0) * 1024
         let needed = deployment.planner.bundleBytes * 2
         guard free >= needed else {
             throw CommandFailure(
                 .checkFailed, "disk",
-                "\(host.label): \(DeployPlan.mebibytes(free)) free under \(layout.releases), the release needs \(DeployPlan.mebibytes(needed)) (bundle and unpacked copy); nothing was changed")
+                "\(host.label): \(DeployPlan.mebibytes(free)) free under \(layout.releases), the release needs \(DeployPlan.mebibytes(needed)) (bundle and unpacked copy); nothing was changed"
+            )
         }
         let tar = try makeBundle()
         do throws(SSHError) {
             // Unchecked in transit: verify-release checks every file against the signed SHA256SUMS.
-            _ = try await host.transfer(file: tar, to: "\(layout.releases)/.incoming-\(id).tar", timeout: .seconds(3600))
+            _ = try await host.transfer(
+                file: tar, to: "\(layout.releases)/.incoming-\(id).tar", timeout: .seconds(3600))
         } catch {
-            throw CommandFailure(.unreachable, "ssh", "\(host.label): uploading release \(id) failed (\(error)); the host stays on its previous release")
+            throw CommandFailure(
+                .unreachable, "ssh",
+                "\(host.label): uploading release \(id) failed (\(error)); the host stays on its previous release")
         }
     }
 
@@ -420,7 +496,8 @@ struct ActionExecutor: Sendable {
 
     mutating func makeBundle() throws(CommandFailure) -> String {
         if let bundle { return bundle }
-        let path = FileManager.default.temporaryDirectory.path + "/deployctl-bundle-\(id)-\(UUID().uuidString.prefix(8)).tar"
+        let path =
+            FileManager.default.temporaryDirectory.path + "/deployctl-bundle-\(id)-\(UUID().uuidString.prefix(8)).tar"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["tar", "-C", release.path, "-cf", path, "."]
@@ -430,7 +507,9 @@ struct ActionExecutor: Sendable {
             throw CommandFailure(.checkFailed, "bundle", "cannot run tar to pack \(release.path): \(error)")
         }
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CommandFailure(.checkFailed, "bundle", "tar could not pack \(release.path)") }
+        guard process.terminationStatus == 0 else {
+            throw CommandFailure(.checkFailed, "bundle", "tar could not pack \(release.path)")
+        }
         bundle = path
         return path
     }
@@ -465,19 +544,25 @@ struct ActionExecutor: Sendable {
             """)
         let answer = ScriptAnswer(result.stdoutText)
         if let refused = answer["refused"] {
-            throw CommandFailure(.checkFailed, "release", "\(host.label): release \(id) refused: \(refused); the host stays on its previous release")
+            throw CommandFailure(
+                .checkFailed, "release",
+                "\(host.label): release \(id) refused: \(refused); the host stays on its previous release")
         }
         guard answer["verified"] == "yes" else {
-            throw CommandFailure(.checkFailed, "release", "\(host.label): verifying release \(id) failed (\(result.outcome)): \(result.stderrText)")
+            throw CommandFailure(
+                .checkFailed, "release",
+                "\(host.label): verifying release \(id) failed (\(result.outcome)): \(result.stderrText)")
         }
     }
 
     private func checkEnvironment(on host: any RemoteHost) async throws(CommandFailure) {
-        let outcome = try await EnvFileCheck(layout: layout).run(on: host, binary: layout.releaseDirectory(id) + "/" + ReleaseBundle.binaryPath)
+        let outcome = try await EnvFileCheck(layout: layout).run(
+            on: host, binary: layout.releaseDirectory(id) + "/" + ReleaseBundle.binaryPath)
         guard outcome.ok else {
             throw CommandFailure(
                 .checkFailed, "env_file",
-                "\(host.label): the env file is not fit for release \(id): \(outcome.problems.joined(separator: "; ")); nothing was switched")
+                "\(host.label): the env file is not fit for release \(id): \(outcome.problems.joined(separator: "; ")); nothing was switched"
+            )
         }
     }
 
@@ -510,19 +595,23 @@ struct ActionExecutor: Sendable {
         guard result.succeeded, output.isEmpty else {
             throw CommandFailure(
                 .checkFailed, "units",
-                "\(host.label): systemd-analyze verify refuses the release's units: \(output.isEmpty ? result.outcome : output); nothing was switched")
+                "\(host.label): systemd-analyze verify refuses the release's units: \(output.isEmpty ? result.outcome : output); nothing was switched"
+            )
         }
     }
 
     /// Uploads the units and drop-ins into a fresh folder under /run; returns it.
     private func stageUnits(on host: any RemoteHost) async throws(CommandFailure) -> String {
-        let made = try await HostScript(host: host).require("mktemp -d /run/deployctl-units.XXXXXX", step: "making a staging folder")
+        let made = try await HostScript(host: host).require(
+            "mktemp -d /run/deployctl-units.XXXXXX", step: "making a staging folder")
         let stage = made.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         do throws(SSHError) {
             for (unit, text) in deployment.planner.unitTexts {
                 _ = try await host.upload(Data(text.utf8), to: stage + "/" + unit, mode: 0o644, timeout: .seconds(60))
                 if let dropIn = deployment.planner.dropIns[unit] ?? nil {
-                    _ = try await host.upload(Data(dropIn.utf8), to: "\(stage)/\(unit).d/50-deployctl-environment.conf", mode: 0o644, timeout: .seconds(60))
+                    _ = try await host.upload(
+                        Data(dropIn.utf8), to: "\(stage)/\(unit).d/50-deployctl-environment.conf", mode: 0o644,
+                        timeout: .seconds(60))
                 }
             }
         } catch {
@@ -549,18 +638,22 @@ struct ActionExecutor: Sendable {
     }
 
     private func installUnit(_ unit: String, on host: any RemoteHost) async throws(CommandFailure) {
-        guard let text = deployment.planner.unitTexts[unit] else { throw CommandFailure(.checkFailed, "plan", "release \(id) has no unit \(unit)") }
+        guard let text = deployment.planner.unitTexts[unit] else {
+            throw CommandFailure(.checkFailed, "plan", "release \(id) has no unit \(unit)")
+        }
         let dropIn = deployment.planner.dropIns[unit] ?? nil
         do throws(SSHError) {
             _ = try await host.upload(Data(text.utf8), to: layout.unitPath(unit), mode: 0o644, timeout: .seconds(60))
             if let dropIn {
-                _ = try await host.upload(Data(dropIn.utf8), to: layout.dropIn(for: unit), mode: 0o644, timeout: .seconds(60))
+                _ = try await host.upload(
+                    Data(dropIn.utf8), to: layout.dropIn(for: unit), mode: 0o644, timeout: .seconds(60))
             }
         } catch {
             throw CommandFailure(.unreachable, "ssh", "\(host.label): installing \(unit): \(error)")
         }
         if dropIn == nil {
-            try await HostScript(host: host).require("rm -f \(layout.dropIn(for: unit).shellQuoted)", step: "removing the drop-in of \(unit)")
+            try await HostScript(host: host).require(
+                "rm -f \(layout.dropIn(for: unit).shellQuoted)", step: "removing the drop-in of \(unit)")
         }
     }
 
@@ -570,36 +663,45 @@ struct ActionExecutor: Sendable {
         if loader {
             for job in jobs {
                 let run = try await script.run(
-                    "systemctl start \(job.shellQuoted) >/dev/null 2>&1 || true; systemctl show -p Result -p ExecMainStatus \(job.shellQuoted)")
+                    "systemctl start \(job.shellQuoted) >/dev/null 2>&1 || true; systemctl show -p Result -p ExecMainStatus \(job.shellQuoted)"
+                )
                 let answer = ScriptAnswer(run.stdoutText)
                 guard answer["Result"] == "success" else {
-                    let journal = (try? await script.run("journalctl -u \(job.shellQuoted) -n 5 --no-pager -o cat"))?.stdoutText ?? ""
+                    let journal =
+                        (try? await script.run("journalctl -u \(job.shellQuoted) -n 5 --no-pager -o cat"))?.stdoutText
+                        ?? ""
                     throw CommandFailure(
                         .checkFailed, "post_check",
                         "\(host.label): the loader run after the switch failed (result \(answer["Result"] ?? "?")"
-                            + (answer["ExecMainStatus"].map { $0 == "0" ? "" : ", exit \($0)" } ?? "") + "); its journal: "
+                            + (answer["ExecMainStatus"].map { $0 == "0" ? "" : ", exit \($0)" } ?? "")
+                            + "); its journal: "
                             + journal.split(separator: "\n").suffix(3).joined(separator: " | "))
                 }
             }
         }
         let health = try await script.run(
-            "set -a; . \(layout.envFile.shellQuoted); set +a; \(layout.current.shellQuoted)/\(ReleaseBundle.binaryPath) healthcheck")
+            "set -a; . \(layout.envFile.shellQuoted); set +a; \(layout.current.shellQuoted)/\(ReleaseBundle.binaryPath) healthcheck"
+        )
         guard health.succeeded else {
             throw CommandFailure(
                 .checkFailed, "post_check",
-                "\(host.label): the healthcheck after the switch says \(health.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) (exit \(health.exitStatus))")
+                "\(host.label): the healthcheck after the switch says \(health.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) (exit \(health.exitStatus))"
+            )
         }
     }
 
     /// Saves what `name` runs and arms its watchdog over every unit the deploy may touch; an
     /// earlier firing found there goes into the audit log first.
     private func armWatchdog(on host: any RemoteHost, name: String) async throws(CommandFailure) {
-        let units = Set(deployment.planner.unitTexts.keys).union(plan.hosts.first { $0.host == name }?.units.map(\.unit) ?? [])
-        let fired = try await deployment.watchdog.arm(on: host, run: run, release: id, actor: deployment.actor, units: units.sorted())
+        let units = Set(deployment.planner.unitTexts.keys).union(
+            plan.hosts.first { $0.host == name }?.units.map(\.unit) ?? [])
+        let fired = try await deployment.watchdog.arm(
+            on: host, run: run, release: id, actor: deployment.actor, units: units.sorted())
         if let fired {
             let clickhouse = try? await session.clickhouse(as: .admin)
             try await AuditLog(layout: layout, database: deployment.environment.clickhouse.database).append(
-                HostWatchdog.auditRecord(fired, environment: deployment.environment.name, host: name), on: host, clickhouse: clickhouse)
+                HostWatchdog.auditRecord(fired, environment: deployment.environment.name, host: name), on: host,
+                clickhouse: clickhouse)
         }
     }
 
@@ -608,7 +710,8 @@ struct ActionExecutor: Sendable {
         if let fired = try await deployment.watchdog.disarm(on: host, run: run) {
             throw CommandFailure(
                 .checkFailed, "watchdog",
-                "\(host.label): the host's watchdog restored \(fired.to.isEmpty ? "no release" : fired.to) at \(fired.at) before deployctl could confirm \(id) (window \(fired.window) s)")
+                "\(host.label): the host's watchdog restored \(fired.to.isEmpty ? "no release" : fired.to) at \(fired.at) before deployctl could confirm \(id) (window \(fired.window) s)"
+            )
         }
     }
 

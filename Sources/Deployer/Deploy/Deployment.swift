@@ -62,11 +62,14 @@ public struct Deployment: Sendable {
 
     func migrator(in session: EnvironmentSession) async throws(CommandFailure) -> Migrator<ClickHouseClient> {
         try await EnvironmentMigrator.open(
-            in: session, migrations: try migrations, options: .init(release: release.id, actor: actor, lockTTL: leaseTTL))
+            in: session, migrations: try migrations,
+            options: .init(release: release.id, actor: actor, lockTTL: leaseTTL))
     }
 
     /// Reads every host and the schema; changes nothing. `parallel` hosts are deployed at once.
-    public func plan(in session: EnvironmentSession, dryRun: Bool, parallel: Int = 1) async throws(CommandFailure) -> DeployPlan {
+    public func plan(in session: EnvironmentSession, dryRun: Bool, parallel: Int = 1) async throws(CommandFailure)
+        -> DeployPlan
+    {
         if let failure = session.failures.first { throw CommandFailure(.unreachable, "ssh", failure.description) }
         let units = Array(Set(planner.unitTexts.keys)).sorted()
         var states: [(host: Environment.Host, state: HostState)] = []
@@ -74,17 +77,26 @@ public struct Deployment: Sendable {
             guard case .success(let connection) = link.connection else { continue }
             let first = try await HostState.read(on: connection, layout: layout, units: units)
             let extra = first.currentUnits.filter { !units.contains($0) }
-            states.append((link.host, extra.isEmpty ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)))
+            states.append(
+                (
+                    link.host,
+                    extra.isEmpty
+                        ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)
+                ))
         }
         if leaveSchema {
-            return planner.plan(hosts: states, migrations: [], lint: [], dryRun: dryRun, parallel: parallel, command: command)
+            return planner.plan(
+                hosts: states, migrations: [], lint: [], dryRun: dryRun, parallel: parallel, command: command)
         }
         let migrations = try self.migrations
-        let findings = schemaRollback == nil ? MigrationLinter(cluster: environment.clickhouse.cluster).lint(migrations) : []
-        let migrator = schemaRollback == nil
+        let findings =
+            schemaRollback == nil ? MigrationLinter(cluster: environment.clickhouse.cluster).lint(migrations) : []
+        let migrator =
+            schemaRollback == nil
             ? try await migrator(in: session)
             : try await EnvironmentMigrator.open(
-                in: session, migrations: schemaRollback!.migrations, options: .init(release: release.id, actor: actor, lockTTL: leaseTTL))
+                in: session, migrations: schemaRollback!.migrations,
+                options: .init(release: release.id, actor: actor, lockTTL: leaseTTL))
         let steps: [Migrator<ClickHouseClient>.Step]
         do throws(MigratorError) {
             if let schemaRollback {
@@ -95,7 +107,9 @@ public struct Deployment: Sendable {
         } catch {
             throw error.failure
         }
-        return planner.plan(hosts: states, migrations: steps, lint: findings.map(\.description), dryRun: dryRun, parallel: parallel, command: command)
+        return planner.plan(
+            hosts: states, migrations: steps, lint: findings.map(\.description), dryRun: dryRun, parallel: parallel,
+            command: command)
     }
 }
 
@@ -142,16 +156,23 @@ public struct DeployReport: CommandOutput {
             lines.append(plan.render(terminal))
         } else {
             lines.append(
-                (plan.command == "rollback" ? "rolled back to \(terminal.bold(plan.release)) on " : "deployed \(terminal.bold(plan.release)) to ")
-                    + "\(plan.environment) in \(String(format: "%.1f", seconds)) s: \(taken.count) step(s), \(roundTrips) SSH request(s)")
+                (plan.command == "rollback"
+                    ? "rolled back to \(terminal.bold(plan.release)) on "
+                    : "deployed \(terminal.bold(plan.release)) to ")
+                    + "\(plan.environment) in \(String(format: "%.1f", seconds)) s: \(taken.count) step(s), \(roundTrips) SSH request(s)"
+            )
             if !plan.migrations.isEmpty {
                 let migrations = taken.filter { $0.hasPrefix("migrate ") || $0.hasPrefix("migrate-down ") }
-                lines.append("  migrations \(plan.command == "rollback" ? "rolled back" : "applied"): " + migrations.map { String($0.split(separator: " ").last ?? "") }.joined(separator: ", "))
+                lines.append(
+                    "  migrations \(plan.command == "rollback" ? "rolled back" : "applied"): "
+                        + migrations.map { String($0.split(separator: " ").last ?? "") }.joined(separator: ", "))
             }
         }
         for host in hosts {
             let status: CheckStatus = host.result == "ok" ? .ok : .fail
-            lines.append("  \(terminal.status(status)) \(host.host)  runs \(host.release ?? "nothing")" + (host.detail.map { "  \($0)" } ?? ""))
+            lines.append(
+                "  \(terminal.status(status)) \(host.host)  runs \(host.release ?? "nothing")"
+                    + (host.detail.map { "  \($0)" } ?? ""))
         }
         if let failure { lines.append(terminal.paint("\(plan.command) failed: ", "31;1") + failure) }
         if let rollback {
@@ -168,26 +189,32 @@ public struct DeployReport: CommandOutput {
 
 extension Deployment {
     /// The audit entry of a rollback allowed to delete data: what and why.
-    public func recordDataLoss(in session: EnvironmentSession, losses: [String], reason: String) async throws(CommandFailure) {
+    public func recordDataLoss(in session: EnvironmentSession, losses: [String], reason: String)
+        async throws(CommandFailure)
+    {
         let clickhouse = try? await session.clickhouse(as: .admin)
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
             try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
                 AuditRecord(
-                    command: "data loss allowed", environment: environment.name, host: link.host.name, actor: actor, release: release.id,
+                    command: "data loss allowed", environment: environment.name, host: link.host.name, actor: actor,
+                    release: release.id,
                     result: "ok", seconds: 0, changes: losses, detail: reason),
                 on: connection, clickhouse: clickhouse)
         }
     }
 
     /// The audit entry of a deploy that goes past a closed gate: who, why, which release, where.
-    public func recordGateOverride(in session: EnvironmentSession, reason: String, closedBecause: String) async throws(CommandFailure) {
+    public func recordGateOverride(in session: EnvironmentSession, reason: String, closedBecause: String)
+        async throws(CommandFailure)
+    {
         let clickhouse = try? await session.clickhouse(as: .admin)
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
             try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
                 AuditRecord(
-                    command: "gate override", environment: environment.name, host: link.host.name, actor: actor, release: release.id, result: "ok",
+                    command: "gate override", environment: environment.name, host: link.host.name, actor: actor,
+                    release: release.id, result: "ok",
                     seconds: 0, changes: ["deployed past a closed gate: \(closedBecause)"], detail: reason),
                 on: connection, clickhouse: clickhouse)
         }

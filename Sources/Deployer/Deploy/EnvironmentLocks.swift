@@ -1,8 +1,8 @@
-import HostScripts
 import ClickHouse
 import Console
 import Environments
 import Foundation
+import HostScripts
 import Migrator
 import SSH
 
@@ -17,40 +17,60 @@ public struct EnvironmentLocks: Sendable {
     }
 
     /// Who holds what.
-    public func status(in session: EnvironmentSession, migrator: Migrator<ClickHouseClient>) async throws(MigratorError) -> LockReport {
+    public func status(in session: EnvironmentSession, migrator: Migrator<ClickHouseClient>) async throws(MigratorError)
+        -> LockReport
+    {
         let hosts = await hostLocks(in: session, breaking: nil)
-        return LockReport(environment: environment.name, hosts: hosts, claims: try await migrator.lockClaims(), broken: false)
+        return LockReport(
+            environment: environment.name, hosts: hosts, claims: try await migrator.lockClaims(), broken: false)
     }
 
     /// Ends both kinds of lock, writing `reason` into the migration history and each host's audit log.
-    public func breakAll(in session: EnvironmentSession, migrator: Migrator<ClickHouseClient>, reason: String, actor: String) async throws(MigratorError) -> LockReport {
+    public func breakAll(
+        in session: EnvironmentSession, migrator: Migrator<ClickHouseClient>, reason: String, actor: String
+    ) async throws(MigratorError) -> LockReport {
         let hosts = await hostLocks(in: session, breaking: (reason, actor))
-        return LockReport(environment: environment.name, hosts: hosts, claims: try await migrator.breakLock(reason: reason), broken: true)
+        return LockReport(
+            environment: environment.name, hosts: hosts, claims: try await migrator.breakLock(reason: reason),
+            broken: true)
     }
 
-    private func hostLocks(in session: EnvironmentSession, breaking: (reason: String, actor: String)?) async -> [LockReport.HostLock] {
+    private func hostLocks(in session: EnvironmentSession, breaking: (reason: String, actor: String)?) async
+        -> [LockReport.HostLock]
+    {
         let layout = layout
         let environment = environment
         let clickhouse = breaking == nil ? nil : try? await session.clickhouse(as: .admin)
-        return await session.eachHost({ host, connection in
-            let lock = layout.lockFile.shellQuoted
-            let removal = breaking == nil ? "" : "\nrm -f \(lock)"
-            do throws(CommandFailure) {
-                let answer = ScriptAnswer(try await HostScript(host: connection).require(
-                    "[ ! -f \(lock) ] || echo \"lock=$(cat \(lock))\"\(removal)", step: "reading the deploy lock").stdoutText)
-                let holder = answer["lock"].flatMap { try? JSONDecoder().decode(HostLease.Holder.self, from: Data($0.utf8)) }
-                if let breaking, let holder {
-                    let record = AuditRecord(
-                        command: "lock break", environment: environment.name, host: host.name, actor: breaking.actor, release: holder.release,
-                        result: "ok", seconds: 0, changes: ["broke the deploy lock of \(holder.owner) (`\(holder.command)`)"], detail: breaking.reason)
-                    try await AuditLog(layout: layout, database: environment.clickhouse.database).append(record, on: connection, clickhouse: clickhouse)
+        return await session.eachHost(
+            { host, connection in
+                let lock = layout.lockFile.shellQuoted
+                let removal = breaking == nil ? "" : "\nrm -f \(lock)"
+                do throws(CommandFailure) {
+                    let answer = ScriptAnswer(
+                        try await HostScript(host: connection).require(
+                            "[ ! -f \(lock) ] || echo \"lock=$(cat \(lock))\"\(removal)",
+                            step: "reading the deploy lock"
+                        ).stdoutText)
+                    let holder = answer["lock"].flatMap {
+                        try? JSONDecoder().decode(HostLease.Holder.self, from: Data($0.utf8))
+                    }
+                    if let breaking, let holder {
+                        let record = AuditRecord(
+                            command: "lock break", environment: environment.name, host: host.name,
+                            actor: breaking.actor, release: holder.release,
+                            result: "ok", seconds: 0,
+                            changes: ["broke the deploy lock of \(holder.owner) (`\(holder.command)`)"],
+                            detail: breaking.reason)
+                        try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+                            record, on: connection, clickhouse: clickhouse)
+                    }
+                    return LockReport.HostLock(host: host.name, holder: holder, problem: nil)
+                } catch {
+                    return LockReport.HostLock(host: host.name, holder: nil, problem: error.message)
                 }
-                return LockReport.HostLock(host: host.name, holder: holder, problem: nil)
-            } catch {
-                return LockReport.HostLock(host: host.name, holder: nil, problem: error.message)
-            }
-        }, unreachable: { host, failure in
-            LockReport.HostLock(host: host.name, holder: nil, problem: failure.description)
-        })
+            },
+            unreachable: { host, failure in
+                LockReport.HostLock(host: host.name, holder: nil, problem: failure.description)
+            })
     }
 }

@@ -1,6 +1,6 @@
-import HostScripts
 import Console
 import Foundation
+import HostScripts
 import SSH
 
 /// The deploy lock on one host: `<root>/shared/deploy.lock`, one JSON object naming who holds it
@@ -28,7 +28,10 @@ public struct HostLease: Sendable {
     public let ttl: Duration
 
     /// `id` names this run's hold on the lock; one run uses one on every host.
-    public init(layout: HostLayout, owner: String, command: String, release: String, ttl: Duration = .seconds(600), id: String = UUID().uuidString) {
+    public init(
+        layout: HostLayout, owner: String, command: String, release: String, ttl: Duration = .seconds(600),
+        id: String = UUID().uuidString
+    ) {
         self.layout = layout
         self.id = id
         self.owner = owner
@@ -40,7 +43,8 @@ public struct HostLease: Sendable {
     /// The acquire-or-renew script: exits 73 printing the holder when someone else holds the lock.
     private var takeScript: String {
         let seconds = Int(ttl.components.seconds)
-        let head = #"{"command":"\#(command)","id":"\#(id)","owner":"\#(owner)","pid":\#(ProcessInfo.processInfo.processIdentifier),"release":"\#(release)","started":"#
+        let head =
+            #"{"command":"\#(command)","id":"\#(id)","owner":"\#(owner)","pid":\#(ProcessInfo.processInfo.processIdentifier),"release":"\#(release)","started":"#
         let lock = layout.lockFile.shellQuoted
         return """
             mkdir -p \(layout.shared.shellQuoted)
@@ -71,13 +75,18 @@ public struct HostLease: Sendable {
         if result.exitStatus == 73 {
             let answer = ScriptAnswer(result.stdoutText)
             let now = Int(answer["now"] ?? "") ?? 0
-            guard let holder = answer["holder"].flatMap({ try? JSONDecoder().decode(Holder.self, from: Data($0.utf8)) }) else {
-                throw CommandFailure(.locked, "deploy", "\(host.label): \(layout.lockFile) is held and unreadable; `deployctl lock break` ends it")
+            guard let holder = answer["holder"].flatMap({ try? JSONDecoder().decode(Holder.self, from: Data($0.utf8)) })
+            else {
+                throw CommandFailure(
+                    .locked, "deploy",
+                    "\(host.label): \(layout.lockFile) is held and unreadable; `deployctl lock break` ends it")
             }
             throw CommandFailure(.locked, "deploy", Self.describe(holder, on: host.label, now: now))
         }
         guard result.succeeded else {
-            throw CommandFailure(.checkFailed, "host", "\(host.label): taking the deploy lock failed (\(result.outcome)): \(result.stderrText)")
+            throw CommandFailure(
+                .checkFailed, "host",
+                "\(host.label): taking the deploy lock failed (\(result.outcome)): \(result.stderrText)")
         }
     }
 

@@ -1,7 +1,7 @@
-import HostScripts
 import Console
 import Environments
 import Foundation
+import HostScripts
 import SSH
 
 /// `deployctl releases <env>`: the releases on each host and what each is there: current,
@@ -33,42 +33,51 @@ public struct HostReleases: CommandOutput {
         hosts.map { host in
             guard host.failure == nil else { return "\(terminal.bold(host.host))\n  \(host.failure ?? "")" }
             if host.releases.isEmpty { return "\(terminal.bold(host.host))\n  no releases" }
-            return terminal.bold(host.host) + "\n" + Terminal.table(host.releases.map { release in
-                let record = release.record == "failed" ? terminal.paint(release.record, "31;1") : release.record
-                return [release.id, release.role ?? "", record, release.revision ?? "-", release.builtAt ?? ""]
-            })
+            return terminal.bold(host.host) + "\n"
+                + Terminal.table(
+                    host.releases.map { release in
+                        let record =
+                            release.record == "failed" ? terminal.paint(release.record, "31;1") : release.record
+                        return [release.id, release.role ?? "", record, release.revision ?? "-", release.builtAt ?? ""]
+                    })
         }.joined(separator: "\n")
     }
 
     /// Reads every host of `session` in one script each.
     public static func read(in session: EnvironmentSession) async -> HostReleases {
         let layout = HostLayout(session.environment)
-        let hosts = await session.eachHost({ host, connection in
-            let script = """
-                c=$(readlink \(layout.current.shellQuoted) 2>/dev/null || true); echo "current=${c##*/}"
-                [ ! -f \(layout.shared.shellQuoted)/previous ] || echo "previous=$(cat \(layout.shared.shellQuoted)/previous)"
-                for d in \(layout.releases.shellQuoted)/*/; do
-                  [ -f "$d/RELEASE" ] || continue
-                  id=$(basename "$d"); echo "release=$id"
-                  sed -n "s/.*\\"revision\\" : \\"\\(.*\\)\\".*/revision:$id=\\1/p; s/.*\\"builtAt\\" : \\"\\(.*\\)\\".*/built:$id=\\1/p" "$d/manifest.json"
-                done 2>/dev/null || true
-                [ ! -f \(layout.auditLog.shellQuoted) ] || grep -E '"command":"(deploy|rollback)"' \(layout.auditLog.shellQuoted) \\
-                  | sed -n 's/.*"release":"\\([^"]*\\)".*"result":"\\([a-z]*\\)".*/result:\\1=\\2/p'
-                """
-            do throws(CommandFailure) {
-                let answer = ScriptAnswer(try await HostScript(host: connection).require(script, step: "listing the releases").stdoutText)
-                let results = answer.values.filter { $0.key.hasPrefix("result:") }
-                let releases = answer.all("release").sorted { (answer["built:\($0)"] ?? "") > (answer["built:\($1)"] ?? "") }.map { id in
-                    let outcomes = results["result:\(id)"] ?? []
-                    let record = outcomes.contains("ok") ? "passed" : outcomes.isEmpty ? "never deployed" : "failed"
-                    let role = id == answer["current"] ? "current" : id == answer["previous"] ? "previous" : nil
-                    return Release(id: id, revision: answer["revision:\(id)"], builtAt: answer["built:\(id)"], role: role, record: record)
+        let hosts = await session.eachHost(
+            { host, connection in
+                let script = """
+                    c=$(readlink \(layout.current.shellQuoted) 2>/dev/null || true); echo "current=${c##*/}"
+                    [ ! -f \(layout.shared.shellQuoted)/previous ] || echo "previous=$(cat \(layout.shared.shellQuoted)/previous)"
+                    for d in \(layout.releases.shellQuoted)/*/; do
+                      [ -f "$d/RELEASE" ] || continue
+                      id=$(basename "$d"); echo "release=$id"
+                      sed -n "s/.*\\"revision\\" : \\"\\(.*\\)\\".*/revision:$id=\\1/p; s/.*\\"builtAt\\" : \\"\\(.*\\)\\".*/built:$id=\\1/p" "$d/manifest.json"
+                    done 2>/dev/null || true
+                    [ ! -f \(layout.auditLog.shellQuoted) ] || grep -E '"command":"(deploy|rollback)"' \(layout.auditLog.shellQuoted) \\
+                      | sed -n 's/.*"release":"\\([^"]*\\)".*"result":"\\([a-z]*\\)".*/result:\\1=\\2/p'
+                    """
+                do throws(CommandFailure) {
+                    let answer = ScriptAnswer(
+                        try await HostScript(host: connection).require(script, step: "listing the releases").stdoutText)
+                    let results = answer.values.filter { $0.key.hasPrefix("result:") }
+                    let releases = answer.all("release").sorted {
+                        (answer["built:\($0)"] ?? "") > (answer["built:\($1)"] ?? "")
+                    }.map { id in
+                        let outcomes = results["result:\(id)"] ?? []
+                        let record = outcomes.contains("ok") ? "passed" : outcomes.isEmpty ? "never deployed" : "failed"
+                        let role = id == answer["current"] ? "current" : id == answer["previous"] ? "previous" : nil
+                        return Release(
+                            id: id, revision: answer["revision:\(id)"], builtAt: answer["built:\(id)"], role: role,
+                            record: record)
+                    }
+                    return Host(host: host.name, releases: releases, failure: nil)
+                } catch {
+                    return Host(host: host.name, releases: [], failure: error.message)
                 }
-                return Host(host: host.name, releases: releases, failure: nil)
-            } catch {
-                return Host(host: host.name, releases: [], failure: error.message)
-            }
-        }, unreachable: { host, failure in Host(host: host.name, releases: [], failure: failure.description) })
+            }, unreachable: { host, failure in Host(host: host.name, releases: [], failure: failure.description) })
         return HostReleases(environment: session.environment.name, hosts: hosts)
     }
 }

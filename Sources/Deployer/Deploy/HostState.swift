@@ -1,6 +1,6 @@
-import HostScripts
 import Console
 import Foundation
+import HostScripts
 import SSH
 
 /// What one host runs now, read in one round trip: the release `current` points at and the one
@@ -30,7 +30,9 @@ public struct HostState: Sendable, Encodable {
     public let freeBytes: UInt64
 
     /// Reads the state of `host` for `units` (the union of the target's and whatever else to look at).
-    static func read(on host: any RemoteHost, layout: HostLayout, units: [String]) async throws(CommandFailure) -> HostState {
+    static func read(on host: any RemoteHost, layout: HostLayout, units: [String]) async throws(CommandFailure)
+        -> HostState
+    {
         var lines = [
             "root=\(layout.root.shellQuoted)",
             "c=$(readlink \"$root/current\" 2>/dev/null || true); [ -z \"$c\" ] || echo \"current=${c##*/}\"",
@@ -45,15 +47,24 @@ public struct HostState: Sendable, Encodable {
         for unit in units {
             let path = layout.unitPath(unit).shellQuoted
             let dropIn = layout.dropIn(for: unit).shellQuoted
-            lines.append("if [ -f \(path) ]; then echo \"unit:\(unit)=$(sha256sum < \(path) | cut -c1-64)\"; echo '<<text:\(unit)'; cat \(path); echo; echo '>>text:\(unit)'; fi")
-            lines.append("if [ -f \(dropIn) ]; then echo \"dropin:\(unit)=$(sha256sum < \(dropIn) | cut -c1-64)\"; echo '<<droptext:\(unit)'; cat \(dropIn); echo; echo '>>droptext:\(unit)'; fi")
+            lines.append(
+                "if [ -f \(path) ]; then echo \"unit:\(unit)=$(sha256sum < \(path) | cut -c1-64)\"; echo '<<text:\(unit)'; cat \(path); echo; echo '>>text:\(unit)'; fi"
+            )
+            lines.append(
+                "if [ -f \(dropIn) ]; then echo \"dropin:\(unit)=$(sha256sum < \(dropIn) | cut -c1-64)\"; echo '<<droptext:\(unit)'; cat \(dropIn); echo; echo '>>droptext:\(unit)'; fi"
+            )
         }
-        let answer = ScriptAnswer(try await HostScript(host: host).require(lines.joined(separator: "\n"), step: "reading the host's state").stdoutText)
+        let answer = ScriptAnswer(
+            try await HostScript(host: host).require(lines.joined(separator: "\n"), step: "reading the host's state")
+                .stdoutText)
         return HostState(
-            current: answer["current"], previous: answer["previous"], releases: answer.all("release"), unitHashes: answer.named("unit:"),
+            current: answer["current"], previous: answer["previous"], releases: answer.all("release"),
+            unitHashes: answer.named("unit:"),
             dropInHashes: answer.named("dropin:"), unitTexts: answer.named("text:"),
             dropInTexts: answer.named("droptext:"), currentUnits: answer.all("currentunit"),
-            currentManifest: answer["manifest"].flatMap { try? JSONDecoder().decode(ReleaseManifest.self, from: Data($0.utf8)) },
+            currentManifest: answer["manifest"].flatMap {
+                try? JSONDecoder().decode(ReleaseManifest.self, from: Data($0.utf8))
+            },
             lock: answer["lock"].flatMap { try? JSONDecoder().decode(HostLease.Holder.self, from: Data($0.utf8)) },
             now: Int(answer["now"] ?? "") ?? 0, freeBytes: (UInt64(answer["free"] ?? "") ?? 0) * 1024)
     }

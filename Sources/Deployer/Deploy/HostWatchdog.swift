@@ -1,6 +1,6 @@
-import HostScripts
 import Console
 import Foundation
+import HostScripts
 import SSH
 
 /// The host's own guard against a workstation that vanishes after the switch.
@@ -30,7 +30,9 @@ struct HostWatchdog: Sendable {
     static let snapshot = #""$w/state" "$w/units" "$w/enabled" "$w/active" "$w/current" "$w/previous""#
 
     /// A shell test: the watchdog armed by `run` still waits (`$w` is its folder).
-    static func armed(by run: String) -> String { #"[ "$(cat "$w/state" 2>/dev/null)" = run="# + run.shellQuoted + " ]" }
+    static func armed(by run: String) -> String {
+        #"[ "$(cat "$w/state" 2>/dev/null)" = run="# + run.shellQuoted + " ]"
+    }
 
     var windowSeconds: Int { max(1, Int(window.components.seconds)) }
     /// How often the host checks the deadline: a fifth of the window, between 1 and 5 s.
@@ -52,7 +54,7 @@ struct HostWatchdog: Sendable {
     /// Saves what the host runs now and starts the timer. Returns an earlier firing's record that
     /// is still to be entered in the audit log (and removes it from the host).
     func arm(
-        on host: any RemoteHost, run: String, release: String, actor: String, units: [String], 
+        on host: any RemoteHost, run: String, release: String, actor: String, units: [String],
     ) async throws(CommandFailure) -> Fired? {
         let w = directory.shellQuoted
         let names = units.map(\.shellQuoted).joined(separator: " ")
@@ -86,7 +88,9 @@ struct HostWatchdog: Sendable {
             """, step: "arming the host's watchdog")
         let answer = ScriptAnswer(result.stdoutText)
         guard answer["armed"] == "yes" else {
-            throw CommandFailure(.checkFailed, "watchdog", "\(host.label): the watchdog could not be armed: \(result.stderrText); nothing was switched")
+            throw CommandFailure(
+                .checkFailed, "watchdog",
+                "\(host.label): the watchdog could not be armed: \(result.stderrText); nothing was switched")
         }
         return answer["fired"].flatMap { try? JSONDecoder().decode(Fired.self, from: Data($0.utf8)) }
     }
@@ -153,7 +157,9 @@ struct HostWatchdog: Sendable {
               echo "fired=$(cat "$w/fired")"
             fi
             """, step: "confirming the deploy to the host's watchdog")
-        return ScriptAnswer(result.stdoutText)["fired"].flatMap { try? JSONDecoder().decode(Fired.self, from: Data($0.utf8)) }
+        return ScriptAnswer(result.stdoutText)["fired"].flatMap {
+            try? JSONDecoder().decode(Fired.self, from: Data($0.utf8))
+        }
     }
 
     /// Puts the snapshot of the watchdog armed by `run` back at once (a deploy that failed before
@@ -175,8 +181,11 @@ struct HostWatchdog: Sendable {
     /// The audit entry of a firing: the host restored a release by itself.
     static func auditRecord(_ fired: Fired, environment: String, host: String) -> AuditRecord {
         AuditRecord(
-            command: "watchdog rollback", environment: environment, host: host, actor: fired.actor, release: fired.from, result: "failed", seconds: 0,
+            command: "watchdog rollback", environment: environment, host: host, actor: fired.actor, release: fired.from,
+            result: "failed", seconds: 0,
             changes: ["restored \(fired.to.isEmpty ? "no release" : fired.to) at \(fired.at)"],
-            detail: "deployctl did not confirm the deploy within \(fired.window) s; the host's watchdog restored the previous release, units and timer (the schema stays as the deploy migrated it)")
+            detail:
+                "deployctl did not confirm the deploy within \(fired.window) s; the host's watchdog restored the previous release, units and timer (the schema stays as the deploy migrated it)"
+        )
     }
 }

@@ -1,8 +1,8 @@
-import HostScripts
 import ClickHouse
 import Console
 import Environments
 import Foundation
+import HostScripts
 import Migrator
 import SSH
 
@@ -66,7 +66,9 @@ public struct StatusReport: CommandOutput {
 
     public var verdict: Verdict {
         if hosts.contains(where: { !$0.reachable }) { return .unreachable }
-        let drift = hosts.contains { !$0.alteredFiles.isEmpty || $0.units.contains { !$0.matchesRelease } || $0.failure != nil }
+        let drift = hosts.contains {
+            !$0.alteredFiles.isEmpty || $0.units.contains { !$0.matchesRelease } || $0.failure != nil
+        }
         return drift || !(schema?.unhealthy.isEmpty ?? true) ? .checkFailed : .success
     }
 
@@ -74,10 +76,16 @@ public struct StatusReport: CommandOutput {
         var reasons: [String] = []
         for host in hosts {
             if let failure = host.failure { reasons.append("\(host.host): \(failure)") }
-            if !host.alteredFiles.isEmpty { reasons.append("\(host.host): \(host.alteredFiles.count) file(s) differ from the release") }
-            for unit in host.units where !unit.matchesRelease { reasons.append("\(host.host): \(unit.unit) differs from the release") }
+            if !host.alteredFiles.isEmpty {
+                reasons.append("\(host.host): \(host.alteredFiles.count) file(s) differ from the release")
+            }
+            for unit in host.units where !unit.matchesRelease {
+                reasons.append("\(host.host): \(unit.unit) differs from the release")
+            }
         }
-        if let unhealthy = schema?.unhealthy, !unhealthy.isEmpty { reasons.append("migrations: " + unhealthy.joined(separator: ", ")) }
+        if let unhealthy = schema?.unhealthy, !unhealthy.isEmpty {
+            reasons.append("migrations: " + unhealthy.joined(separator: ", "))
+        }
         return reasons.joined(separator: "; ")
     }
 
@@ -89,18 +97,26 @@ public struct StatusReport: CommandOutput {
                 lines.append("  " + terminal.status(.fail) + " " + failure)
                 continue
             }
-            let current = host.current.map { "\($0)" + (host.currentRevision.map { " (git \($0))" } ?? "") } ?? "nothing deployed"
+            let current =
+                host.current.map { "\($0)" + (host.currentRevision.map { " (git \($0))" } ?? "") } ?? "nothing deployed"
             let by = host.deployedAt.map { ", deployed \($0)" + (host.deployedBy.map { " by \($0)" } ?? "") } ?? ""
             var rows = [["release", current + by], ["previous", host.previous ?? "none"]]
             rows.append([
                 "files",
-                host.current == nil ? "-" : host.alteredFiles.isEmpty
-                    ? terminal.paint("match the release manifest", "32") : terminal.paint("differ: " + host.alteredFiles.joined(separator: ", "), "31;1"),
+                host.current == nil
+                    ? "-"
+                    : host.alteredFiles.isEmpty
+                        ? terminal.paint("match the release manifest", "32")
+                        : terminal.paint("differ: " + host.alteredFiles.joined(separator: ", "), "31;1"),
             ])
             for unit in host.units {
-                var text = "\(unit.active), \(unit.enabled)" + (unit.result == "success" || unit.result.isEmpty ? "" : ", last result \(unit.result)")
+                var text =
+                    "\(unit.active), \(unit.enabled)"
+                    + (unit.result == "success" || unit.result.isEmpty ? "" : ", last result \(unit.result)")
                 if let next = unit.next { text += ", next \(next)" }
-                if !unit.matchesRelease { text += terminal.paint("  edited on the host: differs from the release", "31;1") }
+                if !unit.matchesRelease {
+                    text += terminal.paint("  edited on the host: differs from the release", "31;1")
+                }
                 rows.append([unit.unit, text])
             }
             rows.append(["lock", host.lock.map { "held by \($0.owner) (\($0.command) of \($0.release))" } ?? "free"])
@@ -113,11 +129,15 @@ public struct StatusReport: CommandOutput {
         }
         if let schema {
             lines.append(
-                "schema: head \(schema.head ?? "none")" + (schema.pending.isEmpty ? "" : ", pending \(schema.pending.joined(separator: ", "))")
-                    + (schema.unhealthy.isEmpty ? "" : terminal.paint(", failed/drifted \(schema.unhealthy.joined(separator: ", "))", "31;1")))
+                "schema: head \(schema.head ?? "none")"
+                    + (schema.pending.isEmpty ? "" : ", pending \(schema.pending.joined(separator: ", "))")
+                    + (schema.unhealthy.isEmpty
+                        ? "" : terminal.paint(", failed/drifted \(schema.unhealthy.joined(separator: ", "))", "31;1")))
         }
         if let run = lastRun {
-            lines.append("last loader run: \(run.status) at \(run.startedAt), release \(run.release.isEmpty ? "?" : run.release)" + (run.error.isEmpty ? "" : ": \(run.error)"))
+            lines.append(
+                "last loader run: \(run.status) at \(run.startedAt), release \(run.release.isEmpty ? "?" : run.release)"
+                    + (run.error.isEmpty ? "" : ": \(run.error)"))
         } else if let problem = clickhouseProblem {
             lines.append("ClickHouse: \(problem)")
         } else {
@@ -174,20 +194,27 @@ public struct StatusProbe: Sendable {
         let layout = layout
         let environment = environment
         let script = script
-        let hosts = await session.eachHost({ host, connection in
-            do throws(CommandFailure) {
-                let answer = ScriptAnswer(try await HostScript(host: connection).require(script, step: "reading the status").stdoutText)
-                return Self.hostStatus(host.name, answer, layout: layout, environment: environment)
-            } catch {
-                return StatusReport.HostStatus(
-                    host: host.name, reachable: true, current: nil, currentRevision: nil, deployedAt: nil, deployedBy: nil, previous: nil,
-                    alteredFiles: [], units: [], lock: nil, lastDeployFailed: nil, watchdog: nil, gateOverride: nil, failure: error.message)
-            }
-        }, unreachable: { host, failure in
-            StatusReport.HostStatus(
-                host: host.name, reachable: false, current: nil, currentRevision: nil, deployedAt: nil, deployedBy: nil, previous: nil,
-                alteredFiles: [], units: [], lock: nil, lastDeployFailed: nil, watchdog: nil, gateOverride: nil, failure: failure.description)
-        })
+        let hosts = await session.eachHost(
+            { host, connection in
+                do throws(CommandFailure) {
+                    let answer = ScriptAnswer(
+                        try await HostScript(host: connection).require(script, step: "reading the status").stdoutText)
+                    return Self.hostStatus(host.name, answer, layout: layout, environment: environment)
+                } catch {
+                    return StatusReport.HostStatus(
+                        host: host.name, reachable: true, current: nil, currentRevision: nil, deployedAt: nil,
+                        deployedBy: nil, previous: nil,
+                        alteredFiles: [], units: [], lock: nil, lastDeployFailed: nil, watchdog: nil, gateOverride: nil,
+                        failure: error.message)
+                }
+            },
+            unreachable: { host, failure in
+                StatusReport.HostStatus(
+                    host: host.name, reachable: false, current: nil, currentRevision: nil, deployedAt: nil,
+                    deployedBy: nil, previous: nil,
+                    alteredFiles: [], units: [], lock: nil, lastDeployFailed: nil, watchdog: nil, gateOverride: nil,
+                    failure: failure.description)
+            })
         var schema: StatusReport.Schema?
         var lastRun: StatusReport.LastRun?
         var problem: String?
@@ -195,59 +222,86 @@ public struct StatusProbe: Sendable {
             let client = try await session.clickhouse(as: .admin, timeout: .seconds(30))
             let statuses = try await Migrator(
                 client: client, migrations: migrations,
-                tables: TrackingTables(database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)
+                tables: TrackingTables(
+                    database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)
             ).status()
             schema = StatusReport.Schema(
-                head: statuses.last { $0.condition == .applied || $0.condition == .baselined }.map { "\(MigrationVersion($0.version))_\($0.slug)" },
+                head: statuses.last { $0.condition == .applied || $0.condition == .baselined }.map {
+                    "\(MigrationVersion($0.version))_\($0.slug)"
+                },
                 pending: statuses.filter { $0.condition == .pending }.map { "\(MigrationVersion($0.version))" },
-                unhealthy: statuses.filter { !MigrationStatusReport.healthy.contains($0.condition) }.map { "\(MigrationVersion($0.version)) \($0.condition.rawValue)" })
+                unhealthy: statuses.filter { !MigrationStatusReport.healthy.contains($0.condition) }.map {
+                    "\(MigrationVersion($0.version)) \($0.condition.rawValue)"
+                })
             let rows = try? await client.rows(
-                "SELECT status, toString(started_at), toString(finished_at), release_id, error FROM meta_job_runs FINAL ORDER BY started_at DESC LIMIT 1")
+                "SELECT status, toString(started_at), toString(finished_at), release_id, error FROM meta_job_runs FINAL ORDER BY started_at DESC LIMIT 1"
+            )
             if let row = rows?.first, row.count == 5 {
-                lastRun = StatusReport.LastRun(status: row[0] ?? "", startedAt: row[1] ?? "", finishedAt: row[2], release: row[3] ?? "", error: row[4] ?? "")
+                lastRun = StatusReport.LastRun(
+                    status: row[0] ?? "", startedAt: row[1] ?? "", finishedAt: row[2], release: row[3] ?? "",
+                    error: row[4] ?? "")
             }
         } catch {
             problem = "\(error)"
         }
-        return StatusReport(environment: environment.name, hosts: hosts, schema: schema, lastRun: lastRun, clickhouseProblem: problem)
+        return StatusReport(
+            environment: environment.name, hosts: hosts, schema: schema, lastRun: lastRun, clickhouseProblem: problem)
     }
 
-    static func hostStatus(_ name: String, _ answer: ScriptAnswer, layout: HostLayout, environment: Environment) -> StatusReport.HostStatus {
+    static func hostStatus(_ name: String, _ answer: ScriptAnswer, layout: HostLayout, environment: Environment)
+        -> StatusReport.HostStatus
+    {
         let deployed = answer["deployed"].flatMap { AuditLine($0)?.record }
         let texts = answer.named("text:")
         let dropIns = answer.named("dropin:")
         let same = answer.named("same:")
         let units = answer.all("unit").map { unit -> StatusReport.UnitState in
             let show = ScriptAnswer(answer.named("show:")[unit] ?? "")
-            let wanted = UnitDropIn(unit: unit, unitText: texts[unit] ?? "", layout: layout, environment: environment.name).text
+            let wanted = UnitDropIn(
+                unit: unit, unitText: texts[unit] ?? "", layout: layout, environment: environment.name
+            ).text
             let next = show["NextElapseUSecRealtime"].flatMap { $0.isEmpty || $0 == "n/a" ? nil : $0 }
             return StatusReport.UnitState(
-                unit: unit, active: "\(show["ActiveState"] ?? "?")/\(show["SubState"] ?? "?")", enabled: show["UnitFileState"] ?? "?",
-                result: show["Result"] ?? "", next: next, matchesRelease: same[unit] == "yes" && dropIns[unit] == wanted)
+                unit: unit, active: "\(show["ActiveState"] ?? "?")/\(show["SubState"] ?? "?")",
+                enabled: show["UnitFileState"] ?? "?",
+                result: show["Result"] ?? "", next: next, matchesRelease: same[unit] == "yes" && dropIns[unit] == wanted
+            )
         }
         return StatusReport.HostStatus(
-            host: name, reachable: true, current: answer["current"], currentRevision: answer["revision"], deployedAt: deployed?.at,
-            deployedBy: deployed?.actor, previous: answer["previous"], alteredFiles: answer.all("altered"), units: units,
+            host: name, reachable: true, current: answer["current"], currentRevision: answer["revision"],
+            deployedAt: deployed?.at,
+            deployedBy: deployed?.actor, previous: answer["previous"], alteredFiles: answer.all("altered"),
+            units: units,
             lock: answer["lock"].flatMap { try? JSONDecoder().decode(HostLease.Holder.self, from: Data($0.utf8)) },
             lastDeployFailed: answer["last_deploy"].flatMap { AuditLine($0)?.record }.flatMap { record in
                 guard record.result == "failed" else { return nil }
-                let back = record.release == answer["current"] ? "" : "; the host runs \(answer["current"] ?? "no release")"
-                return "\(record.release ?? "?") failed at \(record.at) by \(record.actor)\(back): \(record.detail ?? "no detail")"
+                let back =
+                    record.release == answer["current"] ? "" : "; the host runs \(answer["current"] ?? "no release")"
+                return
+                    "\(record.release ?? "?") failed at \(record.at) by \(record.actor)\(back): \(record.detail ?? "no detail")"
             },
-            watchdog: watchdogState(answer), gateOverride: answer["override"].flatMap { AuditLine($0)?.record }.map(gateOverride), failure: nil)
+            watchdog: watchdogState(answer),
+            gateOverride: answer["override"].flatMap { AuditLine($0)?.record }.map(gateOverride), failure: nil)
     }
 
     /// "deployed past a closed gate by … at …: <reason> (the gate said: …)".
     public static func gateOverride(_ record: AuditRecord) -> String {
         "deployed past a closed gate by \(record.actor) at \(record.at): \(record.detail ?? "no reason")"
-            + (record.changes.first.map { " (\($0.replacingOccurrences(of: "deployed past a closed gate: ", with: "the gate said: ")))" } ?? "")
+            + (record.changes.first.map {
+                " (\($0.replacingOccurrences(of: "deployed past a closed gate: ", with: "the gate said: ")))"
+            } ?? "")
     }
 
     static func watchdogState(_ answer: ScriptAnswer) -> String? {
-        if let fired = answer["watchdog_fired"].flatMap({ try? JSONDecoder().decode(HostWatchdog.Fired.self, from: Data($0.utf8)) }) {
-            return "the host restored \(fired.to.isEmpty ? "no release" : fired.to) by itself at \(fired.at): deployctl (\(fired.actor)) did not confirm "
+        if let fired = answer["watchdog_fired"].flatMap({
+            try? JSONDecoder().decode(HostWatchdog.Fired.self, from: Data($0.utf8))
+        }) {
+            return
+                "the host restored \(fired.to.isEmpty ? "no release" : fired.to) by itself at \(fired.at): deployctl (\(fired.actor)) did not confirm "
                 + "the deploy of \(fired.from) within \(fired.window) s; the schema stays as that deploy migrated it"
         }
-        return answer["watchdog_armed"].map { "armed by a deploy in progress; restores the previous release in \(max(0, Int($0) ?? 0)) s unless confirmed" }
+        return answer["watchdog_armed"].map {
+            "armed by a deploy in progress; restores the previous release in \(max(0, Int($0) ?? 0)) s unless confirmed"
+        }
     }
 }

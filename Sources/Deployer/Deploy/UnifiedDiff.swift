@@ -30,7 +30,9 @@ enum UnifiedDiff {
         guard !changed.isEmpty else { return "" }
         var lines = ["--- \(oldName)", "+++ \(newName)"]
         var shown = Set<Int>()
-        for index in changed { for k in max(0, index - context)...min(edits.count - 1, index + context) { shown.insert(k) } }
+        for index in changed {
+            for k in max(0, index - context)...min(edits.count - 1, index + context) { shown.insert(k) }
+        }
         var previous: Int?
         for index in shown.sorted() {
             if let previous, index != previous + 1 { lines.append("@@") }

@@ -55,7 +55,8 @@ public struct FleetCommand: Sendable {
             return hosts.compactMap { outcome -> String? in
                 if let failure = outcome.failure { return "error: \(failure)" }
                 guard outcome.contribution != 0, prefixed else { return nil }
-                return "\(outcome.host): " + (outcome.exitSignal.map { "signal \($0)" } ?? "exit \(outcome.exitStatus ?? 255)")
+                return "\(outcome.host): "
+                    + (outcome.exitSignal.map { "signal \($0)" } ?? "exit \(outcome.exitStatus ?? 255)")
             }.joined(separator: "\n")
         }
     }
@@ -69,28 +70,37 @@ public struct FleetCommand: Sendable {
     }
 
     /// Runs the command on every host of `session`; `onLine` receives output lines as they arrive, tagged with the host.
-    public func run(in session: EnvironmentSession, onLine: (@Sendable (String, CommandStream, String) -> Void)? = nil) async -> Report {
+    public func run(in session: EnvironmentSession, onLine: (@Sendable (String, CommandStream, String) -> Void)? = nil)
+        async -> Report
+    {
         let command = command
         let timeout = timeout
-        let outcomes = await session.eachHost({ host, connection in
-            let started = ContinuousClock.now
-            var options = SSHConnection.ExecOptions(timeout: timeout ?? host.commandTimeout)
-            if let onLine {
-                options.onLine = { stream, line in onLine(host.name, stream, line) }
-            }
-            do throws(SSHError) {
-                let result = try await connection.run(command, options: options)
-                return HostOutcome(
-                    host: host.name, exitStatus: result.exitSignal == nil ? result.exitStatus : nil, exitSignal: result.exitSignal,
-                    failure: nil, stdout: result.stdoutText, stderr: result.stderrText, seconds: result.duration.secondsValue)
-            } catch {
-                return HostOutcome(
-                    host: host.name, exitStatus: nil, exitSignal: nil, failure: HostFailure(host: host.name, error: error), stdout: "",
-                    stderr: "", seconds: started.duration(to: .now).secondsValue)
-            }
-        }, unreachable: { host, failure in
-            HostOutcome(host: host.name, exitStatus: nil, exitSignal: nil, failure: failure, stdout: "", stderr: "", seconds: 0)
-        })
+        let outcomes = await session.eachHost(
+            { host, connection in
+                let started = ContinuousClock.now
+                var options = SSHConnection.ExecOptions(timeout: timeout ?? host.commandTimeout)
+                if let onLine {
+                    options.onLine = { stream, line in onLine(host.name, stream, line) }
+                }
+                do throws(SSHError) {
+                    let result = try await connection.run(command, options: options)
+                    return HostOutcome(
+                        host: host.name, exitStatus: result.exitSignal == nil ? result.exitStatus : nil,
+                        exitSignal: result.exitSignal,
+                        failure: nil, stdout: result.stdoutText, stderr: result.stderrText,
+                        seconds: result.duration.secondsValue)
+                } catch {
+                    return HostOutcome(
+                        host: host.name, exitStatus: nil, exitSignal: nil,
+                        failure: HostFailure(host: host.name, error: error), stdout: "",
+                        stderr: "", seconds: started.duration(to: .now).secondsValue)
+                }
+            },
+            unreachable: { host, failure in
+                HostOutcome(
+                    host: host.name, exitStatus: nil, exitSignal: nil, failure: failure, stdout: "", stderr: "",
+                    seconds: 0)
+            })
         return Report(hosts: outcomes)
     }
 }

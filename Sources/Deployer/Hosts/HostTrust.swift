@@ -51,16 +51,21 @@ public enum HostTrust {
         }
 
         public func render(_ terminal: Terminal) -> String {
-            Terminal.table(rows.map { [terminal.status($0.status), $0.host, $0.outcome, $0.fingerprint ?? "", $0.detail ?? ""] })
+            Terminal.table(
+                rows.map { [terminal.status($0.status), $0.host, $0.outcome, $0.fingerprint ?? "", $0.detail ?? ""] })
         }
 
         init(_ outcomes: [(String, Outcome)]) {
             rows = outcomes.map { host, outcome in
                 switch outcome {
                 case .alreadyTrusted(let key):
-                    Row(host: host, outcome: "trusted", keyType: key.displayType, fingerprint: key.fingerprint, detail: "already recorded", status: .ok)
+                    Row(
+                        host: host, outcome: "trusted", keyType: key.displayType, fingerprint: key.fingerprint,
+                        detail: "already recorded", status: .ok)
                 case .recorded(let key, let file):
-                    Row(host: host, outcome: "recorded", keyType: key.displayType, fingerprint: key.fingerprint, detail: "added to \(file)", status: .ok)
+                    Row(
+                        host: host, outcome: "recorded", keyType: key.displayType, fingerprint: key.fingerprint,
+                        detail: "added to \(file)", status: .ok)
                 case .declined(let key, let asked):
                     Row(
                         host: host, outcome: "declined", keyType: key.displayType, fingerprint: key.fingerprint,
@@ -69,7 +74,9 @@ public enum HostTrust {
                             : "not recorded: no terminal to ask; check the fingerprint, then rerun with --yes or pin host_key in the environment file",
                         status: .warn)
                 case .failed(let failure):
-                    Row(host: host, outcome: "failed", keyType: nil, fingerprint: nil, detail: failure.description, status: .fail)
+                    Row(
+                        host: host, outcome: "failed", keyType: nil, fingerprint: nil, detail: failure.description,
+                        status: .fail)
                 }
             }
         }
@@ -79,15 +86,20 @@ public enum HostTrust {
     /// asked about each), and records it when `confirm` agrees; a key that matches the pinned
     /// `host_key` is recorded without asking.
     public static func run(in session: EnvironmentSession, confirm: @escaping Confirmation) async -> Report {
-        let outcomes = await session.eachHost(concurrently: false, { host, connection in
-            (host.name, decide(host, presented: connection.hostKey, confirm: confirm))
-        }, unreachable: { host, failure in
-            let error = failure.error
-            guard let presented = error.presentedKey, error.code == .unknownHostKey || error.code == .authenticationFailed else {
-                return (host.name, .failed(failure))
-            }
-            return (host.name, decide(host, presented: presented, confirm: confirm))
-        })
+        let outcomes = await session.eachHost(
+            concurrently: false,
+            { host, connection in
+                (host.name, decide(host, presented: connection.hostKey, confirm: confirm))
+            },
+            unreachable: { host, failure in
+                let error = failure.error
+                guard let presented = error.presentedKey,
+                    error.code == .unknownHostKey || error.code == .authenticationFailed
+                else {
+                    return (host.name, .failed(failure))
+                }
+                return (host.name, decide(host, presented: presented, confirm: confirm))
+            })
         return Report(outcomes)
     }
 
@@ -98,14 +110,21 @@ public enum HostTrust {
             case .trusted:
                 return .alreadyTrusted(presented)
             case .changed(let line), .revoked(let line):
-                return .failed(HostFailure(host: host.name, error: SSHError(
-                    .hostKeyChanged, "\(host.name): \(knownHosts.path) line \(line) records another key for this host; not replacing it")))
+                return .failed(
+                    HostFailure(
+                        host: host.name,
+                        error: SSHError(
+                            .hostKeyChanged,
+                            "\(host.name): \(knownHosts.path) line \(line) records another key for this host; not replacing it"
+                        )))
             case .unknown:
                 if host.hostKeyFingerprint != presented.fingerprint {
                     guard let answer = confirm(host, presented) else { return .declined(presented, asked: false) }
                     guard answer else { return .declined(presented, asked: true) }
                 }
-                try KnownHosts.append(presented, host: host.address, port: host.port, to: host.knownHostsFile, comment: "deployctl:\(host.name)")
+                try KnownHosts.append(
+                    presented, host: host.address, port: host.port, to: host.knownHostsFile,
+                    comment: "deployctl:\(host.name)")
                 return .recorded(presented, file: host.knownHostsFile)
             }
         } catch {

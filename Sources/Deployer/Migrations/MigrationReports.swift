@@ -16,7 +16,9 @@ public struct MigrationStatusReport: CommandOutput {
     /// States that need no one's attention.
     public static let healthy: Set<MigrationStatus.Condition> = [.applied, .baselined, .pending]
 
-    public var verdict: Verdict { migrations.allSatisfy { Self.healthy.contains($0.condition) } ? .success : .checkFailed }
+    public var verdict: Verdict {
+        migrations.allSatisfy { Self.healthy.contains($0.condition) } ? .success : .checkFailed
+    }
 
     public var failureSummary: String {
         let bad = migrations.filter { !Self.healthy.contains($0.condition) }
@@ -32,16 +34,21 @@ public struct MigrationStatusReport: CommandOutput {
             default: color = "31;1"
             }
             let when = line.at == 0 ? "" : Self.format(line.at)
-            return [MigrationVersion(line.version).description, line.slug, terminal.paint(line.condition.rawValue, color), when, line.actor, line.release, line.detail]
+            return [
+                MigrationVersion(line.version).description, line.slug, terminal.paint(line.condition.rawValue, color),
+                when, line.actor, line.release, line.detail,
+            ]
         }
         return Terminal.table([["version", "name", "state", "when (UTC)", "by", "release", ""]] + rows)
     }
 
     static func format(_ milliseconds: UInt64) -> String {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-            .formatted(Date.VerbatimFormatStyle(
-                format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)",
-                timeZone: TimeZone(identifier: "UTC")!, calendar: Calendar(identifier: .gregorian)))
+            .formatted(
+                Date.VerbatimFormatStyle(
+                    format:
+                        "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)",
+                    timeZone: TimeZone(identifier: "UTC")!, calendar: Calendar(identifier: .gregorian)))
     }
 }
 
@@ -76,7 +83,10 @@ public struct MigrationRunReport: CommandOutput {
     public let direction: Migrator<ClickHouseClient>.Step.Direction
     public let steps: [Migrator<ClickHouseClient>.Step]
 
-    public init(environment: String, direction: Migrator<ClickHouseClient>.Step.Direction, steps: [Migrator<ClickHouseClient>.Step]) {
+    public init(
+        environment: String, direction: Migrator<ClickHouseClient>.Step.Direction,
+        steps: [Migrator<ClickHouseClient>.Step]
+    ) {
         self.environment = environment
         self.direction = direction
         self.steps = steps
@@ -109,7 +119,9 @@ public struct LintReport: CommandOutput {
         files = migrations.reduce(0) { $0 + 1 + ($1.downFile == nil ? 0 : 1) + ($1.verifyFile == nil ? 0 : 1) }
         statements = migrations.reduce(0) { $0 + $1.up.count + ($1.down?.count ?? 0) + $1.verify.count }
         self.findings = findings.map {
-            Finding(severity: $0.severity.rawValue, rule: $0.rule.rawValue, file: $0.file, line: $0.line, message: $0.message)
+            Finding(
+                severity: $0.severity.rawValue, rule: $0.rule.rawValue, file: $0.file, line: $0.line,
+                message: $0.message)
         }
     }
 
@@ -127,7 +139,10 @@ public struct LintReport: CommandOutput {
             return "\(location): \(severity): \(finding.message) [\(finding.rule)]"
         }
         let verdict = findings.isEmpty ? "none" : "\(errors) error(s), \(findings.count - errors) warning(s)"
-        return (lines + ["\(directory)/: \(migrations) migration(s), \(files) file(s), \(statements) statement(s) linted; findings: \(verdict)"])
+        return
+            (lines + [
+                "\(directory)/: \(migrations) migration(s), \(files) file(s), \(statements) statement(s) linted; findings: \(verdict)"
+            ])
             .joined(separator: "\n")
     }
 }
@@ -150,7 +165,8 @@ public struct ValidationReport: CommandOutput {
     public func render(_ terminal: Terminal) -> String {
         var text = lint.render(terminal)
         if let replay, let replayedOn {
-            text += "\nreplay on \(replayedOn): up, down, up of \(replay.migrations) migration(s) gave the same \(replay.objects.count) object(s)"
+            text +=
+                "\nreplay on \(replayedOn): up, down, up of \(replay.migrations) migration(s) gave the same \(replay.objects.count) object(s)"
         }
         return text
     }
@@ -206,7 +222,9 @@ public struct LockReport: CommandOutput {
             if let problem = host.problem {
                 lines.append("  \(host.host): \(problem)")
             } else if let holder = host.holder {
-                lines.append("  \(host.host): deploy lock \(broken ? "broken, was held" : "held") by \(holder.owner) (pid \(holder.pid), `\(holder.command)` of \(holder.release))")
+                lines.append(
+                    "  \(host.host): deploy lock \(broken ? "broken, was held" : "held") by \(holder.owner) (pid \(holder.pid), `\(holder.command)` of \(holder.release))"
+                )
             } else {
                 lines.append("  \(host.host): deploy lock \(broken ? "was free" : "free")")
             }
@@ -216,7 +234,10 @@ public struct LockReport: CommandOutput {
         } else if broken {
             lines.append("  migrations: broke the lock of \(claims.map(\.owner).joined(separator: ", "))")
         } else {
-            lines.append(Terminal.table([["migration lock holder", "since (UTC)", "expires (UTC)"]] + claims.map { [$0.owner, $0.acquiredAt, $0.expiresAt] }))
+            lines.append(
+                Terminal.table(
+                    [["migration lock holder", "since (UTC)", "expires (UTC)"]]
+                        + claims.map { [$0.owner, $0.acquiredAt, $0.expiresAt] }))
         }
         return "\(environment):\n" + lines.joined(separator: "\n")
     }

@@ -25,21 +25,28 @@ public struct EnvironmentCheck: Sendable {
 
     /// Checks every host of `session` concurrently; never throws, failures are reported as checks.
     public func run(in session: EnvironmentSession) async -> EnvironmentCheckReport {
-        let hosts = await session.eachHost({ host, connection in
-            await check(host: host, connection: connection, session: session)
-        }, unreachable: { host, failure in
-            HostCheckReport(host: host.name, address: Self.address(of: host), reachable: false, checks: [HostCheck("ssh", .fail, failure.description)])
-        })
+        let hosts = await session.eachHost(
+            { host, connection in
+                await check(host: host, connection: connection, session: session)
+            },
+            unreachable: { host, failure in
+                HostCheckReport(
+                    host: host.name, address: Self.address(of: host), reachable: false,
+                    checks: [HostCheck("ssh", .fail, failure.description)])
+            })
         return EnvironmentCheckReport(environment: environment.name, hosts: hosts)
     }
 
     static func address(of host: Environment.Host) -> String { "\(host.user)@\(host.address):\(host.port)" }
 
-    private func check(host: Environment.Host, connection: any RemoteHost, session: EnvironmentSession) async -> HostCheckReport {
+    private func check(host: Environment.Host, connection: any RemoteHost, session: EnvironmentSession) async
+        -> HostCheckReport
+    {
         var checks = [HostCheck("ssh", .ok, "\(connection.hostKey.displayType) \(connection.hostKey.fingerprint)")]
         let runsClickHouse = host.name == environment.clickhouse.host
         do throws(SSHError) {
-            let result = try await connection.run(factsScript(clickhouse: runsClickHouse), options: .init(timeout: host.commandTimeout))
+            let result = try await connection.run(
+                factsScript(clickhouse: runsClickHouse), options: .init(timeout: host.commandTimeout))
             let facts = HostFacts(output: result.stdoutText)
             checks += factChecks(facts)
             if runsClickHouse {
@@ -66,7 +73,9 @@ public struct EnvironmentCheck: Sendable {
             "[ -d \(root) ] && echo root_exists=yes || echo root_exists=no",
         ]
         for unit in units.names {
-            lines.append(#"echo "unit:\#(unit)=$(systemctl show -p LoadState -p ActiveState -p UnitFileState --value \#(unit) 2>/dev/null | tr '\n' ' ')""#)
+            lines.append(
+                #"echo "unit:\#(unit)=$(systemctl show -p LoadState -p ActiveState -p UnitFileState --value \#(unit) 2>/dev/null | tr '\n' ' ')""#
+            )
         }
         guard clickhouse else { return lines.joined(separator: "\n") }
         switch environment.clickhouse.runtime {
@@ -85,19 +94,23 @@ public struct EnvironmentCheck: Sendable {
         let systemd = facts["systemd"] ?? ""
         let state = facts["state"] ?? ""
         if systemd.isEmpty {
-            checks.append(HostCheck("systemd", .fail, "systemctl not found: deployctl installs the pipeline as systemd units"))
+            checks.append(
+                HostCheck("systemd", .fail, "systemctl not found: deployctl installs the pipeline as systemd units"))
         } else {
             let version = systemd.split(separator: " ").prefix(2).joined(separator: " ")
             let status: CheckStatus = state == "running" ? .ok : (state == "degraded" ? .warn : .fail)
             let hint = state == "degraded" ? " (see `systemctl --failed` on the host)" : ""
-            checks.append(HostCheck("systemd", status, "\(version), system \(state.isEmpty ? "unknown" : state)\(hint)"))
+            checks.append(
+                HostCheck("systemd", status, "\(version), system \(state.isEmpty ? "unknown" : state)\(hint)"))
         }
         if let kilobytes = facts["disk"].flatMap(UInt64.init) {
             let bytes = kilobytes * 1024
             let status: CheckStatus = bytes < Self.diskFailBytes ? .fail : (bytes < Self.diskWarnBytes ? .warn : .ok)
             let path = facts["disk_path"] ?? environment.app.root
             var detail = "\(Self.gibibytes(bytes)) free at \(path)"
-            if facts["root_exists"] != "yes" { detail += " (\(environment.app.root) does not exist yet; the first deploy creates it)" }
+            if facts["root_exists"] != "yes" {
+                detail += " (\(environment.app.root) does not exist yet; the first deploy creates it)"
+            }
             checks.append(HostCheck("disk", status, detail))
         } else {
             checks.append(HostCheck("disk", .fail, "cannot read free space at \(environment.app.root)"))
@@ -117,10 +130,14 @@ public struct EnvironmentCheck: Sendable {
         let service = facts["clickhouse_service"] ?? ""
         switch environment.clickhouse.runtime {
         case .systemd(let unit):
-            return HostCheck("clickhouse-service", service == "active" ? .ok : .fail, "\(unit) is \(service.isEmpty ? "unknown" : service)")
+            return HostCheck(
+                "clickhouse-service", service == "active" ? .ok : .fail,
+                "\(unit) is \(service.isEmpty ? "unknown" : service)")
         case .docker(let container):
             let healthy = service.hasPrefix("running") && !service.contains("unhealthy")
-            return HostCheck("clickhouse-service", healthy ? .ok : .fail, "container \(container): \(service.isEmpty ? "unknown" : service)")
+            return HostCheck(
+                "clickhouse-service", healthy ? .ok : .fail,
+                "container \(container): \(service.isEmpty ? "unknown" : service)")
         }
     }
 
@@ -144,15 +161,21 @@ public struct EnvironmentCheck: Sendable {
             client = try await session.clickhouse(as: .admin, timeout: .seconds(10), readAttempts: 1)
         } catch {
             let anonymous = ClickHouseClient(
-                endpoint: ClickHouseEndpoint(url: URL(string: "http://127.0.0.1:\(tunnel.localPort)")!, user: "", password: "", timeout: .seconds(10)),
+                endpoint: ClickHouseEndpoint(
+                    url: URL(string: "http://127.0.0.1:\(tunnel.localPort)")!, user: "", password: "",
+                    timeout: .seconds(10)),
                 readAttempts: 1)
-            guard await anonymous.ping() else { return unreachable(endpoint, tunnel: tunnel, error: "nothing answers /ping") }
+            guard await anonymous.ping() else {
+                return unreachable(endpoint, tunnel: tunnel, error: "nothing answers /ping")
+            }
             return HostCheck("clickhouse-http", .warn, "answers /ping at \(endpoint); version unknown: \(error)")
         }
         do throws(ClickHouseError) {
             let version = try await client.using(database: nil).value("SELECT version()") ?? "?"
-            return HostCheck("clickhouse-http", .ok, "ClickHouse \(version) at \(endpoint), through the SSH tunnel, as \(clickhouse.admin.user)")
-        } catch where error.kind == .server {
+            return HostCheck(
+                "clickhouse-http", .ok,
+                "ClickHouse \(version) at \(endpoint), through the SSH tunnel, as \(clickhouse.admin.user)")
+        } catch  where error.kind == .server {
             return HostCheck("clickhouse-http", .fail, "\(endpoint): \(error)")
         } catch {
             return unreachable(endpoint, tunnel: tunnel, error: error.description)
@@ -164,7 +187,8 @@ public struct EnvironmentCheck: Sendable {
             let reason = refused.libssh2?.text ?? refused.message
             return HostCheck(
                 "clickhouse-http", .fail,
-                "\(endpoint): the host's sshd could not connect there (\(reason)); is ClickHouse running and listening on that address?")
+                "\(endpoint): the host's sshd could not connect there (\(reason)); is ClickHouse running and listening on that address?"
+            )
         }
         return HostCheck("clickhouse-http", .fail, "\(endpoint): \(error) (is ClickHouse running and listening there?)")
     }
@@ -177,7 +201,8 @@ struct HostFacts {
     init(output: String) {
         for line in output.split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
-            values[String(line[..<equals])] = String(line[line.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+            values[String(line[..<equals])] = String(line[line.index(after: equals)...]).trimmingCharacters(
+                in: .whitespaces)
         }
     }
 

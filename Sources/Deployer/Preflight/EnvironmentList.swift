@@ -33,8 +33,12 @@ public struct EnvironmentList: CommandOutput {
     }
 
     public func render(_ terminal: Terminal) -> String {
-        Terminal.table(environments.map { row in
-            [terminal.bold(row.name), row.role ?? terminal.paint("invalid", "31"), row.error ?? row.hosts.joined(separator: ", ")]
-        })
+        Terminal.table(
+            environments.map { row in
+                [
+                    terminal.bold(row.name), row.role ?? terminal.paint("invalid", "31"),
+                    row.error ?? row.hosts.joined(separator: ", "),
+                ]
+            })
     }
 }

@@ -44,7 +44,8 @@ public struct EnvironmentCheckReport: CommandOutput, Codable {
     }
 
     public var failureSummary: String {
-        let failed = hosts.flatMap { host in host.checks.filter { $0.status == .fail }.map { "\(host.host) \($0.name)" } }
+        let failed = hosts.flatMap { host in host.checks.filter { $0.status == .fail }.map { "\(host.host) \($0.name)" }
+        }
         return "\(failed.count) check(s) failed: \(failed.joined(separator: ", "))"
     }
 
@@ -53,14 +54,18 @@ public struct EnvironmentCheckReport: CommandOutput, Codable {
         for host in hosts {
             lines.append("\(terminal.bold(host.host))  \(terminal.dim(host.address))")
             let rows = host.checks.map { check in
-                [terminal.status(check.status), check.name, check.detail.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: 30))]
+                [
+                    terminal.status(check.status), check.name,
+                    check.detail.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: 30)),
+                ]
             }
             lines.append(Terminal.table(rows))
         }
         let counts = Dictionary(grouping: hosts.flatMap(\.checks), by: \.status).mapValues(\.count)
         lines.append(
             "\(environment): \(terminal.status(status).trimmingCharacters(in: .whitespaces)) — "
-                + "\(counts[.ok] ?? 0) ok, \(counts[.warn] ?? 0) warn, \(counts[.fail] ?? 0) fail on \(hosts.count) host(s)")
+                + "\(counts[.ok] ?? 0) ok, \(counts[.warn] ?? 0) warn, \(counts[.fail] ?? 0) fail on \(hosts.count) host(s)"
+        )
         return lines.joined(separator: "\n")
     }
 }

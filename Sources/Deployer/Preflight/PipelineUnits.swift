@@ -27,7 +27,9 @@ public struct PipelineUnits: Sendable, Equatable {
             throw PipelineUnitsError(directory: directory, reason: "cannot be read (\(error.localizedDescription))")
         }
         let names = files.filter { name in suffixes.contains { name.hasSuffix($0) } }.sorted()
-        guard !names.isEmpty else { throw PipelineUnitsError(directory: directory, reason: "holds no .service or .timer file") }
+        guard !names.isEmpty else {
+            throw PipelineUnitsError(directory: directory, reason: "holds no .service or .timer file")
+        }
         return PipelineUnits(directory: directory, names: names)
     }
 

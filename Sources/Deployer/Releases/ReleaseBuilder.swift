@@ -32,20 +32,25 @@ public struct ReleaseBuilder: Sendable {
         if identity.dirty && !allowDirty {
             throw CommandFailure(
                 .checkFailed, "dirty",
-                "\(checkout) has uncommitted changes: a release must be reproducible from its commit. Commit them, or pass --allow-dirty (the manifest then says dirty)")
+                "\(checkout) has uncommitted changes: a release must be reproducible from its commit. Commit them, or pass --allow-dirty (the manifest then says dirty)"
+            )
         }
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw CommandFailure(.invalidConfiguration, "binary", "no static qtickets-api at \(binary): run `make build` first")
+            throw CommandFailure(
+                .invalidConfiguration, "binary", "no static qtickets-api at \(binary): run `make build` first")
         }
         var sources: [(path: String, source: String)] = [(ReleaseBundle.binaryPath, binary)]
         for folder in ReleaseBundle.sourceFolders {
             let directory = checkout + "/" + folder
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-                throw CommandFailure(.invalidConfiguration, "release", "\(directory) is missing: a release carries \(folder)/")
+                throw CommandFailure(
+                    .invalidConfiguration, "release", "\(directory) is missing: a release carries \(folder)/")
             }
             for name in names.sorted() where !name.hasPrefix(".") {
                 var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue {
+                if FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory),
+                    !isDirectory.boolValue
+                {
                     sources.append((folder + "/" + name, directory + "/" + name))
                 }
             }
@@ -62,7 +67,8 @@ public struct ReleaseBuilder: Sendable {
             throw CommandFailure(.invalidConfiguration, "release", "cannot read a release file: \(error)")
         }
         let manifest = ReleaseManifest(
-            revision: identity.revision, dirty: identity.dirty, builtAt: ISO8601DateFormatter().string(from: Date()), builtBy: actor,
+            revision: identity.revision, dirty: identity.dirty, builtAt: ISO8601DateFormatter().string(from: Date()),
+            builtBy: actor,
             signer: signingKey.fingerprint, files: files)
         if let existing = store.summary(of: manifest.id) { return existing.withStatus(.alreadyBuilt) }
         do {
@@ -71,7 +77,9 @@ public struct ReleaseBuilder: Sendable {
             throw CommandFailure(.checkFailed, "release", "cannot write the release into \(store.directory): \(error)")
         }
         guard let built = store.summary(of: manifest.id) else {
-            throw CommandFailure(.checkFailed, "release", "the release \(manifest.id) was written but cannot be read back from \(store.directory)")
+            throw CommandFailure(
+                .checkFailed, "release",
+                "the release \(manifest.id) was written but cannot be read back from \(store.directory)")
         }
         return built.withStatus(.built)
     }
@@ -79,7 +87,8 @@ public struct ReleaseBuilder: Sendable {
     static func describe(_ source: String, as path: String) throws -> ReleaseManifest.File {
         let attributes = try FileManager.default.attributesOfItem(atPath: source)
         let permissions = (attributes[.posixPermissions] as? Int ?? 0o644) & 0o111 != 0 ? "755" : "644"
-        return ReleaseManifest.File(path: path, sha256: try sha256(ofFile: source), mode: permissions, size: attributes[.size] as? UInt64 ?? 0)
+        return ReleaseManifest.File(
+            path: path, sha256: try sha256(ofFile: source), mode: permissions, size: attributes[.size] as? UInt64 ?? 0)
     }
 
     static func sha256(ofFile path: String) throws -> String {
@@ -98,9 +107,11 @@ public struct ReleaseBuilder: Sendable {
         defer { try? manager.removeItem(atPath: temporary) }
         for (path, source) in sources {
             let target = temporary + "/" + path
-            try manager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try manager.createDirectory(
+                atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try manager.copyItem(atPath: source, toPath: target)
-            try manager.setAttributes([.posixPermissions: Int(manifest.file(path)?.mode ?? "644", radix: 8) ?? 0o644], ofItemAtPath: target)
+            try manager.setAttributes(
+                [.posixPermissions: Int(manifest.file(path)?.mode ?? "644", radix: 8) ?? 0o644], ofItemAtPath: target)
         }
         let manifestData = try manifest.encoded()
         try manifestData.write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.manifestName))

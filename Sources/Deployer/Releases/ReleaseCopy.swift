@@ -1,23 +1,27 @@
-import HostScripts
 import Console
 import Foundation
+import HostScripts
 import SSH
 
 /// A release's describing files (manifest, units, migrations, smoke SQL; not the binary) copied
 /// from a folder on a host into a new temporary local folder, for a workstation that did not build
 /// the release. The caller removes the folder.
 enum ReleaseCopy {
-    static func fetch(from remoteDirectory: String, on host: any RemoteHost, release: String) async throws(CommandFailure) -> String {
+    static func fetch(from remoteDirectory: String, on host: any RemoteHost, release: String)
+        async throws(CommandFailure) -> String
+    {
         let listing = try await HostScript(host: host).require(
             """
             cd \(remoteDirectory.shellQuoted)
             for f in manifest.json systemd/* migrations/* checks/smoke/*; do [ -f "$f" ] && { echo "<<file:$f"; cat "$f"; echo; echo ">>file:$f"; }; done
             """, step: "reading release \(release) from \(remoteDirectory)")
-        let directory = FileManager.default.temporaryDirectory.path + "/deployctl-release-\(release)-\(UUID().uuidString.prefix(8))"
+        let directory =
+            FileManager.default.temporaryDirectory.path + "/deployctl-release-\(release)-\(UUID().uuidString.prefix(8))"
         do {
             for (path, text) in ScriptAnswer(listing.stdoutText).named("file:") {
                 let target = directory + "/" + path
-                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try Data(text.utf8).write(to: URL(fileURLWithPath: target))
             }
         } catch {

@@ -11,15 +11,21 @@ public struct ReleaseStore: Sendable {
     }
 
     /// The store of the checkout at `checkout`, unless `DEPLOYCTL_RELEASES` names another folder.
-    public static func of(checkout: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> ReleaseStore {
-        ReleaseStore(directory: environment["DEPLOYCTL_RELEASES"].flatMap { $0.isEmpty ? nil : $0 } ?? checkout + "/.deployctl/releases")
+    public static func of(checkout: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> ReleaseStore
+    {
+        ReleaseStore(
+            directory: environment["DEPLOYCTL_RELEASES"].flatMap { $0.isEmpty ? nil : $0 } ?? checkout
+                + "/.deployctl/releases")
     }
 
     public func path(of id: String) -> String { directory + "/" + id }
 
     /// The manifest of release `id`, if it is in the store.
     public func manifest(of id: String) -> ReleaseManifest? {
-        guard let data = FileManager.default.contents(atPath: path(of: id) + "/" + ReleaseBundle.manifestName) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path(of: id) + "/" + ReleaseBundle.manifestName) else {
+            return nil
+        }
         return try? JSONDecoder().decode(ReleaseManifest.self, from: data)
     }
 
@@ -30,7 +36,9 @@ public struct ReleaseStore: Sendable {
     /// Every release in the store, newest build first.
     public func all() -> [ReleaseSummary] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.compactMap(summary(of:)).sorted { $0.manifest.builtAt > $1.manifest.builtAt }
+        return names.filter { !$0.hasPrefix(".") }.compactMap(summary(of:)).sorted {
+            $0.manifest.builtAt > $1.manifest.builtAt
+        }
     }
 
     /// Release `id`, or (nil) the newest one built.
@@ -39,12 +47,16 @@ public struct ReleaseStore: Sendable {
     public func release(_ id: String?) throws(CommandFailure) -> ReleaseSummary {
         if let id {
             guard let found = summary(of: id) ?? all().first(where: { $0.manifest.id.hasPrefix(id) }) else {
-                throw CommandFailure(.invalidConfiguration, "release", "no release \(id) in \(directory) (`deployctl release list` shows them)")
+                throw CommandFailure(
+                    .invalidConfiguration, "release",
+                    "no release \(id) in \(directory) (`deployctl release list` shows them)")
             }
             return found
         }
         guard let newest = all().first else {
-            throw CommandFailure(.invalidConfiguration, "release", "no release in \(directory): build one with `deployctl release build`")
+            throw CommandFailure(
+                .invalidConfiguration, "release", "no release in \(directory): build one with `deployctl release build`"
+            )
         }
         return newest
     }
@@ -60,7 +72,9 @@ public struct ReleaseSummary: CommandOutput {
     public let path: String
     public let status: Status
 
-    func withStatus(_ status: Status) -> ReleaseSummary { ReleaseSummary(manifest: manifest, path: path, status: status) }
+    func withStatus(_ status: Status) -> ReleaseSummary {
+        ReleaseSummary(manifest: manifest, path: path, status: status)
+    }
 
     public var id: String { manifest.id }
 
@@ -95,8 +109,11 @@ public struct ReleaseList: CommandOutput {
         return Terminal.table(
             [["release", "revision", "built (UTC)", "by", "files"]]
                 + releases.map {
-                    [$0.manifest.id, ($0.manifest.revision ?? "-") + ($0.manifest.dirty ? "+dirty" : ""), $0.manifest.builtAt, $0.manifest.builtBy,
-                     String($0.manifest.files.count)]
+                    [
+                        $0.manifest.id, ($0.manifest.revision ?? "-") + ($0.manifest.dirty ? "+dirty" : ""),
+                        $0.manifest.builtAt, $0.manifest.builtBy,
+                        String($0.manifest.files.count),
+                    ]
                 })
     }
 }

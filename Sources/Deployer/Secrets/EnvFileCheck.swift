@@ -1,7 +1,7 @@
-import HostScripts
 import Console
 import Environments
 import Foundation
+import HostScripts
 import SSH
 
 /// Whether a host's env file is fit for the pipeline: it exists, no one but root and the app user
@@ -29,7 +29,9 @@ public struct EnvFileCheck: Sendable {
     }
 
     /// Checks `path` (default: the environment's env file) on `host` with the loader at `binary`.
-    public func run(on host: any RemoteHost, binary: String, path: String? = nil) async throws(CommandFailure) -> Outcome {
+    public func run(on host: any RemoteHost, binary: String, path: String? = nil) async throws(CommandFailure)
+        -> Outcome
+    {
         let file = (path ?? layout.envFile).shellQuoted
         let result = try await HostScript(host: host).run(
             """
@@ -45,20 +47,28 @@ public struct EnvFileCheck: Sendable {
         guard answer["missing"] == nil else {
             return Outcome(
                 host: host.label, path: target, ownership: nil,
-                problems: ["\(target) does not exist: `deployctl secrets push <env> --from FILE` puts it there"], variables: [])
+                problems: ["\(target) does not exist: `deployctl secrets push <env> --from FILE` puts it there"],
+                variables: [])
         }
         var problems: [String] = []
         let ownership = answer["ownership"] ?? ""
         let parts = ownership.split(separator: " ").map(String.init)
         if parts.count == 3, let mode = Int(parts[2], radix: 8) {
             let (owner, group) = (parts[0], parts[1])
-            if owner != "root" && owner != layout.user { problems.append("\(target) belongs to \(owner); only root or \(layout.user) may own it") }
-            if mode & 0o007 != 0 { problems.append("\(target) is readable by others (mode \(parts[2])); chmod 0640 it") }
-            let members = (answer["group_members"] ?? "").split(separator: ",").map(String.init).filter { $0 != layout.user && $0 != "root" }
+            if owner != "root" && owner != layout.user {
+                problems.append("\(target) belongs to \(owner); only root or \(layout.user) may own it")
+            }
+            if mode & 0o007 != 0 {
+                problems.append("\(target) is readable by others (mode \(parts[2])); chmod 0640 it")
+            }
+            let members = (answer["group_members"] ?? "").split(separator: ",").map(String.init).filter {
+                $0 != layout.user && $0 != "root"
+            }
             if mode & 0o070 != 0 && group != "root" && group != layout.user {
                 problems.append("\(target)'s group \(group) can read it; chgrp \(layout.user) it")
             } else if mode & 0o070 != 0 && !members.isEmpty {
-                problems.append("\(target)'s group \(group) has other members who can read it: \(members.joined(separator: ", "))")
+                problems.append(
+                    "\(target)'s group \(group) has other members who can read it: \(members.joined(separator: ", "))")
             }
         } else {
             problems.append("cannot read the owner and mode of \(target)")
@@ -68,10 +78,13 @@ public struct EnvFileCheck: Sendable {
         } else {
             let checks = answer.all("check")
             if !checks.contains(where: { $0.hasPrefix("ok:") }) {
-                problems += checks.map { $0.hasPrefix("problem: ") ? String($0.dropFirst(9)) : $0 }.filter { !$0.isEmpty }
+                problems += checks.map { $0.hasPrefix("problem: ") ? String($0.dropFirst(9)) : $0 }.filter {
+                    !$0.isEmpty
+                }
             }
         }
-        return Outcome(host: host.label, path: target, ownership: ownership, problems: problems, variables: answer.all("variable"))
+        return Outcome(
+            host: host.label, path: target, ownership: ownership, problems: problems, variables: answer.all("variable"))
     }
 }
 
@@ -98,7 +111,8 @@ public struct SecretsReport: CommandOutput {
             let head = "\(terminal.bold(outcome.host))  \(outcome.path)  \(outcome.ownership.map { "(\($0))" } ?? "")"
             if outcome.ok {
                 let verb = pushed ? "pushed and accepted" : "accepted"
-                return head + "\n  " + terminal.status(.ok) + " \(verb) by the release's loader: \(outcome.variables.count) variable(s) (\(outcome.variables.joined(separator: ", ")))"
+                return head + "\n  " + terminal.status(.ok)
+                    + " \(verb) by the release's loader: \(outcome.variables.count) variable(s) (\(outcome.variables.joined(separator: ", ")))"
             }
             return ([head] + outcome.problems.map { "  " + terminal.status(.fail) + " " + $0 }).joined(separator: "\n")
         }.joined(separator: "\n")
@@ -110,15 +124,20 @@ extension EnvFileCheck {
     public func run(in session: EnvironmentSession) async -> SecretsReport {
         let binary = layout.current + "/" + ReleaseBundle.binaryPath
         let layout = layout
-        let outcomes = await session.eachHost({ host, connection in
-            do throws(CommandFailure) {
-                return try await run(on: connection, binary: binary)
-            } catch {
-                return Outcome(host: host.name, path: layout.envFile, ownership: nil, problems: [error.message], variables: [])
-            }
-        }, unreachable: { host, failure in
-            Outcome(host: host.name, path: layout.envFile, ownership: nil, problems: [failure.description], variables: [])
-        })
+        let outcomes = await session.eachHost(
+            { host, connection in
+                do throws(CommandFailure) {
+                    return try await run(on: connection, binary: binary)
+                } catch {
+                    return Outcome(
+                        host: host.name, path: layout.envFile, ownership: nil, problems: [error.message], variables: [])
+                }
+            },
+            unreachable: { host, failure in
+                Outcome(
+                    host: host.name, path: layout.envFile, ownership: nil, problems: [failure.description],
+                    variables: [])
+            })
         return SecretsReport(environment: session.environment.name, pushed: false, hosts: outcomes)
     }
 }

@@ -1,7 +1,7 @@
-import HostScripts
 import Console
 import Environments
 import Foundation
+import HostScripts
 import SSH
 
 /// `deployctl secrets push <env> --from FILE`: puts the pipeline's env file on every host, checked
@@ -21,20 +21,28 @@ public struct SecretsPush: Sendable {
 
     /// Checks the file with the current release's loader on each host (or, on a host without a
     /// release yet, with `localBinary`, the loader of a local release, run here), then moves it into place.
-    public func run(in session: EnvironmentSession, localBinary: String?, actor: String) async throws(CommandFailure) -> SecretsReport {
+    public func run(in session: EnvironmentSession, localBinary: String?, actor: String) async throws(CommandFailure)
+        -> SecretsReport
+    {
         guard let data = FileManager.default.contents(atPath: source) else {
             throw CommandFailure(.invalidConfiguration, "secrets", "cannot read \(source)")
         }
         let local = try localCheck(localBinary)
-        let outcomes = await session.eachHost(concurrently: false, { host, connection in
-            do throws(CommandFailure) {
-                return try await push(data, to: connection, local: local, actor: actor, session: session)
-            } catch {
-                return EnvFileCheck.Outcome(host: host.name, path: layout.envFile, ownership: nil, problems: [error.message], variables: [])
-            }
-        }, unreachable: { host, failure in
-            EnvFileCheck.Outcome(host: host.name, path: layout.envFile, ownership: nil, problems: [failure.description], variables: [])
-        })
+        let outcomes = await session.eachHost(
+            concurrently: false,
+            { host, connection in
+                do throws(CommandFailure) {
+                    return try await push(data, to: connection, local: local, actor: actor, session: session)
+                } catch {
+                    return EnvFileCheck.Outcome(
+                        host: host.name, path: layout.envFile, ownership: nil, problems: [error.message], variables: [])
+                }
+            },
+            unreachable: { host, failure in
+                EnvFileCheck.Outcome(
+                    host: host.name, path: layout.envFile, ownership: nil, problems: [failure.description],
+                    variables: [])
+            })
         return SecretsReport(environment: environment.name, pushed: true, hosts: outcomes)
     }
 
@@ -65,7 +73,9 @@ public struct SecretsPush: Sendable {
         let started = ContinuousClock.now
         let incoming = layout.envFileDirectory + "/.incoming-env-\(UUID().uuidString.prefix(8))"
         let script = HostScript(host: host)
-        try await script.require("install -d -m 0750 -o root -g \(layout.user.shellQuoted) \(layout.envFileDirectory.shellQuoted)", step: "preparing \(layout.envFileDirectory)")
+        try await script.require(
+            "install -d -m 0750 -o root -g \(layout.user.shellQuoted) \(layout.envFileDirectory.shellQuoted)",
+            step: "preparing \(layout.envFileDirectory)")
         do throws(SSHError) {
             _ = try await host.upload(data, to: incoming, mode: 0o600, timeout: .seconds(60))
         } catch {
@@ -78,11 +88,15 @@ public struct SecretsPush: Sendable {
             // The upload is root's with mode 0600, so only the loader's verdict can fail here.
             outcome = try await EnvFileCheck(layout: layout).run(on: host, binary: current, path: incoming)
         } else if let local {
-            outcome = EnvFileCheck.Outcome(host: host.label, path: layout.envFile, ownership: nil, problems: local, variables: Self.names(in: data))
+            outcome = EnvFileCheck.Outcome(
+                host: host.label, path: layout.envFile, ownership: nil, problems: local, variables: Self.names(in: data)
+            )
         } else {
             outcome = EnvFileCheck.Outcome(
                 host: host.label, path: layout.envFile, ownership: nil,
-                problems: ["no release on the host and no local release to check the file with: `deployctl release build` first"],
+                problems: [
+                    "no release on the host and no local release to check the file with: `deployctl release build` first"
+                ],
                 variables: [])
         }
         guard outcome.ok else {
@@ -93,12 +107,17 @@ public struct SecretsPush: Sendable {
             "chown root:\(layout.user.shellQuoted) \(incoming.shellQuoted) && chmod 0640 \(incoming.shellQuoted) && mv -f \(incoming.shellQuoted) \(layout.envFile.shellQuoted)",
             step: "moving the env file into place")
         let record = AuditRecord(
-            command: "secrets push", environment: environment.name, host: host.label, actor: actor, release: nil, result: "ok",
+            command: "secrets push", environment: environment.name, host: host.label, actor: actor, release: nil,
+            result: "ok",
             seconds: started.duration(to: .now).secondsValue,
-            changes: ["\(layout.envFile) replaced: \(outcome.variables.count) variable(s) \(outcome.variables.joined(separator: ", "))"])
+            changes: [
+                "\(layout.envFile) replaced: \(outcome.variables.count) variable(s) \(outcome.variables.joined(separator: ", "))"
+            ])
         try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
             record, on: host, clickhouse: try? await session.clickhouse(as: .admin))
-        return EnvFileCheck.Outcome(host: host.label, path: layout.envFile, ownership: "root \(layout.user) 640", problems: [], variables: outcome.variables)
+        return EnvFileCheck.Outcome(
+            host: host.label, path: layout.envFile, ownership: "root \(layout.user) 640", problems: [],
+            variables: outcome.variables)
     }
 
     /// The variable names of a KEY=VALUE file.
@@ -106,7 +125,8 @@ public struct SecretsPush: Sendable {
         String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") else { return nil }
-            let key = trimmed[..<equals].replacingOccurrences(of: "export ", with: "").trimmingCharacters(in: .whitespaces)
+            let key = trimmed[..<equals].replacingOccurrences(of: "export ", with: "").trimmingCharacters(
+                in: .whitespaces)
             return key.isEmpty ? nil : key
         }
     }

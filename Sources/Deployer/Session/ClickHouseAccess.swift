@@ -31,7 +31,8 @@ public enum ClickHouseAccessError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .hostUnreachable(let failure): "\(failure)"
         case .tunnel(let error): "\(error)"
-        case .secret(let user, let reference, let reason): "the ClickHouse password of \(user) (\(reference)): \(reason)"
+        case .secret(let user, let reference, let reason):
+            "the ClickHouse password of \(user) (\(reference)): \(reason)"
         }
     }
 
@@ -54,11 +55,15 @@ public struct SecretResolver: Sendable {
     }
 
     /// The secret's value; a `remote_file` is read from `host` over SFTP, with its trailing whitespace dropped.
-    public func resolve(_ secret: SecretReference, on host: @autoclosure () throws -> any RemoteHost) async throws -> String {
+    public func resolve(_ secret: SecretReference, on host: @autoclosure () throws -> any RemoteHost) async throws
+        -> String
+    {
         if case .remoteFile(let path) = secret {
             let data = try await host().read(contentsOf: path)
             let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !value.isEmpty else { throw SecretReference.ResolutionError(reference: secret, message: "\(path) on the host is empty") }
+            guard !value.isEmpty else {
+                throw SecretReference.ResolutionError(reference: secret, message: "\(path) on the host is empty")
+            }
             return value
         }
         return try secret.resolveLocally(environment: processEnvironment) ?? ""

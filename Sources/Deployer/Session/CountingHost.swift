@@ -20,17 +20,23 @@ final class CountingHost: RemoteHost, @unchecked Sendable {
         return try await inner.run(command, options: options)
     }
 
-    func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult {
+    func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
         counter.add()
         return try await inner.upload(data, to: remotePath, mode: mode, timeout: timeout)
     }
 
-    func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult {
+    func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
         counter.add()
         return try await inner.upload(file: localPath, to: remotePath, mode: mode, timeout: timeout)
     }
 
-    func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError) -> UploadResult {
+    func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
         counter.add()
         return try await inner.transfer(file: localPath, to: remotePath, timeout: timeout)
     }

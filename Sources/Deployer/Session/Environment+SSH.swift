@@ -7,7 +7,8 @@ extension Environment.Host {
     /// environment file names, never from the file itself.
     ///
     /// - Throws: `SSHError` `.privateKeyFile` when the named passphrase variable is not set.
-    public func sshConfiguration(processEnvironment: [String: String] = ProcessInfo.processInfo.environment) throws(SSHError)
+    public func sshConfiguration(processEnvironment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(SSHError)
         -> SSHConfiguration
     {
         let authentication: SSHConfiguration.Authentication
@@ -15,7 +16,9 @@ extension Environment.Host {
             var passphrase: String?
             if let variable = identityPassphraseEnv {
                 guard let value = processEnvironment[variable], !value.isEmpty else {
-                    throw SSHError(.privateKeyFile, "\(name): identity_passphrase_env names \(variable), which is not set in this shell")
+                    throw SSHError(
+                        .privateKeyFile,
+                        "\(name): identity_passphrase_env names \(variable), which is not set in this shell")
                 }
                 passphrase = value
             }
@@ -25,6 +28,7 @@ extension Environment.Host {
         }
         return SSHConfiguration(
             host: address, port: port, user: user, authentication: authentication, knownHostsFile: knownHostsFile,
-            pinnedFingerprint: hostKeyFingerprint, connectTimeout: connectTimeout, keepaliveInterval: keepalive, label: name)
+            pinnedFingerprint: hostKeyFingerprint, connectTimeout: connectTimeout, keepaliveInterval: keepalive,
+            label: name)
     }
 }

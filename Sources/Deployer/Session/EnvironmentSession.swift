@@ -30,7 +30,10 @@ public final class EnvironmentSession: @unchecked Sendable {
     private var passwords: [ClickHouseRole: String] = [:]
     private var closed = false
 
-    init(environment: Environment, links: [Link], processEnvironment: [String: String], connector: HostConnector, requests: RequestCounter) {
+    init(
+        environment: Environment, links: [Link], processEnvironment: [String: String], connector: HostConnector,
+        requests: RequestCounter
+    ) {
         self.requests = requests
         self.environment = environment
         self.links = links
@@ -49,7 +52,9 @@ public final class EnvironmentSession: @unchecked Sendable {
         let chosen = hosts ?? environment.hosts
         let counter = RequestCounter()
         let base = connector ?? .ssh(processEnvironment: processEnvironment)
-        let connector = HostConnector { host, timeout throws(SSHError) in CountingHost(try await base.connect(host, timeout), counter: counter) }
+        let connector = HostConnector { host, timeout throws(SSHError) in
+            CountingHost(try await base.connect(host, timeout), counter: counter)
+        }
         let connections = await withTaskGroup(of: (Int, Result<any RemoteHost, HostFailure>).self) { group in
             for (index, host) in chosen.enumerated() {
                 group.addTask {
@@ -67,7 +72,9 @@ public final class EnvironmentSession: @unchecked Sendable {
             return results.compactMap { $0 }
         }
         let links = zip(chosen, connections).map { Link(host: $0, connection: $1) }
-        return EnvironmentSession(environment: environment, links: links, processEnvironment: processEnvironment, connector: connector, requests: counter)
+        return EnvironmentSession(
+            environment: environment, links: links, processEnvironment: processEnvironment, connector: connector,
+            requests: counter)
     }
 
     /// The failures of the hosts that could not be connected.
@@ -78,7 +85,8 @@ public final class EnvironmentSession: @unchecked Sendable {
     /// The connection to the host named `name`.
     public func connection(to name: String) -> Result<any RemoteHost, HostFailure> {
         guard let link = links.first(where: { $0.host.name == name }) else {
-            return .failure(HostFailure(host: name, error: SSHError(.connectionFailed, "\(name) is not a host of this session")))
+            return .failure(
+                HostFailure(host: name, error: SSHError(.connectionFailed, "\(name) is not a host of this session")))
         }
         return link.connection
     }

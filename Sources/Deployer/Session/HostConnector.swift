@@ -12,7 +12,8 @@ public struct HostConnector: Sendable {
     }
 
     /// A libssh2 connection per host, configured from the environment file (passphrases from `processEnvironment`).
-    public static func ssh(processEnvironment: [String: String] = ProcessInfo.processInfo.environment) -> HostConnector {
+    public static func ssh(processEnvironment: [String: String] = ProcessInfo.processInfo.environment) -> HostConnector
+    {
         HostConnector { host, timeout throws(SSHError) in
             var configuration = try host.sshConfiguration(processEnvironment: processEnvironment)
             configuration.connectTimeout = min(configuration.connectTimeout, timeout)

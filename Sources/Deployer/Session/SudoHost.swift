@@ -23,32 +23,43 @@ final class SudoHost: RemoteHost, @unchecked Sendable {
         let refusal = result.stderrText
         guard result.exitStatus == 1, refusal.hasPrefix("sudo:") else { return result }
         let first = command.split(separator: "\n").first { !$0.hasPrefix("set -") }.map(String.init) ?? command
-        let explained = "\(label): `sudo -n` refused to run `\(first.prefix(120))` for \(user) (\(refusal.trimmingCharacters(in: .whitespacesAndNewlines))); "
+        let explained =
+            "\(label): `sudo -n` refused to run `\(first.prefix(120))` for \(user) (\(refusal.trimmingCharacters(in: .whitespacesAndNewlines))); "
             + "deployctl needs a sudoers rule without a password, such as `\(user) ALL=(root) NOPASSWD: ALL`\n"
         return CommandResult(
-            command: command, stdout: result.stdout, stderr: Data(explained.utf8), exitStatus: result.exitStatus, exitSignal: result.exitSignal,
+            command: command, stdout: result.stdout, stderr: Data(explained.utf8), exitStatus: result.exitStatus,
+            exitSignal: result.exitSignal,
             duration: result.duration)
     }
 
-    func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult {
+    func upload(_ data: Data, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
         let staged = "/tmp/.deployctl-upload-\(UUID().uuidString)"
         let uploaded = try await inner.upload(data, to: staged, mode: 0o600, timeout: timeout)
         try await place(staged, at: remotePath, mode: mode)
-        return UploadResult(remotePath: remotePath, bytes: uploaded.bytes, sha256: uploaded.sha256, duration: uploaded.duration)
+        return UploadResult(
+            remotePath: remotePath, bytes: uploaded.bytes, sha256: uploaded.sha256, duration: uploaded.duration)
     }
 
-    func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError) -> UploadResult {
+    func upload(file localPath: String, to remotePath: String, mode: UInt32, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
         let staged = "/tmp/.deployctl-upload-\(UUID().uuidString)"
         let uploaded = try await inner.upload(file: localPath, to: staged, mode: 0o600, timeout: timeout)
         try await place(staged, at: remotePath, mode: mode)
-        return UploadResult(remotePath: remotePath, bytes: uploaded.bytes, sha256: uploaded.sha256, duration: uploaded.duration)
+        return UploadResult(
+            remotePath: remotePath, bytes: uploaded.bytes, sha256: uploaded.sha256, duration: uploaded.duration)
     }
 
-    func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError) -> UploadResult {
+    func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError)
+        -> UploadResult
+    {
         let staged = "/tmp/.deployctl-upload-\(UUID().uuidString)"
         let uploaded = try await inner.transfer(file: localPath, to: staged, timeout: timeout)
         try await place(staged, at: remotePath, mode: 0o600)
-        return UploadResult(remotePath: remotePath, bytes: uploaded.bytes, sha256: uploaded.sha256, duration: uploaded.duration)
+        return UploadResult(
+            remotePath: remotePath, bytes: uploaded.bytes, sha256: uploaded.sha256, duration: uploaded.duration)
     }
 
     /// Root moves the staged file next to its target, sets owner and mode, and renames it into place.
@@ -76,10 +87,13 @@ final class SudoHost: RemoteHost, @unchecked Sendable {
             "if [ -e \(ShellQuote.quote(remotePath)) ]; then stat -L -c '%s %a %F %u %g %Y' \(ShellQuote.quote(remotePath)); fi",
             options: .init(timeout: timeout))
         let fields = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
-        guard result.succeeded, fields.count >= 6, let size = UInt64(fields[0]), let permissions = UInt32(fields[1], radix: 8) else { return nil }
+        guard result.succeeded, fields.count >= 6, let size = UInt64(fields[0]),
+            let permissions = UInt32(fields[1], radix: 8)
+        else { return nil }
         let type = fields[2..<(fields.count - 3)].joined(separator: " ")
         return RemoteFileInfo(
-            size: size, permissions: permissions, isDirectory: type == "directory", isRegularFile: type.hasPrefix("regular"),
+            size: size, permissions: permissions, isDirectory: type == "directory",
+            isRegularFile: type.hasPrefix("regular"),
             uid: UInt32(fields[fields.count - 3]) ?? 0, gid: UInt32(fields[fields.count - 2]) ?? 0,
             modified: Date(timeIntervalSince1970: TimeInterval(fields[fields.count - 1]) ?? 0))
     }

@@ -1,7 +1,7 @@
-import HostScripts
 import Console
 import Environments
 import Foundation
+import HostScripts
 import SSH
 
 /// `deployctl setup <env>`: prepares every host for deploys, idempotently, and says what it changed:
@@ -72,7 +72,9 @@ public struct HostSetup: Sendable {
             "  fi",
             "}",
         ]
-        for folder in folders { lines.append("folder \(folder.path.shellQuoted) \(folder.mode) \(folder.group.shellQuoted)") }
+        for folder in folders {
+            lines.append("folder \(folder.path.shellQuoted) \(folder.mode) \(folder.group.shellQuoted)")
+        }
         let signers = layout.allowedSigners.shellQuoted
         lines += [
             "printf '%s' \(allowedSigners.shellQuoted) > \(signers).tmp",
@@ -94,32 +96,42 @@ public struct HostSetup: Sendable {
     /// Sets up every host of `session`, one after another.
     public func run(in session: EnvironmentSession, actor: String) async -> Report {
         guard !environment.app.trustedReleaseKeys.isEmpty else {
-            let reason = "\(environment.sourcePath): [app] trusted_release_keys is empty; add the .pub line `deployctl release keygen` printed"
-            return Report(environment: environment.name, hosts: session.links.map { HostResult(host: $0.host.name, changes: [], failure: reason) })
+            let reason =
+                "\(environment.sourcePath): [app] trusted_release_keys is empty; add the .pub line `deployctl release keygen` printed"
+            return Report(
+                environment: environment.name,
+                hosts: session.links.map { HostResult(host: $0.host.name, changes: [], failure: reason) })
         }
-        let hosts = await session.eachHost(concurrently: false, { host, connection in
-            let started = ContinuousClock.now
-            do throws(CommandFailure) {
-                let answer = ScriptAnswer(try await HostScript(host: connection).require(script, step: "setup").stdoutText)
-                let missing = answer.all("missing")
-                if !missing.isEmpty {
-                    return HostResult(host: host.name, changes: answer.all("changed"), failure: "missing on the host: " + missing.joined(separator: ", "))
+        let hosts = await session.eachHost(
+            concurrently: false,
+            { host, connection in
+                let started = ContinuousClock.now
+                do throws(CommandFailure) {
+                    let answer = ScriptAnswer(
+                        try await HostScript(host: connection).require(script, step: "setup").stdoutText)
+                    let missing = answer.all("missing")
+                    if !missing.isEmpty {
+                        return HostResult(
+                            host: host.name, changes: answer.all("changed"),
+                            failure: "missing on the host: " + missing.joined(separator: ", "))
+                    }
+                    let changes = answer.all("changed")
+                    let log = AuditLog(layout: layout, database: environment.clickhouse.database)
+                    let clickhouse = try? await session.clickhouse(as: .admin)
+                    try await log.append(
+                        AuditRecord(
+                            command: "setup", environment: environment.name, host: host.name, actor: actor,
+                            release: nil, result: "ok",
+                            seconds: started.duration(to: .now).secondsValue, changes: changes),
+                        on: connection, clickhouse: clickhouse)
+                    return HostResult(host: host.name, changes: changes, failure: nil)
+                } catch {
+                    return HostResult(host: host.name, changes: [], failure: error.message)
                 }
-                let changes = answer.all("changed")
-                let log = AuditLog(layout: layout, database: environment.clickhouse.database)
-                let clickhouse = try? await session.clickhouse(as: .admin)
-                try await log.append(
-                    AuditRecord(
-                        command: "setup", environment: environment.name, host: host.name, actor: actor, release: nil, result: "ok",
-                        seconds: started.duration(to: .now).secondsValue, changes: changes),
-                    on: connection, clickhouse: clickhouse)
-                return HostResult(host: host.name, changes: changes, failure: nil)
-            } catch {
-                return HostResult(host: host.name, changes: [], failure: error.message)
-            }
-        }, unreachable: { host, failure in
-            HostResult(host: host.name, changes: [], failure: failure.description)
-        })
+            },
+            unreachable: { host, failure in
+                HostResult(host: host.name, changes: [], failure: failure.description)
+            })
         return Report(environment: environment.name, hosts: hosts)
     }
 }

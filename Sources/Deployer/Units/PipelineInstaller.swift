@@ -23,7 +23,8 @@ public struct HostLayout: Sendable, Equatable {
 
     /// The paths and account the shipped units in `systemd/` refer to when no drop-in changes them.
     public static let shipped = HostLayout(
-        root: "/opt/qtickets_api", user: "qtickets", envFile: "/etc/qtickets_api/qtickets_api.env", unitsDirectory: "/etc/systemd/system")
+        root: "/opt/qtickets_api", user: "qtickets", envFile: "/etc/qtickets_api/qtickets_api.env",
+        unitsDirectory: "/etc/systemd/system")
 
     /// What an environment file says: `[app] root`, `user`, `env_file` and `[systemd] units_dir`.
     public init(_ environment: Environment) {
@@ -68,10 +69,12 @@ public struct PipelineInstaller: Sendable {
 
     /// Uploads the loader binary and the `RELEASE` file into the release's folder; returns that folder.
     @discardableResult
-    public func install(release: String, binary: String, on host: any RemoteHost) async throws(CommandFailure) -> String {
+    public func install(release: String, binary: String, on host: any RemoteHost) async throws(CommandFailure) -> String
+    {
         let directory = layout.releaseDirectory(release)
         do throws(SSHError) {
-            _ = try await host.upload(file: binary, to: directory + "/bin/qtickets-api", mode: 0o755, timeout: .seconds(3600))
+            _ = try await host.upload(
+                file: binary, to: directory + "/bin/qtickets-api", mode: 0o755, timeout: .seconds(3600))
             _ = try await host.upload(Data((release + "\n").utf8), to: directory + "/RELEASE", mode: 0o644)
         } catch {
             throw CommandFailure(.checkFailed, "install", "\(host.label): uploading release \(release): \(error)")
@@ -83,7 +86,9 @@ public struct PipelineInstaller: Sendable {
     public func installUnits(on host: any RemoteHost) async throws(CommandFailure) {
         for name in units.names {
             do throws(SSHError) {
-                _ = try await host.upload(file: units.path(of: name), to: layout.unitsDirectory + "/" + name, mode: 0o644, timeout: .seconds(600))
+                _ = try await host.upload(
+                    file: units.path(of: name), to: layout.unitsDirectory + "/" + name, mode: 0o644,
+                    timeout: .seconds(600))
             } catch {
                 throw CommandFailure(.checkFailed, "install", "\(host.label): installing \(name): \(error)")
             }
@@ -92,7 +97,9 @@ public struct PipelineInstaller: Sendable {
 
     /// Points `current` at `release` (a new link under a temporary name, then rename), reloads
     /// systemd and starts `timers`.
-    public func activate(release: String, on host: any RemoteHost, starting timers: [String]) async throws(CommandFailure) {
+    public func activate(release: String, on host: any RemoteHost, starting timers: [String])
+        async throws(CommandFailure)
+    {
         let link = ShellQuote.quote(layout.current)
         let temporary = ShellQuote.quote(layout.current + ".deployctl-new")
         let start = timers.isEmpty ? "" : " && systemctl start " + timers.map(ShellQuote.quote).joined(separator: " ")
@@ -110,7 +117,9 @@ public struct PipelineInstaller: Sendable {
             throw CommandFailure(.unreachable, "ssh", "\(host.label): \(step): \(error)")
         }
         guard result.succeeded else {
-            throw CommandFailure(.checkFailed, "install", "\(host.label): \(step) failed (\(result.outcome)): \(result.stderrText)\(result.stdoutText)")
+            throw CommandFailure(
+                .checkFailed, "install",
+                "\(host.label): \(step) failed (\(result.outcome)): \(result.stderrText)\(result.stdoutText)")
         }
     }
 }

@@ -39,7 +39,9 @@ public struct Gate: Sendable {
     /// Reads staging's records for `release` and decides.
     public func decide(release: String, now: Date = Date()) async -> Decision {
         func decision(_ open: Bool, _ reason: String, _ newest: VerificationRecord? = nil) -> Decision {
-            Decision(environment: environment.name, stagingEnvironment: staging.name, release: release, open: open, reason: reason, newest: newest)
+            Decision(
+                environment: environment.name, stagingEnvironment: staging.name, release: release, open: open,
+                reason: reason, newest: newest)
         }
         let session = await EnvironmentSession.open(staging, hosts: [staging.clickhouseHost])
         defer { session.close() }
@@ -53,19 +55,31 @@ public struct Gate: Sendable {
         do throws(ClickHouseError) {
             records = try await VerificationLog(environment: staging).records(for: release, client: client)
         } catch {
-            return decision(false, "\(staging.name)'s verification records cannot be read, so the gate stays closed: \(error)")
+            return decision(
+                false, "\(staging.name)'s verification records cannot be read, so the gate stays closed: \(error)")
         }
         guard let newest = records.first else {
-            return decision(false, "release \(release) has never been verified on \(staging.name): run `deployctl deploy \(staging.name) --release \(release)` and `deployctl verify \(staging.name)`")
+            return decision(
+                false,
+                "release \(release) has never been verified on \(staging.name): run `deployctl deploy \(staging.name) --release \(release)` and `deployctl verify \(staging.name)`"
+            )
         }
         guard newest.passed else {
             let revoked = records.dropFirst().contains(where: \.passed) ? " (it revokes an earlier pass)" : ""
-            return decision(false, "the newest verification of \(release) on \(staging.name), \(newest.at) by \(newest.actor), failed\(revoked): \(newest.blocking.joined(separator: ", "))", newest)
+            return decision(
+                false,
+                "the newest verification of \(release) on \(staging.name), \(newest.at) by \(newest.actor), failed\(revoked): \(newest.blocking.joined(separator: ", "))",
+                newest)
         }
         let age = now.timeIntervalSince1970 - Double(newest.epoch)
         let maxAge = Double(gate.maxReportAge.components.seconds)
         guard age <= maxAge else {
-            return decision(false, String(format: "the passing verification of %@ on %@ is %.1f h old; the gate accepts up to %.0f h: verify %@ again", release, staging.name, age / 3600, maxAge / 3600, staging.name), newest)
+            return decision(
+                false,
+                String(
+                    format:
+                        "the passing verification of %@ on %@ is %.1f h old; the gate accepts up to %.0f h: verify %@ again",
+                    release, staging.name, age / 3600, maxAge / 3600, staging.name), newest)
         }
         if gate.minSoak > .zero {
             let soak = Double(gate.minSoak.components.seconds)
@@ -76,9 +90,16 @@ public struct Gate: Sendable {
             let since = Double(deployed ?? "") ?? 0
             let ran = since > 0 ? now.timeIntervalSince1970 - since : 0
             guard since > 0, ran >= soak else {
-                return decision(false, String(format: "release %@ has run on %@ for %.0f min; the gate wants %.0f min of soak", release, staging.name, ran / 60, soak / 60), newest)
+                return decision(
+                    false,
+                    String(
+                        format: "release %@ has run on %@ for %.0f min; the gate wants %.0f min of soak", release,
+                        staging.name, ran / 60, soak / 60), newest)
             }
         }
-        return decision(true, "release \(release) passed on \(staging.name) at \(newest.at) (by \(newest.actor), report \(newest.reportSHA256.prefix(12))…)", newest)
+        return decision(
+            true,
+            "release \(release) passed on \(staging.name) at \(newest.at) (by \(newest.actor), report \(newest.reportSHA256.prefix(12))…)",
+            newest)
     }
 }

@@ -1,8 +1,8 @@
-import HostScripts
 import ClickHouse
 import Console
 import Environments
 import Foundation
+import HostScripts
 import Migrator
 import SSH
 import Verify
@@ -32,7 +32,8 @@ public struct Verification: Sendable {
     /// the areas with a failing blocker (and those skipped because of one) run again on fresh
     /// state, `retryPause` apart, until they pass or the time is up.
     public func run(
-        in session: EnvironmentSession, only: Set<CheckResult.Area>?, retryFor: Duration = .zero, retryPause: Duration = .seconds(5)
+        in session: EnvironmentSession, only: Set<CheckResult.Area>?, retryFor: Duration = .zero,
+        retryPause: Duration = .seconds(5)
     ) async throws(CommandFailure) -> VerificationReport {
         let started = Date()
         if let failure = session.failures.first { throw CommandFailure(.unreachable, "ssh", failure.description) }
@@ -44,7 +45,9 @@ public struct Verification: Sendable {
         } catch {
             throw error.failure
         }
-        var secrets = [(try? await session.password(of: .admin)) ?? "", (try? await session.password(of: .writer)) ?? ""]
+        var secrets = [
+            (try? await session.password(of: .admin)) ?? "", (try? await session.password(of: .writer)) ?? "",
+        ]
         var hosts: [VerificationReport.Host] = []
         var migrations: [Migration] = []
         var revision: String?
@@ -53,7 +56,8 @@ public struct Verification: Sendable {
             guard case .success(let connection) = link.connection else { continue }
             let current = try await HostScript(host: connection).require(
                 "readlink \(layout.current.shellQuoted) 2>/dev/null | sed 's|.*/||'; sed -n 's/^[A-Z_]*\\(TOKEN\\|PASSWORD\\|SECRET\\)[A-Z_]*=//p' \(layout.envFile.shellQuoted) 2>/dev/null",
-                step: "reading the current release").stdoutText.split(separator: "\n").map(String.init)
+                step: "reading the current release"
+            ).stdoutText.split(separator: "\n").map(String.init)
             let release = current.first.flatMap { $0.isEmpty ? nil : $0 }
             secrets += current.dropFirst()
             let local = release.flatMap { store.summary(of: $0) }
@@ -61,44 +65,68 @@ public struct Verification: Sendable {
             migrations = releaseFiles.migrations
             revision = local?.manifest.revision ?? revision
             let target = VerifyTarget(
-                environment: environment, hostName: link.host.name, host: connection, admin: admin, writer: writer, root: layout.root,
-                envFile: layout.envFile, unitsDirectory: layout.unitsDirectory, release: release, units: releaseFiles.units,
-                migrations: releaseFiles.migrations, smokeChecks: releaseFiles.smoke, loaderHost: loaders.contains(link.host.name),
-                dropIns: UnitDropIn.all(for: releaseFiles.unitTexts, layout: layout, environment: environment.name), redact: Redactor(secrets: secrets))
+                environment: environment, hostName: link.host.name, host: connection, admin: admin, writer: writer,
+                root: layout.root,
+                envFile: layout.envFile, unitsDirectory: layout.unitsDirectory, release: release,
+                units: releaseFiles.units,
+                migrations: releaseFiles.migrations, smokeChecks: releaseFiles.smoke,
+                loaderHost: loaders.contains(link.host.name),
+                dropIns: UnitDropIn.all(for: releaseFiles.unitTexts, layout: layout, environment: environment.name),
+                redact: Redactor(secrets: secrets))
             let suite = VerifySuite(target: target)
             var checks = await suite.run(only: only)
             var attempts = 1
             let deadline = ContinuousClock.now + retryFor
             while ContinuousClock.now < deadline {
-                let again = Set(checks.filter { $0.outcome == .skip ? $0.id.hasSuffix(".skipped") : $0.blocks }.map(\.area))
+                let again = Set(
+                    checks.filter { $0.outcome == .skip ? $0.id.hasSuffix(".skipped") : $0.blocks }.map(\.area))
                 guard !again.isEmpty else { break }
                 try? await Task.sleep(for: min(retryPause, ContinuousClock.now.duration(to: deadline)))
                 let fresh = await suite.run(only: again)
                 let order = CheckResult.Area.allCases
                 checks = (checks.filter { !again.contains($0.area) } + fresh)
-                    .enumerated().sorted { (order.firstIndex(of: $0.element.area) ?? 0, $0.offset) < (order.firstIndex(of: $1.element.area) ?? 0, $1.offset) }
+                    .enumerated().sorted {
+                        (order.firstIndex(of: $0.element.area) ?? 0, $0.offset) < (
+                            order.firstIndex(of: $1.element.area) ?? 0, $1.offset
+                        )
+                    }
                     .map(\.element)
                 attempts += 1
             }
-            hosts.append(VerificationReport.Host(
-                host: link.host.name, hostKey: connection.hostKey.fingerprint, release: release, checks: checks, attempts: attempts))
+            hosts.append(
+                VerificationReport.Host(
+                    host: link.host.name, hostKey: connection.hostKey.fingerprint, release: release, checks: checks,
+                    attempts: attempts))
         }
         // A ClickHouse that did not answer the suite is not asked again (a hung server would hold the report for minutes).
-        let silent = hosts.contains { $0.checks.contains { $0.id == "environment.clickhouse-answers" && $0.outcome == .fail } }
-        let history = silent ? [] : (try? await Migrator(
-            client: admin, migrations: migrations, tables: TrackingTables(database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)
-        ).status()) ?? []
+        let silent = hosts.contains {
+            $0.checks.contains { $0.id == "environment.clickhouse-answers" && $0.outcome == .fail }
+        }
+        let history =
+            silent
+            ? []
+            : (try? await Migrator(
+                client: admin, migrations: migrations,
+                tables: TrackingTables(
+                    database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)
+            ).status()) ?? []
         let applied = history.filter { $0.condition == .applied || $0.condition == .baselined }
         let report = VerificationReport(
-            environment: environment.name, release: hosts.first?.release, revision: revision, deployctlVersion: deployctlVersion, startedAt: started,
-            finishedAt: Date(), actor: actor, migrationHead: applied.last.map { "\(MigrationVersion($0.version))_\($0.slug)" },
-            migrationChecksums: Dictionary(uniqueKeysWithValues: migrations.map { ("\(MigrationVersion($0.version.value))", $0.checksum) }), hosts: hosts)
+            environment: environment.name, release: hosts.first?.release, revision: revision,
+            deployctlVersion: deployctlVersion, startedAt: started,
+            finishedAt: Date(), actor: actor,
+            migrationHead: applied.last.map { "\(MigrationVersion($0.version))_\($0.slug)" },
+            migrationChecksums: Dictionary(
+                uniqueKeysWithValues: migrations.map { ("\(MigrationVersion($0.version.value))", $0.checksum) }),
+            hosts: hosts)
         return report
     }
 
     /// The release's units, migrations and smoke SQL: from the local store when it holds the
     /// release, else read from the host's `current` (a workstation that did not build it).
-    private func releaseFiles(on host: any RemoteHost, release: String?, local: ReleaseSummary?) async throws(CommandFailure) -> ReleaseFiles {
+    private func releaseFiles(on host: any RemoteHost, release: String?, local: ReleaseSummary?)
+        async throws(CommandFailure) -> ReleaseFiles
+    {
         if let local {
             return try ReleaseFiles(directory: local.path)
         }
@@ -128,7 +156,10 @@ struct ReleaseFiles {
             $0.hasSuffix(".service") || $0.hasSuffix(".timer")
         }.sorted()
         units = names
-        unitTexts = Dictionary(uniqueKeysWithValues: names.map { ($0, (try? String(contentsOfFile: directory + "/systemd/" + $0, encoding: .utf8)) ?? "") })
+        unitTexts = Dictionary(
+            uniqueKeysWithValues: names.map {
+                ($0, (try? String(contentsOfFile: directory + "/systemd/" + $0, encoding: .utf8)) ?? "")
+            })
         do {
             migrations = try MigrationSet(directory: directory + "/migrations").migrations
         } catch {

@@ -1,8 +1,8 @@
-import HostScripts
 import ClickHouse
 import Console
 import Environments
 import Foundation
+import HostScripts
 import Verify
 
 /// What the gate reads: one verification's verdict for one release on one environment.
@@ -42,7 +42,9 @@ public struct VerificationLog: Sendable {
         layout = HostLayout(environment)
     }
 
-    var table: String { "\(ClickHouseSQL.identifier(environment.clickhouse.database)).\(ClickHouseSQL.identifier(Verification.table))" }
+    var table: String {
+        "\(ClickHouseSQL.identifier(environment.clickhouse.database)).\(ClickHouseSQL.identifier(Verification.table))"
+    }
 
     /// Stores `record` on every host of `session` and in ClickHouse, with an audit entry each.
     public func store(_ record: VerificationRecord, in session: EnvironmentSession) async throws(CommandFailure) {
@@ -56,14 +58,17 @@ public struct VerificationLog: Sendable {
         }
         let clickhouse = try? await session.clickhouse(as: .admin)
         if let clickhouse {
-            let insert = "INSERT INTO \(table) (release, passed, at, line) SELECT \(ClickHouseSQL.literal(record.release)), \(record.passed ? 1 : 0), "
+            let insert =
+                "INSERT INTO \(table) (release, passed, at, line) SELECT \(ClickHouseSQL.literal(record.release)), \(record.passed ? 1 : 0), "
                 + "toDateTime(\(record.epoch)), \(ClickHouseSQL.literal(line))"
             do throws(ClickHouseError) {
                 try await clickhouse.using(database: nil).execute(
-                    "CREATE TABLE IF NOT EXISTS \(table) (release String, passed UInt8, at DateTime, line String) ENGINE = MergeTree ORDER BY (release, at)")
+                    "CREATE TABLE IF NOT EXISTS \(table) (release String, passed UInt8, at DateTime, line String) ENGINE = MergeTree ORDER BY (release, at)"
+                )
                 try await clickhouse.using(database: nil).execute(insert)
             } catch {
-                throw CommandFailure(.checkFailed, "verify", "the verification record could not be stored in ClickHouse: \(error)")
+                throw CommandFailure(
+                    .checkFailed, "verify", "the verification record could not be stored in ClickHouse: \(error)")
             }
         }
         for link in session.links {
@@ -73,19 +78,25 @@ public struct VerificationLog: Sendable {
                 step: "storing the verification record")
             try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
                 AuditRecord(
-                    command: "verify", environment: environment.name, host: link.host.name, actor: record.actor, release: record.release,
-                    result: record.passed ? "passed" : "failed", seconds: 0, changes: [], detail: "report sha256 \(record.reportSHA256)"),
+                    command: "verify", environment: environment.name, host: link.host.name, actor: record.actor,
+                    release: record.release,
+                    result: record.passed ? "passed" : "failed", seconds: 0, changes: [],
+                    detail: "report sha256 \(record.reportSHA256)"),
                 on: connection, clickhouse: clickhouse)
         }
     }
 
     /// Every record for `release`, newest first, from the environment's ClickHouse.
-    public func records(for release: String, client: ClickHouseClient) async throws(ClickHouseError) -> [VerificationRecord] {
+    public func records(for release: String, client: ClickHouseClient) async throws(ClickHouseError)
+        -> [VerificationRecord]
+    {
         do throws(ClickHouseError) {
             let rows = try await client.using(database: nil).rows(
                 "SELECT line FROM \(table) WHERE release = \(ClickHouseSQL.literal(release)) ORDER BY at DESC")
-            return rows.compactMap { $0.first ?? nil }.compactMap { try? JSONDecoder().decode(VerificationRecord.self, from: Data($0.utf8)) }
-        } catch where error.isMissingTable {
+            return rows.compactMap { $0.first ?? nil }.compactMap {
+                try? JSONDecoder().decode(VerificationRecord.self, from: Data($0.utf8))
+            }
+        } catch  where error.isMissingTable {
             return []
         }
     }

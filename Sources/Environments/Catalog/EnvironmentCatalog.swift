@@ -33,7 +33,8 @@ public struct EnvironmentCatalog: Sendable {
                 )
             )
         }
-        return fileNames
+        return
+            fileNames
             .filter { $0.hasSuffix(".toml") && !$0.hasPrefix(".") }
             .map(EnvironmentLoader.environmentName(forFileAt:))
             .sorted()

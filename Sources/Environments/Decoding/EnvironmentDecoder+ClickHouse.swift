@@ -68,7 +68,8 @@ extension EnvironmentDecoder {
             expected: "a systemd service name ending in .service",
             isValid: ValueFormats.isServiceUnitName
         )
-        let container = table.string("container", expected: "a Docker container name", isValid: ValueFormats.isContainerName)
+        let container = table.string(
+            "container", expected: "a Docker container name", isValid: ValueFormats.isContainerName)
         let unitPath = table.path.appending("unit")
         let containerPath = table.path.appending("container")
 
@@ -84,7 +85,8 @@ extension EnvironmentDecoder {
             if !table.contains("unit") {
                 table.diagnostics.reportMissing(
                     unitPath,
-                    expected: "the systemd unit that runs ClickHouse when runs_as = \"systemd\", such as \"clickhouse-server.service\""
+                    expected:
+                        "the systemd unit that runs ClickHouse when runs_as = \"systemd\", such as \"clickhouse-server.service\""
                 )
             }
             return unit.map { .systemd(unit: $0) }
@@ -99,7 +101,8 @@ extension EnvironmentDecoder {
             if !table.contains("container") {
                 table.diagnostics.reportMissing(
                     containerPath,
-                    expected: "the Docker container that runs ClickHouse when runs_as = \"docker\", such as \"ch-zakaz\""
+                    expected:
+                        "the Docker container that runs ClickHouse when runs_as = \"docker\", such as \"ch-zakaz\""
                 )
             }
             return container.map { .docker(container: $0) }

@@ -71,9 +71,11 @@ extension EnvironmentDecoder {
         )
         defaults.useAgent = ssh.boolean("use_agent")
         defaults.knownHostsFile = localPath("known_hosts", in: ssh) ?? defaults.knownHostsFile
-        defaults.connectTimeoutSeconds = ssh.integer("connect_timeout_seconds", in: 1...300) ?? defaults.connectTimeoutSeconds
+        defaults.connectTimeoutSeconds =
+            ssh.integer("connect_timeout_seconds", in: 1...300) ?? defaults.connectTimeoutSeconds
         defaults.keepaliveSeconds = ssh.integer("keepalive_seconds", in: 0...3600) ?? defaults.keepaliveSeconds
-        defaults.commandTimeoutSeconds = ssh.integer("command_timeout_seconds", in: 1...86400) ?? defaults.commandTimeoutSeconds
+        defaults.commandTimeoutSeconds =
+            ssh.integer("command_timeout_seconds", in: 1...86400) ?? defaults.commandTimeoutSeconds
         defaults.become = ssh.choice("become", as: Environment.Host.Become.self)
         ssh.reportUnknownKeys()
         return defaults
@@ -100,7 +102,8 @@ extension EnvironmentDecoder {
         let identityFile = localPath("identity_file", in: entry) ?? defaults.identityFile
         let hostKey = entry.string(
             "host_key",
-            expected: "an OpenSSH fingerprint, \"SHA256:\" followed by 43 base64 characters as printed by ssh-keygen -lf",
+            expected:
+                "an OpenSSH fingerprint, \"SHA256:\" followed by 43 base64 characters as printed by ssh-keygen -lf",
             isValid: ValueFormats.isSHA256Fingerprint
         )
 

@@ -24,7 +24,8 @@ extension EnvironmentDecoder {
         guard webhook != nil || telegram != nil else {
             return nil
         }
-        return Environment.Notify(webhookURL: webhook.flatMap(URL.init(string:)), telegram: telegram, timeout: .seconds(timeout))
+        return Environment.Notify(
+            webhookURL: webhook.flatMap(URL.init(string:)), telegram: telegram, timeout: .seconds(timeout))
     }
 
     /// Reads `telegram_token`, `telegram_chat_id` and `telegram_api_url`, which go together.
@@ -60,7 +61,8 @@ extension EnvironmentDecoder {
             )
         }
         if table.contains("telegram_api_url") && !hasToken && !hasChat {
-            table.diagnostics.report(.conflict, at: apiPath, "telegram_api_url only applies with telegram_token and telegram_chat_id")
+            table.diagnostics.report(
+                .conflict, at: apiPath, "telegram_api_url only applies with telegram_token and telegram_chat_id")
         }
         if case .remoteFile = token {
             table.diagnostics.report(

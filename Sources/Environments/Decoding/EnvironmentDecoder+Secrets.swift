@@ -1,7 +1,8 @@
 import TOMLKit
 
 extension EnvironmentDecoder {
-    private static let referenceForms = #"{ env = "VAR" } (a variable on the workstation), { file = "~/path" } (a file on the workstation) or { remote_file = "/absolute/path" } (a file on the host)"#
+    private static let referenceForms =
+        #"{ env = "VAR" } (a variable on the workstation), { file = "~/path" } (a file on the workstation) or { remote_file = "/absolute/path" } (a file on the host)"#
 
     /// Reads a secret reference: an inline table with exactly one of `env`, `file` and `remote_file`.
     ///
@@ -29,7 +30,8 @@ extension EnvironmentDecoder {
             isValid: ValueFormats.isEnvironmentVariableName
         )
         let localFile = localPath("file", in: reference)
-        let remoteFile = reference.string("remote_file", expected: "an absolute path on the host", isValid: ValueFormats.isAbsolutePath)
+        let remoteFile = reference.string(
+            "remote_file", expected: "an absolute path on the host", isValid: ValueFormats.isAbsolutePath)
         reference.reportUnknownKeys()
 
         let written = ["env", "file", "remote_file"].filter(reference.contains)

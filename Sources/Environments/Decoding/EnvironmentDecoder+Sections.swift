@@ -14,12 +14,17 @@ extension EnvironmentDecoder {
         )
         let envFile = table.string("env_file", required: true, expected: hostPath, isValid: ValueFormats.isAbsolutePath)
         let keepReleases = table.integer("keep_releases", in: 2...100) ?? 5
-        let trustedKeys = table.strings(
-            "trusted_release_keys",
-            expected: "an ed25519 public key line (ssh-ed25519 AAAA… comment) whose release signatures the hosts accept",
-            isValid: ValueFormats.isEd25519PublicKeyLine
-        ) ?? []
-        let loaderHosts = table.strings("loader_hosts", expected: "the name of one of this file's [[hosts]]", isValid: ValueFormats.isHostEntryName) ?? []
+        let trustedKeys =
+            table.strings(
+                "trusted_release_keys",
+                expected:
+                    "an ed25519 public key line (ssh-ed25519 AAAA… comment) whose release signatures the hosts accept",
+                isValid: ValueFormats.isEd25519PublicKeyLine
+            ) ?? []
+        let loaderHosts =
+            table.strings(
+                "loader_hosts", expected: "the name of one of this file's [[hosts]]",
+                isValid: ValueFormats.isHostEntryName) ?? []
         if let hosts {
             for (index, name) in loaderHosts.enumerated() where !hosts.contains(where: { $0.name == name }) {
                 table.diagnostics.report(
@@ -43,7 +48,8 @@ extension EnvironmentDecoder {
             return nil
         }
         return Environment.App(
-            root: appRoot, user: user, envFile: envFile, keepReleases: keepReleases, trustedReleaseKeys: trustedKeys, loaderHosts: loaderHosts)
+            root: appRoot, user: user, envFile: envFile, keepReleases: keepReleases, trustedReleaseKeys: trustedKeys,
+            loaderHosts: loaderHosts)
     }
 
     /// Reads the optional `[systemd]` table; problems are reported and the defaults returned.
@@ -118,7 +124,8 @@ extension EnvironmentDecoder {
             return nil
         }
         return Environment.Gate(
-            requirePassedOn: requirePassedOn, maxReportAge: .seconds(maxReportAgeHours * 3600), minSoak: .seconds(minSoakMinutes * 60))
+            requirePassedOn: requirePassedOn, maxReportAge: .seconds(maxReportAgeHours * 3600),
+            minSoak: .seconds(minSoakMinutes * 60))
     }
 
     /// Reads the optional `[deploy]` table; problems are reported and the defaults returned.
@@ -127,9 +134,12 @@ extension EnvironmentDecoder {
             return Environment.Deploy()
         }
         let defaults = Environment.Deploy()
-        let policy = table.choice("rollback_migrations", as: Environment.Deploy.RollbackMigrations.self) ?? defaults.rollbackMigrations
+        let policy =
+            table.choice("rollback_migrations", as: Environment.Deploy.RollbackMigrations.self)
+            ?? defaults.rollbackMigrations
         let watchdog = table.integer("watchdog_seconds", in: 5...3600).map { Duration.seconds($0) } ?? defaults.watchdog
-        let lockTTL = table.integer("lock_ttl_seconds", in: 10...86_400).map { Duration.seconds($0) } ?? defaults.lockTTL
+        let lockTTL =
+            table.integer("lock_ttl_seconds", in: 10...86_400).map { Duration.seconds($0) } ?? defaults.lockTTL
         table.reportUnknownKeys()
         return Environment.Deploy(rollbackMigrations: policy, watchdog: watchdog, lockTTL: lockTTL)
     }

@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The shapes that names, addresses and paths in an environment file must have.
@@ -86,7 +87,9 @@ enum ValueFormats {
     /// `ssh-ed25519 <base64 of a 51-byte blob>` with an optional comment.
     static func isEd25519PublicKeyLine(_ value: String) -> Bool {
         let parts = value.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count >= 2, parts[0] == "ssh-ed25519", let blob = Data(base64Encoded: String(parts[1])) else { return false }
+        guard parts.count >= 2, parts[0] == "ssh-ed25519", let blob = Data(base64Encoded: String(parts[1])) else {
+            return false
+        }
         return blob.count == 51
     }
 

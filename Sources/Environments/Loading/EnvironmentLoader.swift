@@ -17,7 +17,8 @@ public struct EnvironmentLoader: Sendable {
     ///   - homeDirectory: What `~` means; by default `$HOME`, or the account's home directory.
     ///   - workingDirectory: What relative source paths are relative to; by default the process's current directory.
     public init(homeDirectory: String? = nil, workingDirectory: String? = nil) {
-        self.homeDirectory = homeDirectory
+        self.homeDirectory =
+            homeDirectory
             ?? ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? FileManager.default.homeDirectoryForCurrentUser.path
         self.workingDirectory = workingDirectory ?? FileManager.default.currentDirectoryPath
@@ -68,7 +69,8 @@ public struct EnvironmentLoader: Sendable {
         let decoder = EnvironmentDecoder(
             name: name,
             sourcePath: sourcePath,
-            paths: PathResolver(homeDirectory: homeDirectory, baseDirectory: PathResolver.directory(of: absoluteSource)),
+            paths: PathResolver(
+                homeDirectory: homeDirectory, baseDirectory: PathResolver.directory(of: absoluteSource)),
             knownEnvironments: knownEnvironments
         )
         return try decoder.decode(text)
@@ -81,16 +83,19 @@ public struct EnvironmentLoader: Sendable {
         }
         guard !isDirectory.boolValue else {
             throw EnvironmentError(
-                EnvironmentError.Diagnostic(code: .unreadable, file: path, message: "is a directory, not an environment file")
+                EnvironmentError.Diagnostic(
+                    code: .unreadable, file: path, message: "is a directory, not an environment file")
             )
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EnvironmentError(
-                EnvironmentError.Diagnostic(code: .unreadable, file: path, message: "cannot be read; check its permissions")
+                EnvironmentError.Diagnostic(
+                    code: .unreadable, file: path, message: "cannot be read; check its permissions")
             )
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw EnvironmentError(EnvironmentError.Diagnostic(code: .unreadable, file: path, message: "is not UTF-8 text"))
+            throw EnvironmentError(
+                EnvironmentError.Diagnostic(code: .unreadable, file: path, message: "is not UTF-8 text"))
         }
         return text
     }

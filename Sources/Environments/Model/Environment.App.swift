@@ -22,7 +22,10 @@ extension Environment {
         public var loaderHosts: [String]
 
         /// Creates the app settings.
-        public init(root: String, user: String, envFile: String, keepReleases: Int = 5, trustedReleaseKeys: [String] = [], loaderHosts: [String] = []) {
+        public init(
+            root: String, user: String, envFile: String, keepReleases: Int = 5, trustedReleaseKeys: [String] = [],
+            loaderHosts: [String] = []
+        ) {
             self.root = root
             self.user = user
             self.envFile = envFile

@@ -20,7 +20,10 @@ extension Environment {
         /// stopped renewing them (a killed or disconnected workstation) outlive it.
         public var lockTTL: Duration
 
-        public init(rollbackMigrations: RollbackMigrations = .reversible, watchdog: Duration = .seconds(120), lockTTL: Duration = .seconds(600)) {
+        public init(
+            rollbackMigrations: RollbackMigrations = .reversible, watchdog: Duration = .seconds(120),
+            lockTTL: Duration = .seconds(600)
+        ) {
             self.rollbackMigrations = rollbackMigrations
             self.watchdog = watchdog
             self.lockTTL = lockTTL

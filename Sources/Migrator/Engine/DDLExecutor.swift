@@ -26,15 +26,20 @@ struct DDLExecutor<Client: ClickHouseQuerying>: Sendable {
     func execute(_ sql: String) async throws(ClickHouseError) {
         do throws(ClickHouseError) {
             try await client.execute(sql, settings: settings)
-        } catch where error.isDistributedDDLTimeout && cluster != nil {
+        } catch  where error.isDistributedDDLTimeout && cluster != nil {
             try await waitForDistributedTask(error)
         }
     }
 
     private func waitForDistributedTask(_ timeout: ClickHouseError) async throws(ClickHouseError) {
         guard let task = Self.taskPath(in: timeout.message), let cluster else { throw timeout }
-        let hosts = Int(try await client.value("SELECT count() FROM system.clusters WHERE cluster = \(ClickHouseSQL.literal(cluster))") ?? "") ?? 0
-        onWaiting?("distributed DDL \(task) is still running on some replicas of \(cluster); waiting for all \(hosts) to finish")
+        let hosts =
+            Int(
+                try await client.value(
+                    "SELECT count() FROM system.clusters WHERE cluster = \(ClickHouseSQL.literal(cluster))") ?? "") ?? 0
+        onWaiting?(
+            "distributed DDL \(task) is still running on some replicas of \(cluster); waiting for all \(hosts) to finish"
+        )
         let started = ContinuousClock.now
         while started.duration(to: .now) < maximumWait {
             let finished = try await client.rows(
@@ -44,13 +49,18 @@ struct DDLExecutor<Client: ClickHouseQuerying>: Sendable {
                 let status = value.split(separator: "\n").first.map(String.init) ?? "0"
                 if status != "0" {
                     throw ClickHouseError(
-                        kind: .server, code: Int(status), message: "the distributed DDL failed on \(row[0] ?? "a replica"): \(value.replacingOccurrences(of: "\n", with: " "))")
+                        kind: .server, code: Int(status),
+                        message:
+                            "the distributed DDL failed on \(row[0] ?? "a replica"): \(value.replacingOccurrences(of: "\n", with: " "))"
+                    )
                 }
             }
             if hosts > 0 && finished.count >= hosts { return }
             try? await Task.sleep(for: pollInterval)
         }
-        throw ClickHouseError(kind: .timeout, code: 159, message: "distributed DDL \(task) did not finish on every replica within \(maximumWait)")
+        throw ClickHouseError(
+            kind: .timeout, code: 159,
+            message: "distributed DDL \(task) did not finish on every replica within \(maximumWait)")
     }
 
     /// `Watching task /clickhouse/task_queue/ddl/query-0000000003 is executing longer than …`

@@ -7,7 +7,8 @@ public struct HistoryEvent: Sendable, Equatable, Codable {
     /// What happened.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case started, statementApplied = "statement_applied", applied, failed
-        case rollbackStarted = "rollback_started", rollbackStatementApplied = "rollback_statement_applied", rolledBack = "rolled_back"
+        case rollbackStarted = "rollback_started", rollbackStatementApplied = "rollback_statement_applied", rolledBack =
+            "rolled_back"
         case rollbackFailed = "rollback_failed", baselined, repaired
         case lockBroken = "lock_broken"
     }
@@ -31,7 +32,8 @@ public struct HistoryEvent: Sendable, Equatable, Codable {
     public var at: UInt64
 
     public init(
-        version: UInt64, slug: String, kind: Kind, statement: Int = 0, statementHash: String = "", checksum: String = "", release: String = "",
+        version: UInt64, slug: String, kind: Kind, statement: Int = 0, statementHash: String = "",
+        checksum: String = "", release: String = "",
         actor: String = "", detail: String = "", durationMilliseconds: UInt64 = 0, at: UInt64 = 0
     ) {
         self.version = version

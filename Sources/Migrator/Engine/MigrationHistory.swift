@@ -23,17 +23,22 @@ struct MigrationHistory<Client: ClickHouseQuerying>: Sendable {
                 SELECT version, slug, kind, statement, statement_hash, checksum, release, actor, detail, duration_ms, at
                 FROM \(tables.qualified(tables.history)) ORDER BY at, version
                 """, settings: readSettings)
-        } catch where !tableRequired && error.isMissingTable {
+        } catch  where !tableRequired && error.isMissingTable {
             return []
         } catch {
-            throw MigratorError(.database, "cannot read the migration history \(tables.qualified(tables.history)): \(error)", cause: error)
+            throw MigratorError(
+                .database, "cannot read the migration history \(tables.qualified(tables.history)): \(error)",
+                cause: error)
         }
         return rows.compactMap { row in
-            guard row.count == 11, let version = row[0].flatMap(UInt64.init), let kind = row[2].flatMap(HistoryEvent.Kind.init(rawValue:)) else {
+            guard row.count == 11, let version = row[0].flatMap(UInt64.init),
+                let kind = row[2].flatMap(HistoryEvent.Kind.init(rawValue:))
+            else {
                 return nil
             }
             return HistoryEvent(
-                version: version, slug: row[1] ?? "", kind: kind, statement: row[3].flatMap(Int.init) ?? 0, statementHash: row[4] ?? "",
+                version: version, slug: row[1] ?? "", kind: kind, statement: row[3].flatMap(Int.init) ?? 0,
+                statementHash: row[4] ?? "",
                 checksum: row[5] ?? "", release: row[6] ?? "", actor: row[7] ?? "", detail: row[8] ?? "",
                 durationMilliseconds: row[9].flatMap(UInt64.init) ?? 0, at: row[10].flatMap(UInt64.init) ?? 0)
         }
@@ -47,11 +52,15 @@ struct MigrationHistory<Client: ClickHouseQuerying>: Sendable {
     func append(_ events: [HistoryEvent]) async throws(MigratorError) {
         guard let last = events.last else { return }
         let rows = events.map { event in
-            "(" + [
-                String(event.version), ClickHouseSQL.literal(event.slug), ClickHouseSQL.literal(event.kind.rawValue), String(event.statement),
-                ClickHouseSQL.literal(event.statementHash), ClickHouseSQL.literal(event.checksum), ClickHouseSQL.literal(event.release),
-                ClickHouseSQL.literal(event.actor), ClickHouseSQL.literal(event.detail), String(event.durationMilliseconds), String(event.at),
-            ].joined(separator: ", ") + ")"
+            "("
+                + [
+                    String(event.version), ClickHouseSQL.literal(event.slug),
+                    ClickHouseSQL.literal(event.kind.rawValue), String(event.statement),
+                    ClickHouseSQL.literal(event.statementHash), ClickHouseSQL.literal(event.checksum),
+                    ClickHouseSQL.literal(event.release),
+                    ClickHouseSQL.literal(event.actor), ClickHouseSQL.literal(event.detail),
+                    String(event.durationMilliseconds), String(event.at),
+                ].joined(separator: ", ") + ")"
         }
         do throws(ClickHouseError) {
             try await client.execute(
@@ -60,7 +69,10 @@ struct MigrationHistory<Client: ClickHouseQuerying>: Sendable {
                 (version, slug, kind, statement, statement_hash, checksum, release, actor, detail, duration_ms, at) VALUES \(rows.joined(separator: ", "))
                 """)
         } catch {
-            throw MigratorError(.database, "cannot record a \(last.kind.rawValue) event for migration \(last.version) in the history: \(error)", cause: error)
+            throw MigratorError(
+                .database,
+                "cannot record a \(last.kind.rawValue) event for migration \(last.version) in the history: \(error)",
+                cause: error)
         }
     }
 

@@ -32,7 +32,10 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
     /// The id of this run's current claim; every attempt makes a new one, since a released claim stays released.
     var id: String { state.withLock { claimID } }
 
-    init(client: Client, tables: TrackingTables, owner: String, clock: WaitClock, retryPause: @escaping @Sendable () -> Duration) {
+    init(
+        client: Client, tables: TrackingTables, owner: String, clock: WaitClock,
+        retryPause: @escaping @Sendable () -> Duration
+    ) {
         self.client = client
         self.tables = tables
         self.owner = owner
@@ -63,7 +66,8 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
                 throw MigratorError(
                     .locked,
                     "another migration run holds the lock: \(holder.owner) since \(holder.acquiredAt) UTC (expires \(holder.expiresAt) UTC). "
-                        + "Wait for it, pass --lock-wait, or if that run is dead: deployctl lock break <env> --reason \"…\"")
+                        + "Wait for it, pass --lock-wait, or if that run is dead: deployctl lock break <env> --reason \"…\""
+                )
             }
             await clock.sleep(retryPause())
         }
@@ -93,8 +97,10 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
                 HAVING countIf(event IN ('release', 'break')) = 0 AND max(expires_at) > now()
                 ORDER BY min(acquired_at), lock_id
                 """, settings: tables.cluster == nil ? [:] : ["select_sequential_consistency": "1"])
-            return rows.map { Claim(id: $0[0] ?? "", owner: $0[1] ?? "", acquiredAt: $0[2] ?? "", expiresAt: $0[3] ?? "") }
-        } catch where error.isMissingTable {
+            return rows.map {
+                Claim(id: $0[0] ?? "", owner: $0[1] ?? "", acquiredAt: $0[2] ?? "", expiresAt: $0[3] ?? "")
+            }
+        } catch  where error.isMissingTable {
             return []
         } catch {
             throw MigratorError(.database, "cannot read the migration lock: \(error)", cause: error)
@@ -107,7 +113,8 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
         for claim in live {
             try await execute(
                 "INSERT INTO \(table) (lock_id, owner, event, acquired_at, expires_at, reason) SELECT "
-                    + "\(ClickHouseSQL.literal(claim.id)), \(ClickHouseSQL.literal(owner)), 'break', now(), now(), \(ClickHouseSQL.literal(reason))")
+                    + "\(ClickHouseSQL.literal(claim.id)), \(ClickHouseSQL.literal(owner)), 'break', now(), now(), \(ClickHouseSQL.literal(reason))"
+            )
         }
         return live
     }
@@ -116,7 +123,8 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
         let seconds = Int(ttl.components.seconds)
         try await execute(
             "INSERT INTO \(table) (lock_id, owner, event, acquired_at, expires_at, reason) SELECT "
-                + "\(ClickHouseSQL.literal(id)), \(ClickHouseSQL.literal(owner)), \(ClickHouseSQL.literal(event)), now(), now() + \(seconds), ''")
+                + "\(ClickHouseSQL.literal(id)), \(ClickHouseSQL.literal(owner)), \(ClickHouseSQL.literal(event)), now(), now() + \(seconds), ''"
+        )
     }
 
     private func execute(_ sql: String) async throws(MigratorError) {

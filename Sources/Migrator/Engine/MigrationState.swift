@@ -42,11 +42,13 @@ public struct MigrationLedger: Sendable {
                 progress[event.version] = hashes
                 states[event.version] = .interrupted(appliedHashes: hashes, checksum: event.checksum)
             case .applied:
-                states[event.version] = .applied(checksum: event.checksum, at: event.at, actor: event.actor, release: event.release)
+                states[event.version] = .applied(
+                    checksum: event.checksum, at: event.at, actor: event.actor, release: event.release)
                 progress[event.version] = nil
             case .failed:
                 states[event.version] = .failed(
-                    statement: event.statement, error: event.detail, appliedHashes: progress[event.version] ?? [], checksum: event.checksum)
+                    statement: event.statement, error: event.detail, appliedHashes: progress[event.version] ?? [],
+                    checksum: event.checksum)
             case .rollbackStarted, .rollbackStatementApplied:
                 break
             case .rolledBack:
@@ -60,7 +62,8 @@ public struct MigrationLedger: Sendable {
                 if event.checksum.isEmpty {
                     states[event.version] = .pending
                 } else {
-                    states[event.version] = .applied(checksum: event.checksum, at: event.at, actor: event.actor, release: event.release)
+                    states[event.version] = .applied(
+                        checksum: event.checksum, at: event.at, actor: event.actor, release: event.release)
                 }
                 progress[event.version] = nil
             case .lockBroken:

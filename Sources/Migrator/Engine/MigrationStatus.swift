@@ -1,7 +1,8 @@
 /// One line of `migrate status`.
 public struct MigrationStatus: Sendable, Codable, Equatable {
     public enum Condition: String, Sendable, Codable, Hashable {
-        case applied, baselined, pending, failed, interrupted, drifted, missingFile = "missing-file", rollbackFailed = "rollback-failed"
+        case applied, baselined, pending, failed, interrupted, drifted, missingFile = "missing-file", rollbackFailed =
+            "rollback-failed"
     }
 
     public let version: UInt64

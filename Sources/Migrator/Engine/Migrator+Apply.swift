@@ -39,7 +39,8 @@ extension Migrator {
     /// schema already exists.
     public func baseline(version: UInt64, reason: String) async throws(MigratorError) {
         try await locked { (run: Run) throws(MigratorError) in
-            for migration in migrations where migration.version.value <= version && !run.ledger.state(of: migration.version.value).isApplied {
+            for migration in migrations
+            where migration.version.value <= version && !run.ledger.state(of: migration.version.value).isApplied {
                 try await record(.baselined, migration, clock: run.clock, detail: reason)
                 options.progress?("\(migration.name): baselined")
             }
@@ -62,31 +63,49 @@ extension Migrator {
         try await locked { (run: Run) throws(MigratorError) in
             let (ledger, clock) = (run.ledger, run.clock)
             let slug = migrations.first { $0.version.value == version }?.slug ?? ledger.slugs[version]
-            guard let slug else { throw MigratorError(.invalidRequest, "no migration \(version) in the files or the history") }
+            guard let slug else {
+                throw MigratorError(.invalidRequest, "no migration \(version) in the files or the history")
+            }
             switch repair {
             case .acceptChecksum:
-                guard let file = migrations.first(where: { $0.version.value == version }), case .applied = ledger.state(of: version) else {
-                    throw MigratorError(.invalidRequest, "--accept-checksum is for an applied migration whose file changed; \(version) is not one")
+                guard let file = migrations.first(where: { $0.version.value == version }),
+                    case .applied = ledger.state(of: version)
+                else {
+                    throw MigratorError(
+                        .invalidRequest,
+                        "--accept-checksum is for an applied migration whose file changed; \(version) is not one")
                 }
-                try await history.append(event(.repaired, version: version, slug: slug, checksum: file.checksum, detail: "accept checksum: \(reason)", clock: clock))
+                try await history.append(
+                    event(
+                        .repaired, version: version, slug: slug, checksum: file.checksum,
+                        detail: "accept checksum: \(reason)", clock: clock))
             case .markRolledBack:
-                try await history.append(event(.repaired, version: version, slug: slug, checksum: "", detail: "marked rolled back: \(reason)", clock: clock))
+                try await history.append(
+                    event(
+                        .repaired, version: version, slug: slug, checksum: "", detail: "marked rolled back: \(reason)",
+                        clock: clock))
             }
         }
     }
 
     /// Live claims on the migration lock.
     public func lockClaims() async throws(MigratorError) -> [MigrationLock<Client>.Claim] {
-        try await MigrationLock(client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause).claims()
+        try await MigrationLock(
+            client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause
+        ).claims()
     }
 
     /// Ends every live claim on the lock, recording the reason in the history.
     public func breakLock(reason: String) async throws(MigratorError) -> [MigrationLock<Client>.Claim] {
-        let lock = MigrationLock(client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause)
+        let lock = MigrationLock(
+            client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause)
         let broken = try await lock.breakAll(reason: reason)
         let clock = EventClock(after: try await history.events())
         for claim in broken {
-            try await history.append(event(.lockBroken, version: 0, slug: "", detail: "broke the lock of \(claim.owner): \(reason)", clock: clock))
+            try await history.append(
+                event(
+                    .lockBroken, version: 0, slug: "", detail: "broke the lock of \(claim.owner): \(reason)",
+                    clock: clock))
         }
         return broken
     }
@@ -110,10 +129,11 @@ extension Migrator {
     /// tracking tables are created only when one turns out to be missing, so a server that has
     /// them costs no DDL round trips.
     func locked<T>(_ body: (Run) async throws(MigratorError) -> T) async throws(MigratorError) -> T {
-        let lock = MigrationLock(client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause)
+        let lock = MigrationLock(
+            client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause)
         do throws(MigratorError) {
             try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
-        } catch where error.cause?.isMissingTable == true {
+        } catch  where error.cause?.isMissingTable == true {
             try await ensureTracking()
             try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
         }
@@ -121,11 +141,12 @@ extension Migrator {
             let events: [HistoryEvent]
             do throws(MigratorError) {
                 events = try await history.events(tableRequired: true)
-            } catch where error.cause?.isMissingTable == true {
+            } catch  where error.cause?.isMissingTable == true {
                 try await ensureTracking()
                 events = []
             }
-            let result = try await body(Run(lock: lock, ledger: MigrationLedger(events: events), clock: EventClock(after: events)))
+            let result = try await body(
+                Run(lock: lock, ledger: MigrationLedger(events: events), clock: EventClock(after: events)))
             try await lock.release()
             return result
         } catch {
@@ -143,13 +164,16 @@ extension Migrator {
     /// queries (`applied` or `failed`). Every statement is still recorded before the next one runs;
     /// a run killed between its last statement and the verdict repeats that statement (lint keeps
     /// statements idempotent).
-    private func apply(_ step: Step, migration: Migration, clock: EventClock, lock: MigrationLock<Client>) async throws(MigratorError) {
+    private func apply(_ step: Step, migration: Migration, clock: EventClock, lock: MigrationLock<Client>)
+        async throws(MigratorError)
+    {
         let name = migration.name
         var unrecorded: [HistoryEvent] = []
         if step.firstStatement == 1 {
             unrecorded.append(entry(.started, migration, clock: clock))
         } else if step.firstStatement > migration.up.count {
-            options.progress?("\(name): all \(migration.up.count) statements are applied; checking its verify queries again")
+            options.progress?(
+                "\(name): all \(migration.up.count) statements are applied; checking its verify queries again")
         } else {
             options.progress?("\(name): resuming at statement \(step.firstStatement) of \(migration.up.count)")
         }
@@ -161,7 +185,11 @@ extension Migrator {
                 try await executor.execute(statement.text)
             } catch {
                 try await history.append(
-                    unrecorded + [entry(.failed, migration, clock: clock, statement: number, hash: statement.hash, detail: error.description)])
+                    unrecorded + [
+                        entry(
+                            .failed, migration, clock: clock, statement: number, hash: statement.hash,
+                            detail: error.description)
+                    ])
                 throw MigratorError(
                     .statementFailed,
                     "\(name) failed at statement \(number) of \(migration.up.count) (\(migration.upFile):\(statement.line)): \(error)\n"
@@ -170,7 +198,9 @@ extension Migrator {
                     cause: error)
             }
             unrecorded.append(
-                entry(.statementApplied, migration, clock: clock, statement: number, hash: statement.hash, duration: started.duration(to: .now)))
+                entry(
+                    .statementApplied, migration, clock: clock, statement: number, hash: statement.hash,
+                    duration: started.duration(to: .now)))
             if number < migration.up.count {
                 try await history.append(unrecorded)
                 unrecorded = []
@@ -183,12 +213,24 @@ extension Migrator {
             do throws(ClickHouseError) {
                 answer = try await client.value(query.text)
             } catch {
-                try await history.append(unrecorded + [entry(.failed, migration, clock: clock, detail: "verify query \(index + 1) (line \(query.line)): \(error)")])
-                throw MigratorError(.verifyFailed, "\(name): verify query \(index + 1) (\(migration.verifyFile ?? "verify"):\(query.line)) failed: \(error)", cause: error)
+                try await history.append(
+                    unrecorded + [
+                        entry(
+                            .failed, migration, clock: clock,
+                            detail: "verify query \(index + 1) (line \(query.line)): \(error)")
+                    ])
+                throw MigratorError(
+                    .verifyFailed,
+                    "\(name): verify query \(index + 1) (\(migration.verifyFile ?? "verify"):\(query.line)) failed: \(error)",
+                    cause: error)
             }
             guard answer == "1" || answer == "true" else {
                 try await history.append(
-                    unrecorded + [entry(.failed, migration, clock: clock, detail: "verify query \(index + 1) (line \(query.line)) returned \(answer ?? "NULL")")])
+                    unrecorded + [
+                        entry(
+                            .failed, migration, clock: clock,
+                            detail: "verify query \(index + 1) (line \(query.line)) returned \(answer ?? "NULL")")
+                    ])
                 throw MigratorError(
                     .verifyFailed,
                     "\(name): verify query \(index + 1) (\(migration.verifyFile ?? "verify"):\(query.line)) returned \(answer ?? "no row"), not 1: "
@@ -204,7 +246,8 @@ extension Migrator {
     /// sends the caller through the queries one by one, which names the one at fault.
     private func verifiedAtOnce(_ migration: Migration) async -> Bool {
         let columns = migration.verify.enumerated().map { "(\n\($1.text)\n) AS verify_\($0 + 1)" }
-        guard !columns.isEmpty, let row = try? await client.rows("SELECT " + columns.joined(separator: ",\n")).first else { return false }
+        guard !columns.isEmpty, let row = try? await client.rows("SELECT " + columns.joined(separator: ",\n")).first
+        else { return false }
         return row.count == columns.count && row.allSatisfy { $0 == "1" || $0 == "true" }
     }
 
@@ -217,40 +260,52 @@ extension Migrator {
             do throws(ClickHouseError) {
                 try await executor.execute(statement.text)
             } catch {
-                try await record(.rollbackFailed, migration, clock: clock, statement: number, hash: statement.hash, detail: error.description)
+                try await record(
+                    .rollbackFailed, migration, clock: clock, statement: number, hash: statement.hash,
+                    detail: error.description)
                 throw MigratorError(
                     .statementFailed,
-                    "rolling back \(name) failed at down statement \(number) (\(migration.downFile ?? "down"):\(statement.line)): \(error)", cause: error)
+                    "rolling back \(name) failed at down statement \(number) (\(migration.downFile ?? "down"):\(statement.line)): \(error)",
+                    cause: error)
             }
-            try await record(.rollbackStatementApplied, migration, clock: clock, statement: number, hash: statement.hash)
+            try await record(
+                .rollbackStatementApplied, migration, clock: clock, statement: number, hash: statement.hash)
         }
         try await record(.rolledBack, migration, clock: clock)
         options.progress?("\(name): rolled back")
     }
 
     private func record(
-        _ kind: HistoryEvent.Kind, _ migration: Migration, clock: EventClock, statement: Int = 0, hash: String = "", detail: String = "",
+        _ kind: HistoryEvent.Kind, _ migration: Migration, clock: EventClock, statement: Int = 0, hash: String = "",
+        detail: String = "",
         duration: Duration = .zero
     ) async throws(MigratorError) {
-        try await history.append(entry(kind, migration, clock: clock, statement: statement, hash: hash, detail: detail, duration: duration))
+        try await history.append(
+            entry(kind, migration, clock: clock, statement: statement, hash: hash, detail: detail, duration: duration))
     }
 
     private func entry(
-        _ kind: HistoryEvent.Kind, _ migration: Migration, clock: EventClock, statement: Int = 0, hash: String = "", detail: String = "",
+        _ kind: HistoryEvent.Kind, _ migration: Migration, clock: EventClock, statement: Int = 0, hash: String = "",
+        detail: String = "",
         duration: Duration = .zero
     ) -> HistoryEvent {
-        var entry = event(kind, version: migration.version.value, slug: migration.slug, checksum: migration.checksum, detail: detail, clock: clock)
+        var entry = event(
+            kind, version: migration.version.value, slug: migration.slug, checksum: migration.checksum, detail: detail,
+            clock: clock)
         entry.statement = statement
         entry.statementHash = hash
-        entry.durationMilliseconds = UInt64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        entry.durationMilliseconds = UInt64(
+            duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
         return entry
     }
 
     private func event(
-        _ kind: HistoryEvent.Kind, version: UInt64, slug: String, checksum: String = "", detail: String = "", clock: EventClock
+        _ kind: HistoryEvent.Kind, version: UInt64, slug: String, checksum: String = "", detail: String = "",
+        clock: EventClock
     ) -> HistoryEvent {
         HistoryEvent(
-            version: version, slug: slug, kind: kind, checksum: checksum, release: options.release, actor: options.actor, detail: detail,
+            version: version, slug: slug, kind: kind, checksum: checksum, release: options.release,
+            actor: options.actor, detail: detail,
             at: clock.next())
     }
 }

@@ -18,7 +18,8 @@ extension Migrator {
     /// - Throws: `MigratorError` `.replay` naming the round, the migration and the statement.
     public func replay() async throws(MigratorError) -> ReplayReport {
         let scratch = "deployctl_replay_\(UInt32.random(in: 0..<UInt32.max))"
-        let scratchTables = TrackingTables(database: scratch, history: tables.history, lock: tables.lock, cluster: tables.cluster)
+        let scratchTables = TrackingTables(
+            database: scratch, history: tables.history, lock: tables.lock, cluster: tables.cluster)
         let replayer = Migrator(client: client, migrations: migrations, tables: scratchTables, options: options)
         let admin = serverClient
         defer {
@@ -39,13 +40,17 @@ extension Migrator {
         guard leftovers.isEmpty else {
             throw MigratorError(
                 .replay,
-                "replay: after every down file ran, these objects remain (a down file misses them): \(leftovers.map { $0.split(separator: ":")[0] }.joined(separator: ", "))")
+                "replay: after every down file ran, these objects remain (a down file misses them): \(leftovers.map { $0.split(separator: ":")[0] }.joined(separator: ", "))"
+            )
         }
         try await round("second round of ups") { () throws(MigratorError) in _ = try await replayer.up() }
         let second = try await replayer.schema()
         guard first == second else {
             let differences = Set(first).symmetricDifference(second).map { String($0.prefix(160)) }.sorted()
-            throw MigratorError(.replay, "replay: the schema after up, down, up differs from the first up:\n  " + differences.joined(separator: "\n  "))
+            throw MigratorError(
+                .replay,
+                "replay: the schema after up, down, up differs from the first up:\n  "
+                    + differences.joined(separator: "\n  "))
         }
         return ReplayReport(database: scratch, migrations: migrations.count, objects: first)
     }

@@ -22,9 +22,12 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
         public var retryPause: @Sendable () -> Duration
 
         public init(
-            release: String = "unreleased", actor: String = Options.defaultActor, lockTTL: Duration = .seconds(600), lockWait: Duration = .zero,
-            allowOutOfOrder: Bool = false, distributedDDLTimeout: Int = 60, progress: (@Sendable (String) -> Void)? = nil,
-            clock: WaitClock = .continuous, retryPause: @escaping @Sendable () -> Duration = { .milliseconds(Int.random(in: 100...600)) }
+            release: String = "unreleased", actor: String = Options.defaultActor, lockTTL: Duration = .seconds(600),
+            lockWait: Duration = .zero,
+            allowOutOfOrder: Bool = false, distributedDDLTimeout: Int = 60,
+            progress: (@Sendable (String) -> Void)? = nil,
+            clock: WaitClock = .continuous,
+            retryPause: @escaping @Sendable () -> Duration = { .milliseconds(Int.random(in: 100...600)) }
         ) {
             self.release = release
             self.actor = actor
@@ -80,7 +83,9 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
 
     func executor(on client: Client) -> DDLExecutor<Client> {
         var executor = DDLExecutor(client: client, cluster: tables.cluster)
-        if tables.cluster != nil { executor.settings = ["distributed_ddl_task_timeout": String(options.distributedDDLTimeout)] }
+        if tables.cluster != nil {
+            executor.settings = ["distributed_ddl_task_timeout": String(options.distributedDDLTimeout)]
+        }
         executor.onWaiting = options.progress
         return executor
     }
@@ -96,22 +101,35 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
             let file = files[version]
             let slug = file?.slug ?? ledger.slugs[version] ?? "?"
             let state = ledger.state(of: version)
-            func line(_ condition: MigrationStatus.Condition, _ detail: String, at: UInt64 = 0, actor: String = "", release: String = "") -> MigrationStatus {
-                MigrationStatus(version: version, slug: slug, condition: condition, detail: detail, at: at, actor: actor, release: release)
+            func line(
+                _ condition: MigrationStatus.Condition, _ detail: String, at: UInt64 = 0, actor: String = "",
+                release: String = ""
+            ) -> MigrationStatus {
+                MigrationStatus(
+                    version: version, slug: slug, condition: condition, detail: detail, at: at, actor: actor,
+                    release: release)
             }
             switch state {
             case .pending:
                 return line(file == nil ? .missingFile : .pending, file == nil ? "rolled back; its file is gone" : "")
             case .applied(let checksum, let at, let actor, let release):
-                guard let file else { return line(.missingFile, "applied, but \(Self.fileName(version, slug)) no longer exists", at: at, actor: actor, release: release) }
+                guard let file else {
+                    return line(
+                        .missingFile, "applied, but \(Self.fileName(version, slug)) no longer exists", at: at,
+                        actor: actor, release: release)
+                }
                 if file.checksum != checksum {
-                    return line(.drifted, "file changed since it was applied: applied \(checksum.prefix(12)), file now \(file.checksum.prefix(12))", at: at, actor: actor, release: release)
+                    return line(
+                        .drifted,
+                        "file changed since it was applied: applied \(checksum.prefix(12)), file now \(file.checksum.prefix(12))",
+                        at: at, actor: actor, release: release)
                 }
                 return line(.applied, "", at: at, actor: actor, release: release)
             case .baselined(let at, let actor):
                 return line(.baselined, "marked applied by baseline", at: at, actor: actor)
             case .failed(let statement, let error, _, _):
-                return line(.failed, statement == 0 ? "verify failed: \(error)" : "statement \(statement) failed: \(error)")
+                return line(
+                    .failed, statement == 0 ? "verify failed: \(error)" : "statement \(statement) failed: \(error)")
             case .interrupted(let hashes, _):
                 return line(.interrupted, "stopped after statement \(hashes.count) without an outcome")
             case .rollbackFailed(let statement, let error):
@@ -128,10 +146,14 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
     func planUp(to target: UInt64?, ledger: MigrationLedger) async throws(MigratorError) -> [Step] {
         let errors = MigrationLinter(cluster: tables.cluster).lint(migrations).filter { $0.severity == .error }
         guard errors.isEmpty else {
-            throw MigratorError(.lint, "the migrations do not pass lint; nothing was applied:\n" + errors.map(\.description).joined(separator: "\n"))
+            throw MigratorError(
+                .lint,
+                "the migrations do not pass lint; nothing was applied:\n"
+                    + errors.map(\.description).joined(separator: "\n"))
         }
         try checkDrift(ledger)
-        let newestApplied = migrations.filter { ledger.state(of: $0.version.value).isApplied }.map(\.version.value).max()
+        let newestApplied = migrations.filter { ledger.state(of: $0.version.value).isApplied }.map(\.version.value)
+            .max()
         var steps: [Step] = []
         for migration in migrations where target.map({ migration.version.value <= $0 }) ?? true {
             let state = ledger.state(of: migration.version.value)
@@ -140,7 +162,8 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
                 throw MigratorError(
                     .outOfOrder,
                     "migration \(migration.name) is older than the newest applied one (\(newestApplied)). "
-                        + "Renumber it after \(newestApplied), or pass --allow-out-of-order if it really is independent")
+                        + "Renumber it after \(newestApplied), or pass --allow-out-of-order if it really is independent"
+                )
             }
             let first = try resumePoint(for: migration, state: state)
             steps.append(
@@ -160,21 +183,25 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
     /// Parsing needs no database, and the planned one may not exist yet.
     private func checkViewQueries(of steps: [Step]) async throws(MigratorError) {
         let versions = Set(steps.map(\.version))
-        let queries = MigrationLinter(cluster: tables.cluster).viewQueries(in: migrations.filter { versions.contains($0.version.value) })
+        let queries = MigrationLinter(cluster: tables.cluster).viewQueries(
+            in: migrations.filter { versions.contains($0.version.value) })
         guard !queries.isEmpty else { return }
-        let probe = "SELECT " + queries.enumerated()
+        let probe =
+            "SELECT "
+            + queries.enumerated()
             .map { "formatQueryOrNull(\(ClickHouseSQL.literal($1.select))) IS NOT NULL AS view_\($0 + 1)" }
             .joined(separator: ", ")
         let parsed: [String?]
         do throws(ClickHouseError) {
             parsed = try await serverClient.rows(probe).first ?? []
-        } catch where error.code == 46 {
+        } catch  where error.code == 46 {
             return
         } catch {
             throw MigratorError(.database, "cannot ask the server to parse the views' queries: \(error)", cause: error)
         }
         var problems: [String] = []
-        for (index, query) in queries.enumerated() where index >= parsed.count || !["1", "true"].contains(parsed[index]) {
+        for (index, query) in queries.enumerated()
+        where index >= parsed.count || !["1", "true"].contains(parsed[index]) {
             var reason = "ClickHouse cannot parse it"
             do throws(ClickHouseError) {
                 _ = try await serverClient.rows("EXPLAIN AST " + query.select)
@@ -184,7 +211,8 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
             problems.append("\(query.file):\(query.line): view \(query.view): its query does not parse: \(reason)")
         }
         guard problems.isEmpty else {
-            throw MigratorError(.lint, "a view's query does not parse; nothing was applied:\n" + problems.joined(separator: "\n"))
+            throw MigratorError(
+                .lint, "a view's query does not parse; nothing was applied:\n" + problems.joined(separator: "\n"))
         }
     }
 
@@ -195,17 +223,22 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
 
     func planDown(to target: UInt64?, steps count: Int?, ledger: MigrationLedger) throws(MigratorError) -> [Step] {
         try checkDrift(ledger)
-        var applied = migrations.filter { ledger.state(of: $0.version.value).isApplied || isRollbackFailed(ledger.state(of: $0.version.value)) }
-            .sorted { $0.version > $1.version }
+        var applied = migrations.filter {
+            ledger.state(of: $0.version.value).isApplied || isRollbackFailed(ledger.state(of: $0.version.value))
+        }
+        .sorted { $0.version > $1.version }
         if let target { applied = applied.filter { $0.version.value > target } }
         if let count { applied = Array(applied.prefix(count)) }
         return try applied.map { (migration: Migration) throws(MigratorError) -> Step in
             guard let down = migration.down else {
                 throw MigratorError(
                     .invalidRequest,
-                    "migration \(migration.name) is irreversible (\(migration.irreversibleReason ?? "no down file")); cannot roll back past it")
+                    "migration \(migration.name) is irreversible (\(migration.irreversibleReason ?? "no down file")); cannot roll back past it"
+                )
             }
-            return Step(version: migration.version.value, slug: migration.slug, direction: .down, statements: down.map(\.text), firstStatement: 1)
+            return Step(
+                version: migration.version.value, slug: migration.slug, direction: .down, statements: down.map(\.text),
+                firstStatement: 1)
         }
     }
 
@@ -222,7 +255,9 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
             guard case .applied(let checksum, _, _, _) = state else { continue }
             let slug = ledger.slugs[version] ?? "?"
             guard let file = files[version] else {
-                problems.append("migration \(version) (\(slug)) is applied but its file is gone: restore \(Self.fileName(version, slug)), or roll it back with the old file")
+                problems.append(
+                    "migration \(version) (\(slug)) is applied but its file is gone: restore \(Self.fileName(version, slug)), or roll it back with the old file"
+                )
                 continue
             }
             if file.checksum != checksum {

@@ -13,7 +13,10 @@ public struct TrackingTables: Sendable, Equatable {
     /// Cluster name, for replicated bookkeeping and ON CLUSTER DDL.
     public var cluster: String?
 
-    public init(database: String, history: String = "deployctl_migrations", lock: String = "deployctl_migration_lock", cluster: String? = nil) {
+    public init(
+        database: String, history: String = "deployctl_migrations", lock: String = "deployctl_migration_lock",
+        cluster: String? = nil
+    ) {
         self.database = database
         self.history = history
         self.lock = lock
@@ -22,7 +25,9 @@ public struct TrackingTables: Sendable, Equatable {
 
     var onCluster: String { cluster.map { " ON CLUSTER \(ClickHouseSQL.identifier($0))" } ?? "" }
 
-    func qualified(_ table: String) -> String { "\(ClickHouseSQL.identifier(database)).\(ClickHouseSQL.identifier(table))" }
+    func qualified(_ table: String) -> String {
+        "\(ClickHouseSQL.identifier(database)).\(ClickHouseSQL.identifier(table))"
+    }
 
     func engine(for table: String) -> String {
         guard cluster != nil else { return "MergeTree" }

@@ -13,7 +13,9 @@ struct MigrationFileName: Sendable, Hashable {
     init?(_ name: String) {
         guard name.hasSuffix(".sql") else { return nil }
         let stem = name.dropLast(".sql".count)
-        guard let roleDot = stem.lastIndex(of: "."), let role = Role(rawValue: String(stem[stem.index(after: roleDot)...])) else {
+        guard let roleDot = stem.lastIndex(of: "."),
+            let role = Role(rawValue: String(stem[stem.index(after: roleDot)...]))
+        else {
             return nil
         }
         let base = stem[..<roleDot]
@@ -21,7 +23,9 @@ struct MigrationFileName: Sendable, Hashable {
         let digits = base[..<underscore]
         let slug = base[base.index(after: underscore)...]
         guard digits.count >= 4, let version = MigrationVersion(digits), !slug.isEmpty,
-            slug.utf8.allSatisfy({ ASCII.isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || $0 == UInt8(ascii: "_") })
+            slug.utf8.allSatisfy({
+                ASCII.isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || $0 == UInt8(ascii: "_")
+            })
         else { return nil }
         self.version = version
         self.slug = String(slug)
@@ -31,7 +35,8 @@ struct MigrationFileName: Sendable, Hashable {
     /// Whether a file in the migrations folder is meant to be a migration: it ends in `.sql` or starts
     /// with a digit. Other files (a README, `.gitkeep`) are left alone.
     static func isCandidate(_ name: String) -> Bool {
-        !name.hasPrefix(".") && (name.lowercased().hasSuffix(".sql") || name.first?.isASCII == true && name.first?.isNumber == true)
+        !name.hasPrefix(".")
+            && (name.lowercased().hasSuffix(".sql") || name.first?.isASCII == true && name.first?.isNumber == true)
     }
 
     /// A valid name close to `name`: lowercased, `-` and spaces made `_`, the version padded to four

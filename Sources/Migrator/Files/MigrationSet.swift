@@ -21,17 +21,23 @@ public struct MigrationSet: Sendable, Hashable {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw MigrationSetError(diagnostics: [.init(
-                code: .unreadable,
-                file: directory,
-                message: "no migrations folder here; create it, or point to the right one with --migrations"
-            )])
+            throw MigrationSetError(diagnostics: [
+                .init(
+                    code: .unreadable,
+                    file: directory,
+                    message: "no migrations folder here; create it, or point to the right one with --migrations"
+                )
+            ])
         }
         let names: [String]
         do {
             names = try manager.contentsOfDirectory(atPath: directory)
         } catch {
-            throw MigrationSetError(diagnostics: [.init(code: .unreadable, file: directory, message: "cannot list the folder (\(error.localizedDescription)); check its permissions")])
+            throw MigrationSetError(diagnostics: [
+                .init(
+                    code: .unreadable, file: directory,
+                    message: "cannot list the folder (\(error.localizedDescription)); check its permissions")
+            ])
         }
         var files: [String: [UInt8]] = [:]
         var problems: [MigrationSetError.Diagnostic] = []
@@ -40,7 +46,8 @@ public struct MigrationSet: Sendable, Hashable {
             var isFolder: ObjCBool = false
             guard manager.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else { continue }
             guard let data = manager.contents(atPath: path) else {
-                problems.append(.init(code: .unreadable, file: path, message: "cannot read the file; check its permissions"))
+                problems.append(
+                    .init(code: .unreadable, file: path, message: "cannot read the file; check its permissions"))
                 continue
             }
             files[name] = Array(data)

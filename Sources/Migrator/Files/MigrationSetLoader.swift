@@ -23,12 +23,18 @@ struct MigrationSetLoader {
         var byVersion: [MigrationVersion: [MigrationFileName.Role: [NamedFile]]] = [:]
         for name in files.keys.sorted() where MigrationFileName.isCandidate(name) {
             guard let parsed = MigrationFileName(name) else {
-                let fix = MigrationFileName.suggestion(for: name).map { "; rename it to '\($0)'" }
+                let fix =
+                    MigrationFileName.suggestion(for: name).map { "; rename it to '\($0)'" }
                     ?? ", or move it out of the migrations folder"
-                report(.badFileName, name, message: "'\(name)' is not a migration file name: name it NNNN_slug.up.sql, NNNN_slug.down.sql or NNNN_slug.verify.sql, where NNNN is a version of 4 or more digits and slug is lowercase letters, digits and _\(fix)")
+                report(
+                    .badFileName, name,
+                    message:
+                        "'\(name)' is not a migration file name: name it NNNN_slug.up.sql, NNNN_slug.down.sql or NNNN_slug.verify.sql, where NNNN is a version of 4 or more digits and slug is lowercase letters, digits and _\(fix)"
+                )
                 continue
             }
-            byVersion[parsed.version, default: [:]][parsed.role, default: []].append(NamedFile(name: name, parsed: parsed))
+            byVersion[parsed.version, default: [:]][parsed.role, default: []].append(
+                NamedFile(name: name, parsed: parsed))
         }
         let nextFree = MigrationVersion((byVersion.keys.max()?.value ?? 0) + 1)
         return byVersion.keys.sorted().compactMap { version in
@@ -45,24 +51,40 @@ struct MigrationSetLoader {
         for role in MigrationFileName.Role.allCases {
             guard let claimants = roles[role], claimants.count > 1 else { continue }
             for extra in claimants.dropFirst() {
-                report(.duplicateVersion, extra.name, message: "version \(version) is already used by '\(claimants[0].name)'; give this migration the next free version, \(nextFree)")
+                report(
+                    .duplicateVersion, extra.name,
+                    message:
+                        "version \(version) is already used by '\(claimants[0].name)'; give this migration the next free version, \(nextFree)"
+                )
             }
         }
         guard diagnostics.count == problemsBefore else { return nil }
 
         guard let up = roles[.up]?.first else {
             if let down = roles[.down]?.first {
-                report(.downWithoutUp, down.name, message: "'\(down.name)' has no up file; add '\(sibling(of: down, role: .up))' with the migration it undoes, or delete the down file")
+                report(
+                    .downWithoutUp, down.name,
+                    message:
+                        "'\(down.name)' has no up file; add '\(sibling(of: down, role: .up))' with the migration it undoes, or delete the down file"
+                )
             }
             if let verify = roles[.verify]?.first {
-                report(.verifyWithoutUp, verify.name, message: "'\(verify.name)' has no up file; add '\(sibling(of: verify, role: .up))' with the migration it checks, or delete the verify file")
+                report(
+                    .verifyWithoutUp, verify.name,
+                    message:
+                        "'\(verify.name)' has no up file; add '\(sibling(of: verify, role: .up))' with the migration it checks, or delete the verify file"
+                )
             }
             return nil
         }
         let downFile = roles[.down]?.first
         let verifyFile = roles[.verify]?.first
         for other in [downFile, verifyFile].compactMap({ $0 }) where other.parsed.slug != up.parsed.slug {
-            report(.slugMismatch, other.name, message: "'\(other.name)' pairs with '\(up.name)' by its version, but its slug differs; rename it to '\(sibling(of: up, role: other.parsed.role))'")
+            report(
+                .slugMismatch, other.name,
+                message:
+                    "'\(other.name)' pairs with '\(up.name)' by its version, but its slug differs; rename it to '\(sibling(of: up, role: other.parsed.role))'"
+            )
         }
 
         let upStatements = statements(of: up, upName: up.name)
@@ -72,9 +94,17 @@ struct MigrationSetLoader {
         if let upStatements {
             let irreversible = upStatements.first?.directive(.irreversible)
             if let irreversible, let downFile {
-                report(.irreversibleWithDown, downFile.name, message: "'\(up.name)' is marked irreversible on line \(irreversible.line), yet this down file exists; delete the down file, or remove the directive if the migration can be undone")
+                report(
+                    .irreversibleWithDown, downFile.name,
+                    message:
+                        "'\(up.name)' is marked irreversible on line \(irreversible.line), yet this down file exists; delete the down file, or remove the directive if the migration can be undone"
+                )
             } else if irreversible == nil, downFile == nil, !upStatements.isEmpty {
-                report(.missingDown, up.name, message: "'\(up.name)' has no down file; add '\(sibling(of: up, role: .down))' with the statements that undo it, or, if it cannot be undone, write '-- deployctl:irreversible <reason>' before its first statement")
+                report(
+                    .missingDown, up.name,
+                    message:
+                        "'\(up.name)' has no down file; add '\(sibling(of: up, role: .down))' with the statements that undo it, or, if it cannot be undone, write '-- deployctl:irreversible <reason>' before its first statement"
+                )
             }
         }
         guard diagnostics.count == problemsBefore, let upStatements else { return nil }
@@ -109,7 +139,9 @@ struct MigrationSetLoader {
             let purpose: String
             switch file.parsed.role {
             case .up: purpose = "write the migration's statements, or delete the file"
-            case .down: purpose = "an empty down file undoes nothing: write the statements that undo the up file, or delete it and mark the up file '-- deployctl:irreversible <reason>'"
+            case .down:
+                purpose =
+                    "an empty down file undoes nothing: write the statements that undo the up file, or delete it and mark the up file '-- deployctl:irreversible <reason>'"
             case .verify: purpose = "write queries that return 1 when the migration did its work, or delete the file"
             }
             report(.emptyFile, file.name, message: "'\(file.name)' holds no statement; \(purpose)")
@@ -122,25 +154,46 @@ struct MigrationSetLoader {
         return statements
     }
 
-    private mutating func check(_ directive: Directive, at index: Int, of statement: Statement, in file: NamedFile, upName: String) {
+    private mutating func check(
+        _ directive: Directive, at index: Int, of statement: Statement, in file: NamedFile, upName: String
+    ) {
         switch directive.kind {
         case nil:
             let known = Directive.Kind.allCases.map(\.rawValue)
             let nearest = known.map { ($0, Self.editDistance(directive.name.lowercased(), $0)) }.min { $0.1 < $1.1 }
-            let hint = nearest.flatMap { $0.1 <= 3 ? "did you mean 'deployctl:\($0.0)'?" : nil }
+            let hint =
+                nearest.flatMap { $0.1 <= 3 ? "did you mean 'deployctl:\($0.0)'?" : nil }
                 ?? "known directives are \(known.map { "'deployctl:\($0)'" }.joined(separator: " and "))"
-            report(.unknownDirective, file.name, line: directive.line, message: "unknown directive 'deployctl:\(directive.name)', refused so that a typo cannot switch a check off; \(hint)")
+            report(
+                .unknownDirective, file.name, line: directive.line,
+                message:
+                    "unknown directive 'deployctl:\(directive.name)', refused so that a typo cannot switch a check off; \(hint)"
+            )
         case .irreversible:
             if file.parsed.role != .up {
-                report(.misplacedDirective, file.name, line: directive.line, message: "'irreversible' marks a whole migration, so it belongs in '\(upName)' before its first statement, not in its \(file.parsed.role.rawValue) file")
+                report(
+                    .misplacedDirective, file.name, line: directive.line,
+                    message:
+                        "'irreversible' marks a whole migration, so it belongs in '\(upName)' before its first statement, not in its \(file.parsed.role.rawValue) file"
+                )
             } else if index != 0 {
-                report(.misplacedDirective, file.name, line: directive.line, message: "'irreversible' marks the whole file, so it belongs among the comments before the first statement, not before the statement on line \(statement.line)")
+                report(
+                    .misplacedDirective, file.name, line: directive.line,
+                    message:
+                        "'irreversible' marks the whole file, so it belongs among the comments before the first statement, not before the statement on line \(statement.line)"
+                )
             } else if directive.reason.isEmpty {
-                report(.missingReason, file.name, line: directive.line, message: "'-- deployctl:irreversible' needs a reason after it, on the same line: why can this migration not be undone?")
+                report(
+                    .missingReason, file.name, line: directive.line,
+                    message:
+                        "'-- deployctl:irreversible' needs a reason after it, on the same line: why can this migration not be undone?"
+                )
             }
         case .allowDestructive:
             if file.parsed.role == .verify {
-                report(.misplacedDirective, file.name, line: directive.line, message: "verify files only read, so 'allow-destructive' has nothing to allow; remove it")
+                report(
+                    .misplacedDirective, file.name, line: directive.line,
+                    message: "verify files only read, so 'allow-destructive' has nothing to allow; remove it")
             }
         }
     }

@@ -11,28 +11,33 @@ enum MigrationText {
         var diagnostics: [MigrationSetError.Diagnostic] = []
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) {
-            diagnostics.append(.init(
-                code: .byteOrderMark,
-                file: file,
-                line: 1,
-                message: "the file starts with a UTF-8 byte order mark (EF BB BF), which ClickHouse would read as part of the first statement; save the file as UTF-8 without BOM"
-            ))
+            diagnostics.append(
+                .init(
+                    code: .byteOrderMark,
+                    file: file,
+                    line: 1,
+                    message:
+                        "the file starts with a UTF-8 byte order mark (EF BB BF), which ClickHouse would read as part of the first statement; save the file as UTF-8 without BOM"
+                ))
             body = body.dropFirst(3)
         }
         if let offset = firstInvalidOffset(in: body) {
             let before = body[..<offset]
             let line = 1 + before.count { $0 == ASCII.newline }
             let column = before.count - (before.lastIndex(of: ASCII.newline).map { $0 + 1 - body.startIndex } ?? 0) + 1
-            diagnostics.append(.init(
-                code: .invalidUTF8,
-                file: file,
-                line: line,
-                message: "byte 0x\(hex(body[offset])) at column \(column) is not UTF-8; the file was probably saved in a legacy encoding such as Windows-1251, so re-save it as UTF-8"
-            ))
+            diagnostics.append(
+                .init(
+                    code: .invalidUTF8,
+                    file: file,
+                    line: line,
+                    message:
+                        "byte 0x\(hex(body[offset])) at column \(column) is not UTF-8; the file was probably saved in a legacy encoding such as Windows-1251, so re-save it as UTF-8"
+                ))
             return (nil, diagnostics)
         }
         for (index, lineBytes) in body.split(separator: ASCII.newline, omittingEmptySubsequences: false).enumerated() {
-            let line = String(decoding: lineBytes.last == ASCII.carriageReturn ? lineBytes.dropLast() : lineBytes, as: UTF8.self)
+            let line = String(
+                decoding: lineBytes.last == ASCII.carriageReturn ? lineBytes.dropLast() : lineBytes, as: UTF8.self)
             if let message = mojibake(in: line) {
                 diagnostics.append(.init(code: .mojibake, file: file, line: index + 1, message: message))
             }
@@ -64,15 +69,19 @@ enum MigrationText {
     /// Cyrillic or accented letters would have to pair up into valid UTF-8 sequences by chance.
     private static func mojibake(in line: String) -> String? {
         if line.unicodeScalars.contains("\u{FFFD}") {
-            return "the line holds U+FFFD (\u{FFFD}), which a failed conversion leaves where it could not read a character; the original characters are lost, so retype them"
+            return
+                "the line holds U+FFFD (\u{FFFD}), which a failed conversion leaves where it could not read a character; the original characters are lost, so retype them"
         }
         guard !line.allSatisfy(\.isASCII) else { return nil }
-        let codePages: [(String.Encoding, String)] = [(.windowsCP1251, "Windows-1251"), (.windowsCP1252, "Windows-1252")]
+        let codePages: [(String.Encoding, String)] = [
+            (.windowsCP1251, "Windows-1251"), (.windowsCP1252, "Windows-1252"),
+        ]
         for (encoding, name) in codePages {
             guard let data = line.data(using: encoding, allowLossyConversion: false),
                 let repaired = String(data: data, encoding: .utf8), repaired != line
             else { continue }
-            return "the line reads like UTF-8 text that was decoded as \(name) and saved again: '\(excerpt(line))' was '\(excerpt(repaired))'; put back the original text"
+            return
+                "the line reads like UTF-8 text that was decoded as \(name) and saved again: '\(excerpt(line))' was '\(excerpt(repaired))'; put back the original text"
         }
         return nil
     }

@@ -16,14 +16,20 @@ extension MigrationLinter {
         default:
             return []
         }
-        return [finding(.warning, .nonIdempotentCreate, file, statement.line, "this CREATE fails with 'already exists' when the migration is run again after a later statement failed (ClickHouse DDL is not transactional); \(fix)")]
+        return [
+            finding(
+                .warning, .nonIdempotentCreate, file, statement.line,
+                "this CREATE fails with 'already exists' when the migration is run again after a later statement failed (ClickHouse DDL is not transactional); \(fix)"
+            )
+        ]
     }
 
     /// A warning for an object created again while an earlier definition of it stands.
     func duplicateFinding(_ collision: SchemaHistory.Collision, statement: Statement, file: String) -> LintFinding {
         let name = collision.name
         let earlier = "\(collision.earlier.file):\(collision.earlier.line)"
-        let consequence = collision.ifNotExists
+        let consequence =
+            collision.ifNotExists
             ? "this IF NOT EXISTS definition is silently skipped wherever that one ran, so environments end up with different definitions"
             : "this CREATE fails with 'already exists' wherever that one ran"
         let fix: String
@@ -32,6 +38,9 @@ extension MigrationLinter {
         } else {
             fix = "change \(name) with ALTER, or drop it first"
         }
-        return finding(.warning, .duplicateDefinition, file, statement.line, "\(name) is already created at \(earlier) and not dropped since; \(consequence). \(fix.prefix(1).uppercased() + fix.dropFirst())")
+        return finding(
+            .warning, .duplicateDefinition, file, statement.line,
+            "\(name) is already created at \(earlier) and not dropped since; \(consequence). \(fix.prefix(1).uppercased() + fix.dropFirst())"
+        )
     }
 }

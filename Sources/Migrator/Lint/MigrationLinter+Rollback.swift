@@ -7,16 +7,28 @@ extension MigrationLinter {
         switch statement.kind {
         case .dropTable(let objects), .dropView(let objects), .dropDatabase(let objects):
             for name in objects.names where !created.contains(name) {
-                findings.append(finding(.warning, .downDropsUncreated, file, statement.line, "this down file drops \(name), which \(upFile) never creates, so rolling back deletes an object the migration did not make; drop only what the up file creates"))
+                findings.append(
+                    finding(
+                        .warning, .downDropsUncreated, file, statement.line,
+                        "this down file drops \(name), which \(upFile) never creates, so rolling back deletes an object the migration did not make; drop only what the up file creates"
+                    ))
             }
         case .alterTable(let alter):
-            let added: Set<AlterAction> = Set(up.flatMap { statement -> [AlterAction] in
-                guard case .alterTable(let upAlter) = statement.kind, upAlter.table == alter.table else { return [] }
-                return upAlter.actions
-            })
-            for case .drop(let element, let name) in alter.actions where !added.contains(.add(element, name: name)) && !created.contains(alter.table) {
+            let added: Set<AlterAction> = Set(
+                up.flatMap { statement -> [AlterAction] in
+                    guard case .alterTable(let upAlter) = statement.kind, upAlter.table == alter.table else {
+                        return []
+                    }
+                    return upAlter.actions
+                })
+            for case .drop(let element, let name) in alter.actions
+            where !added.contains(.add(element, name: name)) && !created.contains(alter.table) {
                 let what = element.rawValue.lowercased()
-                findings.append(finding(.warning, .downDropsUncreated, file, statement.line, "this down file drops \(what) \(name) of \(alter.table), which \(upFile) never adds, so rolling back deletes something the migration did not make; drop only what the up file adds"))
+                findings.append(
+                    finding(
+                        .warning, .downDropsUncreated, file, statement.line,
+                        "this down file drops \(what) \(name) of \(alter.table), which \(upFile) never adds, so rolling back deletes something the migration did not make; drop only what the up file adds"
+                    ))
             }
         default:
             break

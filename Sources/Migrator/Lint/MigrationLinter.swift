@@ -31,7 +31,9 @@ public struct MigrationLinter: Sendable {
             found += lintDown(migration)
             found += lintVerify(migration)
             let files = [migration.upFile, migration.downFile, migration.verifyFile]
-            let rank = Dictionary(files.enumerated().compactMap { index, file in file.map { ($0, index) } }) { first, _ in first }
+            let rank = Dictionary(files.enumerated().compactMap { index, file in file.map { ($0, index) } }) {
+                first, _ in first
+            }
             findings += found.enumerated()
                 .sorted { lhs, rhs in
                     let left = (rank[lhs.element.file] ?? 3, lhs.element.line ?? 0, lhs.offset)
@@ -86,7 +88,11 @@ public struct MigrationLinter: Sendable {
         var findings: [LintFinding] = []
         for statement in down {
             if let directive = statement.directive(.allowDestructive) {
-                findings.append(finding(.warning, .unneededDirective, file, directive.line, "down files are not checked for destructive statements, since undoing a migration means dropping what it made, so '-- deployctl:allow-destructive' allows nothing here; remove it"))
+                findings.append(
+                    finding(
+                        .warning, .unneededDirective, file, directive.line,
+                        "down files are not checked for destructive statements, since undoing a migration means dropping what it made, so '-- deployctl:allow-destructive' allows nothing here; remove it"
+                    ))
             }
             findings += schemaFindings(statement, file: file)
             findings += rollbackFindings(statement, up: migration.up, upFile: migration.upFile, file: file)
@@ -97,7 +103,10 @@ public struct MigrationLinter: Sendable {
     private func lintVerify(_ migration: Migration) -> [LintFinding] {
         guard let file = migration.verifyFile else { return [] }
         return migration.verify.filter { !$0.kind.isReadOnly }.map { statement in
-            finding(.error, .verifyNotReadOnly, file, statement.line, "verify queries must only read (SELECT, WITH, EXISTS, CHECK …), but this one changes the database each time the migration is verified; move it to the up file and verify its effect with a SELECT that returns 1")
+            finding(
+                .error, .verifyNotReadOnly, file, statement.line,
+                "verify queries must only read (SELECT, WITH, EXISTS, CHECK …), but this one changes the database each time the migration is verified; move it to the up file and verify its effect with a SELECT that returns 1"
+            )
         }
     }
 
@@ -107,7 +116,11 @@ public struct MigrationLinter: Sendable {
         var findings = idempotencyFindings(statement, file: file)
         for name in statement.objectNames {
             guard let database = name.database else { continue }
-            findings.append(finding(.warning, .qualifiedName, file, statement.line, "\(name) names database \(database), but migrations name objects without one because the migrator picks the database per environment; write \(name.name)"))
+            findings.append(
+                finding(
+                    .warning, .qualifiedName, file, statement.line,
+                    "\(name) names database \(database), but migrations name objects without one because the migrator picks the database per environment; write \(name.name)"
+                ))
         }
         if cluster != nil {
             findings += clusterFindings(statement, file: file)
@@ -115,7 +128,9 @@ public struct MigrationLinter: Sendable {
         return findings
     }
 
-    func finding(_ severity: LintFinding.Severity, _ rule: LintRule, _ file: String, _ line: Int?, _ message: String) -> LintFinding {
+    func finding(_ severity: LintFinding.Severity, _ rule: LintRule, _ file: String, _ line: Int?, _ message: String)
+        -> LintFinding
+    {
         LintFinding(severity: severity, rule: rule, file: file, line: line, message: message)
     }
 }

@@ -34,9 +34,13 @@ struct SchemaHistory {
     mutating func record(_ statement: Statement, file: String) -> Collision? {
         switch statement.kind {
         case .createTable(let table):
-            return define(table.name, statement, file: file, orReplace: table.orReplace, ifNotExists: table.ifNotExists, storesRows: false)
+            return define(
+                table.name, statement, file: file, orReplace: table.orReplace, ifNotExists: table.ifNotExists,
+                storesRows: false)
         case .createView(let view):
-            return define(view.name, statement, file: file, orReplace: view.orReplace, ifNotExists: view.ifNotExists, storesRows: view.storesRows)
+            return define(
+                view.name, statement, file: file, orReplace: view.orReplace, ifNotExists: view.ifNotExists,
+                storesRows: view.storesRows)
         case .createDatabase(let name, let ifNotExists):
             return define(name, statement, file: file, orReplace: false, ifNotExists: ifNotExists, storesRows: false)
         case .dropTable(let objects), .dropView(let objects), .dropDatabase(let objects):

@@ -13,14 +13,20 @@ extension Statement {
         case .dropView(let objects):
             return objects.names.compactMap { name in
                 guard let definition = schema.definition(of: name), definition.storesRows else { return nil }
-                return "DROP VIEW \(name) deletes materialized view \(name) together with the rows of its inner table (it was created without TO at \(definition.file):\(definition.line))"
+                return
+                    "DROP VIEW \(name) deletes materialized view \(name) together with the rows of its inner table (it was created without TO at \(definition.file):\(definition.line))"
             }
         case .truncate(let name):
-            return [name.map { "TRUNCATE \($0) deletes every row of \($0)" } ?? "TRUNCATE deletes every row of every table in the database"]
+            return [
+                name.map { "TRUNCATE \($0) deletes every row of \($0)" }
+                    ?? "TRUNCATE deletes every row of every table in the database"
+            ]
         case .delete(let table):
             return ["DELETE FROM \(table) deletes rows"]
         case .createTable(let table) where table.orReplace:
-            return ["CREATE OR REPLACE TABLE \(table.name) swaps an existing \(table.name) for an empty table, deleting its rows"]
+            return [
+                "CREATE OR REPLACE TABLE \(table.name) swaps an existing \(table.name) for an empty table, deleting its rows"
+            ]
         case .alterTable(let alter):
             return alter.actions.compactMap { action in
                 let effect: String

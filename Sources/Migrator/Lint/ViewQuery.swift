@@ -26,7 +26,10 @@ public struct ViewQuery: Sendable, Hashable {
     public let line: Int
 
     /// Creates a view query.
-    public init(migration: MigrationVersion, file: String, statementIndex: Int, view: ObjectName, isMaterialized: Bool, select: String, line: Int) {
+    public init(
+        migration: MigrationVersion, file: String, statementIndex: Int, view: ObjectName, isMaterialized: Bool,
+        select: String, line: Int
+    ) {
         self.migration = migration
         self.file = file
         self.statementIndex = statementIndex

@@ -40,7 +40,8 @@ public enum AlterAction: Sendable, Hashable, CustomStringConvertible {
     /// Whether the action deletes or overwrites stored data.
     public var isDestructive: Bool {
         switch self {
-        case .drop(.column, _), .clearColumn, .dropPartition, .dropDetachedPartition, .replacePartition, .delete, .update:
+        case .drop(.column, _), .clearColumn, .dropPartition, .dropDetachedPartition, .replacePartition, .delete,
+            .update:
             true
         case .add, .drop, .modifyColumn, .renameColumn, .other:
             false

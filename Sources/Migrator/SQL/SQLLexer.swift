@@ -97,7 +97,8 @@ struct SQLLexer {
                 throw SQLSyntaxError(
                     code: .unrecognizedHash,
                     line: line,
-                    message: "ClickHouse reads '#' as a comment only when a space or '!' follows it, so this '#' would be a syntax error when the statement runs; write '# ' or '-- ' to start a comment"
+                    message:
+                        "ClickHouse reads '#' as a comment only when a space or '!' follows it, so this '#' would be a syntax error when the statement runs; write '# ' or '-- ' to start a comment"
                 )
             }
             skipToEndOfLine()
@@ -118,7 +119,9 @@ struct SQLLexer {
         case 0x80...:
             if unicodeWhitespaceLength(at: start) != nil {
                 // Lexer.cpp skips these "to support queries copy-pasted from MS Word and similar".
-                while let length = unicodeWhitespaceLength(at: position) ?? byte(at: position).flatMap({ ASCII.isWhitespace($0) ? 1 : nil }) {
+                while let length = unicodeWhitespaceLength(at: position)
+                    ?? byte(at: position).flatMap({ ASCII.isWhitespace($0) ? 1 : nil })
+                {
                     position += length
                 }
                 return .whitespace
@@ -186,7 +189,8 @@ struct SQLLexer {
         throw SQLSyntaxError(
             code: code,
             line: line,
-            message: "the \(what) opened with \(quoteText) here is never closed, so everything after it would be part of it; add the closing \(quoteText), and check for a backslash just before it (\\\(quoteText) is an escaped quote, not the end)"
+            message:
+                "the \(what) opened with \(quoteText) here is never closed, so everything after it would be part of it; add the closing \(quoteText), and check for a backslash just before it (\\\(quoteText) is an escaped quote, not the end)"
         )
     }
 
@@ -210,7 +214,8 @@ struct SQLLexer {
         throw SQLSyntaxError(
             code: .unterminatedComment,
             line: line,
-            message: "the /* comment opened here is never closed; ClickHouse nests block comments, so every /* inside it needs its own */ as well"
+            message:
+                "the /* comment opened here is never closed; ClickHouse nests block comments, so every /* inside it needs its own */ as well"
         )
     }
 
@@ -231,7 +236,8 @@ struct SQLLexer {
                 throw SQLSyntaxError(
                     code: .unterminatedHeredoc,
                     line: line,
-                    message: "the heredoc \(String(decoding: tag, as: UTF8.self)) opened here is never closed; end it with the same \(String(decoding: tag, as: UTF8.self))"
+                    message:
+                        "the heredoc \(String(decoding: tag, as: UTF8.self)) opened here is never closed; end it with the same \(String(decoding: tag, as: UTF8.self))"
                 )
             }
         }
@@ -257,7 +263,9 @@ struct SQLLexer {
     /// Lexer.cpp's `quotedHexOrBinString`: only hex (or binary) digits may stand between the quotes.
     private mutating func scanHexOrBinaryString(hex: Bool) throws(SQLSyntaxError) {
         position += 2
-        while let next = byte(at: position), hex ? ASCII.isHexDigit(next) : (next == UInt8(ascii: "0") || next == UInt8(ascii: "1")) {
+        while let next = byte(at: position),
+            hex ? ASCII.isHexDigit(next) : (next == UInt8(ascii: "0") || next == UInt8(ascii: "1"))
+        {
             position += 1
         }
         guard byte(at: position) == ASCII.singleQuote else {
@@ -266,7 +274,8 @@ struct SQLLexer {
             throw SQLSyntaxError(
                 code: .unterminatedString,
                 line: line,
-                message: "the \(form) string opened here holds a character that is not a \(hex ? "hex" : "binary") digit or is never closed, and ClickHouse then reads the rest of the text as part of it; fix the digits or close the quote"
+                message:
+                    "the \(form) string opened here holds a character that is not a \(hex ? "hex" : "binary") digit or is never closed, and ClickHouse then reads the rest of the text as part of it; fix the digits or close the quote"
             )
         }
         position += 1
@@ -309,11 +318,13 @@ struct SQLLexer {
             var startOfBlock = false
             var hex = false
             if start + 2 < end, bytes[start] == UInt8(ascii: "0"),
-                let marker = byte(at: start + 1), [UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "b"), UInt8(ascii: "B")].contains(marker)
+                let marker = byte(at: start + 1),
+                [UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "b"), UInt8(ascii: "B")].contains(marker)
             {
                 let digit = bytes[start + 2]
                 let isHexMarker = marker == UInt8(ascii: "x") || marker == UInt8(ascii: "X")
-                let valid = isHexMarker ? ASCII.isHexDigit(digit) : (digit == UInt8(ascii: "0") || digit == UInt8(ascii: "1"))
+                let valid =
+                    isHexMarker ? ASCII.isHexDigit(digit) : (digit == UInt8(ascii: "0") || digit == UInt8(ascii: "1"))
                 if valid {
                     hex = isHexMarker
                     position += 2
@@ -340,7 +351,10 @@ struct SQLLexer {
 
     private mutating func scanDigits(startOfBlock: Bool, hex: Bool) {
         var startOfBlock = startOfBlock
-        while let next = byte(at: position), (hex ? ASCII.isHexDigit(next) : ASCII.isDigit(next)) || isNumberSeparator(startOfBlock: startOfBlock, hex: hex) {
+        while let next = byte(at: position),
+            (hex ? ASCII.isHexDigit(next) : ASCII.isDigit(next))
+                || isNumberSeparator(startOfBlock: startOfBlock, hex: hex)
+        {
             position += 1
             startOfBlock = false
         }
@@ -349,7 +363,8 @@ struct SQLLexer {
     private mutating func scanExponent(hex: Bool) {
         guard position + 1 < end else { return }
         let marker = bytes[position]
-        let isExponent = hex
+        let isExponent =
+            hex
             ? marker == UInt8(ascii: "p") || marker == UInt8(ascii: "P")
             : marker == UInt8(ascii: "e") || marker == UInt8(ascii: "E")
         guard isExponent else { return }

@@ -24,7 +24,8 @@ public struct Statement: Sendable, Hashable {
     public let onCluster: String?
 
     /// Creates a statement; ``StatementSplitter`` is the usual source of statements.
-    public init(text: String, line: Int, directives: [Directive], hash: String, kind: StatementKind, onCluster: String?) {
+    public init(text: String, line: Int, directives: [Directive], hash: String, kind: StatementKind, onCluster: String?)
+    {
         self.text = text
         self.line = line
         self.directives = directives

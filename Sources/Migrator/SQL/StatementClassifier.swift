@@ -119,7 +119,8 @@ struct StatementClassifier {
             }
         }
         return .createTable(
-            CreateTable(name: name, ifNotExists: ifNotExists, orReplace: orReplace, isTemporary: isTemporary, engine: engine)
+            CreateTable(
+                name: name, ifNotExists: ifNotExists, orReplace: orReplace, isTemporary: isTemporary, engine: engine)
         )
     }
 
@@ -141,10 +142,13 @@ struct StatementClassifier {
         if let selectIndex {
             var last = tokens.count - 1
             // A view's comment follows its query (`AS SELECT … COMMENT 'text'`) but is not part of it.
-            if last - 1 > selectIndex, depths[last - 1] == 0, keyword(at: last - 1) == "COMMENT", tokens[last].kind == .string {
+            if last - 1 > selectIndex, depths[last - 1] == 0, keyword(at: last - 1) == "COMMENT",
+                tokens[last].kind == .string
+            {
                 last -= 2
             }
-            select = String(decoding: bytes[tokens[selectIndex].range.lowerBound..<tokens[last].range.upperBound], as: UTF8.self)
+            select = String(
+                decoding: bytes[tokens[selectIndex].range.lowerBound..<tokens[last].range.upperBound], as: UTF8.self)
             selectLine = tokens[selectIndex].line
         }
         return .createView(
@@ -250,7 +254,8 @@ struct StatementClassifier {
         case "RENAME":
             if skip("COLUMN", at: &index) {
                 _ = skip("IF", "EXISTS", at: &index)
-                if let from = identifier(at: index), keyword(at: index + 1) == "TO", let to = identifier(at: index + 2) {
+                if let from = identifier(at: index), keyword(at: index + 1) == "TO", let to = identifier(at: index + 2)
+                {
                     return .renameColumn(from: from, to: to)
                 }
             }

@@ -37,12 +37,14 @@ public enum StatementKind: Sendable, Hashable {
     /// `EXCHANGE`, `ATTACH`, `DETACH`, `UNDROP`), which on a cluster must run `ON CLUSTER`.
     public var isSchemaChange: Bool {
         switch self {
-        case .createTable, .createView, .createDatabase, .dropTable, .dropView, .dropDatabase, .truncate, .alterTable, .rename:
+        case .createTable, .createView, .createDatabase, .dropTable, .dropView, .dropDatabase, .truncate, .alterTable,
+            .rename:
             true
         case .delete, .insert, .select:
             false
         case .other(let keyword):
-            ["CREATE", "DROP", "ALTER", "RENAME", "TRUNCATE", "EXCHANGE", "ATTACH", "DETACH", "UNDROP", "REPLACE"].contains(keyword)
+            ["CREATE", "DROP", "ALTER", "RENAME", "TRUNCATE", "EXCHANGE", "ATTACH", "DETACH", "UNDROP", "REPLACE"]
+                .contains(keyword)
         }
     }
 

@@ -26,13 +26,17 @@ public enum StatementSplitter {
         var segmentStart = 0
         var previousSemicolonLine: Int?
         for (index, token) in tokens.enumerated() where token.kind == .semicolon {
-            if let statement = try statement(in: tokens[segmentStart..<index], of: bytes, previousSemicolonLine: previousSemicolonLine) {
+            if let statement = try statement(
+                in: tokens[segmentStart..<index], of: bytes, previousSemicolonLine: previousSemicolonLine)
+            {
                 statements.append(statement)
             }
             segmentStart = index + 1
             previousSemicolonLine = token.line
         }
-        if let statement = try statement(in: tokens[segmentStart...], of: bytes, previousSemicolonLine: previousSemicolonLine) {
+        if let statement = try statement(
+            in: tokens[segmentStart...], of: bytes, previousSemicolonLine: previousSemicolonLine)
+        {
             statements.append(statement)
         }
         return statements
@@ -52,7 +56,8 @@ public enum StatementSplitter {
                     throw SQLSyntaxError(
                         code: .misplacedDirective,
                         line: directive.line,
-                        message: "the directive '\(directive)' is followed by no statement, so it applies to nothing; move it to the comments directly before the statement it is about"
+                        message:
+                            "the directive '\(directive)' is followed by no statement, so it applies to nothing; move it to the comments directly before the statement it is about"
                     )
                 }
             }
@@ -65,14 +70,16 @@ public enum StatementSplitter {
                 throw SQLSyntaxError(
                     code: .misplacedDirective,
                     line: directive.line,
-                    message: "the directive '\(directive)' stands inside or after the statement that starts on line \(first.line), where it applies to nothing; move it to its own line directly before that statement"
+                    message:
+                        "the directive '\(directive)' stands inside or after the statement that starts on line \(first.line), where it applies to nothing; move it to its own line directly before that statement"
                 )
             }
             if token.line == previousSemicolonLine {
                 throw SQLSyntaxError(
                     code: .misplacedDirective,
                     line: directive.line,
-                    message: "the directive '\(directive)' shares its line with the end of the statement before it, yet it would apply to the statement on line \(first.line); put it on its own line directly before the statement it is about"
+                    message:
+                        "the directive '\(directive)' shares its line with the end of the statement before it, yet it would apply to the statement on line \(first.line); put it on its own line directly before the statement it is about"
                 )
             }
             directives.append(directive)
@@ -136,7 +143,8 @@ public enum StatementSplitter {
             throw SQLSyntaxError(
                 code: .directiveStyle,
                 line: token.line,
-                message: "deployctl directives are read only from '--' line comments, so this one would be ignored; write it as '-- \(String(decoding: body, as: UTF8.self))' on its own line"
+                message:
+                    "deployctl directives are read only from '--' line comments, so this one would be ignored; write it as '-- \(String(decoding: body, as: UTF8.self))' on its own line"
             )
         }
         let rest = body.dropFirst(marker.count)

@@ -183,7 +183,8 @@ struct JSONReader {
         let start = index
         while index < bytes.count {
             switch bytes[index] {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"),
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+                UInt8(ascii: "e"),
                 UInt8(ascii: "E"):
                 index += 1
             default:
@@ -276,7 +277,9 @@ struct JSONReader {
     mutating func instant() throws(Failure) -> Instant? {
         if try null() { return nil }
         let text = try string()
-        guard let instant = Instant(iso8601: text) else { throw failure("not an ISO-8601 instant with an offset: \(text.prefix(40))") }
+        guard let instant = Instant(iso8601: text) else {
+            throw failure("not an ISO-8601 instant with an offset: \(text.prefix(40))")
+        }
         return instant
     }
 

@@ -20,6 +20,7 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         problems.count == 1
             ? "invalid configuration: \(problems[0].message)"
-            : "invalid configuration (\(problems.count) problems):\n" + problems.map { "  - \($0.message)" }.joined(separator: "\n")
+            : "invalid configuration (\(problems.count) problems):\n"
+                + problems.map { "  - \($0.message)" }.joined(separator: "\n")
     }
 }

@@ -33,12 +33,15 @@ public struct EnvironmentFile: Sendable {
             if line.hasPrefix("export ") { line = line.dropFirst("export ".count).drop(while: { $0 == " " }) }
             guard let equals = line.firstIndex(of: "=") else {
                 problems.append(
-                    .init(variable: nil, message: "\(path):\(number): not a KEY=VALUE line (shell text pasted into an env file?)"))
+                    .init(
+                        variable: nil,
+                        message: "\(path):\(number): not a KEY=VALUE line (shell text pasted into an env file?)"))
                 continue
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             guard key.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
-                problems.append(.init(variable: nil, message: "\(path):\(number): \"\(key.prefix(40))\" is not a variable name"))
+                problems.append(
+                    .init(variable: nil, message: "\(path):\(number): \"\(key.prefix(40))\" is not a variable name"))
                 continue
             }
             switch Self.value(of: line[line.index(after: equals)...]) {
@@ -72,7 +75,9 @@ public struct EnvironmentFile: Sendable {
             let character = trimmed[index]
             if character == quote {
                 let rest = trimmed[trimmed.index(after: index)...].trimmingCharacters(in: .whitespaces)
-                guard rest.isEmpty || rest.hasPrefix("#") else { return .failure(Reason(text: "text after the closing quote")) }
+                guard rest.isEmpty || rest.hasPrefix("#") else {
+                    return .failure(Reason(text: "text after the closing quote"))
+                }
                 return .success(result)
             }
             if quote == "\"", character == "\\" {

@@ -16,8 +16,12 @@ public struct EnvironmentReader {
         "CLICKHOUSE_HOST": ["CLICKHOUSE_HOST", "CH_HOST"],
         "CLICKHOUSE_PORT": ["CLICKHOUSE_PORT", "CH_PORT", "CLICKHOUSE_HTTP_PORT"],
         "CLICKHOUSE_DB": ["CLICKHOUSE_DB", "CLICKHOUSE_DATABASE", "CH_DATABASE"],
-        "CLICKHOUSE_USER": ["CLICKHOUSE_USER", "CLICKHOUSE_USER_WRITE", "CH_USER", "CH_USER_WRITE", "CLICKHOUSE_USERNAME"],
-        "CLICKHOUSE_PASSWORD": ["CLICKHOUSE_PASSWORD", "CLICKHOUSE_PASSWORD_WRITE", "CH_PASSWORD", "CH_PASSWORD_WRITE"],
+        "CLICKHOUSE_USER": [
+            "CLICKHOUSE_USER", "CLICKHOUSE_USER_WRITE", "CH_USER", "CH_USER_WRITE", "CLICKHOUSE_USERNAME",
+        ],
+        "CLICKHOUSE_PASSWORD": [
+            "CLICKHOUSE_PASSWORD", "CLICKHOUSE_PASSWORD_WRITE", "CH_PASSWORD", "CH_PASSWORD_WRITE",
+        ],
     ]
 
     public init(_ environment: [String: String]) {
@@ -70,20 +74,28 @@ public struct EnvironmentReader {
         var host: String?
         if let (name, value) = required("CLICKHOUSE_HOST", "the ClickHouse host, e.g. 127.0.0.1") {
             if value.contains("://") || value.contains("/") || value.contains(":") && !value.hasPrefix("[") {
-                problem(name, "\(name) must be a host name or address, not a URL or host:port (the port is CLICKHOUSE_PORT)")
+                problem(
+                    name, "\(name) must be a host name or address, not a URL or host:port (the port is CLICKHOUSE_PORT)"
+                )
             } else {
                 host = value
             }
         }
         let port = integer("CLICKHOUSE_PORT", default: 8123, in: 1...65535)
         if [9000, 9440].contains(port), let name = lookup("CLICKHOUSE_PORT")?.name {
-            problem(name, "\(name)=\(port) is ClickHouse's native protocol port; the pipeline speaks HTTP (8123, or 8443 with TLS)")
+            problem(
+                name,
+                "\(name)=\(port) is ClickHouse's native protocol port; the pipeline speaks HTTP (8123, or 8443 with TLS)"
+            )
         }
         let user = required("CLICKHOUSE_USER", account)
         let secure = flag("CLICKHOUSE_SECURE", default: false)
-        guard let host, let user, let url = URL(string: "\(secure ? "https" : "http")://\(host):\(port)") else { return nil }
+        guard let host, let user, let url = URL(string: "\(secure ? "https" : "http")://\(host):\(port)") else {
+            return nil
+        }
         return ClickHouseEndpoint(
-            url: url, user: user.value, password: lookup("CLICKHOUSE_PASSWORD")?.value ?? "", database: lookup("CLICKHOUSE_DB")?.value ?? "zakaz")
+            url: url, user: user.value, password: lookup("CLICKHOUSE_PASSWORD")?.value ?? "",
+            database: lookup("CLICKHOUSE_DB")?.value ?? "zakaz")
     }
 
     /// `JOB_NAME`, the job's name in `meta_job_runs` (qtickets_api).

@@ -45,8 +45,12 @@ public struct PipelineConfiguration: Sendable {
     public init(environment: [String: String], releaseID: String = "") throws(ConfigurationError) {
         var reader = EnvironmentReader(environment)
         var baseURL: URL?
-        if let (name, value) = reader.required("QTICKETS_BASE_URL", "the REST API base, e.g. https://qtickets.ru/api/rest/v1") {
-            if let url = URL(string: value), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
+        if let (name, value) = reader.required(
+            "QTICKETS_BASE_URL", "the REST API base, e.g. https://qtickets.ru/api/rest/v1")
+        {
+            if let url = URL(string: value), let scheme = url.scheme, ["http", "https"].contains(scheme),
+                url.host != nil
+            {
                 baseURL = url
                 if !url.path.hasSuffix("/api/rest/v1") && !url.path.hasSuffix("/api/rest/v1/") {
                     reader.problem(name, "\(name) must end with /api/rest/v1 (the REST API, not the Partners API)")
@@ -68,13 +72,16 @@ public struct PipelineConfiguration: Sendable {
             throw ConfigurationError(reader.problems)
         }
         self.init(
-            apiBaseURL: baseURL, apiToken: token.value, sinceHours: since, organisation: organisation.value, clickhouse: clickhouse,
-            job: reader.job, releaseID: environment["QTICKETS_RELEASE_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? releaseID,
+            apiBaseURL: baseURL, apiToken: token.value, sinceHours: since, organisation: organisation.value,
+            clickhouse: clickhouse,
+            job: reader.job,
+            releaseID: environment["QTICKETS_RELEASE_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? releaseID,
             pageSize: pageSize, loadInventory: !skipInventory)
     }
 
     /// The API client this configuration describes.
     public func apiClient(statistics: RequestStatistics = RequestStatistics()) -> QTicketsClient {
-        QTicketsClient(baseURL: apiBaseURL, token: apiToken, retry: retry, timeout: requestTimeout, statistics: statistics)
+        QTicketsClient(
+            baseURL: apiBaseURL, token: apiToken, retry: retry, timeout: requestTimeout, statistics: statistics)
     }
 }

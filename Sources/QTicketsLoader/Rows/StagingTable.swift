@@ -24,28 +24,38 @@ public enum StagingTable: String, Sendable, CaseIterable {
         switch self {
         case .orders:
             [
-                "order_id", "event_id", "show_id", "client_id", "site_host", "promo_code_id", "created_at", "updated_at", "paid_at",
-                "refunded_at", "deleted_at", "reserved_to", "is_paid", "state", "currency", "tickets_count", "gross_amount",
-                "refunded_amount", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "_version", "_run_id",
+                "order_id", "event_id", "show_id", "client_id", "site_host", "promo_code_id", "created_at",
+                "updated_at", "paid_at",
+                "refunded_at", "deleted_at", "reserved_to", "is_paid", "state", "currency", "tickets_count",
+                "gross_amount",
+                "refunded_amount", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "_version",
+                "_run_id",
             ]
         case .tickets:
             [
-                "ticket_id", "order_id", "show_id", "seat_id", "zone_id", "seat_name", "multiprice_code", "quantity", "original_price",
-                "price", "refunded_amount", "is_refunded", "refunded_at", "is_deleted", "deleted_at", "checked_at", "created_at",
+                "ticket_id", "order_id", "show_id", "seat_id", "zone_id", "seat_name", "multiprice_code", "quantity",
+                "original_price",
+                "price", "refunded_amount", "is_refunded", "refunded_at", "is_deleted", "deleted_at", "checked_at",
+                "created_at",
                 "updated_at", "_version", "_run_id",
             ]
         case .events:
             [
-                "event_id", "name", "city_id", "city", "timezone", "place_name", "currency", "is_active", "starts_at", "ends_at",
+                "event_id", "name", "city_id", "city", "timezone", "place_name", "currency", "is_active", "starts_at",
+                "ends_at",
                 "created_at", "updated_at", "is_deleted", "deleted_at", "_version", "_run_id",
             ]
         case .shows:
             [
-                "show_id", "event_id", "start_at", "finish_at", "sale_start_at", "sale_finish_at", "is_active", "updated_at",
+                "show_id", "event_id", "start_at", "finish_at", "sale_start_at", "sale_finish_at", "is_active",
+                "updated_at",
                 "is_deleted", "deleted_at", "_version", "_run_id",
             ]
         case .inventory:
-            ["show_id", "event_id", "snapshot_at", "seats_total", "seats_sold", "seats_reserved", "seats_free", "_run_id"]
+            [
+                "show_id", "event_id", "snapshot_at", "seats_total", "seats_sold", "seats_reserved", "seats_free",
+                "_run_id",
+            ]
         }
     }
 }

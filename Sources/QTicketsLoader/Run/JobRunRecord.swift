@@ -22,7 +22,8 @@ public struct JobRunRecord: Sendable {
     public var releaseID: String
 
     static let columns = [
-        "run_id", "job", "started_at", "finished_at", "status", "window_start", "window_end", "rows_orders", "rows_tickets",
+        "run_id", "job", "started_at", "finished_at", "status", "window_start", "window_end", "rows_orders",
+        "rows_tickets",
         "rows_events", "rows_shows", "rows_inventory", "api_requests", "retries", "error", "release_id", "_version",
     ]
 

@@ -50,7 +50,10 @@ public struct Loader: Sendable {
             releaseID: configuration.releaseID)
         log.info(
             "run.start",
-            ["run_id": record.runID, "job": record.job, "org": configuration.organisation, "release": record.releaseID, "dry_run": dryRun])
+            [
+                "run_id": record.runID, "job": record.job, "org": configuration.organisation,
+                "release": record.releaseID, "dry_run": dryRun,
+            ])
         let orders = OrderBatches(sink: sink, batchOrders: batchOrders, runID: record.runID)
         var cursorBefore: Int64 = 0
 
@@ -68,7 +71,10 @@ public struct Loader: Sendable {
             record.error = error?.description ?? ""
             if !dryRun {
                 do {
-                    try await record.write(to: clickhouse, version: Instant(milliseconds: max(Instant(Date()).milliseconds, record.startedAt.milliseconds + 1)))
+                    try await record.write(
+                        to: clickhouse,
+                        version: Instant(
+                            milliseconds: max(Instant(Date()).milliseconds, record.startedAt.milliseconds + 1)))
                 } catch {
                     log.error("run.record_failed", ["run_id": record.runID, "error": error.description])
                 }
@@ -76,12 +82,15 @@ public struct Loader: Sendable {
             let summary = RunSummary(
                 record: record, dryRun: dryRun, cursorBefore: cursorBefore, cursorAfter: cursorAfter,
                 samples: dryRunSink?.samples.mapValues { RunSummary.Sample(rows: $0.rows, firstRow: $0.first) } ?? [:],
-                wallTime: clock.now - began, apiWaiting: statistics.waiting, parsing: statistics.parsing, warehouse: timing.warehouseTime)
+                wallTime: clock.now - began, apiWaiting: statistics.waiting, parsing: statistics.parsing,
+                warehouse: timing.warehouseTime)
             var fields: KeyValuePairs<String, any CustomStringConvertible> {
                 [
                     "run_id": record.runID, "status": record.status.rawValue, "orders": record.rows[.orders] ?? 0,
-                    "tickets": record.rows[.tickets] ?? 0, "events": record.rows[.events] ?? 0, "shows": record.rows[.shows] ?? 0,
-                    "inventory": record.rows[.inventory] ?? 0, "api_requests": record.apiRequests, "retries": record.retries,
+                    "tickets": record.rows[.tickets] ?? 0, "events": record.rows[.events] ?? 0,
+                    "shows": record.rows[.shows] ?? 0,
+                    "inventory": record.rows[.inventory] ?? 0, "api_requests": record.apiRequests,
+                    "retries": record.retries,
                     "seconds": String(format: "%.2f", summary.wallTime.seconds),
                     "api_wait_seconds": String(format: "%.2f", summary.apiWaiting.seconds),
                     "parse_seconds": String(format: "%.2f", summary.parsing.seconds),
@@ -104,14 +113,19 @@ public struct Loader: Sendable {
         cursorBefore = state.maxOrderID
         let now = Instant(Date())
         var windowStart = Instant(milliseconds: now.milliseconds - Int64(configuration.sinceHours) * 3_600_000)
-        if let lastOK = state.lastOKStartedAt { windowStart = min(windowStart, Instant(milliseconds: lastOK.milliseconds - 600_000)) }
+        if let lastOK = state.lastOKStartedAt {
+            windowStart = min(windowStart, Instant(milliseconds: lastOK.milliseconds - 600_000))
+        }
         record.windowStart = windowStart
         record.windowEnd = now
         if !dryRun {
             do {
                 try await record.write(to: clickhouse, version: record.startedAt)
             } catch {
-                return await finish(LoaderError(stage: "recording the run in meta_job_runs", message: error.description, cause: .clickhouse(error)))
+                return await finish(
+                    LoaderError(
+                        stage: "recording the run in meta_job_runs", message: error.description,
+                        cause: .clickhouse(error)))
             }
         }
 
@@ -132,7 +146,9 @@ public struct Loader: Sendable {
         return await finish(nil)
     }
 
-    private func loadEvents(api: QTicketsClient, sink: any RowSink, record: inout JobRunRecord) async throws(LoaderError) -> [(show: Int64, event: Int64)] {
+    private func loadEvents(api: QTicketsClient, sink: any RowSink, record: inout JobRunRecord)
+        async throws(LoaderError) -> [(show: Int64, event: Int64)]
+    {
         var shows: [(show: Int64, event: Int64)] = []
         let horizon = Instant(milliseconds: Instant(Date()).milliseconds - 86_400_000)
         let perPage = min(configuration.pageSize, 100)
@@ -156,16 +172,21 @@ public struct Loader: Sendable {
             try await sink.write(.shows, rows.shows)
             record.rows[.events, default: 0] += rows.events.rows
             record.rows[.shows, default: 0] += rows.shows.rows
-            let pages = (answer.page.paging.total + max(1, answer.page.paging.perPage) - 1) / max(1, answer.page.paging.perPage)
+            let pages =
+                (answer.page.paging.total + max(1, answer.page.paging.perPage) - 1) / max(1, answer.page.paging.perPage)
             if answer.page.data.isEmpty || page >= pages { break }
             page += 1
         }
-        log.info("events.loaded", ["events": record.rows[.events] ?? 0, "shows": record.rows[.shows] ?? 0, "current_shows": shows.count])
+        log.info(
+            "events.loaded",
+            ["events": record.rows[.events] ?? 0, "shows": record.rows[.shows] ?? 0, "current_shows": shows.count])
         return shows
     }
 
     /// Keyset pages of `id > cursor`.
-    private func loadNewOrders(after cursor: Int64, api: QTicketsClient, batches: OrderBatches) async throws(LoaderError) {
+    private func loadNewOrders(after cursor: Int64, api: QTicketsClient, batches: OrderBatches)
+        async throws(LoaderError)
+    {
         var last = cursor
         while true {
             let page = try await orderPage(after: last, api: api, stage: "fetching orders after id \(last)")
@@ -179,7 +200,9 @@ public struct Loader: Sendable {
 
     /// Orders with `id ≤ upTo` changed since `since`. The filter is re-checked here too: a server
     /// that ignored `updated_at` would still be handled correctly, just slower (and it is logged).
-    private func rescan(since: Instant, upTo: Int64, api: QTicketsClient, batches: OrderBatches) async throws(LoaderError) {
+    private func rescan(since: Instant, upTo: Int64, api: QTicketsClient, batches: OrderBatches)
+        async throws(LoaderError)
+    {
         var after: Int64 = 0
         var matched = 0
         var outside = 0
@@ -196,7 +219,9 @@ public struct Loader: Sendable {
         }
         try await batches.flush()
         if outside > 0 {
-            log.warning("orders.rescan_filter_ignored", ["outside_window": outside, "hint": "the API did not apply updated_at; filtered here"])
+            log.warning(
+                "orders.rescan_filter_ignored",
+                ["outside_window": outside, "hint": "the API did not apply updated_at; filtered here"])
         }
         log.info("orders.rescan", ["since": since, "changed": matched])
     }
@@ -211,7 +236,8 @@ public struct Loader: Sendable {
         if let upTo { filter.append(.init("id", "<=", .int(upTo))) }
         let answer: (page: Page<Order>, receivedAt: Instant)
         do {
-            answer = try await api.orders(ListQuery(where: filter, orderBy: ["id": "asc"], page: 1, perPage: configuration.pageSize))
+            answer = try await api.orders(
+                ListQuery(where: filter, orderBy: ["id": "asc"], page: 1, perPage: configuration.pageSize))
         } catch {
             throw LoaderError(stage: stage, message: error.description, cause: .api(error))
         }
@@ -221,7 +247,8 @@ public struct Loader: Sendable {
                 let range = "id > \(after)" + (upTo.map { ", id ≤ \($0)" } ?? "")
                 throw LoaderError(
                     stage: stage,
-                    message: "the API answered order \(order.id) for a filter \(range), id ascending: it ignored the request body",
+                    message:
+                        "the API answered order \(order.id) for a filter \(range), id ascending: it ignored the request body",
                     cause: .api(QTicketsError(kind: .filterIgnored, message: "filter ignored")))
             }
             previous = order.id
@@ -235,7 +262,9 @@ public struct Loader: Sendable {
         var rows = InventoryRows(runID: runID)
         var next = 0
         let concurrency = inventoryConcurrency
-        let result: Result<Void, LoaderError> = await withTaskGroup(of: Result<(Int64, Int64, SeatCounters, Instant), LoaderError>.self) { group in
+        let result: Result<Void, LoaderError> = await withTaskGroup(
+            of: Result<(Int64, Int64, SeatCounters, Instant), LoaderError>.self
+        ) { group in
             func start(_ index: Int) {
                 let (show, event) = shows[index]
                 group.addTask {
@@ -243,7 +272,10 @@ public struct Loader: Sendable {
                         let answer = try await api.seatCounters(show: show)
                         return .success((show, event, answer.counters, answer.receivedAt))
                     } catch {
-                        return .failure(LoaderError(stage: "fetching seats of show \(show)", message: error.description, cause: .api(error)))
+                        return .failure(
+                            LoaderError(
+                                stage: "fetching seats of show \(show)", message: error.description, cause: .api(error))
+                        )
                     }
                 }
             }
@@ -282,13 +314,17 @@ struct WarehouseState {
         do {
             let cursor = try await client.rows("SELECT max(order_id) FROM stg_qtickets_orders")
             let runs = try await client.rows(
-                "SELECT count(), toUnixTimestamp64Milli(max(started_at)) FROM meta_job_runs FINAL WHERE job = \(ClickHouseSQL.literal(job)) AND status = 'ok'")
+                "SELECT count(), toUnixTimestamp64Milli(max(started_at)) FROM meta_job_runs FINAL WHERE job = \(ClickHouseSQL.literal(job)) AND status = 'ok'"
+            )
             let okRuns = Int(runs.first?[0] ?? "") ?? 0
             return WarehouseState(
                 maxOrderID: Int64(cursor.first?[0] ?? "") ?? 0,
-                lastOKStartedAt: okRuns > 0 ? (runs.first?[1] ?? nil).flatMap { Int64($0) }.map(Instant.init(milliseconds:)) : nil)
+                lastOKStartedAt: okRuns > 0
+                    ? (runs.first?[1] ?? nil).flatMap { Int64($0) }.map(Instant.init(milliseconds:)) : nil)
         } catch {
-            throw LoaderError(stage: "reading the order cursor and the last successful run", message: error.description, cause: .clickhouse(error))
+            throw LoaderError(
+                stage: "reading the order cursor and the last successful run", message: error.description,
+                cause: .clickhouse(error))
         }
     }
 }

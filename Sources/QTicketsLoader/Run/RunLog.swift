@@ -26,13 +26,18 @@ public struct RunLog: Sendable {
         emit(Self.line("error", event, fields))
     }
 
-    static func line(_ level: String, _ event: String, _ fields: KeyValuePairs<String, any CustomStringConvertible>) -> String {
+    static func line(_ level: String, _ event: String, _ fields: KeyValuePairs<String, any CustomStringConvertible>)
+        -> String
+    {
         var line = "level=\(level) event=\(event)"
         for (key, value) in fields {
             let text = value.description
-            let needsQuotes = text.isEmpty || text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
-            let shown = needsQuotes
-                ? "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let needsQuotes =
+                text.isEmpty || text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
+            let shown =
+                needsQuotes
+                ? "\""
+                    + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                     .replacingOccurrences(of: "\n", with: "\\n") + "\""
                 : text
             line += " \(key)=\(shown)"

@@ -9,23 +9,35 @@ extension VerifySuite {
         for table in ["stg_qtickets_orders", "stg_qtickets_tickets"] {
             let query = "SELECT count() FROM \(table)"
             let count = await scalar(query)
-            results.append(CheckResult(
-                id: "quality.\(table)", area: .quality, title: "\(table) has rows", outcome: (UInt64(count.value ?? "") ?? 0) > 0 ? .pass : .fail,
-                expected: "at least one row", found: count.value.map { "\($0) row(s)" } ?? count.error ?? "?", evidence: query,
-                remedy: "a check that saw no data has failed: run the loader (systemctl start \(target.loaderService)) and look at its journal"))
+            results.append(
+                CheckResult(
+                    id: "quality.\(table)", area: .quality, title: "\(table) has rows",
+                    outcome: (UInt64(count.value ?? "") ?? 0) > 0 ? .pass : .fail,
+                    expected: "at least one row", found: count.value.map { "\($0) row(s)" } ?? count.error ?? "?",
+                    evidence: query,
+                    remedy:
+                        "a check that saw no data has failed: run the loader (systemctl start \(target.loaderService)) and look at its journal"
+                ))
         }
-        let views = Self.objects(createdBy: target.migrations).filter { $0.hasPrefix("v_") && !$0.hasPrefix("v_check_") }
+        let views = Self.objects(createdBy: target.migrations).filter {
+            $0.hasPrefix("v_") && !$0.hasPrefix("v_check_")
+        }
         for view in views {
             let query = "SELECT count() FROM \(view)"
             let count = await scalar(query)
             let rows = UInt64(count.value ?? "") ?? 0
             // Seat counters exist only while a show is on sale: an empty v_inventory is worth a look, not a veto.
             let severity: CheckResult.Severity = view.contains("inventory") && count.error == nil ? .warning : .blocker
-            results.append(CheckResult(
-                id: "quality.view.\(view)", area: .quality, title: "dashboard view \(view) answers with rows", severity: severity,
-                outcome: count.error != nil ? .fail : rows > 0 ? .pass : .fail,
-                expected: "the view answers and returns rows", found: count.error ?? "\(rows) row(s)", evidence: query,
-                remedy: count.error != nil ? "the server's error above names what the view's query needs" : "no rows: the data it reads is empty"))
+            results.append(
+                CheckResult(
+                    id: "quality.view.\(view)", area: .quality, title: "dashboard view \(view) answers with rows",
+                    severity: severity,
+                    outcome: count.error != nil ? .fail : rows > 0 ? .pass : .fail,
+                    expected: "the view answers and returns rows", found: count.error ?? "\(rows) row(s)",
+                    evidence: query,
+                    remedy: count.error != nil
+                        ? "the server's error above names what the view's query needs"
+                        : "no rows: the data it reads is empty"))
         }
         return results
     }
@@ -39,21 +51,37 @@ extension VerifySuite {
             """
         let started = ContinuousClock.now
         guard let row = try? await target.admin.rows(query).first, row.count == 6 else {
-            return [CheckResult(
-                id: "metadata.last-run", area: .metadata, title: "meta_job_runs records the run just made", outcome: .fail, expected: "a row",
-                found: "no run recorded", evidence: query, remedy: "the loader writes meta_job_runs as etl_writer: check its grants", seconds: elapsed(started))]
+            return [
+                CheckResult(
+                    id: "metadata.last-run", area: .metadata, title: "meta_job_runs records the run just made",
+                    outcome: .fail, expected: "a row",
+                    found: "no run recorded", evidence: query,
+                    remedy: "the loader writes meta_job_runs as etl_writer: check its grants", seconds: elapsed(started)
+                )
+            ]
         }
         let fresh = (Double(row[5] ?? "") ?? 0) >= since.timeIntervalSince1970 - 5
         var problems: [String] = []
         if !fresh { problems.append("the newest run started \(row[1] ?? "?"), before this verification") }
         if row[0] != "ok" { problems.append("status \(row[0] ?? "?")") }
-        if (UInt64(row[3] ?? "") ?? 0) == 0 || (UInt64(row[4] ?? "") ?? 0) == 0 { problems.append("no rows or requests counted") }
-        if let release = target.release, row[2] != release { problems.append("release \(row[2] ?? "?") instead of \(release)") }
-        return [CheckResult(
-            id: "metadata.last-run", area: .metadata, title: "The newest meta_job_runs row is the run just made: ok, metrics, this release",
-            outcome: problems.isEmpty ? .pass : .fail, expected: "status ok, rows and requests > 0, release \(target.release ?? "?")",
-            found: problems.isEmpty ? "ok at \(row[1] ?? "?"), release \(row[2] ?? "?")" : problems.joined(separator: "; "), evidence: query,
-            remedy: problems.isEmpty ? nil : "journalctl -u \(target.loaderService) shows the run", seconds: elapsed(started))]
+        if (UInt64(row[3] ?? "") ?? 0) == 0 || (UInt64(row[4] ?? "") ?? 0) == 0 {
+            problems.append("no rows or requests counted")
+        }
+        if let release = target.release, row[2] != release {
+            problems.append("release \(row[2] ?? "?") instead of \(release)")
+        }
+        return [
+            CheckResult(
+                id: "metadata.last-run", area: .metadata,
+                title: "The newest meta_job_runs row is the run just made: ok, metrics, this release",
+                outcome: problems.isEmpty ? .pass : .fail,
+                expected: "status ok, rows and requests > 0, release \(target.release ?? "?")",
+                found: problems.isEmpty
+                    ? "ok at \(row[1] ?? "?"), release \(row[2] ?? "?")" : problems.joined(separator: "; "),
+                evidence: query,
+                remedy: problems.isEmpty ? nil : "journalctl -u \(target.loaderService) shows the run",
+                seconds: elapsed(started))
+        ]
     }
 
     /// Area 8: every smoke check of the release answers zero violations.
@@ -63,15 +91,24 @@ extension VerifySuite {
             let started = ContinuousClock.now
             do {
                 let outcome = try await smoke.run(on: target.admin)
-                results.append(CheckResult(
-                    id: "smoke.\(smoke.name)", area: .smoke, title: "smoke check \(smoke.name)", outcome: outcome.passed ? .pass : .fail,
-                    expected: "0 violations", found: "\(outcome.violations) violation(s)" + (outcome.sample.isEmpty ? "" : ": " + target.redact(outcome.sample)),
-                    evidence: "checks/smoke/\(smoke.name).sql", remedy: outcome.passed ? nil : "the sample names the offending rows; the file's header says what it guards",
-                    seconds: elapsed(started)))
+                results.append(
+                    CheckResult(
+                        id: "smoke.\(smoke.name)", area: .smoke, title: "smoke check \(smoke.name)",
+                        outcome: outcome.passed ? .pass : .fail,
+                        expected: "0 violations",
+                        found: "\(outcome.violations) violation(s)"
+                            + (outcome.sample.isEmpty ? "" : ": " + target.redact(outcome.sample)),
+                        evidence: "checks/smoke/\(smoke.name).sql",
+                        remedy: outcome.passed
+                            ? nil : "the sample names the offending rows; the file's header says what it guards",
+                        seconds: elapsed(started)))
             } catch {
-                results.append(CheckResult(
-                    id: "smoke.\(smoke.name)", area: .smoke, title: "smoke check \(smoke.name)", outcome: .error, expected: "0 violations",
-                    found: target.redact("\(error)"), evidence: "checks/smoke/\(smoke.name).sql", seconds: elapsed(started)))
+                results.append(
+                    CheckResult(
+                        id: "smoke.\(smoke.name)", area: .smoke, title: "smoke check \(smoke.name)", outcome: .error,
+                        expected: "0 violations",
+                        found: target.redact("\(error)"), evidence: "checks/smoke/\(smoke.name).sql",
+                        seconds: elapsed(started)))
             }
         }
         return results

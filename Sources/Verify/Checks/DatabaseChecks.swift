@@ -15,27 +15,42 @@ extension VerifySuite {
         do {
             let status = try await migrator.status()
             let bad = status.filter { $0.condition != .applied && $0.condition != .baselined }
-            results.append(CheckResult(
-                id: "database.migrations", area: .database, title: "Every migration of the release is applied, none failed or drifted",
-                outcome: bad.isEmpty ? .pass : .fail, expected: "\(status.count) migration(s) applied",
-                found: bad.isEmpty ? "all \(status.count) applied" : bad.map { "\(MigrationVersion($0.version))_\($0.slug) \($0.condition.rawValue) \($0.detail)" }.joined(separator: "; "),
-                evidence: "deployctl migrate status \(target.environment.name)",
-                remedy: bad.isEmpty ? nil : "deployctl migrate up \(target.environment.name) (a drifted migration needs `migrate repair` after a look at both checksums)",
-                seconds: elapsed(started)))
+            results.append(
+                CheckResult(
+                    id: "database.migrations", area: .database,
+                    title: "Every migration of the release is applied, none failed or drifted",
+                    outcome: bad.isEmpty ? .pass : .fail, expected: "\(status.count) migration(s) applied",
+                    found: bad.isEmpty
+                        ? "all \(status.count) applied"
+                        : bad.map { "\(MigrationVersion($0.version))_\($0.slug) \($0.condition.rawValue) \($0.detail)" }
+                            .joined(separator: "; "),
+                    evidence: "deployctl migrate status \(target.environment.name)",
+                    remedy: bad.isEmpty
+                        ? nil
+                        : "deployctl migrate up \(target.environment.name) (a drifted migration needs `migrate repair` after a look at both checksums)",
+                    seconds: elapsed(started)))
         } catch {
-            results.append(CheckResult(
-                id: "database.migrations", area: .database, title: "Every migration of the release is applied, none failed or drifted", outcome: .error,
-                expected: "the migration history is readable", found: target.redact(error.message), evidence: "deployctl migrate status", seconds: elapsed(started)))
+            results.append(
+                CheckResult(
+                    id: "database.migrations", area: .database,
+                    title: "Every migration of the release is applied, none failed or drifted", outcome: .error,
+                    expected: "the migration history is readable", found: target.redact(error.message),
+                    evidence: "deployctl migrate status", seconds: elapsed(started)))
         }
         let objects = Self.objects(createdBy: target.migrations)
-        let existing = Set(((try? await target.admin.rows(
-            "SELECT name FROM system.tables WHERE database = \(ClickHouseSQL.literal(target.database))")) ?? []).compactMap { $0.first ?? nil })
+        let existing = Set(
+            ((try? await target.admin.rows(
+                "SELECT name FROM system.tables WHERE database = \(ClickHouseSQL.literal(target.database))")) ?? [])
+                .compactMap { $0.first ?? nil })
         let missing = objects.filter { !existing.contains($0) }
-        results.append(CheckResult(
-            id: "database.objects", area: .database, title: "Every table and view the migrations create exists", outcome: missing.isEmpty ? .pass : .fail,
-            expected: "\(objects.count) object(s): \(objects.joined(separator: ", "))", found: missing.isEmpty ? "all present" : "missing: " + missing.joined(separator: ", "),
-            evidence: "SELECT name FROM system.tables WHERE database = '\(target.database)'",
-            remedy: missing.isEmpty ? nil : "deployctl migrate status shows which migration should have made them"))
+        results.append(
+            CheckResult(
+                id: "database.objects", area: .database, title: "Every table and view the migrations create exists",
+                outcome: missing.isEmpty ? .pass : .fail,
+                expected: "\(objects.count) object(s): \(objects.joined(separator: ", "))",
+                found: missing.isEmpty ? "all present" : "missing: " + missing.joined(separator: ", "),
+                evidence: "SELECT name FROM system.tables WHERE database = '\(target.database)'",
+                remedy: missing.isEmpty ? nil : "deployctl migrate status shows which migration should have made them"))
         results.append(await writerCheck())
         return results
     }
@@ -48,23 +63,35 @@ extension VerifySuite {
         let user = target.environment.clickhouse.writer.user
         let evidence = "INSERT INTO \(target.database).\(scratch) as \(user)"
         do {
-            try await target.admin.using(database: nil).execute("CREATE TABLE \(table) (x UInt8) ENGINE = MergeTree ORDER BY x")
+            try await target.admin.using(database: nil).execute(
+                "CREATE TABLE \(table) (x UInt8) ENGINE = MergeTree ORDER BY x")
         } catch {
             return CheckResult(
-                id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database", outcome: .error,
-                expected: "a scratch table", found: target.redact("\(error)"), evidence: "CREATE TABLE \(table)", seconds: elapsed(started))
+                id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database",
+                outcome: .error,
+                expected: "a scratch table", found: target.redact("\(error)"), evidence: "CREATE TABLE \(table)",
+                seconds: elapsed(started))
         }
-        defer { Task { [admin = target.admin] in try? await admin.using(database: nil).execute("DROP TABLE IF EXISTS \(table)") } }
+        defer {
+            Task { [admin = target.admin] in
+                try? await admin.using(database: nil).execute("DROP TABLE IF EXISTS \(table)")
+            }
+        }
         do {
             try await target.writer.using(database: nil).execute("INSERT INTO \(table) (x) VALUES (1)")
             return CheckResult(
-                id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database", outcome: .pass,
-                expected: "\(user) inserts into \(target.database)", found: "inserted one row", evidence: evidence, seconds: elapsed(started))
+                id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database",
+                outcome: .pass,
+                expected: "\(user) inserts into \(target.database)", found: "inserted one row", evidence: evidence,
+                seconds: elapsed(started))
         } catch {
             return CheckResult(
-                id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database", outcome: .fail,
-                expected: "\(user) inserts into \(target.database)", found: target.redact("\(error)"), evidence: evidence,
-                remedy: "GRANT INSERT, SELECT ON \(target.database).* TO \(user) (docs/clickhouse-access.md)", seconds: elapsed(started))
+                id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database",
+                outcome: .fail,
+                expected: "\(user) inserts into \(target.database)", found: target.redact("\(error)"),
+                evidence: evidence,
+                remedy: "GRANT INSERT, SELECT ON \(target.database).* TO \(user) (docs/clickhouse-access.md)",
+                seconds: elapsed(started))
         }
     }
 

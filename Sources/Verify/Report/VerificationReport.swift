@@ -41,7 +41,8 @@ public struct VerificationReport: CommandOutput, Codable {
     public let hosts: [Host]
 
     public init(
-        environment: String, release: String?, revision: String?, deployctlVersion: String, startedAt: Date, finishedAt: Date, actor: String,
+        environment: String, release: String?, revision: String?, deployctlVersion: String, startedAt: Date,
+        finishedAt: Date, actor: String,
         migrationHead: String?, migrationChecksums: [String: String], hosts: [Host]
     ) {
         schema = Self.currentSchema
@@ -65,7 +66,9 @@ public struct VerificationReport: CommandOutput, Codable {
 
     public var verdict: Verdict { passed ? .success : .checkFailed }
     public var failureSummary: String {
-        blocking.isEmpty ? "the hosts do not all run one release" : "\(blocking.count) blocking check(s) failed: " + blocking.map(\.id).joined(separator: ", ")
+        blocking.isEmpty
+            ? "the hosts do not all run one release"
+            : "\(blocking.count) blocking check(s) failed: " + blocking.map(\.id).joined(separator: ", ")
     }
 
     /// The six success criteria of the original E2E task, each with the checks that decide it.
@@ -76,12 +79,24 @@ public struct VerificationReport: CommandOutput, Codable {
     }
 
     public static let criteria = [
-        Criterion(russian: "Миграция применена без ошибок", english: "Migrations applied without errors", prefixes: ["database."]),
-        Criterion(russian: "Лоадер успешно загрузил данные из QTickets API", english: "The loader loaded data from the QTickets API", prefixes: ["load.", "metadata."]),
-        Criterion(russian: "Данные присутствуют в ClickHouse таблицах", english: "The data is in the ClickHouse tables", prefixes: ["quality."]),
-        Criterion(russian: "Healthcheck показывает статус `ok`", english: "The healthcheck says `ok`", prefixes: ["monitoring."]),
-        Criterion(russian: "Systemd сервис корректно настроен и работает", english: "The systemd service is set up and runs", prefixes: ["automation."]),
-        Criterion(russian: "Smoke-проверки качества данных пройдены", english: "The data quality smoke checks pass", prefixes: ["smoke."]),
+        Criterion(
+            russian: "Миграция применена без ошибок", english: "Migrations applied without errors",
+            prefixes: ["database."]),
+        Criterion(
+            russian: "Лоадер успешно загрузил данные из QTickets API",
+            english: "The loader loaded data from the QTickets API", prefixes: ["load.", "metadata."]),
+        Criterion(
+            russian: "Данные присутствуют в ClickHouse таблицах", english: "The data is in the ClickHouse tables",
+            prefixes: ["quality."]),
+        Criterion(
+            russian: "Healthcheck показывает статус `ok`", english: "The healthcheck says `ok`",
+            prefixes: ["monitoring."]),
+        Criterion(
+            russian: "Systemd сервис корректно настроен и работает", english: "The systemd service is set up and runs",
+            prefixes: ["automation."]),
+        Criterion(
+            russian: "Smoke-проверки качества данных пройдены", english: "The data quality smoke checks pass",
+            prefixes: ["smoke."]),
     ]
 
     func criterionMet(_ criterion: Criterion) -> Bool {
@@ -93,18 +108,30 @@ public struct VerificationReport: CommandOutput, Codable {
 
     public func render(_ terminal: Terminal) -> String {
         var lines = [
-            (passed ? terminal.paint("ГОТОВО к выкладке / ready to roll out", "32;1") : terminal.paint("НЕ ГОТОВО / not ready", "31;1"))
-                + ": \(environment), release \(release ?? "none")",
+            (passed
+                ? terminal.paint("ГОТОВО к выкладке / ready to roll out", "32;1")
+                : terminal.paint("НЕ ГОТОВО / not ready", "31;1"))
+                + ": \(environment), release \(release ?? "none")"
         ]
         for host in hosts {
-            lines.append(terminal.bold(host.host) + "  " + terminal.dim(host.hostKey) + (host.attempts.map { "  (\($0) attempts)" } ?? ""))
-            lines.append(Terminal.table(host.checks.map { check in
-                let status: CheckStatus = check.outcome == .pass ? .ok : (check.severity == .warning || check.outcome == .skip ? .warn : .fail)
-                return [terminal.status(status), check.id, check.found.replacingOccurrences(of: "\n", with: " ")]
-            }))
+            lines.append(
+                terminal.bold(host.host) + "  " + terminal.dim(host.hostKey)
+                    + (host.attempts.map { "  (\($0) attempts)" } ?? ""))
+            lines.append(
+                Terminal.table(
+                    host.checks.map { check in
+                        let status: CheckStatus =
+                            check.outcome == .pass
+                            ? .ok : (check.severity == .warning || check.outcome == .skip ? .warn : .fail)
+                        return [
+                            terminal.status(status), check.id, check.found.replacingOccurrences(of: "\n", with: " "),
+                        ]
+                    }))
         }
         let counts = Dictionary(grouping: checks, by: \.outcome).mapValues(\.count)
-        lines.append("\(counts[.pass] ?? 0) passed, \(counts[.fail] ?? 0) failed, \(counts[.skip] ?? 0) skipped, \(counts[.error] ?? 0) error(s)")
+        lines.append(
+            "\(counts[.pass] ?? 0) passed, \(counts[.fail] ?? 0) failed, \(counts[.skip] ?? 0) skipped, \(counts[.error] ?? 0) error(s)"
+        )
         return lines.joined(separator: "\n")
     }
 
@@ -112,7 +139,10 @@ public struct VerificationReport: CommandOutput, Codable {
     public func markdown(language: ReportLanguage) -> String {
         let ru = language == .russian
         var md: [String] = []
-        md.append(ru ? "# TASK-QT-API-E2E-REPORT: сквозная проверка пайплайна QTickets API" : "# TASK-QT-API-E2E-REPORT: end-to-end verification of the QTickets API pipeline")
+        md.append(
+            ru
+                ? "# TASK-QT-API-E2E-REPORT: сквозная проверка пайплайна QTickets API"
+                : "# TASK-QT-API-E2E-REPORT: end-to-end verification of the QTickets API pipeline")
         md.append("")
         if passed {
             md.append(ru ? "## Вердикт: ✅ ГОТОВО к выкладке" : "## Verdict: ✅ READY to roll out")
@@ -121,17 +151,25 @@ public struct VerificationReport: CommandOutput, Codable {
             md.append("")
             md.append(ru ? "Блокирующие причины:" : "Blocking reasons:")
             for check in blocking { md.append("- `\(check.id)`: \(check.found)") }
-            if blocking.isEmpty { md.append(ru ? "- хосты работают на разных релизах" : "- the hosts do not all run one release") }
+            if blocking.isEmpty {
+                md.append(ru ? "- хосты работают на разных релизах" : "- the hosts do not all run one release")
+            }
         }
         md.append("")
         md.append(ru ? "| Параметр | Значение |" : "| Item | Value |")
         md.append("| --- | --- |")
         let rows: [(String, String, String)] = [
             ("Окружение", "Environment", environment), ("Релиз (отпечаток)", "Release (fingerprint)", release ?? "—"),
-            ("Git-ревизия", "Git revision", revision ?? "—"), ("Хосты", "Hosts", hosts.map { host in
-                "\(host.host) (\(host.hostKey))" + (host.attempts.map { ru ? ", попыток: \($0)" : ", \($0) attempts" } ?? "")
-            }.joined(separator: ", ")),
-            ("Голова миграций", "Migration head", migrationHead ?? "—"), ("Версия deployctl", "deployctl version", deployctlVersion),
+            ("Git-ревизия", "Git revision", revision ?? "—"),
+            (
+                "Хосты", "Hosts",
+                hosts.map { host in
+                    "\(host.host) (\(host.hostKey))"
+                        + (host.attempts.map { ru ? ", попыток: \($0)" : ", \($0) attempts" } ?? "")
+                }.joined(separator: ", ")
+            ),
+            ("Голова миграций", "Migration head", migrationHead ?? "—"),
+            ("Версия deployctl", "deployctl version", deployctlVersion),
             ("Начало", "Started", startedAt), ("Окончание", "Finished", finishedAt), ("Кто", "By", actor),
         ]
         for row in rows { md.append("| \(ru ? row.0 : row.1) | \(Self.cell(row.2)) |") }
@@ -139,7 +177,8 @@ public struct VerificationReport: CommandOutput, Codable {
         md.append(ru ? "## Критерии успеха" : "## Success criteria")
         md.append("")
         for (index, criterion) in Self.criteria.enumerated() {
-            md.append("\(index + 1). \(criterionMet(criterion) ? "✅" : "❌") \(ru ? criterion.russian : criterion.english)")
+            md.append(
+                "\(index + 1). \(criterionMet(criterion) ? "✅" : "❌") \(ru ? criterion.russian : criterion.english)")
         }
         for area in CheckResult.Area.allCases {
             let areaChecks = hosts.flatMap { host in host.checks.filter { $0.area == area }.map { (host.host, $0) } }
@@ -147,15 +186,23 @@ public struct VerificationReport: CommandOutput, Codable {
             md.append("")
             md.append("## \(Self.areaTitle(area, russian: ru))")
             md.append("")
-            md.append(ru ? "| | Хост | Проверка | Ожидалось | Найдено | Время |" : "| | Host | Check | Expected | Found | Time |")
+            md.append(
+                ru
+                    ? "| | Хост | Проверка | Ожидалось | Найдено | Время |"
+                    : "| | Host | Check | Expected | Found | Time |")
             md.append("| --- | --- | --- | --- | --- | --- |")
             for (host, check) in areaChecks {
-                let mark = check.outcome == .pass ? "✅" : (check.outcome == .skip || check.severity == .warning ? "⚠️" : "❌")
-                md.append("| \(mark) | \(host) | \(Self.cell(check.title)) | \(Self.cell(check.expected)) | \(Self.cell(check.found)) | \(String(format: "%.2f s", check.seconds)) |")
+                let mark =
+                    check.outcome == .pass ? "✅" : (check.outcome == .skip || check.severity == .warning ? "⚠️" : "❌")
+                md.append(
+                    "| \(mark) | \(host) | \(Self.cell(check.title)) | \(Self.cell(check.expected)) | \(Self.cell(check.found)) | \(String(format: "%.2f s", check.seconds)) |"
+                )
             }
             for (host, check) in areaChecks where check.outcome != .pass && check.outcome != .skip {
                 md.append("")
-                md.append("**\(check.id)** (\(host)): " + (ru ? "что делать: " : "what to do: ") + (check.remedy ?? (ru ? "см. вывод ниже" : "see the output below")))
+                md.append(
+                    "**\(check.id)** (\(host)): " + (ru ? "что делать: " : "what to do: ")
+                        + (check.remedy ?? (ru ? "см. вывод ниже" : "see the output below")))
                 if !check.evidence.isEmpty {
                     md.append("")
                     md.append("```")
@@ -165,28 +212,38 @@ public struct VerificationReport: CommandOutput, Codable {
             }
         }
         md.append("")
-        md.append(ru
-            ? "_Отчёт записан командой `deployctl verify`; каждая проверка выполнена самим deployctl, секреты скрыты. Машиночитаемая версия: `e2e-report.json`._"
-            : "_Written by `deployctl verify`; deployctl ran every check itself, secrets are redacted. Machine-readable: `e2e-report.json`._")
+        md.append(
+            ru
+                ? "_Отчёт записан командой `deployctl verify`; каждая проверка выполнена самим deployctl, секреты скрыты. Машиночитаемая версия: `e2e-report.json`._"
+                : "_Written by `deployctl verify`; deployctl ran every check itself, secrets are redacted. Machine-readable: `e2e-report.json`._"
+        )
         return md.joined(separator: "\n") + "\n"
     }
 
     /// JUnit XML, one test case per check, for CI.
     public func junit() -> String {
         func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
                 .replacingOccurrences(of: "\"", with: "&quot;")
         }
         let failures = checks.filter { $0.outcome == .fail }.count
         let errors = checks.filter { $0.outcome == .error }.count
-        var xml = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<testsuites name=\"deployctl verify \(escape(environment))\" tests=\"\(checks.count)\" failures=\"\(failures)\" errors=\"\(errors)\">"]
+        var xml = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<testsuites name=\"deployctl verify \(escape(environment))\" tests=\"\(checks.count)\" failures=\"\(failures)\" errors=\"\(errors)\">",
+        ]
         for host in hosts {
             xml.append("  <testsuite name=\"\(escape(host.host))\" tests=\"\(host.checks.count)\">")
             for check in host.checks {
-                xml.append("    <testcase classname=\"\(escape(check.area.rawValue))\" name=\"\(escape(check.id))\" time=\"\(String(format: "%.3f", check.seconds))\">")
+                xml.append(
+                    "    <testcase classname=\"\(escape(check.area.rawValue))\" name=\"\(escape(check.id))\" time=\"\(String(format: "%.3f", check.seconds))\">"
+                )
                 switch check.outcome {
-                case .fail: xml.append("      <failure message=\"\(escape(check.found))\">\(escape(check.evidence))</failure>")
-                case .error: xml.append("      <error message=\"\(escape(check.found))\">\(escape(check.evidence))</error>")
+                case .fail:
+                    xml.append("      <failure message=\"\(escape(check.found))\">\(escape(check.evidence))</failure>")
+                case .error:
+                    xml.append("      <error message=\"\(escape(check.found))\">\(escape(check.evidence))</error>")
                 case .skip: xml.append("      <skipped message=\"\(escape(check.found))\"/>")
                 case .pass: break
                 }

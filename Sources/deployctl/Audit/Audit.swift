@@ -11,7 +11,8 @@ extension Deployctl {
 }
 
 struct AuditShow: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Every entry: when, what, who, which release, the result.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Every entry: when, what, who, which release, the result.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
 
@@ -22,7 +23,9 @@ struct AuditShow: AsyncParsableCommand {
 
 struct AuditVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Check each host's hash chain and compare it with ClickHouse's copy: an edited, inserted or deleted entry shows.",
+        commandName: "verify",
+        abstract:
+            "Check each host's hash chain and compare it with ClickHouse's copy: an edited, inserted or deleted entry shows.",
         discussion: "Exit status: 0 intact, 1 a break or a disagreement was found.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
@@ -34,6 +37,7 @@ struct AuditVerify: AsyncParsableCommand {
 
 func auditReport(_ global: GlobalOptions, _ target: EnvironmentOptions, verify: Bool) async throws -> AuditReport {
     return try await global.withSession(target) { environment, session in
-        await AuditLog(layout: HostLayout(environment), database: environment.clickhouse.database).report(in: session, verify: verify)
+        await AuditLog(layout: HostLayout(environment), database: environment.clickhouse.database).report(
+            in: session, verify: verify)
     }
 }

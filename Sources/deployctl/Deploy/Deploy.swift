@@ -7,7 +7,8 @@ import Notify
 
 struct Deploy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Deploy a release to every host of an environment: plan, lease, upload, verify on the host, migrate, units, switch, check.",
+        abstract:
+            "Deploy a release to every host of an environment: plan, lease, upload, verify on the host, migrate, units, switch, check.",
         discussion: """
             --dry-run prints the exact plan (uploads, migrations with their statements, a diff of every unit that changes, \
             restarts, steps) and changes nothing. Exit status: 0 deployed (or nothing to do), 1 a step or check failed (the \
@@ -24,7 +25,8 @@ struct Deploy: AsyncParsableCommand {
     @OptionGroup var options: ReleaseOptions
     @Option(help: "The release id (or a prefix of it); default: the newest release built here.") var release: String?
     @Flag(help: "Print the plan and change nothing.") var dryRun = false
-    @Option(help: "Deploy this many hosts at once (default 1: one after another, stopping at the first failure).") var parallel = 1
+    @Option(help: "Deploy this many hosts at once (default 1: one after another, stopping at the first failure).")
+    var parallel = 1
     @Flag(help: "Deploy although the gate is closed; needs --reason, and is audited.") var forceGate = false
     @Option(help: "Why the gate is overridden (with --force-gate).") var reason: String?
 
@@ -52,7 +54,9 @@ struct Deploy: AsyncParsableCommand {
             if deployment.environment.gate != nil {
                 let decision = try await gateDecision(global, deployment.environment, release: deployment.release.id)
                 if !decision.open {
-                    guard forceGate, let reason else { throw CommandFailure(.checkFailed, "gate", "the gate is closed: \(decision.reason)") }
+                    guard forceGate, let reason else {
+                        throw CommandFailure(.checkFailed, "gate", "the gate is closed: \(decision.reason)")
+                    }
                     try await deployment.recordGateOverride(in: session, reason: reason, closedBecause: decision.reason)
                 }
             }

@@ -6,13 +6,16 @@ import Environments
 extension Deployctl {
     struct GateCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "gate", abstract: "Show what a production environment's gate sees for a release.", subcommands: [GateStatus.self])
+            commandName: "gate", abstract: "Show what a production environment's gate sees for a release.",
+            subcommands: [GateStatus.self])
     }
 }
 
 struct GateStatus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Whether the gate would let a release (default: the newest built here) into the environment, and why.")
+        commandName: "status",
+        abstract: "Whether the gate would let a release (default: the newest built here) into the environment, and why."
+    )
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentArgument
     @OptionGroup var options: ReleaseOptions
@@ -32,7 +35,8 @@ struct GateStatus: AsyncParsableCommand {
 /// - Throws: `CommandFailure` when the environment has no gate.
 func gateDecision(_ global: GlobalOptions, _ environment: Environment, release: String) async throws -> Gate.Decision {
     guard let gate = environment.gate else {
-        throw CommandFailure(.invalidConfiguration, "gate", "\(environment.name) has no [gate]: every release may be deployed there")
+        throw CommandFailure(
+            .invalidConfiguration, "gate", "\(environment.name) has no [gate]: every release may be deployed there")
     }
     let staging = try global.environment(gate.requirePassedOn)
     return await Gate(environment: environment, staging: staging, gate: gate).decide(release: release)

@@ -3,7 +3,8 @@ import Deployer
 
 struct ReleasesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "releases", abstract: "The releases on each host: current, previous, and whether each passed or failed its checks there.")
+        commandName: "releases",
+        abstract: "The releases on each host: current, previous, and whether each passed or failed its checks there.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
 

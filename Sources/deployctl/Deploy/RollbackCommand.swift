@@ -7,13 +7,14 @@ import Notify
 import Verify
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
-        abstract: "Go back to the previous release (or --to one) that was live here and passed its checks: units, current, and the schema.",
+        abstract:
+            "Go back to the previous release (or --to one) that was live here and passed its checks: units, current, and the schema.",
         discussion: """
             A rollback is a deploy: planned (--dry-run), leased, audited. The migrations newer than the target release's are \
             undone with the down files of the release being left; a down that would delete data is refused unless \
@@ -41,14 +42,18 @@ struct RollbackCommand: AsyncParsableCommand {
         let ask = !yes && !global.json && isatty(STDIN_FILENO) == 1
         try await global.report("rollback") {
             return try await global.withSession(target) { environment, session in
-                let prepared = try await Rollback(environment: environment, store: ReleaseStore.of(checkout: options.checkoutPath), actor: Workstation.actor)
-                    .prepare(in: session, to: to, allowDataLoss: allowDataLoss)
+                let prepared = try await Rollback(
+                    environment: environment, store: ReleaseStore.of(checkout: options.checkoutPath),
+                    actor: Workstation.actor
+                )
+                .prepare(in: session, to: to, allowDataLoss: allowDataLoss)
                 defer { prepared.cleanUp() }
                 let plan = try await prepared.deployment.plan(in: session, dryRun: dryRun)
                 if dryRun { return RollbackOutput(plan: plan, report: nil, dataLoss: prepared.dataLoss, checks: nil) }
                 if ask {
                     print(plan.render(global.terminal))
-                    FileHandle.standardOutput.write(Data("Roll \(environment.name) back from \(prepared.from) to \(prepared.to)? [y/N] ".utf8))
+                    FileHandle.standardOutput.write(
+                        Data("Roll \(environment.name) back from \(prepared.from) to \(prepared.to)? [y/N] ".utf8))
                     guard (readLine() ?? "").lowercased().hasPrefix("y") else {
                         throw CommandFailure(.usage, "cancelled", "rollback cancelled: nothing changed")
                     }
@@ -62,7 +67,8 @@ struct RollbackCommand: AsyncParsableCommand {
                 var checks: [CheckResult]?
                 if report.failure == nil {
                     checks = try? await Verification(
-                        environment: environment, store: ReleaseStore.of(checkout: options.checkoutPath), actor: Workstation.actor,
+                        environment: environment, store: ReleaseStore.of(checkout: options.checkoutPath),
+                        actor: Workstation.actor,
                         deployctlVersion: BuildInfo.versionLine
                     ).run(in: session, only: [.automation, .monitoring]).checks
                 }
@@ -81,9 +87,13 @@ struct RollbackOutput: CommandOutput {
     let checks: [CheckResult]?
 
     var failing: [CheckResult] { (checks ?? []).filter(\.blocks) }
-    var verdict: Verdict { report.map { $0.verdict == .success && !failing.isEmpty ? .checkFailed : $0.verdict } ?? .success }
+    var verdict: Verdict {
+        report.map { $0.verdict == .success && !failing.isEmpty ? .checkFailed : $0.verdict } ?? .success
+    }
     var failureSummary: String {
-        report?.failure ?? (failing.isEmpty ? "" : "after the rollback: " + failing.map { "\($0.id): \($0.found)" }.joined(separator: "; "))
+        report?.failure
+            ?? (failing.isEmpty
+                ? "" : "after the rollback: " + failing.map { "\($0.id): \($0.found)" }.joined(separator: "; "))
     }
 
     func render(_ terminal: Terminal) -> String {
@@ -93,7 +103,8 @@ struct RollbackOutput: CommandOutput {
             let passed = checks.filter { $0.outcome == .pass }.count
             text += "\nnow: automation and monitoring checks \(passed)/\(checks.count) passed"
             for check in checks where check.outcome != .pass && check.outcome != .skip {
-                text += "\n  \(terminal.status(check.blocks ? .fail : .warn)) \(check.id)  \(check.found.replacingOccurrences(of: "\n", with: " "))"
+                text +=
+                    "\n  \(terminal.status(check.blocks ? .fail : .warn)) \(check.id)  \(check.found.replacingOccurrences(of: "\n", with: " "))"
             }
         }
         return text

@@ -3,7 +3,9 @@ import Deployer
 
 struct Setup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Prepare the hosts for deploys, idempotently: the app's system user, the folders, the trusted release keys; prints what changed.")
+        abstract:
+            "Prepare the hosts for deploys, idempotently: the app's system user, the folders, the trusted release keys; prints what changed."
+    )
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
 

@@ -9,7 +9,8 @@ import Verify
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Run the E2E suite on every host, write TASK-QT-API-E2E-REPORT.md and e2e-report.json, and record the verdict on the environment.",
+        abstract:
+            "Run the E2E suite on every host, write TASK-QT-API-E2E-REPORT.md and e2e-report.json, and record the verdict on the environment.",
         discussion: """
             The eight areas of the original E2E task: environment, database, load, quality, metadata, monitoring, automation, \
             smoke. Only checks deployctl runs count; a check that saw no data has failed. The verdict is stored on the \
@@ -19,7 +20,10 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
     @OptionGroup var options: ReleaseOptions
-    @Option(help: "Only these areas (environment, database, load, quality, metadata, monitoring, automation, smoke); a partial run records no verdict.")
+    @Option(
+        help:
+            "Only these areas (environment, database, load, quality, metadata, monitoring, automation, smoke); a partial run records no verdict."
+    )
     var only: [String] = []
     @Option(help: "The report's language: ru (default) or en.") var lang = "ru"
     @Option(help: "Where the report files go (default: the current folder).") var outputDir = "."
@@ -38,7 +42,8 @@ struct VerifyCommand: AsyncParsableCommand {
         init?(argument: String) {
             let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
             let unit = argument.last.flatMap { units[$0] }
-            guard let number = Int(unit == nil ? argument : String(argument.dropLast())), number >= 0, number <= 86_400 else { return nil }
+            guard let number = Int(unit == nil ? argument : String(argument.dropLast())), number >= 0, number <= 86_400
+            else { return nil }
             duration = .seconds(number * (unit ?? 1))
         }
     }
@@ -53,24 +58,32 @@ struct VerifyCommand: AsyncParsableCommand {
             return try await global.report("verify") { Areas(areas: CheckResult.Area.allCases.map(\.rawValue)) }
         }
         try await global.report("verify") {
-            guard let language = ReportLanguage(rawValue: lang) else { throw CommandFailure(.usage, "lang", "--lang takes ru or en") }
+            guard let language = ReportLanguage(rawValue: lang) else {
+                throw CommandFailure(.usage, "lang", "--lang takes ru or en")
+            }
             var areas: Set<CheckResult.Area>?
             if !only.isEmpty {
                 let parsed = only.compactMap(CheckResult.Area.init(rawValue:))
                 guard parsed.count == only.count else {
-                    throw CommandFailure(.usage, "only", "--only takes \(CheckResult.Area.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw CommandFailure(
+                        .usage, "only",
+                        "--only takes \(CheckResult.Area.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 areas = Set(parsed)
             }
             return try await global.withSession(target) { environment, session in
                 let store = ReleaseStore.of(checkout: options.checkoutPath)
-                let report = try await Verification(environment: environment, store: store, actor: Workstation.actor, deployctlVersion: BuildInfo.versionLine)
-                    .run(in: session, only: areas, retryFor: retryTimeout?.duration ?? .zero)
+                let report = try await Verification(
+                    environment: environment, store: store, actor: Workstation.actor,
+                    deployctlVersion: BuildInfo.versionLine
+                )
+                .run(in: session, only: areas, retryFor: retryTimeout?.duration ?? .zero)
                 let json = try report.json()
                 let reportPath = try write(report, json: json, language: language, environment: environment.name)
                 if areas == nil, target.host == nil {
                     if report.release != nil {
-                        try await VerificationLog(environment: environment).store(VerificationRecord(report: report, reportSHA256: json.sha256Hex), in: session)
+                        try await VerificationLog(environment: environment).store(
+                            VerificationRecord(report: report, reportSHA256: json.sha256Hex), in: session)
                     }
                     await announce(NotificationMessage(verification: report, reportPath: reportPath), for: environment)
                 }
@@ -82,11 +95,14 @@ struct VerifyCommand: AsyncParsableCommand {
     /// The report beside the user, its JSON, optional JUnit, and a copy of both in the local history.
     ///
     /// - Returns: The absolute path of the Markdown report.
-    private func write(_ report: VerificationReport, json: Data, language: ReportLanguage, environment: String) throws -> String {
+    private func write(_ report: VerificationReport, json: Data, language: ReportLanguage, environment: String) throws
+        -> String
+    {
         let manager = FileManager.default
         try manager.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         let markdown = Data(report.markdown(language: language).utf8)
-        let reportURL = URL(fileURLWithPath: outputDir).appendingPathComponent("TASK-QT-API-E2E-REPORT.md").standardizedFileURL
+        let reportURL = URL(fileURLWithPath: outputDir).appendingPathComponent("TASK-QT-API-E2E-REPORT.md")
+            .standardizedFileURL
         try markdown.write(to: reportURL)
         try json.write(to: URL(fileURLWithPath: outputDir + "/e2e-report.json"))
         if let junit { try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit)) }

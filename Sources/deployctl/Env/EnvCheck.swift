@@ -4,7 +4,8 @@ import Deployer
 struct EnvCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Connect to every host of an environment and report OS, systemd, disk, ClickHouse and the pipeline's units.",
+        abstract:
+            "Connect to every host of an environment and report OS, systemd, disk, ClickHouse and the pipeline's units.",
         discussion: """
             ClickHouse is checked on the environment's ClickHouse host ([clickhouse] host), through the SSH tunnel. \
             Exit status: 0 all ok or warnings only, 1 a check failed, 2 invalid environment, 3 a host unreachable.

@@ -24,7 +24,9 @@ struct Exec: AsyncParsableCommand {
     var command: [String] = []
 
     func validate() throws {
-        guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. deployctl exec museshow -- uptime") }
+        guard !command.isEmpty else {
+            throw ValidationError("give the command after --, e.g. deployctl exec museshow -- uptime")
+        }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
     }
 
@@ -33,7 +35,8 @@ struct Exec: AsyncParsableCommand {
             let environment = try global.environment(target.environment)
             let hosts = try target.hosts(of: environment)
             let line = command.count == 1 ? command[0] : command.map(ShellQuote.quote).joined(separator: " ")
-            let printer = LinePrinter(prefixHosts: hosts.count > 1, width: hosts.map(\.name.count).max() ?? 0, terminal: global.terminal)
+            let printer = LinePrinter(
+                prefixHosts: hosts.count > 1, width: hosts.map(\.name.count).max() ?? 0, terminal: global.terminal)
             let session = await global.session(environment, hosts: hosts)
             defer { session.close() }
             return await FleetCommand(command: line, timeout: timeout.map { .seconds($0) })

@@ -5,7 +5,7 @@ import Foundation
 import SSH
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Trust: AsyncParsableCommand {
@@ -20,7 +20,9 @@ struct Trust: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
 
-    @Flag(name: .shortAndLong, help: "Record unknown keys without asking (only after checking the fingerprints another way).")
+    @Flag(
+        name: .shortAndLong,
+        help: "Record unknown keys without asking (only after checking the fingerprints another way).")
     var yes = false
 
     func run() async throws {
@@ -33,7 +35,8 @@ struct Trust: AsyncParsableCommand {
                     guard interactive else { return nil }
                     print("\(host.name) (\(host.address):\(host.port)) presents an unknown \(key.displayType) key")
                     print("  fingerprint \(key.fingerprint)")
-                    FileHandle.standardOutput.write(Data("Trust it and record it in \(host.knownHostsFile)? [y/N] ".utf8))
+                    FileHandle.standardOutput.write(
+                        Data("Trust it and record it in \(host.knownHostsFile)? [y/N] ".utf8))
                     return (readLine() ?? "").lowercased().hasPrefix("y")
                 }
             }

@@ -2,14 +2,13 @@ import ArgumentParser
 import ClickHouse
 import Console
 import Deployer
-import Deployer
-import Migrator
 import Migrator
 
 extension Deployctl {
     struct Lock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show or break the migration lock of an environment.", subcommands: [LockStatus.self, LockBreak.self])
+            abstract: "Show or break the migration lock of an environment.",
+            subcommands: [LockStatus.self, LockBreak.self])
     }
 }
 
@@ -21,6 +20,7 @@ func withLocks<T>(
     let environment = try global.environment(environmentName)
     let session = await global.session(environment)
     defer { session.close() }
-    let migrator = try await EnvironmentMigrator.open(in: session, migrations: try files.load(), options: MigrationRun.readOnly())
+    let migrator = try await EnvironmentMigrator.open(
+        in: session, migrations: try files.load(), options: MigrationRun.readOnly())
     return try await body(EnvironmentLocks(environment: environment), session, migrator)
 }

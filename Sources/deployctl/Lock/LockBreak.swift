@@ -5,7 +5,9 @@ import Migrator
 
 struct LockBreak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "break", abstract: "Break the deploy and migration locks of a dead run; the reason goes into the history and the audit log.")
+        commandName: "break",
+        abstract:
+            "Break the deploy and migration locks of a dead run; the reason goes into the history and the audit log.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: MigrationFiles
     @OptionGroup var target: EnvironmentArgument

@@ -4,7 +4,8 @@ import Deployer
 import Migrator
 
 struct LockStatus: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show who holds each host's deploy lock and the migration lock.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show who holds each host's deploy lock and the migration lock.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: MigrationFiles
     @OptionGroup var target: EnvironmentArgument

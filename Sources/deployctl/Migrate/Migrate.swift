@@ -9,7 +9,8 @@ import Migrator
 extension Deployctl {
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Versioned ClickHouse migrations with an append-only history, per-statement progress, drift checks and a lock.",
+            abstract:
+                "Versioned ClickHouse migrations with an append-only history, per-statement progress, drift checks and a lock.",
             discussion: """
                 Migration files live in migrations/ (--migrations): NNNN_slug.up.sql, NNNN_slug.down.sql and an optional \
                 NNNN_slug.verify.sql whose queries must each return 1. Exit status: 0 done, 1 a migration, a check or the \
@@ -17,7 +18,8 @@ extension Deployctl {
                 unreachable, 4 the lock is held.
                 """,
             subcommands: [
-                MigrateStatus.self, MigratePlan.self, MigrateUp.self, MigrateDown.self, MigrateLint.self, MigrateValidate.self,
+                MigrateStatus.self, MigratePlan.self, MigrateUp.self, MigrateDown.self, MigrateLint.self,
+                MigrateValidate.self,
                 MigrateBaseline.self, MigrateRepair.self,
             ]
         )
@@ -36,7 +38,9 @@ struct MigrationFiles: ParsableArguments {
 
 /// Options of the commands that run the migrator against an environment.
 struct MigrationRun: ParsableArguments {
-    @Option(help: "Release id recorded in the history (default: the git commit of this checkout, +dirty with local changes).")
+    @Option(
+        help:
+            "Release id recorded in the history (default: the git commit of this checkout, +dirty with local changes).")
     var release: String?
 
     @Option(name: .customLong("lock-wait"), help: "Seconds to wait for another run's lock before giving up.")
@@ -54,7 +58,8 @@ struct MigrationRun: ParsableArguments {
 
 /// Opens `environment`'s migrator over a session to its ClickHouse host, runs `body`, closes it.
 func withMigrator<T>(
-    _ global: GlobalOptions, _ environmentName: String, files: MigrationFiles, run: MigrationRun? = nil, quiet: Bool = false,
+    _ global: GlobalOptions, _ environmentName: String, files: MigrationFiles, run: MigrationRun? = nil,
+    quiet: Bool = false,
     _ body: (Migrator<ClickHouseClient>) async throws -> T
 ) async throws -> T {
     let environment = try global.environment(environmentName)

@@ -4,7 +4,8 @@ import Deployer
 import Migrator
 
 struct MigrateDown: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "down", abstract: "Roll back applied migrations, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "down", abstract: "Roll back applied migrations, newest first.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: MigrationFiles
     @OptionGroup var options: MigrationRun
@@ -14,7 +15,9 @@ struct MigrateDown: AsyncParsableCommand {
     @Flag(help: "Print the exact SQL that would run, and run nothing.") var dryRun = false
 
     func validate() throws {
-        guard (to == nil) != (steps == nil) else { throw ValidationError("give exactly one of --to VERSION or --steps N") }
+        guard (to == nil) != (steps == nil) else {
+            throw ValidationError("give exactly one of --to VERSION or --steps N")
+        }
     }
 
     func run() async throws {
@@ -30,7 +33,9 @@ struct MigrateDown: AsyncParsableCommand {
             }
         }
         try await global.report("migrate down") {
-            let undone = try await withMigrator(global, environment, files: files, run: options) { try await $0.down(to: version, steps: count) }
+            let undone = try await withMigrator(global, environment, files: files, run: options) {
+                try await $0.down(to: version, steps: count)
+            }
             return MigrationRunReport(environment: environment, direction: .down, steps: undone)
         }
     }

@@ -15,7 +15,9 @@ struct MigratePlan: AsyncParsableCommand {
         try await global.report("migrate plan") {
             MigrationPlanReport(
                 environment: target.environment,
-                steps: try await withMigrator(global, target.environment, files: files, quiet: true) { [to] in try await $0.planUp(to: to) })
+                steps: try await withMigrator(global, target.environment, files: files, quiet: true) { [to] in
+                    try await $0.planUp(to: to)
+                })
         }
     }
 }

@@ -7,7 +7,9 @@ import Migrator
 struct MigrateRepair: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repair",
-        abstract: "Record a decision about one migration: accept its changed file, or mark it rolled back after undoing it by hand.")
+        abstract:
+            "Record a decision about one migration: accept its changed file, or mark it rolled back after undoing it by hand."
+    )
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: MigrationFiles
     @OptionGroup var options: MigrationRun
@@ -18,17 +20,22 @@ struct MigrateRepair: AsyncParsableCommand {
     @Option(help: "Why; recorded in the history.") var reason: String
 
     func validate() throws {
-        guard acceptChecksum != markRolledBack else { throw ValidationError("give exactly one of --accept-checksum or --mark-rolled-back") }
+        guard acceptChecksum != markRolledBack else {
+            throw ValidationError("give exactly one of --accept-checksum or --mark-rolled-back")
+        }
     }
 
     func run() async throws {
         let (version, reason) = (version, reason)
         let repair: Migrator<ClickHouseClient>.Repair = acceptChecksum ? .acceptChecksum : .markRolledBack
         try await global.report("migrate repair") {
-            try await withMigrator(global, target.environment, files: files, run: options) { try await $0.repair(version: version, repair, reason: reason) }
+            try await withMigrator(global, target.environment, files: files, run: options) {
+                try await $0.repair(version: version, repair, reason: reason)
+            }
             return MigrationDecisionReport(
                 environment: target.environment, version: version,
-                decision: acceptChecksum ? "repaired: its current file accepted" : "repaired: marked rolled back", reason: reason)
+                decision: acceptChecksum ? "repaired: its current file accepted" : "repaired: marked rolled back",
+                reason: reason)
         }
     }
 }

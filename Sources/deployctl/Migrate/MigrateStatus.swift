@@ -5,7 +5,8 @@ import Migrator
 
 struct MigrateStatus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Per version: applied, pending, failed (at statement k), drifted; when, by whom, release.")
+        commandName: "status",
+        abstract: "Per version: applied, pending, failed (at statement k), drifted; when, by whom, release.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: MigrationFiles
     @OptionGroup var target: EnvironmentArgument
@@ -14,7 +15,9 @@ struct MigrateStatus: AsyncParsableCommand {
         try await global.report("migrate status") {
             MigrationStatusReport(
                 environment: target.environment,
-                migrations: try await withMigrator(global, target.environment, files: files, quiet: true) { try await $0.status() })
+                migrations: try await withMigrator(global, target.environment, files: files, quiet: true) {
+                    try await $0.status()
+                })
         }
     }
 }

@@ -21,7 +21,9 @@ struct MigrateUp: AsyncParsableCommand {
             return try await global.report("migrate up") {
                 MigrationPlanReport(
                     environment: environment,
-                    steps: try await withMigrator(global, environment, files: files, quiet: true) { try await $0.planUp(to: target) })
+                    steps: try await withMigrator(global, environment, files: files, quiet: true) {
+                        try await $0.planUp(to: target)
+                    })
             }
         }
         try await global.report("migrate up") {

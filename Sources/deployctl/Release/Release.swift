@@ -4,7 +4,8 @@ import Foundation
 extension Deployctl {
     struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Build, list and sign releases: the static loader, the units, the migrations and the smoke SQL, with a signed manifest.",
+            abstract:
+                "Build, list and sign releases: the static loader, the units, the migrations and the smoke SQL, with a signed manifest.",
             subcommands: [ReleaseBuild.self, ReleaseListCommand.self, ReleaseKeygen.self])
     }
 }
@@ -14,7 +15,9 @@ struct ReleaseOptions: ParsableArguments {
     @Option(help: "The checkout to build from (default: the current folder).")
     var checkout = "."
 
-    @Option(name: .customLong("signing-key"), help: "The release signing key (default: $DEPLOYCTL_SIGNING_KEY or ~/.config/deployctl/release_ed25519).")
+    @Option(
+        name: .customLong("signing-key"),
+        help: "The release signing key (default: $DEPLOYCTL_SIGNING_KEY or ~/.config/deployctl/release_ed25519).")
     var signingKey: String?
 
     var signingKeyPath: String {

@@ -2,7 +2,8 @@ import ArgumentParser
 import Deployer
 
 struct ReleaseListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the releases built on this workstation, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the releases built on this workstation, newest first.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ReleaseOptions
 

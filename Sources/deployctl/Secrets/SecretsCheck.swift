@@ -3,7 +3,10 @@ import Deployer
 
 struct SecretsCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Check the env file on every host: it exists, only root and the app user can read it, the current release's loader accepts it.")
+        commandName: "check",
+        abstract:
+            "Check the env file on every host: it exists, only root and the app user can read it, the current release's loader accepts it."
+    )
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
 

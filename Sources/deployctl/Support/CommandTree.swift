@@ -20,7 +20,9 @@ enum CommandTree {
         arguments.prefix { $0 != "--" }.contains(GlobalOptions.jsonFlag)
     }
 
-    private static func split(_ arguments: [String], root: any ParsableCommand.Type) -> (path: [String], globals: [String], index: Int) {
+    private static func split(_ arguments: [String], root: any ParsableCommand.Type) -> (
+        path: [String], globals: [String], index: Int
+    ) {
         var path: [String] = []
         var globals: [String] = []
         var node = root
@@ -28,7 +30,9 @@ enum CommandTree {
         while index < arguments.count {
             let argument = arguments[index]
             if argument == "--" { break }
-            if argument == GlobalOptions.jsonFlag || GlobalOptions.valueOptions.contains(where: { argument.hasPrefix($0 + "=") }) {
+            if argument == GlobalOptions.jsonFlag
+                || GlobalOptions.valueOptions.contains(where: { argument.hasPrefix($0 + "=") })
+            {
                 globals.append(argument)
                 index += 1
             } else if GlobalOptions.valueOptions.contains(argument), index + 1 < arguments.count {
@@ -45,9 +49,12 @@ enum CommandTree {
         return (path, globals, index)
     }
 
-    private static func subcommand(of command: any ParsableCommand.Type, named name: String) -> (any ParsableCommand.Type)? {
+    private static func subcommand(of command: any ParsableCommand.Type, named name: String) -> (
+        any ParsableCommand.Type
+    )? {
         command.configuration.subcommands.first { child in
-            (child.configuration.commandName ?? child._commandName) == name || child.configuration.aliases.contains(name)
+            (child.configuration.commandName ?? child._commandName) == name
+                || child.configuration.aliases.contains(name)
         }
     }
 }

@@ -6,7 +6,9 @@ import Foundation
 
 /// Options every command shares; they may also stand before the subcommand (see `CommandTree`).
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .customLong("env-dir"), help: "Folder of environment files (default: $DEPLOYCTL_ENV_DIR or ./environments).")
+    @Option(
+        name: .customLong("env-dir"),
+        help: "Folder of environment files (default: $DEPLOYCTL_ENV_DIR or ./environments).")
     var environmentDirectory: String?
 
     @Flag(help: "Print one machine-readable JSON document instead of text.")
@@ -20,7 +22,8 @@ struct GlobalOptions: ParsableArguments {
     static let valueOptions = ["--env-dir", "--color"]
 
     var catalog: EnvironmentCatalog {
-        let directory = environmentDirectory ?? ProcessInfo.processInfo.environment["DEPLOYCTL_ENV_DIR"] ?? "environments"
+        let directory =
+            environmentDirectory ?? ProcessInfo.processInfo.environment["DEPLOYCTL_ENV_DIR"] ?? "environments"
         return EnvironmentCatalog(directory: directory)
     }
 
@@ -33,7 +36,9 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try catalog.load(name: name)
         } catch {
-            throw CommandFailure(.invalidConfiguration, error.code == .notFound ? "environment_not_found" : "environment", error.description)
+            throw CommandFailure(
+                .invalidConfiguration, error.code == .notFound ? "environment_not_found" : "environment",
+                error.description)
         }
     }
 }
@@ -55,7 +60,8 @@ struct EnvironmentOptions: ParsableArguments {
         guard let host else { return environment.hosts }
         guard let chosen = environment.hosts.first(where: { $0.name == host }) else {
             let known = environment.hosts.map(\.name).joined(separator: ", ")
-            throw CommandFailure(.usage, "host", "environment \(environment.name) has no host \(host) (its hosts: \(known))")
+            throw CommandFailure(
+                .usage, "host", "environment \(environment.name) has no host \(host) (its hosts: \(known))")
         }
         return [chosen]
     }

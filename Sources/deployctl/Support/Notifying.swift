@@ -28,8 +28,10 @@ extension NotificationMessage {
     /// The result of a deploy or rollback that ran.
     init(deployment report: DeployReport) {
         self = .deployment(
-            report.plan.command == "rollback" ? .rollback : .deploy, environment: report.plan.environment, release: report.plan.release,
-            ok: report.failure == nil, verdict: report.verdict.name, unchanged: report.plan.unchanged, failure: report.failure,
+            report.plan.command == "rollback" ? .rollback : .deploy, environment: report.plan.environment,
+            release: report.plan.release,
+            ok: report.failure == nil, verdict: report.verdict.name, unchanged: report.plan.unchanged,
+            failure: report.failure,
             rollback: report.rollback.map { AutomaticRollback(to: $0.to, failure: $0.failure) },
             hosts: report.hosts.map { HostRelease(host: $0.host, release: $0.release) })
     }

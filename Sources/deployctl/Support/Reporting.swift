@@ -20,7 +20,10 @@ extension GlobalOptions {
         } catch {
             let failure = Self.failure(from: error)
             if json {
-                print(try JSONEnvelope<NoResult>(command: command, result: nil, error: .init(code: failure.code, message: failure.message)).text())
+                print(
+                    try JSONEnvelope<NoResult>(
+                        command: command, result: nil, error: .init(code: failure.code, message: failure.message)
+                    ).text())
             } else {
                 Terminal.printError(failure.message)
             }
@@ -28,7 +31,9 @@ extension GlobalOptions {
         }
         let verdict = output.verdict
         if json {
-            let error = verdict.exitStatus == 0 ? nil : JSONEnvelope<Output>.ErrorBody(code: verdict.name, message: output.failureSummary)
+            let error =
+                verdict.exitStatus == 0
+                ? nil : JSONEnvelope<Output>.ErrorBody(code: verdict.name, message: output.failureSummary)
             print(try JSONEnvelope(command: command, result: output, error: error).text())
         } else {
             let text = output.render(terminal)
@@ -59,7 +64,9 @@ extension GlobalOptions {
     }
 
     /// Loads the environment `target` names, opens a session to its chosen hosts, runs `body`, and closes the session.
-    func withSession<T>(_ target: EnvironmentOptions, _ body: (Environment, EnvironmentSession) async throws -> T) async throws -> T {
+    func withSession<T>(_ target: EnvironmentOptions, _ body: (Environment, EnvironmentSession) async throws -> T)
+        async throws -> T
+    {
         let environment = try environment(target.environment)
         let session = await session(environment, hosts: try target.hosts(of: environment))
         defer { session.close() }
