@@ -1,6 +1,7 @@
 import Console
 import Environments
 import Foundation
+import HostScripts
 import SSH
 
 /// Where the pipeline lives on a host and who runs it.
@@ -43,7 +44,7 @@ public struct HostLayout: Sendable, Equatable {
     public var lockFile: String { shared + "/deploy.lock" }
     public var allowedSigners: String { shared + "/allowed_signers" }
     /// The drop-in deployctl writes for `unit`.
-    public func dropIn(for unit: String) -> String { "\(unitsDirectory)/\(unit).d/50-deployctl-environment.conf" }
+    public func dropIn(for unit: String) -> String { "\(unitsDirectory)/\(DropInFile.path(for: unit))" }
     public func unitPath(_ unit: String) -> String { "\(unitsDirectory)/\(unit)" }
 }
 
