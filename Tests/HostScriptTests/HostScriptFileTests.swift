@@ -1,16 +1,19 @@
 import Foundation
 import HostScripts
+import SSH
 import Testing
 
 /// What every host script must be to be read, checked and run alone.
 @Suite("Sources/HostScripts: every script")
 struct HostScriptFileTests {
+    /// The test sources of this target, without whitespace (the formatter may break a call's line).
     static let testSources: String = {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return files.filter { $0.hasSuffix(".swift") }
             .compactMap { try? String(contentsOf: folder.appending(path: $0), encoding: .utf8) }
             .joined(separator: "\n")
+            .filter { !$0.isWhitespace }
     }()
 
     @Test(

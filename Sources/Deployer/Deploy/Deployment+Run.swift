@@ -467,8 +467,7 @@ struct ActionExecutor: Sendable {
 
     private mutating func upload(to host: any RemoteHost) async throws(CommandFailure) {
         let state = try await HostScript(host: host).require(
-            "d=\(layout.releases.shellQuoted); mkdir -p \"$d\"; echo \"free=$(df -Pk \"$d\" | awk 'NR==2 {print $4}')\"",
-            step: "checking free space")
+            .freeSpace, [layout.releases], step: "checking free space")
         let free = (UInt64(ScriptAnswer(state.stdoutText)["free"] ?? "") ?? 0) * 1024
         let needed = deployment.planner.bundleBytes * 2
         guard free >= needed else {
@@ -518,30 +517,12 @@ struct ActionExecutor: Sendable {
     /// SHA256SUMS against the host's allowed signers and every file against SHA256SUMS, with the
     /// host's own ssh-keygen and sha256sum, and only then renames it to `releases/<id>`.
     private func verifyRelease(on host: any RemoteHost) async throws(CommandFailure) {
-        let releases = layout.releases.shellQuoted
-        let quotedID = id.shellQuoted
         let result = try await HostScript(host: host).run(
-            """
-            cd \(releases)
-            if [ -f .incoming-\(id).tar ]; then
-              rm -rf .incoming-\(id); mkdir .incoming-\(id)
-              tar -xf .incoming-\(id).tar -C .incoming-\(id) --no-same-owner; rm -f .incoming-\(id).tar
-              dir=.incoming-\(id)
-            else
-              dir=\(quotedID)
-            fi
-            refuse() { echo "refused=$1"; [ "$dir" = \(quotedID) ] || rm -rf "$dir"; exit 65; }
-            cd "$dir"
-            if ! out=$(ssh-keygen -Y verify -f \(layout.allowedSigners.shellQuoted) -I \(ReleaseBundle.signerIdentity) -n \(ReleaseBundle.signatureNamespace) -s SHA256SUMS.sig < SHA256SUMS 2>&1); then
-              refuse "the signature of SHA256SUMS is not from a trusted release key ($out)"
-            fi
-            if ! out=$(sha256sum --quiet -c SHA256SUMS 2>&1); then refuse "files differ from the signed SHA256SUMS: $out"; fi
-            grep -q '"id" : '\\"\(id)\\" manifest.json || refuse "manifest.json does not name release \(id)"
-            [ "$(cat RELEASE)" = \(quotedID) ] || refuse "RELEASE does not name \(id)"
-            cd \(releases)
-            if [ "$dir" != \(quotedID) ]; then chown -R root:root "$dir"; chmod -R go-w "$dir"; rm -rf \(quotedID); mv -T "$dir" \(quotedID); fi
-            echo verified=yes
-            """)
+            .verifyRelease,
+            [
+                layout.releases, id, layout.allowedSigners, ReleaseBundle.signerIdentity,
+                ReleaseBundle.signatureNamespace,
+            ])
         let answer = ScriptAnswer(result.stdoutText)
         if let refused = answer["refused"] {
             throw CommandFailure(
@@ -571,26 +552,7 @@ struct ActionExecutor: Sendable {
     /// new release (the host's own `current` is untouched). Only silence passes.
     private func verifyUnits(on host: any RemoteHost) async throws(CommandFailure) {
         let stage = try await stageUnits(on: host)
-        let root = layout.root.shellQuoted
-        let inner = """
-            set -e
-            keep=$(mktemp -d /run/deployctl-release.XXXXXX)
-            mount --bind "$1/releases/$2" "$keep"
-            mount -t tmpfs -o mode=0755 deployctl-verify "$1"
-            mkdir -p "$1/releases/$2"
-            mount --bind "$keep" "$1/releases/$2"
-            ln -s "releases/$2" "$1/current"
-            cd /
-            SYSTEMD_UNIT_PATH="$3:" systemd-analyze verify "$3"/*.service "$3"/*.timer 2>&1
-            """
-        let result = try await HostScript(host: host).run(
-            """
-            mkdir -p \(root)/releases
-            out=$(unshare --mount --propagation private sh -c \(inner.shellQuoted) sh \(root) \(id.shellQuoted) \(stage.shellQuoted) 2>&1) || status=$?
-            rm -rf \(stage.shellQuoted) /run/deployctl-release.*
-            printf '%s' "$out"
-            exit ${status:-0}
-            """)
+        let result = try await HostScript(host: host).run(.verifyUnits, [layout.root, id, stage])
         let output = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.succeeded, output.isEmpty else {
             throw CommandFailure(
@@ -603,14 +565,14 @@ struct ActionExecutor: Sendable {
     /// Uploads the units and drop-ins into a fresh folder under /run; returns it.
     private func stageUnits(on host: any RemoteHost) async throws(CommandFailure) -> String {
         let made = try await HostScript(host: host).require(
-            "mktemp -d /run/deployctl-units.XXXXXX", step: "making a staging folder")
+            command: "mktemp", "-d", "/run/deployctl-units.XXXXXX", step: "making a staging folder")
         let stage = made.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         do throws(SSHError) {
             for (unit, text) in deployment.planner.unitTexts {
                 _ = try await host.upload(Data(text.utf8), to: stage + "/" + unit, mode: 0o644, timeout: .seconds(60))
                 if let dropIn = deployment.planner.dropIns[unit] ?? nil {
                     _ = try await host.upload(
-                        Data(dropIn.utf8), to: "\(stage)/\(unit).d/50-deployctl-environment.conf", mode: 0o644,
+                        Data(dropIn.utf8), to: "\(stage)/\(DropInFile.path(for: unit))", mode: 0o644,
                         timeout: .seconds(60))
                 }
             }
@@ -622,19 +584,9 @@ struct ActionExecutor: Sendable {
 
     private func stopTimer(on host: any RemoteHost) async throws(CommandFailure) {
         let seconds = Int(deployment.loaderWait.components.seconds)
-        let timers = self.timers.map(\.shellQuoted).joined(separator: " ")
-        let jobs = self.jobs.map(\.shellQuoted).joined(separator: " ")
         try await HostScript(host: host, timeout: deployment.loaderWait + .seconds(30)).require(
-            """
-            systemctl stop \(timers) 2>/dev/null || true
-            deadline=$(($(date +%s) + \(seconds)))
-            for job in \(jobs); do
-              while case $(systemctl show -p ActiveState --value "$job" 2>/dev/null) in activating|deactivating|reloading) true;; *) false;; esac; do
-                [ "$(date +%s)" -lt "$deadline" ] || { echo "the loader run in progress ($job) did not finish within \(seconds) s" >&2; exit 1; }
-                sleep 1
-              done
-            done
-            """, step: "stopping the loader's timer and waiting for a run in progress")
+            .stopTimer, [String(seconds)] + timers + ["--"] + jobs,
+            step: "stopping the loader's timer and waiting for a run in progress")
     }
 
     private func installUnit(_ unit: String, on host: any RemoteHost) async throws(CommandFailure) {
@@ -653,7 +605,7 @@ struct ActionExecutor: Sendable {
         }
         if dropIn == nil {
             try await HostScript(host: host).require(
-                "rm -f \(layout.dropIn(for: unit).shellQuoted)", step: "removing the drop-in of \(unit)")
+                command: "rm", "-f", layout.dropIn(for: unit), step: "removing the drop-in of \(unit)")
         }
     }
 
@@ -662,13 +614,12 @@ struct ActionExecutor: Sendable {
         let script = HostScript(host: host, timeout: deployment.loaderWait + .seconds(30))
         if loader {
             for job in jobs {
-                let run = try await script.run(
-                    "systemctl start \(job.shellQuoted) >/dev/null 2>&1 || true; systemctl show -p Result -p ExecMainStatus \(job.shellQuoted)"
-                )
+                let run = try await script.run(.loaderRun, [job])
                 let answer = ScriptAnswer(run.stdoutText)
                 guard answer["Result"] == "success" else {
                     let journal =
-                        (try? await script.run("journalctl -u \(job.shellQuoted) -n 5 --no-pager -o cat"))?.stdoutText
+                        (try? await script.run(command: "journalctl", "-u", job, "-n", "5", "--no-pager", "-o", "cat"))?
+                        .stdoutText
                         ?? ""
                     throw CommandFailure(
                         .checkFailed, "post_check",
@@ -680,8 +631,7 @@ struct ActionExecutor: Sendable {
             }
         }
         let health = try await script.run(
-            "set -a; . \(layout.envFile.shellQuoted); set +a; \(layout.current.shellQuoted)/\(ReleaseBundle.binaryPath) healthcheck"
-        )
+            .healthcheck, [layout.envFile, layout.current + "/" + ReleaseBundle.binaryPath])
         guard health.succeeded else {
             throw CommandFailure(
                 .checkFailed, "post_check",
@@ -719,13 +669,6 @@ struct ActionExecutor: Sendable {
     private func prune(on host: any RemoteHost) async throws(CommandFailure) {
         let keep = deployment.environment.app.keepReleases
         try await HostScript(host: host).require(
-            """
-            cd \(layout.releases.shellQuoted)
-            current=$(readlink ../current | sed 's|.*/||')
-            previous=$(cat ../shared/previous 2>/dev/null || true)
-            ls -1t | grep -v '^\\.' | tail -n +\(keep + 1) | while read -r old; do
-              [ "$old" = "$current" ] || [ "$old" = "$previous" ] || rm -rf -- "$old"
-            done
-            """, step: "pruning old releases")
+            .pruneReleases, [layout.root, String(keep)], step: "pruning old releases")
     }
 }
