@@ -43,12 +43,10 @@ public struct EnvironmentLocks: Sendable {
         let clickhouse = breaking == nil ? nil : try? await session.clickhouse(as: .admin)
         return await session.eachHost(
             { host, connection in
-                let lock = layout.lockFile.shellQuoted
-                let removal = breaking == nil ? "" : "\nrm -f \(lock)"
                 do throws(CommandFailure) {
                     let answer = ScriptAnswer(
                         try await HostScript(host: connection).require(
-                            "[ ! -f \(lock) ] || echo \"lock=$(cat \(lock))\"\(removal)",
+                            .deployLock, [layout.lockFile, breaking == nil ? "show" : "break"],
                             step: "reading the deploy lock"
                         ).stdoutText)
                     let holder = answer["lock"].flatMap {

@@ -40,38 +40,16 @@ public struct HostLease: Sendable {
         self.ttl = ttl
     }
 
-    /// The acquire-or-renew script: exits 73 printing the holder when someone else holds the lock.
-    private var takeScript: String {
-        let seconds = Int(ttl.components.seconds)
-        let head =
-            #"{"command":"\#(command)","id":"\#(id)","owner":"\#(owner)","pid":\#(ProcessInfo.processInfo.processIdentifier),"release":"\#(release)","started":"#
-        let lock = layout.lockFile.shellQuoted
-        return """
-            mkdir -p \(layout.shared.shellQuoted)
-            exec 9>>\(layout.shared.shellQuoted)/.deploy.lock.flock
-            flock -w 10 9
-            now=$(date +%s)
-            started=$now
-            if [ -f \(lock) ]; then
-              expires=$(sed -n 's/.*"expires":\\([0-9]*\\).*/\\1/p' \(lock))
-              holder=$(sed -n 's/.*"id":"\\([^"]*\\)".*/\\1/p' \(lock))
-              if [ "$holder" = \(id.shellQuoted) ]; then
-                started=$(sed -n 's/.*"started":\\([0-9]*\\).*/\\1/p' \(lock))
-              elif [ "${expires:-0}" -gt "$now" ]; then
-                echo "now=$now"; echo "holder=$(cat \(lock))"; exit 73
-              fi
-            fi
-            printf '%s%s,"expires":%s}\\n' \(head.shellQuoted) "$started" "$((now + \(seconds)))" > \(lock).tmp
-            mv \(lock).tmp \(lock)
-            echo "taken=$now"
-            """
-    }
-
     /// Takes the lock, or renews this lease's own.
     ///
     /// - Throws: `CommandFailure` (locked, 4) naming the holder and the age of its lock.
     public func take(on host: any RemoteHost) async throws(CommandFailure) {
-        let result = try await HostScript(host: host).run(takeScript)
+        let result = try await HostScript(host: host).run(
+            .leaseTake,
+            [
+                layout.shared, layout.lockFile, id, owner, "\(ProcessInfo.processInfo.processIdentifier)", command,
+                release, "\(Int(ttl.components.seconds))",
+            ])
         if result.exitStatus == 73 {
             let answer = ScriptAnswer(result.stdoutText)
             let now = Int(answer["now"] ?? "") ?? 0
@@ -92,12 +70,7 @@ public struct HostLease: Sendable {
 
     /// Gives the lock back if this lease still holds it.
     public func release(on host: any RemoteHost) async {
-        let lock = layout.lockFile.shellQuoted
-        _ = try? await host.run(
-            """
-            exec 9>>\(layout.shared.shellQuoted)/.deploy.lock.flock; flock -w 10 9
-            if [ "$(sed -n 's/.*"id":"\\([^"]*\\)".*/\\1/p' \(lock) 2>/dev/null)" = \(id.shellQuoted) ]; then rm -f \(lock); fi
-            """)
+        _ = try? await HostScript(host: host).run(.leaseRelease, [layout.shared, layout.lockFile, id])
     }
 
     /// "another deploy holds …: owner, command release, for N s (expires in M s)".

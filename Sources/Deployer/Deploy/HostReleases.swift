@@ -48,20 +48,11 @@ public struct HostReleases: CommandOutput {
         let layout = HostLayout(session.environment)
         let hosts = await session.eachHost(
             { host, connection in
-                let script = """
-                    c=$(readlink \(layout.current.shellQuoted) 2>/dev/null || true); echo "current=${c##*/}"
-                    [ ! -f \(layout.shared.shellQuoted)/previous ] || echo "previous=$(cat \(layout.shared.shellQuoted)/previous)"
-                    for d in \(layout.releases.shellQuoted)/*/; do
-                      [ -f "$d/RELEASE" ] || continue
-                      id=$(basename "$d"); echo "release=$id"
-                      sed -n "s/.*\\"revision\\" : \\"\\(.*\\)\\".*/revision:$id=\\1/p; s/.*\\"builtAt\\" : \\"\\(.*\\)\\".*/built:$id=\\1/p" "$d/manifest.json"
-                    done 2>/dev/null || true
-                    [ ! -f \(layout.auditLog.shellQuoted) ] || grep -E '"command":"(deploy|rollback)"' \(layout.auditLog.shellQuoted) \\
-                      | sed -n 's/.*"release":"\\([^"]*\\)".*"result":"\\([a-z]*\\)".*/result:\\1=\\2/p'
-                    """
                 do throws(CommandFailure) {
                     let answer = ScriptAnswer(
-                        try await HostScript(host: connection).require(script, step: "listing the releases").stdoutText)
+                        try await HostScript(host: connection).require(
+                            .listReleases, [layout.root, layout.auditLog], step: "listing the releases"
+                        ).stdoutText)
                     let results = answer.values.filter { $0.key.hasPrefix("result:") }
                     let releases = answer.all("release").sorted {
                         (answer["built:\($0)"] ?? "") > (answer["built:\($1)"] ?? "")

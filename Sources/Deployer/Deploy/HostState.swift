@@ -33,30 +33,11 @@ public struct HostState: Sendable, Encodable {
     static func read(on host: any RemoteHost, layout: HostLayout, units: [String]) async throws(CommandFailure)
         -> HostState
     {
-        var lines = [
-            "root=\(layout.root.shellQuoted)",
-            "c=$(readlink \"$root/current\" 2>/dev/null || true); [ -z \"$c\" ] || echo \"current=${c##*/}\"",
-            "[ ! -f \(layout.shared.shellQuoted)/previous ] || echo \"previous=$(cat \(layout.shared.shellQuoted)/previous)\"",
-            "for d in \"$root\"/releases/*/; do [ -f \"$d/RELEASE\" ] && echo \"release=$(basename \"$d\")\"; done 2>/dev/null || true",
-            "if [ -f \"$root/current/manifest.json\" ]; then for f in \"$root\"/current/systemd/*; do [ -f \"$f\" ] && echo \"currentunit=${f##*/}\"; done; fi",
-            "if [ -f \"$root/current/manifest.json\" ]; then echo '<<manifest'; cat \"$root/current/manifest.json\"; echo '>>manifest'; fi",
-            "[ ! -f \(layout.lockFile.shellQuoted) ] || echo \"lock=$(cat \(layout.lockFile.shellQuoted))\"",
-            "d=\"$root\"; while [ ! -e \"$d\" ]; do d=$(dirname \"$d\"); done; echo \"free=$(df -Pk \"$d\" | awk 'NR==2 {print $4}')\"",
-            "echo \"now=$(date +%s)\"",
-        ]
-        for unit in units {
-            let path = layout.unitPath(unit).shellQuoted
-            let dropIn = layout.dropIn(for: unit).shellQuoted
-            lines.append(
-                "if [ -f \(path) ]; then echo \"unit:\(unit)=$(sha256sum < \(path) | cut -c1-64)\"; echo '<<text:\(unit)'; cat \(path); echo; echo '>>text:\(unit)'; fi"
-            )
-            lines.append(
-                "if [ -f \(dropIn) ]; then echo \"dropin:\(unit)=$(sha256sum < \(dropIn) | cut -c1-64)\"; echo '<<droptext:\(unit)'; cat \(dropIn); echo; echo '>>droptext:\(unit)'; fi"
-            )
-        }
         let answer = ScriptAnswer(
-            try await HostScript(host: host).require(lines.joined(separator: "\n"), step: "reading the host's state")
-                .stdoutText)
+            try await HostScript(host: host).require(
+                .hostState, [layout.root, layout.lockFile, layout.unitsDirectory, DropInFile.name] + units,
+                step: "reading the host's state"
+            ).stdoutText)
         return HostState(
             current: answer["current"], previous: answer["previous"], releases: answer.all("release"),
             unitHashes: answer.named("unit:"),

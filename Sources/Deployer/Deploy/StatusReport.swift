@@ -160,45 +160,25 @@ public struct StatusProbe: Sendable {
         self.migrations = migrations
     }
 
-    var script: String {
-        let root = layout.root.shellQuoted
-        let units = layout.unitsDirectory.shellQuoted
-        return """
-            c=$(readlink \(root)/current 2>/dev/null || true)
-            [ -z "$c" ] || echo "current=${c##*/}"
-            [ ! -f \(layout.shared.shellQuoted)/previous ] || echo "previous=$(cat \(layout.shared.shellQuoted)/previous)"
-            [ ! -f \(layout.lockFile.shellQuoted) ] || echo "lock=$(cat \(layout.lockFile.shellQuoted))"
-            [ ! -f \(layout.auditLog.shellQuoted) ] || grep '"command":"deploy"' \(layout.auditLog.shellQuoted) | tail -n 1 | sed 's/^/last_deploy=/'
-            w=\(layout.shared.shellQuoted)/watchdog
-            [ ! -f "$w/fired" ] || echo "watchdog_fired=$(cat "$w/fired")"
-            [ ! -f "$w/state" ] || echo "watchdog_armed=$(($(cat "$w/deadline" 2>/dev/null || echo 0) - $(date +%s)))"
-            if [ -n "$c" ] && [ -f \(root)/current/SHA256SUMS ]; then
-              (cd \(root)/current && sha256sum --quiet -c SHA256SUMS 2>/dev/null | sed -n 's/: FAILED.*//p' | sed 's/^/altered=/') || true
-              sed -n 's/.*"revision" : "\\(.*\\)".*/revision=\\1/p' \(root)/current/manifest.json
-              [ ! -f \(layout.auditLog.shellQuoted) ] || grep '"command":"gate override"' \(layout.auditLog.shellQuoted) | grep "\\"release\\":\\"${c##*/}\\"" | tail -n 1 | sed 's/^/override=/'
-              [ ! -f \(layout.auditLog.shellQuoted) ] || grep '"command":"deploy"' \(layout.auditLog.shellQuoted) | grep '"result":"ok"' | grep "\\"release\\":\\"${c##*/}\\"" | tail -n 1 | sed 's/^/deployed=/'
-              for f in \(root)/current/systemd/*; do
-                u=${f##*/}
-                echo "unit=$u"
-                if cmp -s "$f" \(units)/"$u"; then echo "same:$u=yes"; else echo "same:$u=no"; fi
-                echo "<<text:$u"; cat "$f"; echo; echo ">>text:$u"
-                d=\(units)/"$u".d/50-deployctl-environment.conf
-                if [ -f "$d" ]; then echo "<<dropin:$u"; cat "$d"; echo; echo ">>dropin:$u"; fi
-                echo "<<show:$u"; systemctl show -p ActiveState -p SubState -p UnitFileState -p Result -p NextElapseUSecRealtime "$u" 2>/dev/null || true; echo ">>show:$u"
-              done
-            fi
-            """
+    /// The status script's arguments for this environment's layout.
+    var arguments: [String] {
+        [
+            layout.root, layout.lockFile, layout.auditLog, HostWatchdog.directory(layout), layout.unitsDirectory,
+            DropInFile.name,
+        ]
     }
 
     public func run(in session: EnvironmentSession) async -> StatusReport {
         let layout = layout
         let environment = environment
-        let script = script
+        let arguments = arguments
         let hosts = await session.eachHost(
             { host, connection in
                 do throws(CommandFailure) {
                     let answer = ScriptAnswer(
-                        try await HostScript(host: connection).require(script, step: "reading the status").stdoutText)
+                        try await HostScript(host: connection).require(
+                            .status, arguments, step: "reading the status"
+                        ).stdoutText)
                     return Self.hostStatus(host.name, answer, layout: layout, environment: environment)
                 } catch {
                     return StatusReport.HostStatus(
