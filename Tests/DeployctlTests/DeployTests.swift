@@ -56,12 +56,13 @@ struct DeployTests {
 
         let plan = try fixture.deployctl(["--json", "deploy", host, "--dry-run"])
         #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
-        let planned = try #require(Self.result(plan)["actions"] as? [String])
+        let planned = try #require(PlanStepLines.of(Self.result(plan)["actions"]))
         #expect(try await fixture.run("ls /opt/zakaz_dashboard/releases").isEmpty, "a dry run changes nothing")
 
         let deployed = try fixture.deployctl(["--json", "deploy", host])
         #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
-        #expect(Self.result(deployed)["taken"] as? [String] == planned, "the deploy took exactly the planned steps")
+        #expect(
+            PlanStepLines.of(Self.result(deployed)["taken"]) == planned, "the deploy took exactly the planned steps")
 
         let service = try await fixture.run("systemctl show qtickets_api.service -p Result -p User -p ExecMainStatus")
         #expect(
@@ -85,7 +86,7 @@ struct DeployTests {
             "stat -c %Y /etc/systemd/system/qtickets_*; systemctl show qtickets_healthcheck.service -p ActiveEnterTimestampMonotonic --value"
         )
         let noop = try fixture.deployctl(["--json", "deploy", host])
-        #expect(noop.status == 0 && (Self.result(noop)["taken"] as? [String]) == [], "\(noop.stdout)")
+        #expect(noop.status == 0 && PlanStepLines.of(Self.result(noop)["taken"]) == [], "\(noop.stdout)")
         #expect(
             try await fixture.run(
                 "stat -c %Y /etc/systemd/system/qtickets_*; systemctl show qtickets_healthcheck.service -p ActiveEnterTimestampMonotonic --value"
@@ -98,7 +99,7 @@ struct DeployTests {
             ["--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary", binary])
         let secondID = try #require((Self.result(second)["manifest"] as? [String: Any])?["id"] as? String)
         let binaryOnly = try fixture.deployctl(["--json", "deploy", host, "--release", secondID])
-        let steps = (Self.result(binaryOnly)["taken"] as? [String]) ?? []
+        let steps = PlanStepLines.of(Self.result(binaryOnly)["taken"]) ?? []
         #expect(
             binaryOnly.status == 0 && steps.contains("restart \(host) qtickets_healthcheck.service"),
             "\(binaryOnly.stdout)\(binaryOnly.stderr)")
@@ -337,7 +338,7 @@ struct DeployTests {
             let wide = try fixture.deployctl([
                 "--json", "deploy", Self.host, "--release", release, "--dry-run", "--parallel", "2",
             ])
-            let order = (Self.result(wide)["actions"] as? [String]) ?? []
+            let order = PlanStepLines.of(Self.result(wide)["actions"]) ?? []
             let firstSwitch = order.firstIndex { $0.hasPrefix("stop-timer") } ?? 0
             #expect(
                 order.prefix(firstSwitch).contains("check-env client-prod")
@@ -368,7 +369,7 @@ struct DeployTests {
                 parallel.status == 1 && (Self.result(parallel)["failure"] as? String)?.contains("client-prod") == true,
                 "\(parallel.stdout)")
             #expect(
-                !((Self.result(parallel)["taken"] as? [String]) ?? []).contains { $0.hasPrefix("switch") },
+                !(PlanStepLines.of(Self.result(parallel)["taken"]) ?? []).contains { $0.hasPrefix("switch") },
                 "a failure before the switch phase stops every host")
         } catch {
             Issue.record(error)

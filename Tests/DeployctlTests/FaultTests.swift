@@ -247,7 +247,7 @@ struct FaultTests {
             #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
             #expect(try await Self.current(fixture) == "releases/\(first)")
             let rollback = (DeployTests.result(failed)["rollback"] as? [String: Any]) ?? [:]
-            #expect((rollback["taken"] as? [String]) == ["migrate-down 0009_probe_view"], "\(failed.stdout)")
+            #expect(PlanStepLines.of(rollback["taken"]) == ["migrate-down 0009_probe_view"], "\(failed.stdout)")
             let viewLeft = try await RollbackTests().exists("v_rollback_probe")
             #expect(!viewLeft, "the deploy's applied migration was undone")
             let migrations = (fixture.environment["DEPLOYCTL_RELEASES"] ?? "") + "/\(broken)/migrations"
@@ -430,7 +430,7 @@ struct FaultTests {
                 rollback["to"] as? String == first && rollback["failure"] == nil
                     && (rollback["note"] as? String)?.contains("rollback_migrations = \"never\"") == true,
                 "\(failed.stdout)")
-            #expect(!((rollback["taken"] as? [String]) ?? []).contains { $0.hasPrefix("migrate-down") })
+            #expect(!(PlanStepLines.of(rollback["taken"]) ?? []).contains { $0.hasPrefix("migrate-down") })
             #expect(try await Self.current(fixture) == "releases/\(first)")
             let viewKept = try await RollbackTests().exists("v_rollback_probe")
             #expect(viewKept, "the schema stays as the failed deploy left it")

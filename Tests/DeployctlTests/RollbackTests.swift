@@ -87,7 +87,7 @@ struct RollbackTests {
             #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
             let rollback = (DeployTests.result(failed)["rollback"] as? [String: Any]) ?? [:]
             #expect(rollback["to"] as? String == good && rollback["failure"] == nil, "\(failed.stdout)")
-            let steps = (rollback["taken"] as? [String]) ?? []
+            let steps = PlanStepLines.of(rollback["taken"]) ?? []
             #expect(
                 steps.contains("migrate-down 0009_probe_view") && steps.contains("switch \(Self.host) \(good)"),
                 "\(steps)")

@@ -7,7 +7,7 @@ import Migrator
 
 /// What `deployctl deploy` will do, computed before anything changes; `--dry-run` prints it and
 /// stops. The deploy then performs exactly `actions`, in order, and records each one it took, so a
-/// plan and the deploy that follows it can be compared action for action.
+/// plan and the deploy that follows it can be compared step for step.
 public struct DeployPlan: CommandOutput {
     /// One unit on one host.
     public struct UnitChange: Sendable, Encodable, Equatable {
@@ -22,7 +22,7 @@ public struct DeployPlan: CommandOutput {
     public struct HostPlan: Sendable, Encodable {
         public let host: String
         /// The release `current` points at now.
-        public let from: String?
+        public let from: ReleaseID?
         /// Whether the bundle must be uploaded (false: the host already holds the release).
         public let upload: Bool
         public let units: [UnitChange]
@@ -36,7 +36,12 @@ public struct DeployPlan: CommandOutput {
         /// Nothing to do: the release runs already and every unit is as it should be.
         public let unchanged: Bool
         /// The steps on this host, in order.
-        public let actions: [String]
+        public let actions: [DeployStep]
+
+        /// Whether a step of `kind` on this host is among `taken`.
+        func took(_ kind: DeployStep.Kind, in taken: [DeployStep]) -> Bool {
+            actions.contains { $0.kind == kind && taken.contains($0) }
+        }
     }
 
     public let environment: String
@@ -48,7 +53,7 @@ public struct DeployPlan: CommandOutput {
     public let lint: [String]
     public let hosts: [HostPlan]
     /// Every step of the deploy, in order: the hosts' steps with the migrations before the first switch.
-    public let actions: [String]
+    public let actions: [DeployStep]
     /// Whether the plan was only printed.
     public let dryRun: Bool
     /// How many hosts are deployed at once (1: one after another).
@@ -80,7 +85,7 @@ public struct DeployPlan: CommandOutput {
                     }.joined(separator: ", "))
         for finding in lint { lines.append("    " + finding) }
         for host in hosts {
-            let from = host.from ?? "nothing"
+            let from = host.from?.value ?? "nothing"
             lines.append("  \(terminal.bold(host.host)): \(from) → \(release)" + (host.unchanged ? " (unchanged)" : ""))
             lines.append(
                 "    bundle: "
@@ -95,7 +100,7 @@ public struct DeployPlan: CommandOutput {
             }
             if !host.restarts.isEmpty { lines.append("    restart: " + host.restarts.joined(separator: ", ")) }
             lines.append("    loader timer: " + (host.loader ? "enabled here" : "not on this host"))
-            if host.actions.contains(where: { $0.hasPrefix("arm-watchdog") }) {
+            if host.actions.contains(where: { $0.kind == .armWatchdog }) {
                 let back = host.from.map { "goes back to \($0)" } ?? "removes this release's units"
                 lines.append(
                     "    watchdog: if deployctl stops answering before the checks pass, the host \(back) by itself")
@@ -107,7 +112,9 @@ public struct DeployPlan: CommandOutput {
                     ? "  hosts: \(parallel) at a time" : "  hosts: one after another, stopping at the first failure")
         }
         lines.append("  steps:")
-        for (index, action) in actions.enumerated() { lines.append(String(format: "    %2d. ", index + 1) + action) }
+        for (index, step) in actions.enumerated() {
+            lines.append(String(format: "    %2d. ", index + 1) + step.description)
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -124,6 +131,16 @@ struct DeployPlanner {
     /// the environment changes nothing); read once, when the planner is made.
     let unitTexts: [String: String]
     let dropIns: [String: String?]
+    /// The release's id and unit names as the steps carry them, checked when the planner is made;
+    /// `plan` throws the failure of a manifest that names something unsafe.
+    let names: Result<ReleaseNames, CommandFailure>
+
+    /// The release's id and unit names, checked.
+    struct ReleaseNames: Sendable {
+        let id: ReleaseID
+        /// Sorted.
+        let units: [UnitName]
+    }
 
     init(environment: Environment, layout: HostLayout, release: ReleaseSummary) {
         self.environment = environment
@@ -136,37 +153,45 @@ struct DeployPlanner {
         }
         unitTexts = texts
         dropIns = UnitDropIn.all(for: texts, layout: layout, environment: environment.name)
+        names = Result { () throws(CommandFailure) in
+            do throws(InvalidPlanValue) {
+                return ReleaseNames(
+                    id: try ReleaseID(release.id), units: try texts.keys.sorted().map(UnitName.init(_:)))
+            } catch {
+                throw error.failure(.checkFailed, "release", "release \(release.id)'s manifest")
+            }
+        }
     }
 
     var bundleBytes: UInt64 { release.manifest.files.reduce(0) { $0 + $1.size } }
-
-    /// Whether `action` begins the part of a host's steps that changes what runs (the switch phase).
-    static func startsSwitch(_ action: String) -> Bool {
-        action.hasPrefix("arm-watchdog") || action.hasPrefix("stop-timer") || action.hasPrefix("switch")
-    }
 
     func plan(
         hosts: [(host: Environment.Host, state: HostState)], migrations: [Migrator<ClickHouseClient>.Step],
         lint: [String], dryRun: Bool,
         parallel: Int = 1, command: String = "deploy"
-    ) -> DeployPlan {
+    ) throws(CommandFailure) -> DeployPlan {
+        let names = try names.get()
         let loaderHosts = Set(environment.loaderHosts.map(\.name))
         // A rollback goes to a release that passed here: only a deploy arms the host's watchdog.
-        let hostPlans = hosts.map {
-            plan(
-                for: $0.host, state: $0.state, loader: loaderHosts.contains($0.host.name), watchdog: command == "deploy"
-            )
+        var hostPlans: [DeployPlan.HostPlan] = []
+        for (host, state) in hosts {
+            hostPlans.append(
+                try plan(
+                    for: host, state: state, names: names, loader: loaderHosts.contains(host.name),
+                    watchdog: command == "deploy"))
         }
-        var actions: [String] = []
+        var actions: [DeployStep] = []
         let migrationSteps = migrations.map {
-            "\($0.direction == .down ? "migrate-down" : "migrate") \(MigrationVersion($0.version))_\($0.slug)"
+            $0.direction == .down
+                ? DeployStep.migrateDown(version: MigrationVersion($0.version), slug: $0.slug)
+                : DeployStep.migrate(version: MigrationVersion($0.version), slug: $0.slug)
         }
         // Migrations run once, after the first hosts hold the verified bundle and before any switch.
         for (index, start) in stride(from: 0, to: hostPlans.count, by: max(1, parallel)).enumerated() {
             let wave = hostPlans[start..<min(hostPlans.count, start + max(1, parallel))]
-            for host in wave { actions += host.actions.prefix { !Self.startsSwitch($0) } }
+            for host in wave { actions += host.actions.prefix { !$0.startsSwitch } }
             if index == 0 { actions += migrationSteps }
-            for host in wave { actions += host.actions.drop { !Self.startsSwitch($0) } }
+            for host in wave { actions += host.actions.drop { !$0.startsSwitch } }
         }
         if hostPlans.isEmpty { actions += migrationSteps }
         return DeployPlan(
@@ -175,13 +200,37 @@ struct DeployPlanner {
             hosts: hostPlans, actions: actions, dryRun: dryRun, parallel: max(1, parallel), command: command)
     }
 
-    private func plan(for host: Environment.Host, state: HostState, loader: Bool, watchdog: Bool) -> DeployPlan.HostPlan
+    /// What `host` reported, checked where it enters the plan: its name, the release it runs and
+    /// the units that release shipped.
+    private func checked(_ host: Environment.Host, _ state: HostState) throws(CommandFailure)
+        -> (name: HostName, current: ReleaseID?, currentUnits: [UnitName])
     {
+        let name: HostName
+        do throws(InvalidPlanValue) {
+            name = try HostName(host.name)
+        } catch {
+            throw error.failure(.invalidConfiguration, "environment", "a host of \(environment.name)")
+        }
+        do throws(InvalidPlanValue) {
+            return (
+                name, try state.current.map(ReleaseID.init(_:)),
+                try state.currentUnits.sorted().map(UnitName.init(_:))
+            )
+        } catch {
+            throw error.failure(.checkFailed, "host", "\(host.name)'s current release")
+        }
+    }
+
+    private func plan(
+        for host: Environment.Host, state: HostState, names: ReleaseNames, loader: Bool, watchdog: Bool
+    ) throws(CommandFailure) -> DeployPlan.HostPlan {
+        let (name, current, currentUnits) = try checked(host, state)
         let texts = unitTexts
         let dropIns = dropIns
-        let name = host.name
+        let id = names.id
         var changes: [DeployPlan.UnitChange] = []
-        for unit in texts.keys.sorted() {
+        var removals: [UnitName] = []
+        for unit in names.units.map(\.value) {
             let unitHash = ReleaseBuilder.sha256(of: texts[unit] ?? "")
             let wantedDropIn = dropIns[unit] ?? nil
             let dropInHash = wantedDropIn.map(ReleaseBuilder.sha256(of:))
@@ -199,68 +248,68 @@ struct DeployPlanner {
                 changes.append(.init(unit: unit, kind: .unchanged, diff: nil))
             }
         }
-        for unit in state.currentUnits.sorted() where texts[unit] == nil {
-            changes.append(.init(unit: unit, kind: .removed, diff: nil))
+        let installs = names.units.filter { unit in changes.contains { $0.unit == unit.value && $0.kind != .unchanged }
         }
-        let switching = state.current != release.id
+        for unit in currentUnits where texts[unit.value] == nil {
+            changes.append(.init(unit: unit.value, kind: .removed, diff: nil))
+            removals.append(unit)
+        }
+        let switching = current != id
         let binaryChanged =
             state.currentManifest?.file(ReleaseBundle.binaryPath)?.sha256
             != release.manifest.file(ReleaseBundle.binaryPath)?.sha256
         let changedUnits = Set(changes.filter { $0.kind != .unchanged }.map(\.unit))
-        var restarts: [String] = []
-        var starts: [String] = []
-        var enables: [String] = []
-        for unit in texts.keys.sorted() {
-            let kind = UnitKind(texts[unit] ?? "")
-            switch kind {
+        var restarts: [UnitName] = []
+        var starts: [UnitName] = []
+        var enables: [UnitName] = []
+        for unit in names.units {
+            switch UnitKind(texts[unit.value] ?? "") {
             case .timer:
                 // The deploy stops the timer while it switches; on a loader host it starts again
                 // after, restarted only when the timer itself changed.
-                if loader && changedUnits.contains(unit) {
+                if loader && changedUnits.contains(unit.value) {
                     restarts.append(unit)
                 } else if loader {
                     starts.append(unit)
                 }
                 if loader { enables.append(unit) }
             case .service(let longRunning, let wanted):
-                if longRunning && (changedUnits.contains(unit) || binaryChanged || state.current == nil) {
+                if longRunning && (changedUnits.contains(unit.value) || binaryChanged || current == nil) {
                     restarts.append(unit)
                 }
                 if wanted { enables.append(unit) }
             }
         }
-        let upload = !state.releases.contains(release.id)
-        var actions: [String] = []
-        if upload { actions.append("upload \(name) \(release.id)") }
-        if switching || upload { actions.append("verify-release \(name) \(release.id)") }
-        if switching { actions.append("check-env \(name)") }
+        let upload = !state.releases.contains(id.value)
+        var actions: [DeployStep] = []
+        if upload { actions.append(.upload(host: name, release: id)) }
+        if switching || upload { actions.append(.verifyRelease(host: name, release: id)) }
+        if switching { actions.append(.checkEnvironment(host: name)) }
         let unitWork = !changedUnits.isEmpty
-        if unitWork { actions.append("verify-units \(name)") }
-        if watchdog && (unitWork || switching) { actions.append("arm-watchdog \(name)") }
-        if unitWork || switching { actions.append("stop-timer \(name)") }
+        if unitWork { actions.append(.verifyUnits(host: name)) }
+        if watchdog && (unitWork || switching) { actions.append(.armWatchdog(host: name)) }
+        if unitWork || switching { actions.append(.stopTimer(host: name)) }
         if unitWork {
-            for change in changes where change.kind == .added || change.kind == .changed {
-                actions.append("install-unit \(name) \(change.unit)")
-            }
-            for change in changes where change.kind == .removed { actions.append("remove-unit \(name) \(change.unit)") }
-            actions.append("daemon-reload \(name)")
+            actions += installs.map { .installUnit(host: name, unit: $0) }
+            actions += removals.map { .removeUnit(host: name, unit: $0) }
+            actions.append(.daemonReload(host: name))
         }
-        if switching { actions.append("switch \(name) \(release.id)") }
+        if switching { actions.append(.switchRelease(host: name, to: id)) }
         if unitWork || switching {
-            for unit in enables { actions.append("enable \(name) \(unit)") }
+            actions += enables.map { .enable(host: name, unit: $0) }
             if !loader, texts.keys.contains(where: { UnitKind(texts[$0] ?? "") == .timer }) {
-                actions.append("disable-timer \(name)")
+                actions.append(.disableTimer(host: name))
             }
-            for unit in restarts { actions.append("restart \(name) \(unit)") }
-            for unit in starts { actions.append("start \(name) \(unit)") }
-            actions.append("post-check \(name)")
-            if watchdog { actions.append("confirm \(name)") }
-            actions.append("prune \(name)")
+            actions += restarts.map { .restart(host: name, unit: $0) }
+            actions += starts.map { .start(host: name, unit: $0) }
+            actions.append(.postCheck(host: name))
+            if watchdog { actions.append(.confirm(host: name)) }
+            actions.append(.prune(host: name))
         }
         return DeployPlan.HostPlan(
-            host: name, from: state.current, upload: upload, units: changes, restarts: restarts, loader: loader,
-            freeBytes: state.freeBytes, neededBytes: upload ? bundleBytes * 2 : 0, unchanged: actions.isEmpty,
-            actions: actions)
+            host: host.name, from: current, upload: upload, units: changes, restarts: restarts.map(\.value),
+            loader: loader, freeBytes: state.freeBytes, neededBytes: upload ? bundleBytes * 2 : 0,
+            unchanged: actions.isEmpty, actions: actions)
     }
 }
 

@@ -18,7 +18,7 @@ extension Deployment {
         let leases = session.links.map { _ in
             HostLease(layout: layout, owner: actor, command: command, release: release.id, ttl: leaseTTL, id: runID)
         }
-        var taken: [String] = []
+        var taken: [DeployStep] = []
         var failure: CommandFailure?
         var leased: [(HostLease, any RemoteHost)] = []
         if !plan.unchanged {
@@ -52,10 +52,10 @@ extension Deployment {
             deployment: self, session: session, connections: connections, run: runID, plan: plan)
         defer { executor.removeBundle() }
         if failure == nil && plan.parallel <= 1 {
-            for action in plan.actions {
+            for step in plan.actions {
                 do throws(CommandFailure) {
-                    try await executor.perform(action)
-                    taken.append(action)
+                    try await executor.perform(step)
+                    taken.append(step)
                 } catch {
                     failure = error
                     break
@@ -85,13 +85,12 @@ extension Deployment {
         var unreachableArmed: [String] = []
         var firedAlready: [String] = []
         if failure != nil {
-            for host in plan.hosts
-            where taken.contains("arm-watchdog \(host.host)") && !taken.contains("confirm \(host.host)") {
+            for host in plan.hosts where host.took(.armWatchdog, in: taken) && !host.took(.confirm, in: taken) {
                 guard let connection = reachable[host.host] else {
                     unreachableArmed.append(host.host)
                     continue
                 }
-                if taken.contains("switch \(host.host) \(release.id)") {
+                if host.took(.switchRelease, in: taken) {
                     if (try? await watchdog.disarm(on: connection, run: runID)) != nil {
                         firedAlready.append(host.host)
                     }
@@ -108,8 +107,8 @@ extension Deployment {
         for connection in reopened { connection.close() }
         var rollback: DeployReport.AutomaticRollback?
         var hosts = outcomes
-        let switched = plan.hosts.first(where: { taken.contains("switch \($0.host) \(release.id)") })
-        let previous = plan.hosts.first?.from ?? "no release"
+        let switched = plan.hosts.first { $0.took(.switchRelease, in: taken) }
+        let previous = plan.hosts.first?.from?.value ?? "no release"
         var notes: [String] = []
         if !restored.isEmpty {
             notes.append(
@@ -137,7 +136,7 @@ extension Deployment {
                 hosts = outcomes.map { outcome in
                     outcome.release == release.id
                         ? .init(
-                            host: outcome.host, release: from, result: "failed",
+                            host: outcome.host, release: from.value, result: "failed",
                             detail: "failed after the switch; rolled back to \(from)")
                         : outcome
                 }
@@ -171,19 +170,20 @@ extension Deployment {
                 return notes.isEmpty
                     ? nil : .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
             }
-            let undone = steps.map { "\(MigrationVersion($0.version))_\($0.slug)" }
-            if environment.deploy.rollbackMigrations == .never {
+            let undone = steps.map { DeployStep.migrateDown(version: MigrationVersion($0.version), slug: $0.slug) }
+            switch MigrationUndo.automatic(environment).decide(
+                undoing: steps.map { MigrationVersion($0.version) }, of: migrations)
+            {
+            case .keptByPolicy:
                 notes.append(
                     "the migrations it applied stay (rollback_migrations = \"never\"): "
-                        + undone.joined(separator: ", "))
+                        + undone.compactMap(\.migration).joined(separator: ", "))
                 return .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
-            }
-            let losses = MigrationLinter().dataLoss(
-                rollingBack: steps.map { MigrationVersion($0.version) }, of: migrations)
-            guard losses.isEmpty else {
+            case .keptForDataLoss(let losses), .refused(let losses):
                 notes.append(
                     "the migrations it applied stay: their downs would delete data (\(losses.joined(separator: "; ")))")
                 return .init(to: previous, taken: [], failure: nil, note: notes.joined(separator: "; "))
+            case .undo: break
             }
             do throws(MigratorError) {
                 _ = try await migrator.down(to: head)
@@ -191,7 +191,7 @@ extension Deployment {
                 throw error.failure
             }
             return .init(
-                to: previous, taken: undone.map { "migrate-down " + $0 }, failure: nil,
+                to: previous, taken: undone, failure: nil,
                 note: notes.isEmpty ? nil : notes.joined(separator: "; "))
         } catch {
             return .init(
@@ -203,59 +203,60 @@ extension Deployment {
     /// After a failure past the switch: back to the release that ran before, with its units and
     /// timer, and the migrations this deploy applied undone when `[deploy] rollback_migrations`
     /// allows it and their downs delete no data.
-    private func rollBack(to release: String, store: ReleaseStore, in session: EnvironmentSession) async
+    private func rollBack(to release: ReleaseID, store: ReleaseStore, in session: EnvironmentSession) async
         -> DeployReport.AutomaticRollback
     {
         let prepared: Rollback.Prepared
-        let keepSchema = environment.deploy.rollbackMigrations == .never
         do throws(CommandFailure) {
             prepared = try await Rollback(environment: environment, store: store, actor: actor)
-                .prepare(
-                    in: session, to: release, allowDataLoss: false, leaveSchemaOnDataLoss: true, keepSchema: keepSchema)
+                .prepare(in: session, to: .init(release), undo: .automatic(environment))
         } catch {
-            return .init(to: release, taken: [], failure: error.message, note: nil)
+            return .init(to: release.value, taken: [], failure: error.message, note: nil)
         }
         defer { prepared.cleanUp() }
-        let note =
-            keepSchema
-            ? "the schema stays as the failed release left it (rollback_migrations = \"never\")"
-            : prepared.schemaLeft
-                ? "the schema stays as the failed release left it: its downs would delete data (\(prepared.dataLoss.joined(separator: "; ")))"
-                : nil
+        let note: String? =
+            switch prepared.schema {
+            case .keptByPolicy: "the schema stays as the failed release left it (rollback_migrations = \"never\")"
+            case .keptForDataLoss(let losses), .refused(let losses):
+                "the schema stays as the failed release left it: its downs would delete data (\(losses.joined(separator: "; ")))"
+            case .undo: nil
+            }
         do throws(CommandFailure) {
             let plan = try await prepared.deployment.plan(in: session, dryRun: false)
             let report = await prepared.deployment.run(plan, in: session)
-            return .init(to: release, taken: report.taken, failure: report.failure, note: note)
+            return .init(to: release.value, taken: report.taken, failure: report.failure, note: note)
         } catch {
-            return .init(to: release, taken: [], failure: error.message, note: note)
+            return .init(to: release.value, taken: [], failure: error.message, note: note)
         }
     }
 
     /// `--parallel N`: N hosts at a time; in each wave every host's steps up to its switch run at
     /// once, then (in the first wave) the migrations, then every host's switch and what follows it.
     /// The first failure stops the deploy after the phase it happened in.
-    private func runInWaves(_ plan: DeployPlan, executor: inout ActionExecutor) async -> ([String], CommandFailure?) {
-        var taken: [String] = []
-        if plan.actions.contains(where: { $0.hasPrefix("upload ") }) {
+    private func runInWaves(_ plan: DeployPlan, executor: inout ActionExecutor) async -> (
+        [DeployStep], CommandFailure?
+    ) {
+        var taken: [DeployStep] = []
+        if plan.actions.contains(where: { $0.kind == .upload }) {
             do throws(CommandFailure) {
                 _ = try executor.makeBundle()
             } catch {
                 return ([], error)
             }
         }
-        let migrations = plan.actions.filter { $0.hasPrefix("migrate ") }
+        let migrations = plan.actions.filter { $0.host == nil }
         for (index, start) in stride(from: 0, to: plan.hosts.count, by: plan.parallel).enumerated() {
             let wave = Array(plan.hosts[start..<min(plan.hosts.count, start + plan.parallel)])
-            let before = wave.map { Array($0.actions.prefix { !DeployPlanner.startsSwitch($0) }) }
-            let after = wave.map { Array($0.actions.drop { !DeployPlanner.startsSwitch($0) }) }
+            let before = wave.map { Array($0.actions.prefix { !$0.startsSwitch }) }
+            let after = wave.map { Array($0.actions.drop { !$0.startsSwitch }) }
             var (done, failure) = await Self.concurrently(before, executor: executor)
             taken += done
             if failure != nil { return (taken, failure) }
             if index == 0 {
-                for action in migrations {
+                for step in migrations {
                     do throws(CommandFailure) {
-                        try await executor.perform(action)
-                        taken.append(action)
+                        try await executor.perform(step)
+                        taken.append(step)
                     } catch {
                         return (taken, error)
                     }
@@ -268,18 +269,19 @@ extension Deployment {
         return (taken, nil)
     }
 
-    /// Each list of actions on its own task; returns the actions taken and the first failure.
-    private static func concurrently(_ lists: [[String]], executor: ActionExecutor) async -> ([String], CommandFailure?)
-    {
-        await withTaskGroup(of: ([String], CommandFailure?).self) { group in
+    /// Each list of steps on its own task; returns the steps taken and the first failure.
+    private static func concurrently(_ lists: [[DeployStep]], executor: ActionExecutor) async -> (
+        [DeployStep], CommandFailure?
+    ) {
+        await withTaskGroup(of: ([DeployStep], CommandFailure?).self) { group in
             for list in lists {
                 group.addTask {
                     var mine = executor
-                    var taken: [String] = []
-                    for action in list {
+                    var taken: [DeployStep] = []
+                    for step in list {
                         do throws(CommandFailure) {
-                            try await mine.perform(action)
-                            taken.append(action)
+                            try await mine.perform(step)
+                            taken.append(step)
                         } catch {
                             return (taken, error)
                         }
@@ -287,7 +289,7 @@ extension Deployment {
                     return (taken, nil)
                 }
             }
-            var taken: [String] = []
+            var taken: [DeployStep] = []
             var failure: CommandFailure?
             for await (done, failed) in group {
                 taken += done
@@ -299,7 +301,7 @@ extension Deployment {
 
     /// Reads where each host ended up and writes its audit entry.
     private func finish(
-        plan: DeployPlan, taken: [String], failure: CommandFailure?, connections: [String: any RemoteHost],
+        plan: DeployPlan, taken: [DeployStep], failure: CommandFailure?, connections: [String: any RemoteHost],
         session: EnvironmentSession,
         started: ContinuousClock.Instant
     ) async -> [DeployReport.HostOutcome] {
@@ -314,17 +316,14 @@ extension Deployment {
                 continue
             }
             let current =
-                (try? await HostScript(host: connection).run("readlink \(layout.current.shellQuoted) || true"))
+                (try? await HostScript(host: connection).run(command: "readlink", layout.current))
                 .map {
                     $0.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/").last.map(
                         String.init)
                 } ?? nil
-            let mine = taken.filter { $0.split(separator: " ").dropFirst().first == Substring(link.host.name) }
+            let mine = taken.filter { $0.host?.value == link.host.name }
             let hostFailed =
-                failure != nil
-                && plan.actions.contains {
-                    $0.split(separator: " ").dropFirst().first == Substring(link.host.name) && !taken.contains($0)
-                }
+                failure != nil && plan.actions.contains { $0.host?.value == link.host.name && !taken.contains($0) }
             let result = failure == nil ? "ok" : (hostFailed ? "failed" : "ok")
             let detail: String?
             if plan.unchanged {
@@ -342,7 +341,8 @@ extension Deployment {
             let record = AuditRecord(
                 command: command, environment: environment.name, host: link.host.name, actor: actor,
                 release: release.id,
-                result: hostFailed ? "failed" : "ok", seconds: started.duration(to: .now).secondsValue, changes: mine,
+                result: hostFailed ? "failed" : "ok", seconds: started.duration(to: .now).secondsValue,
+                changes: mine.map(\.description),
                 detail: hostFailed ? failure?.message : nil)
             _ = try? await AuditLog(layout: layout, database: environment.clickhouse.database).append(
                 record, on: connection, clickhouse: clickhouse)
@@ -380,52 +380,60 @@ struct ActionExecutor: Sendable {
     var release: ReleaseSummary { deployment.release }
     var id: String { release.id }
 
-    mutating func perform(_ action: String) async throws(CommandFailure) {
-        let words = action.split(separator: " ").map(String.init)
-        let verb = words[0]
-        if verb == "migrate" {
-            try await migrate()
-            return
-        }
-        if verb == "migrate-down" {
-            try await migrateDown()
-            return
-        }
-        guard words.count >= 2, let host = connections[words[1]] else {
-            throw CommandFailure(.checkFailed, "plan", "no connection for the step `\(action)`")
-        }
-        let script = HostScript(host: host)
-        let argument = words.count > 2 ? words[2] : ""
-        switch verb {
-        case "upload": try await upload(to: host)
-        case "verify-release": try await verifyRelease(on: host)
-        case "check-env": try await checkEnvironment(on: host)
-        case "verify-units": try await verifyUnits(on: host)
-        case "arm-watchdog": try await armWatchdog(on: host, name: words[1])
-        case "stop-timer": try await stopTimer(on: host)
-        case "install-unit": try await installUnit(argument, on: host)
-        case "remove-unit":
+    /// Performs `step`: a migration once for the environment, any other step on its host.
+    mutating func perform(_ step: DeployStep) async throws(CommandFailure) {
+        switch step {
+        case .migrate: try await migrate()
+        case .migrateDown: try await migrateDown()
+        case .upload: try await upload(to: try connection(for: step))
+        case .verifyRelease: try await verifyRelease(on: try connection(for: step))
+        case .checkEnvironment: try await checkEnvironment(on: try connection(for: step))
+        case .verifyUnits: try await verifyUnits(on: try connection(for: step))
+        case .armWatchdog(let name): try await armWatchdog(on: try connection(for: step), name: name.value)
+        case .stopTimer: try await stopTimer(on: try connection(for: step))
+        case .installUnit(_, let unit): try await installUnit(unit.value, on: try connection(for: step))
+        case .removeUnit(_, let unit):
+            let script = HostScript(host: try connection(for: step))
+            _ = try await script.run(command: "systemctl", "disable", "--now", unit.value)
             try await script.require(
-                "systemctl disable --now \(argument.shellQuoted) 2>/dev/null || true; rm -rf \(layout.unitPath(argument).shellQuoted) \(layout.unitPath(argument + ".d").shellQuoted)",
-                step: "removing \(argument)")
-        case "daemon-reload": try await script.require("systemctl daemon-reload", step: "systemctl daemon-reload")
-        case "switch": try await script.require(.switchRelease, [layout.root, id], step: "switching current to \(id)")
-        case "enable":
-            try await script.require("systemctl enable --quiet \(argument.shellQuoted)", step: "enabling \(argument)")
-        case "disable-timer":
+                command: "rm", "-rf", layout.unitPath(unit.value), layout.unitPath(unit.value + ".d"),
+                step: "removing \(unit)")
+        case .daemonReload:
+            try await HostScript(host: try connection(for: step)).require(
+                command: "systemctl", "daemon-reload", step: "systemctl daemon-reload")
+        case .switchRelease(_, let release):
+            try await HostScript(host: try connection(for: step)).require(
+                .switchRelease, [layout.root, release.value], step: "switching current to \(release)")
+        case .enable(_, let unit):
+            try await HostScript(host: try connection(for: step)).require(
+                command: "systemctl", "enable", "--quiet", unit.value, step: "enabling \(unit)")
+        case .disableTimer:
+            let script = HostScript(host: try connection(for: step))
             for timer in timers {
                 try await script.require(
-                    "systemctl disable --now --quiet \(timer.shellQuoted)", step: "disabling \(timer)")
+                    command: "systemctl", "disable", "--now", "--quiet", timer, step: "disabling \(timer)")
             }
-        case "restart":
-            try await script.require("systemctl restart \(argument.shellQuoted)", step: "restarting \(argument)")
-        case "start": try await script.require("systemctl start \(argument.shellQuoted)", step: "starting \(argument)")
-        case "post-check":
-            try await postCheck(on: host, loader: deployment.environment.loaderHosts.contains { $0.name == words[1] })
-        case "confirm": try await confirm(on: host)
-        case "prune": try await prune(on: host)
-        default: throw CommandFailure(.checkFailed, "plan", "unknown step `\(action)`")
+        case .restart(_, let unit):
+            try await HostScript(host: try connection(for: step)).require(
+                command: "systemctl", "restart", unit.value, step: "restarting \(unit)")
+        case .start(_, let unit):
+            try await HostScript(host: try connection(for: step)).require(
+                command: "systemctl", "start", unit.value, step: "starting \(unit)")
+        case .postCheck(let name):
+            try await postCheck(
+                on: try connection(for: step),
+                loader: deployment.environment.loaderHosts.contains { $0.name == name.value })
+        case .confirm: try await confirm(on: try connection(for: step))
+        case .prune: try await prune(on: try connection(for: step))
         }
+    }
+
+    /// The connection to the host `step` runs on.
+    private func connection(for step: DeployStep) throws(CommandFailure) -> any RemoteHost {
+        guard let host = step.host, let connection = connections[host.value] else {
+            throw CommandFailure(.checkFailed, "plan", "no connection for the step `\(step)`")
+        }
+        return connection
     }
 
     /// The release's timers and the services they start.

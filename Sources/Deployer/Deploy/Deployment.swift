@@ -71,7 +71,7 @@ public struct Deployment: Sendable {
         -> DeployPlan
     {
         if let failure = session.failures.first { throw CommandFailure(.unreachable, "ssh", failure.description) }
-        let units = Array(Set(planner.unitTexts.keys)).sorted()
+        let units = try planner.names.get().units.map(\.value)
         var states: [(host: Environment.Host, state: HostState)] = []
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
@@ -85,7 +85,7 @@ public struct Deployment: Sendable {
                 ))
         }
         if leaveSchema {
-            return planner.plan(
+            return try planner.plan(
                 hosts: states, migrations: [], lint: [], dryRun: dryRun, parallel: parallel, command: command)
         }
         let migrations = try self.migrations
@@ -107,7 +107,7 @@ public struct Deployment: Sendable {
         } catch {
             throw error.failure
         }
-        return planner.plan(
+        return try planner.plan(
             hosts: states, migrations: steps, lint: findings.map(\.description), dryRun: dryRun, parallel: parallel,
             command: command)
     }
@@ -126,7 +126,7 @@ public struct DeployReport: CommandOutput {
 
     public let plan: DeployPlan
     /// The steps taken, in order; equal to `plan.actions` when the deploy succeeded.
-    public let taken: [String]
+    public let taken: [DeployStep]
     public let hosts: [HostOutcome]
     public let seconds: Double
     /// Requests made of the hosts (commands, transfers), each at least one SSH round trip.
@@ -144,7 +144,7 @@ public struct DeployReport: CommandOutput {
     /// What the automatic rollback did.
     public struct AutomaticRollback: Sendable, Encodable {
         public let to: String
-        public let taken: [String]
+        public let taken: [DeployStep]
         public let failure: String?
         public let note: String?
     }
@@ -162,10 +162,9 @@ public struct DeployReport: CommandOutput {
                     + "\(plan.environment) in \(String(format: "%.1f", seconds)) s: \(taken.count) step(s), \(roundTrips) SSH request(s)"
             )
             if !plan.migrations.isEmpty {
-                let migrations = taken.filter { $0.hasPrefix("migrate ") || $0.hasPrefix("migrate-down ") }
                 lines.append(
                     "  migrations \(plan.command == "rollback" ? "rolled back" : "applied"): "
-                        + migrations.map { String($0.split(separator: " ").last ?? "") }.joined(separator: ", "))
+                        + taken.compactMap(\.migration).joined(separator: ", "))
             }
         }
         for host in hosts {
@@ -179,7 +178,9 @@ public struct DeployReport: CommandOutput {
             if let failed = rollback.failure {
                 lines.append(terminal.paint("the automatic rollback to \(rollback.to) failed too: ", "31;1") + failed)
             } else {
-                lines.append("rolled back automatically to \(rollback.to): " + rollback.taken.joined(separator: "; "))
+                lines.append(
+                    "rolled back automatically to \(rollback.to): "
+                        + rollback.taken.map(\.description).joined(separator: "; "))
             }
             if let note = rollback.note { lines.append("  " + note) }
         }

@@ -28,9 +28,11 @@ public struct Rollback: Sendable {
         public let from: String
         public let to: String
         /// What the downs delete (when the caller allowed it, or the schema was left).
-        public let dataLoss: [String]
-        /// Whether the schema stays as the release being left needs it (its downs would delete data).
-        public let schemaLeft: Bool
+        public var dataLoss: [String] { schema.dataLoss }
+        /// Whether the schema stays as the release being left needs it.
+        public var schemaLeft: Bool { schema.keepsSchema }
+        /// What happens to the migrations newer than the target.
+        let schema: MigrationUndo.Decision
         let temporary: [String]
 
         /// Removes the release files fetched from the host.
@@ -40,13 +42,18 @@ public struct Rollback: Sendable {
     }
 
     /// Chooses and checks the target (`to`, or the host's previous release) on the ClickHouse host.
-    /// `leaveSchemaOnDataLoss`: when a down would delete data, roll back the units and `current`
-    /// only and leave the schema (the automatic rollback after a failed deploy does this);
-    /// `keepSchema`: leave the schema in any case (`[deploy] rollback_migrations = "never"`).
-    public func prepare(
-        in session: EnvironmentSession, to: String?, allowDataLoss: Bool, leaveSchemaOnDataLoss: Bool = false,
-        keepSchema: Bool = false
-    ) async throws(CommandFailure) -> Prepared {
+    /// A down that would delete data refuses the rollback unless `allowDataLoss`.
+    public func prepare(in session: EnvironmentSession, to: ReleaseID.Prefix?, allowDataLoss: Bool)
+        async throws(CommandFailure) -> Prepared
+    {
+        try await prepare(in: session, to: to, undo: .requested(allowDataLoss: allowDataLoss))
+    }
+
+    /// Chooses and checks the target; `undo` decides what becomes of the migrations newer than it
+    /// (the automatic rollback after a failed deploy leaves the schema where a down would delete data).
+    func prepare(in session: EnvironmentSession, to: ReleaseID.Prefix?, undo: MigrationUndo)
+        async throws(CommandFailure) -> Prepared
+    {
         let host: any RemoteHost
         switch session.connection(to: environment.clickhouse.host) {
         case .success(let connected): host = connected
@@ -54,35 +61,36 @@ public struct Rollback: Sendable {
         }
         let answer = ScriptAnswer(
             try await HostScript(host: host).require(
-                """
-                c=$(readlink \(layout.current.shellQuoted) 2>/dev/null || true); echo "current=${c##*/}"
-                [ ! -f \(layout.shared.shellQuoted)/previous ] || echo "previous=$(cat \(layout.shared.shellQuoted)/previous)"
-                for d in \(layout.releases.shellQuoted)/*/; do [ -f "$d/RELEASE" ] && echo "present=$(basename "$d")"; done 2>/dev/null || true
-                [ ! -f \(layout.auditLog.shellQuoted) ] || grep -E '"command":"(deploy|rollback)"' \(layout.auditLog.shellQuoted) | grep '"result":"ok"' \
-                  | sed -n 's/.*"release":"\\([^"]*\\)".*/passed=\\1/p'
-                """, step: "reading the releases on the host"
+                .listReleases, [layout.root, layout.auditLog], step: "reading the releases on the host"
             ).stdoutText)
-        guard let current = answer["current"], !current.isEmpty else {
+        guard let runs = answer["current"], !runs.isEmpty else {
             throw CommandFailure(
                 .checkFailed, "rollback", "\(host.label) runs no release: there is nothing to roll back")
         }
-        let present = answer.all("present")
-        let wanted = to.map { id in present.first { $0.hasPrefix(id) } ?? id } ?? answer["previous"]
-        guard let target = wanted else {
+        let current: ReleaseID
+        do throws(InvalidPlanValue) {
+            current = try ReleaseID(runs)
+        } catch {
+            throw error.failure(.checkFailed, "rollback", "\(host.label)'s current release")
+        }
+        // A folder under releases/ that is not named by a release id is not a release to go back to.
+        let present = answer.all("release").compactMap { try? ReleaseID($0) }
+        let named = to.map { prefix in present.first(where: prefix.matches).map { ReleaseID.Prefix($0) } ?? prefix }
+        guard let wanted = named ?? answer["previous"].flatMap({ try? ReleaseID.Prefix($0) }) else {
             throw CommandFailure(
                 .checkFailed, "rollback",
-                "\(host.label) has no previous release; name one with --to (on the host: \(present.joined(separator: ", ")))"
+                "\(host.label) has no previous release; name one with --to (on the host: \(present.map(\.value).joined(separator: ", ")))"
             )
         }
-        guard target != current else {
-            throw CommandFailure(.checkFailed, "rollback", "\(host.label) already runs \(target)")
+        guard wanted.value != current.value else {
+            throw CommandFailure(.checkFailed, "rollback", "\(host.label) already runs \(wanted)")
         }
-        guard present.contains(target) else {
+        guard let target = present.first(where: { $0.value == wanted.value }) else {
             throw CommandFailure(
                 .checkFailed, "rollback",
-                "release \(target) is not on \(host.label) (it holds \(present.joined(separator: ", ")))")
+                "release \(wanted) is not on \(host.label) (it holds \(present.map(\.value).joined(separator: ", ")))")
         }
-        guard answer.all("passed").contains(target) else {
+        guard answer.all("result:\(target)").contains("ok") else {
             throw CommandFailure(
                 .checkFailed, "rollback",
                 "release \(target) never passed its post-deploy checks on \(environment.name): roll back to one that did (the audit log shows them)"
@@ -94,9 +102,8 @@ public struct Rollback: Sendable {
         let leavingMigrations = try migrations(of: leaving)
         let head = try migrations(of: targetRelease).map(\.version.value).max() ?? 0
         let undone = leavingMigrations.filter { $0.version.value > head }.map(\.version)
-        let losses = MigrationLinter().dataLoss(rollingBack: undone, of: leavingMigrations)
-        let leaveSchema = keepSchema || (!losses.isEmpty && !allowDataLoss && leaveSchemaOnDataLoss)
-        if !losses.isEmpty && !allowDataLoss && !leaveSchema && !keepSchema {
+        let schema = undo.decide(undoing: undone, of: leavingMigrations)
+        if case .refused(let losses) = schema {
             for path in temporary { try? FileManager.default.removeItem(atPath: path) }
             throw CommandFailure(
                 .checkFailed, "data_loss",
@@ -104,13 +111,12 @@ public struct Rollback: Sendable {
             )
         }
         var deployment = Deployment(environment: environment, release: targetRelease, actor: actor)
-        deployment.schemaRollback = leaveSchema ? nil : (leavingMigrations, head)
-        deployment.leaveSchema = leaveSchema
+        deployment.schemaRollback = schema.keepsSchema ? nil : (leavingMigrations, head)
+        deployment.leaveSchema = schema.keepsSchema
         deployment.command = "rollback"
         deployment.rollbackStore = nil
         return Prepared(
-            deployment: deployment, from: current, to: target, dataLoss: losses, schemaLeft: leaveSchema,
-            temporary: temporary)
+            deployment: deployment, from: current.value, to: target.value, schema: schema, temporary: temporary)
     }
 
     private func migrations(of release: ReleaseSummary) throws(CommandFailure) -> [Migration] {
@@ -123,11 +129,12 @@ public struct Rollback: Sendable {
 
     /// The release from the local store, or its manifest, units, migrations and smoke SQL read
     /// from the host into a temporary folder (a workstation that did not build it).
-    private func release(_ id: String, on host: any RemoteHost, temporary: inout [String]) async throws(CommandFailure)
-        -> ReleaseSummary
+    private func release(_ id: ReleaseID, on host: any RemoteHost, temporary: inout [String])
+        async throws(CommandFailure) -> ReleaseSummary
     {
-        if let local = store.summary(of: id) { return local }
-        let directory = try await ReleaseCopy.fetch(from: layout.releaseDirectory(id), on: host, release: id)
+        if let local = store.summary(of: id.value) { return local }
+        let directory = try await ReleaseCopy.fetch(
+            from: layout.releaseDirectory(id.value), on: host, release: id.value)
         temporary.append(directory)
         do {
             let manifest = try JSONDecoder().decode(

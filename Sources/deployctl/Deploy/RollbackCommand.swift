@@ -25,20 +25,30 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
     @OptionGroup var options: ReleaseOptions
-    @Option(help: "The release to go back to (default: the previous one).") var to: String?
+    @Option(help: "The release to go back to, or the start of its id (default: the previous one).") var to: String?
     @Flag(help: "Print the plan and change nothing.") var dryRun = false
     @Flag(help: "Run downs that delete data (with --reason).") var allowDataLoss = false
     @Option(help: "Why data may be lost (with --allow-data-loss); recorded in the audit log.") var reason: String?
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation on a terminal.") var yes = false
 
     func validate() throws {
+        _ = try releasePrefix()
         if allowDataLoss && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--allow-data-loss needs --reason \"…\": it is recorded with the rollback")
         }
     }
 
+    /// `--to`, checked: the start of a release id.
+    private func releasePrefix() throws -> ReleaseID.Prefix? {
+        do throws(InvalidPlanValue) {
+            return try to.map(ReleaseID.Prefix.init(_:))
+        } catch {
+            throw ValidationError("--to: \(error.description)")
+        }
+    }
+
     func run() async throws {
-        let (to, dryRun, allowDataLoss, reason) = (to, dryRun, allowDataLoss, reason)
+        let (to, dryRun, allowDataLoss, reason) = (try releasePrefix(), dryRun, allowDataLoss, reason)
         let ask = !yes && !global.json && isatty(STDIN_FILENO) == 1
         try await global.report("rollback") {
             return try await global.withSession(target) { environment, session in
