@@ -53,44 +53,12 @@ public struct HostSetup: Sendable {
         }.joined()
     }
 
-    /// The script: every step checks first and changes only what differs, echoing `changed=…`.
-    var script: String {
-        let user = layout.user.shellQuoted
-        let folders: [(path: String, mode: String, group: String)] = [
-            (layout.root, "755", "root"), (layout.releases, "755", "root"), (layout.shared, "755", "root"),
-            (layout.envFileDirectory, "750", layout.user), (layout.unitsDirectory, "755", "root"),
+    /// The arguments of `host-setup.sh`, which checks every step first and changes only what differs.
+    var scriptArguments: [String] {
+        [
+            layout.user, layout.root, layout.releases, layout.shared, layout.envFileDirectory, layout.unitsDirectory,
+            layout.allowedSigners, allowedSigners,
         ]
-        var lines = [
-            "if ! id -u \(user) >/dev/null 2>&1; then",
-            "  useradd --system --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin \(user)",
-            "  echo \"changed=created the system user \(layout.user) (no login shell)\"",
-            "fi",
-            "folder() {",
-            "  if [ ! -d \"$1\" ]; then install -d -m \"$2\" -o root -g \"$3\" \"$1\"; echo \"changed=created $1 ($2 root:$3)\"",
-            "  elif [ \"$(stat -c '%a %U %G' \"$1\")\" != \"$2 root $3\" ]; then",
-            "    was=$(stat -c '%a %U:%G' \"$1\"); chmod \"$2\" \"$1\"; chown root:\"$3\" \"$1\"; echo \"changed=$1: $was -> $2 root:$3\"",
-            "  fi",
-            "}",
-        ]
-        for folder in folders {
-            lines.append("folder \(folder.path.shellQuoted) \(folder.mode) \(folder.group.shellQuoted)")
-        }
-        let signers = layout.allowedSigners.shellQuoted
-        lines += [
-            "printf '%s' \(allowedSigners.shellQuoted) > \(signers).tmp",
-            "if cmp -s \(signers).tmp \(signers); then rm -f \(signers).tmp; else",
-            "  chmod 644 \(signers).tmp && mv \(signers).tmp \(signers)",
-            "  echo \"changed=trusted \(environment.app.trustedReleaseKeys.count) release key(s) in \(layout.allowedSigners)\"",
-            "fi",
-            "for stale in \(layout.releases.shellQuoted)/.incoming-* \(layout.releases.shellQuoted)/..incoming-*.deployctl-*.tmp; do",
-            "  if [ -e \"$stale\" ]; then rm -rf \"$stale\"; echo \"changed=removed the unfinished upload $stale\"; fi",
-            "done",
-            "command -v ssh-keygen >/dev/null || echo 'missing=ssh-keygen (package openssh-client): the host checks release signatures with it'",
-            "command -v sha256sum >/dev/null || echo 'missing=sha256sum (package coreutils)'",
-            "command -v flock >/dev/null || echo 'missing=flock (package util-linux)'",
-            "command -v systemd-analyze >/dev/null || echo 'missing=systemd-analyze (package systemd)'",
-        ]
-        return lines.joined(separator: "\n")
     }
 
     /// Sets up every host of `session`, one after another.
@@ -108,7 +76,8 @@ public struct HostSetup: Sendable {
                 let started = ContinuousClock.now
                 do throws(CommandFailure) {
                     let answer = ScriptAnswer(
-                        try await HostScript(host: connection).require(script, step: "setup").stdoutText)
+                        try await HostScript(host: connection).require(.hostSetup, scriptArguments, step: "setup")
+                            .stdoutText)
                     let missing = answer.all("missing")
                     if !missing.isEmpty {
                         return HostResult(

@@ -61,11 +61,9 @@ public struct PipelineInstaller: Sendable {
 
     /// Creates the system user (no login shell) and the config folder, if missing.
     public func prepare(on host: any RemoteHost) async throws(CommandFailure) {
-        let user = ShellQuote.quote(layout.user)
         try await run(
-            "id -u \(user) >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \(user); "
-                + "install -d -m 0750 -g \(user) \(ShellQuote.quote(layout.envFileDirectory))",
-            on: host, step: "preparing the account and folders")
+            .pipelinePrepare, [layout.user, layout.envFileDirectory], on: host,
+            step: "preparing the account and folders")
     }
 
     /// Uploads the loader binary and the `RELEASE` file into the release's folder; returns that folder.
@@ -101,19 +99,17 @@ public struct PipelineInstaller: Sendable {
     public func activate(release: String, on host: any RemoteHost, starting timers: [String])
         async throws(CommandFailure)
     {
-        let link = ShellQuote.quote(layout.current)
-        let temporary = ShellQuote.quote(layout.current + ".deployctl-new")
-        let start = timers.isEmpty ? "" : " && systemctl start " + timers.map(ShellQuote.quote).joined(separator: " ")
         try await run(
-            "ln -sfn \(ShellQuote.quote(layout.releaseDirectory(release))) \(temporary) && mv -T \(temporary) \(link) "
-                + "&& systemctl daemon-reload\(start)",
-            on: host, step: "switching to release \(release)")
+            .pipelineActivate, [layout.current, layout.releaseDirectory(release)] + timers, on: host,
+            step: "switching to release \(release)")
     }
 
-    private func run(_ command: String, on host: any RemoteHost, step: String) async throws(CommandFailure) {
+    private func run(_ script: HostScriptSource, _ arguments: [String], on host: any RemoteHost, step: String)
+        async throws(CommandFailure)
+    {
         let result: CommandResult
         do throws(SSHError) {
-            result = try await host.run(command, options: .init(timeout: .seconds(120)))
+            result = try await host.run(script.commandLine(arguments), options: .init(timeout: .seconds(120)))
         } catch {
             throw CommandFailure(.unreachable, "ssh", "\(host.label): \(step): \(error)")
         }
