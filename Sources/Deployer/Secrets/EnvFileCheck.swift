@@ -32,16 +32,7 @@ public struct EnvFileCheck: Sendable {
     public func run(on host: any RemoteHost, binary: String, path: String? = nil) async throws(CommandFailure)
         -> Outcome
     {
-        let file = (path ?? layout.envFile).shellQuoted
-        let result = try await HostScript(host: host).run(
-            """
-            if [ ! -f \(file) ]; then echo missing=yes; exit 0; fi
-            echo "ownership=$(stat -c '%U %G %a' \(file))"
-            echo "group_members=$(getent group "$(stat -c %G \(file))" | cut -d: -f4)"
-            sed -n 's/^[[:space:]]*\\(export[[:space:]]\\{1,\\}\\)\\{0,1\\}\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/variable=\\2/p' \(file)
-            if [ ! -x \(binary.shellQuoted) ]; then echo "nobinary=yes"; exit 0; fi
-            \(binary.shellQuoted) check-config --env-file \(file) 2>&1 | sed 's/^/check=/' || true
-            """)
+        let result = try await HostScript(host: host).run(.envFileCheck, [path ?? layout.envFile, binary])
         let answer = ScriptAnswer(result.stdoutText)
         let target = path ?? layout.envFile
         guard answer["missing"] == nil else {

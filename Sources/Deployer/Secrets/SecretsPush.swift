@@ -74,7 +74,7 @@ public struct SecretsPush: Sendable {
         let incoming = layout.envFileDirectory + "/.incoming-env-\(UUID().uuidString.prefix(8))"
         let script = HostScript(host: host)
         try await script.require(
-            "install -d -m 0750 -o root -g \(layout.user.shellQuoted) \(layout.envFileDirectory.shellQuoted)",
+            command: "install", "-d", "-m", "0750", "-o", "root", "-g", layout.user, layout.envFileDirectory,
             step: "preparing \(layout.envFileDirectory)")
         do throws(SSHError) {
             _ = try await host.upload(data, to: incoming, mode: 0o600, timeout: .seconds(60))
@@ -82,7 +82,7 @@ public struct SecretsPush: Sendable {
             throw CommandFailure(.unreachable, "ssh", "\(host.label): uploading the env file: \(error)")
         }
         let current = layout.current + "/" + ReleaseBundle.binaryPath
-        let hasRelease = (try? await script.run("[ -x \(current.shellQuoted) ]").succeeded) ?? false
+        let hasRelease = (try? await script.run(command: "test", "-x", current).succeeded) ?? false
         var outcome: EnvFileCheck.Outcome
         if hasRelease {
             // The upload is root's with mode 0600, so only the loader's verdict can fail here.
@@ -100,12 +100,11 @@ public struct SecretsPush: Sendable {
                 variables: [])
         }
         guard outcome.ok else {
-            _ = try? await script.run("rm -f \(incoming.shellQuoted)")
+            _ = try? await script.run(command: "rm", "-f", incoming)
             return outcome
         }
         try await script.require(
-            "chown root:\(layout.user.shellQuoted) \(incoming.shellQuoted) && chmod 0640 \(incoming.shellQuoted) && mv -f \(incoming.shellQuoted) \(layout.envFile.shellQuoted)",
-            step: "moving the env file into place")
+            .envFileInstall, [incoming, layout.envFile, layout.user], step: "moving the env file into place")
         let record = AuditRecord(
             command: "secrets push", environment: environment.name, host: host.label, actor: actor, release: nil,
             result: "ok",
