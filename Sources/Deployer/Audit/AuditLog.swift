@@ -74,20 +74,8 @@ public struct AuditLog: Sendable {
         } catch {
             throw CommandFailure(.checkFailed, "audit", "cannot encode the audit entry: \(error)")
         }
-        let log = layout.auditLog.shellQuoted
         let result = try await HostScript(host: host).require(
-            """
-            mkdir -p \(layout.shared.shellQuoted)
-            exec 9>>\(log).flock
-            flock -w 10 9
-            touch \(log)
-            chmod 0640 \(log)
-            seq=$(($(wc -l < \(log)) + 1))
-            if [ "$seq" -gt 1 ]; then prev=$(tail -n 1 \(log) | sha256sum | cut -c1-64); else prev=\(Self.genesis); fi
-            line=$(printf '{"seq":%s,"prev":"%s",%s' "$seq" "$prev" \(String(body.dropFirst()).shellQuoted))
-            printf '%s\\n' "$line" >> \(log)
-            printf 'line=%s\\n' "$line"
-            """, step: "appending to the audit log")
+            .auditAppend, [layout.auditLog, Self.genesis, body], step: "appending to the audit log")
         guard let line = ScriptAnswer(result.stdoutText)["line"] else {
             throw CommandFailure(.checkFailed, "audit", "\(host.label): the audit log did not echo the entry it wrote")
         }
@@ -122,8 +110,7 @@ public struct AuditLog: Sendable {
     /// The lines on `host`, oldest first.
     public func hostLines(on host: any RemoteHost) async throws(CommandFailure) -> [String] {
         let result = try await HostScript(host: host).require(
-            "if [ -f \(layout.auditLog.shellQuoted) ]; then cat \(layout.auditLog.shellQuoted); fi",
-            step: "reading the audit log")
+            .auditRead, [layout.auditLog], step: "reading the audit log")
         return result.stdoutText.split(separator: "\n").map(String.init)
     }
 

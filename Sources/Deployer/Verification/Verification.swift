@@ -55,8 +55,7 @@ public struct Verification: Sendable {
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
             let current = try await HostScript(host: connection).require(
-                "readlink \(layout.current.shellQuoted) 2>/dev/null | sed 's|.*/||'; sed -n 's/^[A-Z_]*\\(TOKEN\\|PASSWORD\\|SECRET\\)[A-Z_]*=//p' \(layout.envFile.shellQuoted) 2>/dev/null",
-                step: "reading the current release"
+                .verifyContext, [layout.current, layout.envFile], step: "reading the current release"
             ).stdoutText.split(separator: "\n").map(String.init)
             let release = current.first.flatMap { $0.isEmpty ? nil : $0 }
             secrets += current.dropFirst()

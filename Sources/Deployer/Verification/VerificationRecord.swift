@@ -74,8 +74,7 @@ public struct VerificationLog: Sendable {
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
             try await HostScript(host: connection).require(
-                "mkdir -p \(layout.shared.shellQuoted) && printf '%s\\n' \(line.shellQuoted) >> \(layout.shared.shellQuoted)/verifications.jsonl",
-                step: "storing the verification record")
+                .verificationAppend, [layout.shared, line], step: "storing the verification record")
             try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
                 AuditRecord(
                     command: "verify", environment: environment.name, host: link.host.name, actor: record.actor,
