@@ -2,6 +2,7 @@ import ClickHouse
 import Console
 import Environments
 import Foundation
+import HostScripts
 import SSH
 
 /// `deployctl env check`: the facts a deploy depends on, for every host of a session, each as ok,
@@ -46,7 +47,8 @@ public struct EnvironmentCheck: Sendable {
         let runsClickHouse = host.name == environment.clickhouse.host
         do throws(SSHError) {
             let result = try await connection.run(
-                factsScript(clickhouse: runsClickHouse), options: .init(timeout: host.commandTimeout))
+                HostScriptSource.envCheckFacts.commandLine(factsArguments(clickhouse: runsClickHouse)),
+                options: .init(timeout: host.commandTimeout))
             let facts = HostFacts(output: result.stdoutText)
             checks += factChecks(facts)
             if runsClickHouse {
@@ -61,32 +63,14 @@ public struct EnvironmentCheck: Sendable {
 
     // MARK: - Host facts
 
-    func factsScript(clickhouse: Bool) -> String {
-        let root = ShellQuote.quote(environment.app.root)
-        var lines = [
-            #". /etc/os-release 2>/dev/null; echo "os=${PRETTY_NAME:-unknown}""#,
-            #"echo "kernel=$(uname -r)""#,
-            #"echo "systemd=$(systemctl --version 2>/dev/null | head -n1)""#,
-            #"echo "state=$(systemctl is-system-running 2>/dev/null)""#,
-            "d=\(root); while [ ! -e \"$d\" ]; do d=$(dirname \"$d\"); done",
-            #"echo "disk_path=$d"; echo "disk=$(df -Pk "$d" | awk 'NR==2 {print $4}')""#,
-            "[ -d \(root) ] && echo root_exists=yes || echo root_exists=no",
-        ]
-        for unit in units.names {
-            lines.append(
-                #"echo "unit:\#(unit)=$(systemctl show -p LoadState -p ActiveState -p UnitFileState --value \#(unit) 2>/dev/null | tr '\n' ' ')""#
-            )
-        }
-        guard clickhouse else { return lines.joined(separator: "\n") }
+    /// The arguments of `env-check-facts.sh`; the ClickHouse service is asked about on its host only.
+    func factsArguments(clickhouse: Bool) -> [String] {
+        let service: [String]
         switch environment.clickhouse.runtime {
-        case .systemd(let unit):
-            lines.append(#"echo "clickhouse_service=$(systemctl is-active \#(ShellQuote.quote(unit)) 2>/dev/null)""#)
-        case .docker(let container):
-            lines.append(
-                #"echo "clickhouse_service=$(docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' \#(ShellQuote.quote(container)) 2>&1 | head -n1)""#
-            )
+        case .systemd(let unit): service = ["systemd", unit]
+        case .docker(let container): service = ["docker", container]
         }
-        return lines.joined(separator: "\n")
+        return [environment.app.root] + (clickhouse ? service : ["none", ""]) + units.names
     }
 
     func factChecks(_ facts: HostFacts) -> [HostCheck] {

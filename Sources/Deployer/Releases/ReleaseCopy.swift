@@ -11,10 +11,7 @@ enum ReleaseCopy {
         async throws(CommandFailure) -> String
     {
         let listing = try await HostScript(host: host).require(
-            """
-            cd \(remoteDirectory.shellQuoted)
-            for f in manifest.json systemd/* migrations/* checks/smoke/*; do [ -f "$f" ] && { echo "<<file:$f"; cat "$f"; echo; echo ">>file:$f"; }; done
-            """, step: "reading release \(release) from \(remoteDirectory)")
+            .releaseFiles, [remoteDirectory], step: "reading release \(release) from \(remoteDirectory)")
         let directory =
             FileManager.default.temporaryDirectory.path + "/deployctl-release-\(release)-\(UUID().uuidString.prefix(8))"
         do {
