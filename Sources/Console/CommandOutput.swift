@@ -20,13 +20,13 @@ extension CommandOutput {
 
 /// The one JSON document every command prints with `--json`, for success and failure alike:
 ///
-///     {"schema": "deployctl/1", "command": "migrate status", "ok": true, "result": {…}, "error": null}
+///     {"schema": "deployctl/2", "command": "migrate status", "ok": true, "result": {…}, "error": null}
 ///
 /// `result` is the command's output (also on failure when there is one, such as a failed check's
 /// report); `error` is null on success, else `{"code": "check_failed", "message": "…"}`.
 public struct JSONEnvelope<Result: Encodable>: Encodable {
     /// The envelope's schema; bumped when a field changes meaning or goes away.
-    public static var schema: String { "deployctl/1" }
+    public static var schema: String { "deployctl/2" }
 
     public struct ErrorBody: Encodable, Sendable {
         public let code: String

@@ -118,7 +118,7 @@ struct JSONOutputTests {
                 + (withFiles && !arguments.contains("--migrations") ? ["--migrations", migrations] : []))
         #expect(run.status == testCase.status, "\(run.stdout)\(run.stderr)")
         let envelope = try #require(run.envelope, "not one JSON object on stdout: \(run.stdout)")
-        #expect(envelope["schema"] as? String == "deployctl/1")
+        #expect(envelope["schema"] as? String == "deployctl/2")
         #expect(envelope["command"] as? String == testCase.command)
         #expect(envelope["ok"] as? Bool == (testCase.status == 0))
         if let code = testCase.code {
