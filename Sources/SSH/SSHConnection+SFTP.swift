@@ -3,6 +3,13 @@ import Crypto
 import Foundation
 
 extension SSHConnection {
+    /// Checks an upload's SHA-256 on the host, then gives it its mode and renames it into place, all
+    /// values as positional arguments: `$1` the temporary file, `$2` the expected digest, `$3` the
+    /// octal mode, `$4` the target. Exit 65 (printing the host's digest) when the file arrived
+    /// damaged, and it is deleted; 70 when it cannot be hashed.
+    static let checkAndPlace =
+        #"s=$(sha256sum -b -- "$1" | cut -d' ' -f1) || exit 70; if [ "$s" != "$2" ]; then rm -f -- "$1"; echo "$s"; exit 65; fi; chmod "$3" -- "$1" && mv -f -- "$1" "$4""#
+
     /// Uploads a local file to `remotePath` so that the path holds either its old content or the
     /// complete new content, never a partial file.
     ///
@@ -110,11 +117,10 @@ extension SSHConnection {
             let digest = checked ? hasher.finalize().map { String(format: "%02x", $0) }.joined() : ""
             let finish =
                 checked
-                ? """
-                t=\(ShellQuote.quote(temporary)); s=$(sha256sum -b -- "$t" | cut -d' ' -f1) || exit 70; \
-                if [ "$s" != \(digest) ]; then rm -f -- "$t"; echo "$s"; exit 65; fi; \
-                chmod \(String(mode, radix: 8)) -- "$t" && mv -f -- "$t" \(ShellQuote.quote(remotePath))
-                """ : "mv -f -- \(ShellQuote.quote(temporary)) \(ShellQuote.quote(remotePath))"
+                ? "sh -c "
+                    + [Self.checkAndPlace, "sh", temporary, digest, String(mode, radix: 8), remotePath]
+                    .map(ShellQuote.quote).joined(separator: " ")
+                : "mv -f -- \(ShellQuote.quote(temporary)) \(ShellQuote.quote(remotePath))"
             let result = try execute(finish, options: ExecOptions(timeout: deadline.remaining))
             if result.exitStatus == 65 {
                 throw SSHError(
