@@ -1,5 +1,6 @@
 import Environments
 import Foundation
+import HostScripts
 import SSH
 
 /// A host logged into as a user who is not root, with `[ssh] become = "sudo"`: every command runs
@@ -64,11 +65,9 @@ final class SudoHost: RemoteHost, @unchecked Sendable {
 
     /// Root moves the staged file next to its target, sets owner and mode, and renames it into place.
     private func place(_ staged: String, at remotePath: String, mode: UInt32) async throws(SSHError) {
-        let target = ShellQuote.quote(remotePath)
-        let temporary = ShellQuote.quote(remotePath + ".deployctl-\(UUID().uuidString.prefix(8)).tmp")
         let result = try await run(
-            "mkdir -p \"$(dirname \(target))\" && mv -f \(ShellQuote.quote(staged)) \(temporary) && chown root:root \(temporary) "
-                + "&& chmod \(String(mode, radix: 8)) \(temporary) && mv -f \(temporary) \(target)",
+            HostScriptSource.placeFile.commandLine(
+                [staged, remotePath, String(mode, radix: 8), String(UUID().uuidString.prefix(8))]),
             options: .init(timeout: .seconds(120)))
         guard result.succeeded else {
             _ = try? await inner.run("rm -f \(ShellQuote.quote(staged))", options: .init(timeout: .seconds(30)))
@@ -84,8 +83,7 @@ final class SudoHost: RemoteHost, @unchecked Sendable {
 
     func stat(_ remotePath: String, timeout: Duration) async throws(SSHError) -> RemoteFileInfo? {
         let result = try await run(
-            "if [ -e \(ShellQuote.quote(remotePath)) ]; then stat -L -c '%s %a %F %u %g %Y' \(ShellQuote.quote(remotePath)); fi",
-            options: .init(timeout: timeout))
+            HostScriptSource.statFile.commandLine([remotePath]), options: .init(timeout: timeout))
         let fields = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
         guard result.succeeded, fields.count >= 6, let size = UInt64(fields[0]),
             let permissions = UInt32(fields[1], radix: 8)

@@ -1,6 +1,0 @@
-import SSH
-
-extension String {
-    /// The text as a single-quoted shell word.
-    var shellQuoted: String { ShellQuote.quote(self) }
-}
