@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Verify", targets: ["Verify"]),
         .library(name: "Deployer", targets: ["Deployer"]),
         .library(name: "HostScripts", targets: ["HostScripts"]),
+        .library(name: "AuditTrail", targets: ["AuditTrail"]),
         .library(name: "Testbed", targets: ["Testbed"]),
         .executable(name: "qtickets-api", targets: ["qtickets-api"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
@@ -74,6 +75,10 @@ let package = Package(
             name: "Console",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AuditTrail",
+            swiftSettings: swiftSettings
+        ),
         .plugin(name: "EmbedHostScripts", capability: .buildTool()),
         .target(
             name: "HostScripts",
@@ -83,7 +88,9 @@ let package = Package(
         ),
         .target(
             name: "Deployer",
-            dependencies: ["SSH", "Environments", "ClickHouse", "Migrator", "Console", "Verify", "HostScripts"],
+            dependencies: [
+                "SSH", "Environments", "ClickHouse", "Migrator", "Console", "Verify", "HostScripts", "AuditTrail",
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -125,7 +132,7 @@ let package = Package(
         .target(
             name: "Verify",
             dependencies: [
-                "SSH", "ClickHouse", "Migrator", "Environments", "Console", "HostScripts",
+                "SSH", "ClickHouse", "Migrator", "Environments", "Console", "HostScripts", "AuditTrail",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -260,7 +267,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeployerTests",
-            dependencies: ["Deployer", "Console", "Environments", "SSH", "ClickHouse", "Testbed"],
+            dependencies: ["Deployer", "AuditTrail", "Console", "Environments", "SSH", "ClickHouse", "Testbed"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import AuditTrail
 import ClickHouse
 import Console
 import Crypto
@@ -5,41 +6,6 @@ import Foundation
 import HostScripts
 import Migrator
 import SSH
-
-/// One entry of the audit trail: who did what to which host, when, with what result.
-public struct AuditRecord: Sendable, Codable, Equatable {
-    /// `deploy`, `setup`, `secrets push`, `lock break`, …
-    public let command: String
-    public let environment: String
-    public let host: String
-    public let actor: String
-    /// ISO 8601 UTC on the workstation.
-    public let at: String
-    public let release: String?
-    /// `ok`, `failed`, `refused`.
-    public let result: String
-    public let seconds: Double
-    /// What changed, one line each.
-    public let changes: [String]
-    public let detail: String?
-
-    public init(
-        command: String, environment: String, host: String, actor: String, release: String?, result: String,
-        seconds: Double,
-        changes: [String], detail: String? = nil, at: Date = Date()
-    ) {
-        self.command = command
-        self.environment = environment
-        self.host = host
-        self.actor = actor
-        self.at = ISO8601DateFormatter().string(from: at)
-        self.release = release
-        self.result = result
-        self.seconds = (seconds * 1000).rounded() / 1000
-        self.changes = changes
-        self.detail = detail
-    }
-}
 
 /// The audit trail of one environment: `<root>/shared/audit.jsonl` on each host, one JSON object a
 /// line, and the same lines in ClickHouse (`deployctl_audit`). Every line starts with its sequence
@@ -168,21 +134,5 @@ public struct AuditLog: Sendable {
 
     static func sha256(_ line: String) -> String {
         SHA256.hash(data: Data((line + "\n").utf8)).hexadecimal
-    }
-}
-
-/// The chain fields of one audit line.
-struct AuditLine {
-    let seq: UInt64
-    let prev: String
-    let record: AuditRecord?
-
-    init?(_ line: String) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-            let seq = (object["seq"] as? NSNumber)?.uint64Value, let prev = object["prev"] as? String
-        else { return nil }
-        self.seq = seq
-        self.prev = prev
-        record = try? JSONDecoder().decode(AuditRecord.self, from: Data(line.utf8))
     }
 }

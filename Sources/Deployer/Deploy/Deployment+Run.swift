@@ -1,3 +1,4 @@
+import AuditTrail
 import ClickHouse
 import Console
 import Environments

@@ -1,3 +1,4 @@
+import AuditTrail
 import ClickHouse
 import Console
 import Environments
@@ -216,7 +217,7 @@ extension Deployment {
                 AuditRecord(
                     command: "gate override", environment: environment.name, host: link.host.name, actor: actor,
                     release: release.id, result: "ok",
-                    seconds: 0, changes: ["deployed past a closed gate: \(closedBecause)"], detail: reason),
+                    seconds: 0, changes: [AuditRecord.gateOverrideChange(closedBecause: closedBecause)], detail: reason),
                 on: connection, clickhouse: clickhouse)
         }
     }

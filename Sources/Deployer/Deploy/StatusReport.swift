@@ -1,3 +1,4 @@
+import AuditTrail
 import ClickHouse
 import Console
 import Environments
@@ -261,15 +262,7 @@ public struct StatusProbe: Sendable {
                     "\(record.release ?? "?") failed at \(record.at) by \(record.actor)\(back): \(record.detail ?? "no detail")"
             },
             watchdog: watchdogState(answer),
-            gateOverride: answer["override"].flatMap { AuditLine($0)?.record }.map(gateOverride), failure: nil)
-    }
-
-    /// "deployed past a closed gate by … at …: <reason> (the gate said: …)".
-    public static func gateOverride(_ record: AuditRecord) -> String {
-        "deployed past a closed gate by \(record.actor) at \(record.at): \(record.detail ?? "no reason")"
-            + (record.changes.first.map {
-                " (\($0.replacingOccurrences(of: "deployed past a closed gate: ", with: "the gate said: ")))"
-            } ?? "")
+            gateOverride: answer["override"].flatMap { AuditLine($0)?.record }.map(\.gateOverrideSummary), failure: nil)
     }
 
     static func watchdogState(_ answer: ScriptAnswer) -> String? {

@@ -1,3 +1,4 @@
+import AuditTrail
 import Console
 import Environments
 import Foundation

@@ -1,12 +1,13 @@
+import AuditTrail
 import Environments
 import Foundation
+import HostScripts
 import SSH
 
 extension VerifySuite {
     /// Area 6: the healthcheck says ok, on the command line.
     func monitoringChecks() async -> [CheckResult] {
-        let health = await shell(
-            "set -a; . \(ShellQuote.quote(target.envFile)); set +a; \(ShellQuote.quote(target.binary)) healthcheck")
+        let health = await shell(HostScriptSource.healthcheck.commandLine([target.envFile, target.binary]))
         return [
             CheckResult(
                 id: "monitoring.healthcheck", area: .monitoring, title: "qtickets-api healthcheck answers ok",
@@ -56,18 +57,13 @@ extension VerifySuite {
                 found: edited.isEmpty ? "all as released" : "edited on the host: " + edited.joined(separator: ", "),
                 evidence: "cmp against \(target.root)/current/systemd",
                 remedy: "deployctl deploy \(target.environment.name) puts them back (systemctl cat shows the edit)"))
-        let override = facts["gate_override"].flatMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
+        let override = facts["gate_override"].flatMap { AuditLine($0)?.record }
         results.append(
             check(
                 "automation.gate-override", .automation, "The running release came through its gate",
                 severity: .warning, passed: override == nil,
                 expected: "deployed with the gate open",
-                found: override.map { entry in
-                    "deployed past a closed gate by \(entry["actor"] as? String ?? "?") at \(entry["at"] as? String ?? "?"): \(entry["detail"] as? String ?? "no reason")"
-                        + ((entry["changes"] as? [String])?.first.map { " (\($0))" } ?? "")
-                } ?? "no gate override for this release",
+                found: override?.gateOverrideSummary ?? "no gate override for this release",
                 evidence: "grep 'gate override' \(target.root)/shared/audit.jsonl",
                 remedy: "verify the release on the staging environment, then deploy it again with the gate open"))
         let analyze = facts.block("analyze").trimmingCharacters(in: .whitespacesAndNewlines)
