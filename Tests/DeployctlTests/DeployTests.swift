@@ -225,7 +225,7 @@ struct DeployTests {
                 """)
             let refused = try fixture.deployctl(["setup", Self.host])
             #expect(
-                refused.status == 1 && refused.stdout.contains("`sudo -n` refused to run")
+                refused.status == 1 && refused.stdout.contains("`sudo -n` refused to run host script `host-setup`")
                     && refused.stdout.contains("NOPASSWD"), "\(refused.stdout)\(refused.stderr)")
             #expect(
                 try await fixture.run("[ -e /opt/zakaz_dashboard ] && echo exists || echo absent") == "absent\n",

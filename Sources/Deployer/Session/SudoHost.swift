@@ -23,9 +23,10 @@ final class SudoHost: RemoteHost, @unchecked Sendable {
         let result = try await inner.run("sudo -n sh -c " + ShellQuote.quote(command), options: options)
         let refusal = result.stderrText
         guard result.exitStatus == 1, refusal.hasPrefix("sudo:") else { return result }
-        let first = command.split(separator: "\n").first { !$0.hasPrefix("set -") }.map(String.init) ?? command
+        let script = HostScriptSource.all.first { command.hasPrefix("sh -c " + ShellQuote.quote($0.text)) }
+        let what = script.map { "host script `\($0.name)`" } ?? "`\(command.prefix { $0 != "\n" }.prefix(120))`"
         let explained =
-            "\(label): `sudo -n` refused to run `\(first.prefix(120))` for \(user) (\(refusal.trimmingCharacters(in: .whitespacesAndNewlines))); "
+            "\(label): `sudo -n` refused to run \(what) for \(user) (\(refusal.trimmingCharacters(in: .whitespacesAndNewlines))); "
             + "deployctl needs a sudoers rule without a password, such as `\(user) ALL=(root) NOPASSWD: ALL`\n"
         return CommandResult(
             command: command, stdout: result.stdout, stderr: Data(explained.utf8), exitStatus: result.exitStatus,
