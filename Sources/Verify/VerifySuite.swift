@@ -18,7 +18,7 @@ public struct VerifySuite: Sendable {
     public func run(only: Set<CheckResult.Area>? = nil) async -> [CheckResult] {
         let started = Date()
         let wanted = only ?? Set(CheckResult.Area.allCases)
-        let factsRun = await shell(VerifyFacts.script(for: target), timeout: .seconds(120))
+        let factsRun = await shell(VerifyFacts.commandLine(for: target), timeout: .seconds(120))
         let facts = VerifyFacts(output: factsRun.output, command: "facts")
         var results: [CheckResult] = []
         let environment = await environmentChecks(facts)

@@ -1,6 +1,7 @@
 import ClickHouse
 import Environments
 import Foundation
+import HostScripts
 import SSH
 
 extension VerifySuite {
@@ -14,10 +15,12 @@ extension VerifySuite {
                     found: "skipped: \(target.hostName) does not run the loader ([app] loader_hosts)")
             ]
         }
-        let service = ShellQuote.quote(target.loaderService)
-        let run = await shell(
-            "systemctl start \(service) >/dev/null 2>&1; systemctl show -p Result -p ExecMainStatus \(service); journalctl -u \(service) -n 3 --no-pager -o cat",
-            timeout: .seconds(1200))
+        let started = await shell(
+            HostScriptSource.loaderRun.commandLine([target.loaderService]), timeout: .seconds(1200))
+        let journal = await shell(
+            ["journalctl", "-u", target.loaderService, "-n", "3", "--no-pager", "-o", "cat"].map(ShellQuote.quote)
+                .joined(separator: " "))
+        let run = (output: started.output + journal.output, seconds: started.seconds + journal.seconds)
         let result = VerifyFacts(output: run.output, command: "")
         let ok = result["Result"] == "success" && result["ExecMainStatus"] == "0"
         var results = [
@@ -33,7 +36,7 @@ extension VerifySuite {
                 seconds: run.seconds)
         ]
         let probe = await shell(
-            "set -a; . \(ShellQuote.quote(target.envFile)); set +a; \(ShellQuote.quote(target.binary)) check-api")
+            HostScriptSource.releaseCommand.commandLine([target.envFile, target.binary, "check-api"]))
         results.append(
             CheckResult(
                 id: "load.check-api", area: .load, title: "The host reaches the QTickets API with the configured token",

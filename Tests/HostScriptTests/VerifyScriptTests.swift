@@ -1,0 +1,133 @@
+import Foundation
+import HostScripts
+import SSH
+import Testing
+
+/// The scripts `deployctl verify` runs on a host, each run alone on a testbed host in a scratch root.
+@Suite("host scripts: verify", .serialized)
+struct VerifyScriptTests {
+    /// A deployed release r1 (current, SHA256SUMS, systemd/) whose service is installed as shipped
+    /// with a drop-in, whose timer was edited on the host, in a units folder with a space in its
+    /// name, next to a unit file systemd refuses; an audit log with gate overrides. Returns the
+    /// units folder.
+    func makeDeployed(on host: ScriptHost) throws -> String {
+        let units = host.root + "/units dir"
+        try host.shell(
+            """
+            cd \(host.root)
+            mkdir -p releases/r1/systemd '\(units)/vf.service.d'
+            printf '[Service]\\nType=oneshot\\nExecStart=/bin/true\\n' > releases/r1/systemd/vf.service
+            printf '[Timer]\\nOnCalendar=hourly\\nUnit=vf.service\\n' > releases/r1/systemd/vf.timer
+            echo r1 > releases/r1/RELEASE
+            (cd releases/r1 && sha256sum RELEASE systemd/vf.service systemd/vf.timer > SHA256SUMS)
+            cp releases/r1/systemd/vf.service releases/r1/systemd/vf.timer '\(units)/'
+            echo OnBootSec=5 >> '\(units)/vf.timer'
+            printf '[Service]\\nEnvironment=A=1\\n' > '\(units)/vf.service.d/\(DropInFile.name)'
+            printf '[Service]\\nExecStart=bin/x\\n' > '\(units)/vf-bad.service'
+            ln -s releases/r1 current
+            cat > shared/audit.jsonl <<'AUDIT'
+            {"command":"gate override","detail":"old","release":"r0","result":"ok"}
+            {"command":"gate override","detail":"first","release":"r1","result":"ok"}
+            {"command":"deploy","release":"r1","result":"ok"}
+            {"command":"gate override","detail":"hotfix","release":"r1","result":"ok"}
+            AUDIT
+            """)
+        return units
+    }
+
+    func facts(_ host: ScriptHost, units: String, runtime: [String], _ names: [String]) throws -> ScriptHost.Run {
+        try host.run(.verifyFacts, [host.root, units, DropInFile.name] + runtime + names)
+    }
+
+    @Test("verify-facts reads the release, ClickHouse's unit, sockets, files, units, the audit line and the journal")
+    func verifyFacts() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let units = try makeDeployed(on: host)
+        let job = "vf-journal-\(host.root.split(separator: ".").last ?? "x").service"
+        try host.shell("systemd-run --quiet --wait --unit=\(job) sh -c 'echo \"<3>boom\"; echo fine'")
+        let run = try facts(
+            host, units: units, runtime: ["systemd", "systemd-journald.service"],
+            ["vf.service", "vf.timer", "vf-bad.service", "missing.service", job])
+        #expect(run.status == 0, "\(run.stderr)")
+        let answer = run.answer
+        #expect(answer["current"] == "r1")
+        #expect(answer["clickhouse_runtime"] == "active")
+        #expect(answer["listen"]?.split(separator: "\n").contains { $0.hasSuffix(":22") } == true, "\(run.stdout)")
+        #expect(answer["sums_present"] == "yes")
+        #expect(answer["sums"]?.trimmingCharacters(in: .whitespacesAndNewlines) == "", "every file as signed")
+        #expect(answer["unit_same:vf.service"] == "yes", "the units folder with a space is one argument")
+        #expect(answer["unit_same:vf.timer"] == "no", "edited on the host")
+        #expect(answer["unit_same:missing.service"] == "no")
+        #expect(answer["dropin:vf.service"] == "[Service]\nEnvironment=A=1\n")
+        #expect(answer["dropin:vf.timer"] == "", "no drop-in: an empty block")
+        #expect(ScriptAnswer(answer["show:vf.service"] ?? "")["ActiveState"] == "inactive")
+        #expect(ScriptAnswer(answer["show:vf.timer"] ?? "")["UnitFileState"] != nil, "\(run.stdout)")
+        let analyze = answer["analyze"] ?? ""
+        #expect(analyze.contains("\(units)/vf-bad.service:2:"), "\(analyze)")
+        #expect(analyze.contains("missing.service"), "\(analyze)")
+        #expect(answer["gate_override"]?.contains(#""detail":"hotfix""#) == true, "the newest for the release")
+        #expect(answer.all("gate_override").count == 1)
+        #expect(answer["journal"] == "boom", "the error line of the unit since the switch, not the info line")
+
+        try host.shell("echo changed >> \(host.root)/releases/r1/RELEASE")
+        let altered = try facts(host, units: units, runtime: ["systemd", "systemd-journald.service"], ["vf.service"])
+        #expect(altered.answer["sums"]?.contains("RELEASE: FAILED") == true, "\(altered.stdout)")
+    }
+
+    @Test("verify-facts on a host with no release: current empty, no sums, no gate override; a bad runtime is 64")
+    func verifyFactsNoRelease() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let run = try facts(host, units: host.root + "/units", runtime: ["docker", "no such container"], ["a.service"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let answer = run.answer
+        #expect(answer["current"] == "")
+        #expect(answer["clickhouse_runtime"].map { !$0.isEmpty && !$0.hasPrefix("running") } == true)
+        #expect(answer["sums_present"] == nil && answer["sums"] == nil)
+        #expect(answer["unit_same:a.service"] == "no")
+        #expect(answer["gate_override"] == nil)
+        #expect(answer["journal"] != nil && answer["analyze"] != nil)
+
+        let wrong = try facts(host, units: host.root, runtime: ["podman", "x"], [])
+        #expect(wrong.status == 64)
+        #expect(wrong.stderr.contains("not podman"))
+    }
+
+    @Test("verify-facts reads a docker container's status and health (client-prod's ch-zakaz)")
+    func verifyFactsDocker() throws {
+        let host = try ScriptHost(name: "client-prod")
+        defer { host.close() }
+        let run = try facts(host, units: host.root, runtime: ["docker", "ch-zakaz"], [])
+        #expect(run.status == 0, "\(run.stderr)")
+        let state = run.answer["clickhouse_runtime"] ?? ""
+        #expect(
+            ["running", "exited", "paused", "restarting", "created"].contains { state.hasPrefix($0) }, "\(run.stdout)")
+    }
+
+    @Test("release-command runs the binary with the env file's variables exported and passes its exit status")
+    func releaseCommand() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let env = host.root + "/env file"
+        let binary = host.root + "/bin dir/qtickets-api"
+        try host.shell(
+            """
+            mkdir '\(host.root)/bin dir'
+            printf 'QTICKETS_TOKEN="t 1"\\nQTICKETS_BASE_URL=http://x\\n' > '\(env)'
+            cat > '\(binary)' <<'BINARY'
+            #!/bin/sh
+            printf '%s|' "$@" "$QTICKETS_TOKEN"
+            sh -c 'echo "$QTICKETS_BASE_URL"'
+            exit 3
+            BINARY
+            chmod 0755 '\(binary)'
+            """)
+        let run = try host.run(.releaseCommand, [env, binary, "check-api", "one arg"])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stdout == "check-api|one arg|t 1|http://x\n", "exported, and each value one argument")
+
+        let missing = try host.run(.releaseCommand, [host.root + "/none", binary, "check-api"])
+        #expect(missing.status != 0 && missing.status != 3)
+    }
+}
