@@ -6,6 +6,9 @@ public struct SSHConfiguration: Sendable {
         case privateKey(path: String, passphrase: String?)
         /// Identities held by the ssh-agent at `socketPath` (default: `$SSH_AUTH_SOCK`).
         case agent(socketPath: String?)
+        /// Each credential in turn until the server accepts one (ssh_config's several `IdentityFile`s,
+        /// the agent and a key file together).
+        case firstAccepted([Authentication])
     }
 
     /// The host name or address to connect to.
@@ -26,6 +29,11 @@ public struct SSHConfiguration: Sendable {
     public var keepaliveInterval: Duration
     /// A short label for messages and logs, usually the host's name in the environment.
     public var label: String
+    /// The jump hosts (ProxyJump) the connection goes through, the first one reached directly; each
+    /// hop's own settings (timeouts, keepalives, known_hosts) apply to it, its `jumpHosts` are ignored.
+    public var jumpHosts: [SSHConfiguration]
+    /// Set on a jump host's own configuration while a chain is opened: its place in the chain, from 1.
+    var jumpHostNumber: Int?
 
     /// Creates a configuration; `label` defaults to `user@host:port`.
     public init(
@@ -37,7 +45,8 @@ public struct SSHConfiguration: Sendable {
         pinnedFingerprint: String? = nil,
         connectTimeout: Duration = .seconds(10),
         keepaliveInterval: Duration = .seconds(30),
-        label: String? = nil
+        label: String? = nil,
+        jumpHosts: [SSHConfiguration] = []
     ) {
         self.host = host
         self.port = port
@@ -48,6 +57,7 @@ public struct SSHConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.keepaliveInterval = keepaliveInterval
         self.label = label ?? "\(user)@\(host):\(port)"
+        self.jumpHosts = jumpHosts
     }
 }
 

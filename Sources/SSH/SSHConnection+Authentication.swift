@@ -10,12 +10,41 @@ extension SSHConnection {
         """
 
     func authenticate(deadline: Deadline) throws(SSHError) {
-        switch configuration.authentication {
+        try authenticate(with: configuration.authentication, deadline: deadline)
+    }
+
+    private func authenticate(with authentication: SSHConfiguration.Authentication, deadline: Deadline)
+        throws(SSHError)
+    {
+        switch authentication {
         case .privateKey(let path, let passphrase):
             try authenticate(keyFile: path, passphrase: passphrase, deadline: deadline)
         case .agent(let socketPath):
             try authenticateWithAgent(socketPath: socketPath, deadline: deadline)
+        case .firstAccepted(let candidates):
+            try authenticate(withFirstOf: candidates, deadline: deadline)
         }
+    }
+
+    /// Tries each credential in turn; when none is accepted, the error that says most is thrown:
+    /// a key the server refused or could not be used rather than an agent that was not there.
+    private func authenticate(withFirstOf candidates: [SSHConfiguration.Authentication], deadline: Deadline)
+        throws(SSHError)
+    {
+        var errors: [SSHError] = []
+        for candidate in candidates {
+            do {
+                try authenticate(with: candidate, deadline: deadline)
+                return
+            } catch {
+                if error.code == .timeout || error.code == .disconnected { throw error }
+                errors.append(error)
+            }
+        }
+        guard let last = errors.last else {
+            throw SSHError(.authenticationFailed, "\(configuration.label): no credential to offer")
+        }
+        throw errors.last(where: { $0.code != .agent }) ?? last
     }
 
     private func authenticate(keyFile path: String, passphrase: String?, deadline: Deadline) throws(SSHError) {

@@ -26,32 +26,79 @@ public final class SSHConnection: @unchecked Sendable {
     private var isClosed = false
     private var activeOperations = 0
     var sftpSession: OpaquePointer?
+    /// The channel on a jump host that carries this session, when it is not a direct TCP connection.
+    private let jumpLink: JumpLink?
 
     private static let libraryReady: Bool = libssh2_init(0) == 0
 
-    private init(configuration: SSHConfiguration, session: OpaquePointer, socket: Int32, hostKey: HostKey) {
+    private init(
+        configuration: SSHConfiguration, session: OpaquePointer, socket: Int32, hostKey: HostKey, jumpLink: JumpLink?
+    ) {
         self.configuration = configuration
         self.session = session
         self.socket = socket
         self.hostKey = hostKey
+        self.jumpLink = jumpLink
     }
 
     deinit { close() }
 
+    /// The jump host this connection is carried through (its last hop), or nil for a direct connection.
+    public var jumpHost: SSHConnection? { jumpLink?.bastion }
+
     /// Connects, verifies the host key against known_hosts (and the pinned fingerprint, if any) and
-    /// authenticates, all within `configuration.connectTimeout`.
+    /// authenticates, all within `configuration.connectTimeout`. With `jumpHosts`, every hop is
+    /// connected, verified and authenticated the same way, each within its own connect timeout, and
+    /// the connection to the target travels inside the last hop's session; the hops are closed with it.
     ///
     /// - Throws: `SSHError` with code `.unknownHostKey` or `.hostKeyChanged` (carrying the presented
     ///   key), `.connectionRefused`, `.timeout`, `.authenticationFailed`, `.rsaKeyUnsupported`, …
+    ///   A failure at a jump host names it (`… (jump host 1)`).
     public static func connect(_ configuration: SSHConfiguration) throws(SSHError) -> SSHConnection {
+        guard configuration.jumpHosts.isEmpty else { return try SSHJumpPool().connect(configuration) }
+        return try connectDirectly(configuration)
+    }
+
+    /// Connects over TCP to `configuration.host`, ignoring `jumpHosts`.
+    static func connectDirectly(_ configuration: SSHConfiguration) throws(SSHError) -> SSHConnection {
         guard libraryReady else { throw SSHError(.handshakeFailed, "libssh2 could not be initialised") }
-        let label = configuration.label
         let deadline = Deadline(after: configuration.connectTimeout)
         let knownHosts = try KnownHosts.load(path: configuration.knownHostsFile)
         let fd = try TCPSocket.connect(
-            host: configuration.host, port: configuration.port, deadline: deadline, label: label)
+            host: configuration.host, port: configuration.port, deadline: deadline, label: configuration.label)
+        return try establish(configuration, socket: fd, knownHosts: knownHosts, deadline: deadline, jumpLink: nil)
+    }
+
+    /// Connects to `configuration.host` through a direct-tcpip channel of `bastion`, an
+    /// authenticated session; the lease on the bastion is given back if this fails.
+    static func connect(_ configuration: SSHConfiguration, through bastion: JumpLease) throws(SSHError)
+        -> SSHConnection
+    {
+        guard libraryReady else { throw SSHError(.handshakeFailed, "libssh2 could not be initialised") }
+        let deadline = Deadline(after: configuration.connectTimeout)
+        let knownHosts: KnownHosts
+        let link: JumpLink
+        do {
+            knownHosts = try KnownHosts.load(path: configuration.knownHostsFile)
+            link = try JumpLink.open(to: configuration, through: bastion, deadline: deadline)
+        } catch {
+            bastion.release()
+            throw error
+        }
+        return try establish(
+            configuration, socket: link.socket, knownHosts: knownHosts, deadline: deadline, jumpLink: link)
+    }
+
+    /// The SSH handshake, the host key check and authentication on a connected socket; on failure
+    /// the socket is closed and the jump link given back.
+    private static func establish(
+        _ configuration: SSHConfiguration, socket fd: Int32, knownHosts: KnownHosts, deadline: Deadline,
+        jumpLink: JumpLink?
+    ) throws(SSHError) -> SSHConnection {
+        let label = configuration.label
         guard let session = libssh2_session_init_ex(nil, nil, nil, nil) else {
             Glibc.close(fd)
+            jumpLink?.close()
             throw SSHError(.handshakeFailed, "\(label): libssh2 could not allocate a session")
         }
         libssh2_session_set_blocking(session, 0)
@@ -64,6 +111,7 @@ public final class SSHConnection: @unchecked Sendable {
         func abandon() {
             libssh2_session_free(session)
             Glibc.close(fd)
+            jumpLink?.close()
         }
         let handshake = retryWithoutConnection(session: session, socket: fd, deadline: deadline) {
             libssh2_session_handshake(session, libssh2_socket_t(fd))
@@ -89,7 +137,8 @@ public final class SSHConnection: @unchecked Sendable {
             abandon()
             throw error
         }
-        let connection = SSHConnection(configuration: configuration, session: session, socket: fd, hostKey: presented)
+        let connection = SSHConnection(
+            configuration: configuration, session: session, socket: fd, hostKey: presented, jumpLink: jumpLink)
         if configuration.keepaliveInterval > .zero {
             libssh2_keepalive_config(session, 1, UInt32(max(1, Int(configuration.keepaliveInterval.secondsValue))))
         }
@@ -132,6 +181,7 @@ public final class SSHConnection: @unchecked Sendable {
             libssh2_session_free(session)
             Glibc.close(socket)
         }
+        jumpLink?.close()
     }
 
     /// Whether `close()` has been called.
@@ -191,11 +241,20 @@ public final class SSHConnection: @unchecked Sendable {
     /// Waits until the socket is ready in the direction libssh2 is blocked on, or a short slice passes.
     func waitForData(deadline: Deadline) {
         let directions = lock.withLock {
-            var next: Int32 = 0
-            _ = libssh2_keepalive_send(session, &next)
+            sendKeepaliveLocked()
             return libssh2_session_block_directions(session)
         }
         poll(directions: directions, deadline: deadline, cap: concurrent ? 5 : 250)
+    }
+
+    /// Sends a keepalive when the configured interval has passed since the last one (libssh2 keeps the time).
+    func sendKeepalive() {
+        lock.withLock { sendKeepaliveLocked() }
+    }
+
+    private func sendKeepaliveLocked() {
+        var next: Int32 = 0
+        _ = libssh2_keepalive_send(session, &next)
     }
 
     func pollLocked(deadline: Deadline) {
@@ -275,6 +334,9 @@ public final class SSHConnection: @unchecked Sendable {
     {
         let label = configuration.label
         let recordName = KnownHosts.hostName(configuration.host, port: configuration.port)
+        let endpoint = SSHError.KeyEndpoint(
+            host: configuration.host, port: configuration.port, knownHostsFile: configuration.knownHostsFile,
+            jumpHost: configuration.jumpHostNumber)
         if let pin = configuration.pinnedFingerprint, pin != key.fingerprint {
             throw SSHError(
                 .hostKeyPinMismatch,
@@ -283,7 +345,7 @@ public final class SSHConnection: @unchecked Sendable {
                   pinned:    \(pin)
                   presented: \(key.fingerprint) (\(key.displayType))
                 Refusing to connect. If the host was reinstalled, confirm the new key with its administrator and update host_key.
-                """, presentedKey: key)
+                """, presentedKey: key, keyEndpoint: endpoint)
         }
         switch knownHosts.verify(key, host: configuration.host, port: configuration.port) {
         case .trusted:
@@ -292,7 +354,7 @@ public final class SSHConnection: @unchecked Sendable {
             throw SSHError(
                 .hostKeyChanged,
                 "\(label): the host key \(key.fingerprint) is marked @revoked in \(knownHosts.path) line \(line). Refusing to connect.",
-                presentedKey: key)
+                presentedKey: key, keyEndpoint: endpoint)
         case .changed(let line):
             throw SSHError(
                 .hostKeyChanged,
@@ -302,17 +364,20 @@ public final class SSHConnection: @unchecked Sendable {
                   recorded in \(knownHosts.path) line \(line)
                 Refusing to connect. Confirm the new key with the host's administrator; then remove the old line
                 (ssh-keygen -R '\(recordName)' -f \(knownHosts.path)) and trust the new one.
-                """, presentedKey: key)
+                """, presentedKey: key, keyEndpoint: endpoint)
         case .unknown:
             if configuration.pinnedFingerprint != nil { return }
+            let pinning =
+                configuration.jumpHostNumber == nil
+                ? ", or pin it in the environment file: host_key = \"\(key.fingerprint)\"" : ""
             throw SSHError(
                 .unknownHostKey,
                 """
                 \(label): the host key is not known (no \(key.type) entry for \(recordName) in \(knownHosts.path)).
                   \(key.displayType) key fingerprint is \(key.fingerprint).
                 Compare it with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_\(key.displayType.lowercased())_key.pub on the host), then trust it
-                with `deployctl trust <environment>`, or pin it in the environment file: host_key = "\(key.fingerprint)".
-                """, presentedKey: key)
+                with `deployctl trust <environment>`\(pinning).
+                """, presentedKey: key, keyEndpoint: endpoint)
         }
     }
 }

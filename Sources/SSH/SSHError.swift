@@ -64,13 +64,39 @@ public struct SSHError: Error, CustomStringConvertible, Sendable {
     public let libssh2: LibSSH2Detail?
     /// The key the host presented, for host key failures: `deployctl trust` records it from here.
     public let presentedKey: HostKey?
+    /// Which server presented `presentedKey`: the target or one of its jump hosts.
+    public let keyEndpoint: KeyEndpoint?
+
+    /// The server behind a host key failure, as its key is looked up in known_hosts.
+    public struct KeyEndpoint: Sendable, Equatable {
+        /// The host name or address the key is recorded under.
+        public let host: String
+        /// The SSH port (known_hosts records `[host]:port` for ports other than 22).
+        public let port: Int
+        /// The known_hosts file the key was looked up in.
+        public let knownHostsFile: String
+        /// 1 for the first jump host, 2 for the next…; nil for the target itself.
+        public let jumpHost: Int?
+
+        /// Creates an endpoint.
+        public init(host: String, port: Int, knownHostsFile: String, jumpHost: Int?) {
+            self.host = host
+            self.port = port
+            self.knownHostsFile = knownHostsFile
+            self.jumpHost = jumpHost
+        }
+    }
 
     /// Creates an error; `libssh2` keeps the library's number and text when it reported the failure.
-    public init(_ code: Code, _ message: String, libssh2: LibSSH2Detail? = nil, presentedKey: HostKey? = nil) {
+    public init(
+        _ code: Code, _ message: String, libssh2: LibSSH2Detail? = nil, presentedKey: HostKey? = nil,
+        keyEndpoint: KeyEndpoint? = nil
+    ) {
         self.code = code
         self.message = message
         self.libssh2 = libssh2
         self.presentedKey = presentedKey
+        self.keyEndpoint = keyEndpoint
     }
 
     public var description: String {

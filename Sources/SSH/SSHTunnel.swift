@@ -117,70 +117,14 @@ public final class SSHTunnel: @unchecked Sendable {
                     libssh2_channel_direct_tcpip_ex(session, host, port, "127.0.0.1", 0)
                 }
                 defer { connection.release(channel) }
-                try pump(client: client, channel: channel)
+                try ChannelPump(
+                    connection: connection, channel: channel, socket: client, stopsWithLocalSide: false,
+                    isStopped: { self.isStopped }
+                ).run()
             }
         } catch {
             state.withLock { lastFailure = error }
         }
-    }
-
-    private func pump(client: Int32, channel: OpaquePointer) throws(SSHError) {
-        let size = 256 * 1024
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
-        defer { buffer.deallocate() }
-        let idle = Deadline(after: .seconds(365 * 86_400))
-        var localOpen = true
-        while !isStopped {
-            var progressed = false
-            if localOpen {
-                let received = recv(client, buffer.baseAddress, size, 0)
-                if received > 0 {
-                    try connection.write(
-                        Data(UnsafeRawBufferPointer(rebasing: buffer[0..<received])), to: channel, deadline: idle)
-                    progressed = true
-                } else if received == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
-                    localOpen = false
-                    _ = try connection.sending("sending EOF", deadline: idle) { _ in
-                        Int(libssh2_channel_send_eof(channel))
-                    }
-                }
-            }
-            let count = connection.attempt { _ in
-                libssh2_channel_read_ex(channel, 0, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), size)
-            }
-            if count > 0 {
-                guard sendAll(client, UnsafeRawBufferPointer(rebasing: buffer[0..<count])) else { return }
-                progressed = true
-            } else if count < 0 && count != Int(LIBSSH2_ERROR_EAGAIN) {
-                return
-            } else if connection.attempt({ _ in Int(libssh2_channel_eof(channel)) }) == 1 {
-                return
-            }
-            if progressed { continue }
-            var descriptors = [
-                pollfd(fd: client, events: localOpen ? Int16(POLLIN) : 0, revents: 0),
-                pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0),
-            ]
-            _ = Glibc.poll(&descriptors, 2, 5)
-        }
-    }
-
-    private func sendAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = Glibc.send(
-                fd, bytes.baseAddress!.advanced(by: offset), bytes.count - offset, Int32(MSG_NOSIGNAL))
-            if sent > 0 {
-                offset += sent
-            } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                _ = Glibc.poll(&descriptor, 1, 1000)
-                if isStopped { return false }
-            } else {
-                return false
-            }
-        }
-        return true
     }
 }
 
