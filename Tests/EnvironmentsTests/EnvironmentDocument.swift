@@ -35,8 +35,12 @@ struct EnvironmentDocument: Sendable, CustomStringConvertible {
     /// The path messages are expected to show.
     static let sourcePath = "environments/museshow.toml"
 
-    /// A loader that doesn't depend on the machine running the tests.
-    static let loader = EnvironmentLoader(homeDirectory: "/home/tester", workingDirectory: "/srv/project")
+    /// A loader that doesn't depend on the machine running the tests (nor on its ssh_config).
+    static let loader = {
+        var loader = EnvironmentLoader(homeDirectory: "/home/tester", workingDirectory: "/srv/project")
+        loader.systemSSHConfig = nil
+        return loader
+    }()
 
     var lines: [String]
 

@@ -210,7 +210,9 @@ struct EnvironmentErrorTests {
         MalformedCase(
             name: "user missing from both ssh and host",
             document: minimal.removing(line: 4),
-            expected: ["\(file):5:1: hosts[0].user: missing required key, expected a user name here or in [ssh]"]
+            expected: [
+                "\(file):5:1: hosts[0].user: missing required key, expected a user name here, in [ssh], or User in ssh_config"
+            ]
         ),
         MalformedCase(
             name: "hosts written as a single table",

@@ -11,13 +11,16 @@ public struct HostConnector: Sendable {
         self.connect = connect
     }
 
-    /// A libssh2 connection per host, configured from the environment file (passphrases from `processEnvironment`).
+    /// A libssh2 connection per host, configured from the environment file and ssh_config
+    /// (passphrases from `processEnvironment`); hosts behind the same jump hosts share one
+    /// connection to each of them.
     public static func ssh(processEnvironment: [String: String] = ProcessInfo.processInfo.environment) -> HostConnector
     {
-        HostConnector { host, timeout throws(SSHError) in
+        let jumpHosts = SSHJumpPool()
+        return HostConnector { host, timeout throws(SSHError) in
             var configuration = try host.sshConfiguration(processEnvironment: processEnvironment)
             configuration.connectTimeout = min(configuration.connectTimeout, timeout)
-            let connection = try await SSHConnection.open(configuration)
+            let connection = try await jumpHosts.open(configuration)
             return host.become == .sudo && host.user != "root" ? SudoHost(connection, user: host.user) : connection
         }
     }

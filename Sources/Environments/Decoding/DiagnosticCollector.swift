@@ -37,6 +37,11 @@ final class DiagnosticCollector {
         )
     }
 
+    /// Reports a problem in another file than the environment file (an ssh_config file), at its line.
+    func report(_ code: EnvironmentError.Code, in file: String, line: Int?, _ message: String) {
+        diagnostics.append(EnvironmentError.Diagnostic(code: code, file: file, line: line, message: message))
+    }
+
     /// Reports that the key at `path` is required but absent; it is placed at its table's header.
     func reportMissing(_ path: TOMLKeyPath, expected: String) {
         report(.missingKey, at: path, "missing required key, expected \(expected)")

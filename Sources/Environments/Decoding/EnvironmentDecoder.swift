@@ -18,6 +18,15 @@ struct EnvironmentDecoder {
     /// The names of the environments beside this one, to check that a gate names a real one; `nil` skips that check.
     let knownEnvironments: Set<String>?
 
+    /// The directory relative ssh_config paths are relative to (the current one, as for ssh).
+    let workingDirectory: String
+
+    /// The user's ssh_config, read unless `[ssh] config` says otherwise.
+    let userSSHConfig: String?
+
+    /// The system's ssh_config, read after the user's when `[ssh] config` is not a file name.
+    let systemSSHConfig: String?
+
     /// Decodes `text`.
     ///
     /// - Throws: ``EnvironmentError`` with a syntax problem, or with every other problem found.
@@ -28,7 +37,7 @@ struct EnvironmentDecoder {
 
         let description = root.string("description", expected: "a string")
         let role = root.choice("role", required: true, as: Environment.Role.self)
-        let hosts = decodeHosts(in: root)
+        let (hosts, sshConfig) = decodeHosts(in: root)
         let app = decodeApp(in: root, hosts: hosts)
         let clickhouse = decodeClickHouse(in: root, hosts: hosts)
         let systemd = decodeSystemd(in: root)
@@ -51,7 +60,8 @@ struct EnvironmentDecoder {
             systemd: systemd,
             gate: gate,
             deploy: deploy,
-            notify: notify
+            notify: notify,
+            sshConfig: sshConfig
         )
     }
 

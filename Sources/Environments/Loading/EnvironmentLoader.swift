@@ -11,17 +11,30 @@ public struct EnvironmentLoader: Sendable {
     /// The directory a relative source path is relative to.
     public var workingDirectory: String
 
+    /// The user's OpenSSH client configuration, read unless an environment file sets `[ssh] config`.
+    public var userSSHConfig: String?
+
+    /// The system's OpenSSH client configuration, read after the user's unless an environment file
+    /// names its own (as `ssh -F` does) or turns ssh_config off.
+    public var systemSSHConfig: String?
+
     /// Creates a loader.
     ///
     /// - Parameters:
     ///   - homeDirectory: What `~` means; by default `$HOME`, or the account's home directory.
     ///   - workingDirectory: What relative source paths are relative to; by default the process's current directory.
+    ///
+    /// The OpenSSH client configuration read is `~/.ssh/config` (in that home directory), then
+    /// `/etc/ssh/ssh_config`; set `userSSHConfig` or `systemSSHConfig` to nil to read neither.
     public init(homeDirectory: String? = nil, workingDirectory: String? = nil) {
-        self.homeDirectory =
+        let home =
             homeDirectory
             ?? ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? FileManager.default.homeDirectoryForCurrentUser.path
+        self.homeDirectory = home
         self.workingDirectory = workingDirectory ?? FileManager.default.currentDirectoryPath
+        self.userSSHConfig = PathResolver.normalize(home + "/.ssh/config")
+        self.systemSSHConfig = "/etc/ssh/ssh_config"
     }
 
     /// Reads and validates the environment file at `path`; the environment is named after the file.
@@ -71,7 +84,10 @@ public struct EnvironmentLoader: Sendable {
             sourcePath: sourcePath,
             paths: PathResolver(
                 homeDirectory: homeDirectory, baseDirectory: PathResolver.directory(of: absoluteSource)),
-            knownEnvironments: knownEnvironments
+            knownEnvironments: knownEnvironments,
+            workingDirectory: workingDirectory,
+            userSSHConfig: userSSHConfig,
+            systemSSHConfig: systemSSHConfig
         )
         return try decoder.decode(text)
     }

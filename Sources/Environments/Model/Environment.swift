@@ -38,6 +38,9 @@ public struct Environment: Sendable, Hashable {
     /// Where the results of verify, deploy and rollback are announced; `nil` when the file has no `[notify]`.
     public var notify: Notify?
 
+    /// What was read of the OpenSSH client configuration; `nil` when `[ssh] config = false`.
+    public var sshConfig: SSHConfigUse?
+
     /// The host that runs ClickHouse (`clickhouse.host`, which the loader checks is one of `hosts`).
     public var clickhouseHost: Host {
         hosts.first { $0.name == clickhouse.host } ?? hosts[0]
@@ -60,7 +63,8 @@ public struct Environment: Sendable, Hashable {
         systemd: Systemd,
         gate: Gate? = nil,
         deploy: Deploy = Deploy(),
-        notify: Notify? = nil
+        notify: Notify? = nil,
+        sshConfig: SSHConfigUse? = nil
     ) {
         self.name = name
         self.sourcePath = sourcePath
@@ -73,5 +77,6 @@ public struct Environment: Sendable, Hashable {
         self.gate = gate
         self.deploy = deploy
         self.notify = notify
+        self.sshConfig = sshConfig
     }
 }
