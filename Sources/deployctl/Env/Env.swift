@@ -3,8 +3,8 @@ import ArgumentParser
 extension Deployctl {
     struct Env: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List environments and check their hosts.",
-            subcommands: [EnvList.self, EnvCheck.self]
+            abstract: "List environments, show how their hosts are reached, and check them.",
+            subcommands: [EnvList.self, EnvShow.self, EnvCheck.self]
         )
     }
 }

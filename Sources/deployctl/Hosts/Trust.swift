@@ -12,7 +12,8 @@ struct Trust: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record the host keys of an environment's hosts in its known_hosts file.",
         discussion: """
-            Shows each unknown key's SHA256 fingerprint and asks before recording it. A key equal to the \
+            Shows each unknown key's SHA256 fingerprint and asks before recording it; for a host behind jump hosts, \
+            each jump host's key too. A key equal to the \
             host_key pinned in the environment file is recorded without asking. A key that differs from the \
             recorded one is never replaced: remove the old line yourself after checking why it changed.
             """)
@@ -30,13 +31,15 @@ struct Trust: AsyncParsableCommand {
             return try await global.withSession(target) { environment, session in
                 let interactive = isatty(STDIN_FILENO) == 1 && !global.json
                 let acceptAll = yes
-                return await HostTrust.run(in: session) { host, key in
+                return await HostTrust.run(in: session) { subject, key in
                     if acceptAll { return true }
                     guard interactive else { return nil }
-                    print("\(host.name) (\(host.address):\(host.port)) presents an unknown \(key.displayType) key")
+                    print(
+                        "\(subject.label) (\(subject.address):\(subject.port)) presents an unknown \(key.displayType) key"
+                    )
                     print("  fingerprint \(key.fingerprint)")
                     FileHandle.standardOutput.write(
-                        Data("Trust it and record it in \(host.knownHostsFile)? [y/N] ".utf8))
+                        Data("Trust it and record it in \(subject.knownHostsFile)? [y/N] ".utf8))
                     return (readLine() ?? "").lowercased().hasPrefix("y")
                 }
             }
