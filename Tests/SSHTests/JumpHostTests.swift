@@ -57,6 +57,20 @@ struct JumpHostTests {
         #expect(again.jumpHost !== bastion, "a new connection once the last one closed")
     }
 
+    @Test("a jump host connection that has ended is not handed out again: the next host gets a new one")
+    func endedBastionReplaced() throws {
+        let pool = SSHJumpPool()
+        let first = try pool.connect(route.target(1))
+        defer { first.close() }
+        let bastion = try #require(first.jumpHost)
+        bastion.close()
+        let second = try pool.connect(route.target(1))
+        defer { second.close() }
+        #expect(second.jumpHost !== bastion)
+        #expect(try second.execute("echo fresh").stdoutText == "fresh\n")
+        #expect(throws: SSHError.self) { try first.execute("true") }
+    }
+
     @Test("an unknown jump host key is refused with its fingerprint and which hop it is")
     func unknownBastionKey() throws {
         let bastionKey = try hostKey(of: route.chain[0])
