@@ -61,6 +61,7 @@ struct JumpHostCommandTests {
             IdentityFile \(testbed.keys.ed25519)
             UserKnownHostsFile \(testbed.knownHosts)
             ServerAliveInterval 20
+            ForwardAgent no
         """.write(toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
         try writeEnvironment("aliased", "[[hosts]]\nname = \"staging\"\naddress = \"staging-alias\"")
 
@@ -80,6 +81,9 @@ struct JumpHostCommandTests {
         let text = try deployctl("env", "show", "aliased", home: home)
         #expect(text.stdout.contains("alias staging-alias"))
         #expect(text.stdout.contains("~/.ssh/config:3"))
+        #expect(text.stdout.contains("ssh_config keyword(s) ignored; -v lists them"))
+        let verbose = try deployctl("env", "show", "aliased", "-v", home: home)
+        #expect(verbose.stdout.contains("ignored ssh_config keyword ForwardAgent (~/.ssh/config:7)"))
     }
 
     @Test("hosts one and two jump hosts away run commands, each through its own chain")

@@ -20,6 +20,10 @@ public struct HostConnector: Sendable {
         return HostConnector { host, timeout throws(SSHError) in
             var configuration = try host.sshConfiguration(processEnvironment: processEnvironment)
             configuration.connectTimeout = min(configuration.connectTimeout, timeout)
+            for index in configuration.jumpHosts.indices {
+                configuration.jumpHosts[index].connectTimeout = min(
+                    configuration.jumpHosts[index].connectTimeout, timeout)
+            }
             let connection = try await jumpHosts.open(configuration)
             return host.become == .sudo && host.user != "root" ? SudoHost(connection, user: host.user) : connection
         }
