@@ -43,17 +43,6 @@ public struct HostScript: Sendable {
         return try Self.succeeded(try await execute(line), on: host, step: step)
     }
 
-    /// Runs `script` as inline shell text (with `set -eu` in front).
-    public func run(_ script: String) async throws(CommandFailure) -> CommandResult {
-        try await execute("set -eu\n" + script)
-    }
-
-    /// Runs inline shell text and requires exit status 0.
-    @discardableResult
-    public func require(_ script: String, step: String) async throws(CommandFailure) -> CommandResult {
-        try Self.succeeded(try await run(script), on: host, step: step)
-    }
-
     private func execute(_ commandLine: String) async throws(CommandFailure) -> CommandResult {
         do throws(SSHError) {
             return try await host.run(commandLine, options: .init(timeout: timeout))

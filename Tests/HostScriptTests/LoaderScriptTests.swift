@@ -69,7 +69,7 @@ struct LoaderScriptTests {
         #expect(passed.answer["Result"] == "success", "\(passed.stdout)")
     }
 
-    @Test("healthcheck runs the binary's healthcheck with the env file's variables and passes on its status")
+    @Test("release-command runs the binary's healthcheck with the env file's variables and passes on its status")
     func healthcheck() throws {
         let host = try ScriptHost()
         defer { host.close() }
@@ -79,12 +79,12 @@ struct LoaderScriptTests {
             printf 'VERDICT=healthy\\nCODE=0\\n' > 'env file'
             printf '#!/bin/sh\\necho "$1: $VERDICT"\\nexit "$CODE"\\n' > check && chmod 0755 check
             """)
-        let healthy = try host.run(.healthcheck, [host.root + "/env file", host.root + "/check"])
+        let healthy = try host.run(.releaseCommand, [host.root + "/env file", host.root + "/check", "healthcheck"])
         #expect(healthy.status == 0)
         #expect(healthy.stdout == "healthcheck: healthy\n")
 
         try host.shell("printf 'VERDICT=stale\\nCODE=1\\n' > '\(host.root)/env file'")
-        let stale = try host.run(.healthcheck, [host.root + "/env file", host.root + "/check"])
+        let stale = try host.run(.releaseCommand, [host.root + "/env file", host.root + "/check", "healthcheck"])
         #expect(stale.status == 1)
         #expect(stale.stdout == "healthcheck: stale\n")
     }

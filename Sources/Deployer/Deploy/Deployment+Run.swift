@@ -640,7 +640,7 @@ struct ActionExecutor: Sendable {
             }
         }
         let health = try await script.run(
-            .healthcheck, [layout.envFile, layout.current + "/" + ReleaseBundle.binaryPath])
+            .releaseCommand, [layout.envFile, layout.current + "/" + ReleaseBundle.binaryPath, "healthcheck"])
         guard health.succeeded else {
             throw CommandFailure(
                 .checkFailed, "post_check",

@@ -7,7 +7,8 @@ import SSH
 extension VerifySuite {
     /// Area 6: the healthcheck says ok, on the command line.
     func monitoringChecks() async -> [CheckResult] {
-        let health = await shell(HostScriptSource.healthcheck.commandLine([target.envFile, target.binary]))
+        let health = await shell(
+            HostScriptSource.releaseCommand.commandLine([target.envFile, target.binary, "healthcheck"]))
         return [
             CheckResult(
                 id: "monitoring.healthcheck", area: .monitoring, title: "qtickets-api healthcheck answers ok",
