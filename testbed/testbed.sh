@@ -129,7 +129,7 @@ take_lock() {
 
 cmd_deps() {
 	local pkg missing=()
-	for pkg in debootstrap systemd-container openssh-client openssh-server iproute2 libssh2-1-dev pkg-config python3-pip python3-jsonschema shellcheck; do
+	for pkg in debootstrap systemd-container openssh-client openssh-server iproute2 libssh2-1-dev pkg-config python3-pip python3-jsonschema python3-prometheus-client prometheus shellcheck; do
 		[[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == "install ok installed" ]] || missing+=("$pkg")
 	done
 	((${#missing[@]} > 0)) || return 0

@@ -41,16 +41,17 @@ public struct HealthChecker: Sendable {
     ///   asked, and to show the clock skew otherwise.
     public func evaluate(now: Date = Date()) async -> HealthReport {
         let runs: RunFigures
-        let orders: OrderFigures
+        let freshness: FreshnessFigures
         do {
             runs = try RunFigures(try await client.rows(RunFigures.query, settings: ["param_job": job]))
-            orders = try OrderFigures(try await client.rows(OrderFigures.query))
+            freshness = try FreshnessFigures(try await client.rows(FreshnessFigures.query))
         } catch {
             let check = HealthReport.Check(name: "clickhouse", status: .unknown, message: Self.explain(error))
             return HealthReport(job: job, checkedAt: now, checks: [check])
         }
         var report = HealthReport(
-            job: job, checkedAt: runs.serverNow, checks: [lastRunCheck(runs), lastOkRunCheck(runs), dataCheck(orders)])
+            job: job, checkedAt: runs.serverNow,
+            checks: [lastRunCheck(runs), lastOkRunCheck(runs), dataCheck(freshness.orders)])
         report.clockSkewSeconds = Int64((now.timeIntervalSince(runs.serverNow)).rounded())
         report.lastRun = runs.last
         report.lastOkFinishedAt = runs.lastOkFinishedAt
@@ -59,9 +60,12 @@ public struct HealthChecker: Sendable {
         report.runsOk = runs.ok
         report.runsError = runs.error
         report.runsRunning = runs.running
-        report.ordersStored = orders.stored
-        report.ordersLastLoadedAt = orders.lastLoadedAt
-        report.ordersAgeSeconds = orders.ageSeconds
+        report.apiRequestsTotal = runs.apiRequests
+        report.retriesTotal = runs.retries
+        report.ordersStored = freshness.orders.storedRows
+        report.ordersLastLoadedAt = freshness.orders.lastLoadedAt
+        report.ordersAgeSeconds = freshness.orders.ageSeconds
+        report.freshness = freshness.tables
         return report
     }
 
@@ -107,8 +111,8 @@ public struct HealthChecker: Sendable {
             message: "last successful run finished \(AgeText(age)) ago")
     }
 
-    func dataCheck(_ orders: OrderFigures) -> HealthReport.Check {
-        guard orders.stored > 0, let age = orders.ageSeconds else {
+    func dataCheck(_ orders: HealthReport.Freshness) -> HealthReport.Check {
+        guard orders.storedRows > 0, let age = orders.ageSeconds else {
             return HealthReport.Check(
                 name: "data", status: .warning, message: "no orders loaded: the dashboards are empty")
         }
@@ -156,7 +160,12 @@ struct RunFigures {
             countIf(status = 'ok') AS ok_runs,
             countIf(status = 'error') AS error_runs,
             countIf(status = 'running') AS running_runs,
-            argMax((toString(run_id), toString(status), started_at, finished_at, error), started_at) AS last,
+            argMax(
+                (
+                    toString(run_id), toString(status), started_at, finished_at, error, rows_orders, rows_tickets,
+                    rows_events, rows_shows, rows_inventory, api_requests, retries, toString(release_id)
+                ),
+                started_at) AS last,
             last.1 AS last_run_id,
             last.2 AS last_status,
             toUnixTimestamp64Milli(last.3) AS last_started_at,
@@ -164,53 +173,87 @@ struct RunFigures {
             last.5 AS last_error,
             dateDiff('second', last.3, now64(3)) AS last_started_age,
             toUnixTimestamp64Milli(maxIf(finished_at, status = 'ok')) AS last_ok_finished_at,
-            dateDiff('second', maxIf(finished_at, status = 'ok'), now64(3)) AS last_ok_age
+            dateDiff('second', maxIf(finished_at, status = 'ok'), now64(3)) AS last_ok_age,
+            last.6 AS last_rows_orders,
+            last.7 AS last_rows_tickets,
+            last.8 AS last_rows_events,
+            last.9 AS last_rows_shows,
+            last.10 AS last_rows_inventory,
+            last.11 AS last_api_requests,
+            last.12 AS last_retries,
+            last.13 AS last_release_id,
+            sum(api_requests) AS api_requests_total,
+            sum(retries) AS retries_total
         FROM meta_job_runs FINAL
         WHERE job = {job:String}
         """
+
+    /// The entities of `rows_<entity>`, in the order the query answers them.
+    static let entities = ["orders", "tickets", "events", "shows", "inventory"]
 
     let serverNow: Date
     let total, ok, error, running: UInt64
     let last: HealthReport.Run?
     let lastOkFinishedAt: Date?
     let lastOkAgeSeconds: Int64?
+    /// Requests and retries of every recorded run of the job.
+    let apiRequests, retries: UInt64
 
     init(_ rows: [[String?]]) throws(ClickHouseError) {
-        let row = try Row(rows, columns: 14, query: "meta_job_runs")
+        let row = try Row(rows, columns: 24, query: "meta_job_runs")
         serverNow = try row.date(0)
         total = try row.unsigned(1)
         ok = try row.unsigned(2)
         error = try row.unsigned(3)
         running = try row.unsigned(4)
-        last =
-            total == 0
-            ? nil
-            : HealthReport.Run(
+        if total == 0 {
+            last = nil
+        } else {
+            var run = HealthReport.Run(
                 id: row.text(6), status: row.text(7), startedAt: try row.date(8), finishedAt: try row.optionalDate(9),
                 error: row.text(10),
                 startedAgeSeconds: try row.signed(11))
+            var perEntity: [String: UInt64] = [:]
+            for (offset, entity) in Self.entities.enumerated() { perEntity[entity] = try row.unsigned(14 + offset) }
+            run.rows = perEntity
+            run.apiRequests = try row.unsigned(19)
+            run.retries = try row.unsigned(20)
+            run.releaseID = row.text(21)
+            last = run
+        }
         lastOkFinishedAt = try row.optionalDate(12)
         lastOkAgeSeconds = try row.optionalSigned(13)
+        apiRequests = try row.unsigned(22)
+        retries = try row.unsigned(23)
     }
 }
 
-/// What `v_freshness` says about staged orders.
-struct OrderFigures {
+/// What `v_freshness` says about every staging table; the data check judges the orders.
+struct FreshnessFigures {
     static let query = """
-        SELECT stored_rows, toUnixTimestamp64Milli(last_loaded_at), seconds_since_load
+        SELECT entity, stored_rows, toUnixTimestamp64Milli(last_loaded_at), seconds_since_load
         FROM v_freshness
-        WHERE entity = 'orders'
+        ORDER BY entity
         """
 
-    let stored: UInt64
-    let lastLoadedAt: Date?
-    let ageSeconds: Int64?
+    let tables: [HealthReport.Freshness]
+    let orders: HealthReport.Freshness
 
     init(_ rows: [[String?]]) throws(ClickHouseError) {
-        let row = try Row(rows, columns: 3, query: "v_freshness")
-        stored = try row.unsigned(0)
-        lastLoadedAt = try row.optionalDate(1)
-        ageSeconds = try row.optionalSigned(2)
+        var tables: [HealthReport.Freshness] = []
+        for fields in rows {
+            let row = try Row([fields], columns: 4, query: "v_freshness")
+            tables.append(
+                HealthReport.Freshness(
+                    entity: row.text(0), storedRows: try row.unsigned(1), lastLoadedAt: try row.optionalDate(2),
+                    ageSeconds: try row.optionalSigned(3)))
+        }
+        guard let orders = tables.first(where: { $0.entity == "orders" }) else {
+            throw ClickHouseError(
+                kind: .decoding, message: "the v_freshness query answered no orders row among \(rows.count) rows")
+        }
+        self.tables = tables
+        self.orders = orders
     }
 }
 

@@ -17,9 +17,25 @@ public struct HealthHTTPResponse: Sendable, Equatable {
 ///   only the status code must not flap on it, while monitoring that cares reads `status` in the body
 ///   (or runs the check command for its exit code 1). The original endpoint answered 500 for stale
 ///   data and 503 for errors; here every unhealthy verdict is 503.
+/// - `GET /metrics`: the same report in the Prometheus text format (`MetricsExposition`), always
+///   **200**: the verdict is a metric (`qtickets_health_status`), and a scrape that fails would hide
+///   it behind Prometheus' own `up`.
 /// - `HEAD` the same without a body; a trailing `/` and a query string are ignored.
 /// - Any other path, including another job's: 404 with the paths that exist. Other methods: 405.
 public enum HealthEndpoint {
+    /// Whether `path` asks for a verdict (`/healthz`, `/healthz/<job>` of `job`, `/metrics`): the
+    /// server evaluates only then.
+    public static func needsReport(path: String, job: String) -> Bool {
+        isMetrics(path: path) || self.job(forPath: path, defaultJob: job) == job
+    }
+
+    /// Whether `path` is `/metrics` (a trailing `/` and a query string ignored).
+    public static func isMetrics(path: String) -> Bool {
+        var clean = String(path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        while clean.count > 1 && clean.hasSuffix("/") { clean.removeLast() }
+        return clean == "/metrics"
+    }
+
     /// The job `path` asks about: `/healthz` means `defaultJob`; nil for paths that are not health
     /// endpoints. The server evaluates only for a non-nil job.
     public static func job(forPath path: String, defaultJob: String) -> String? {
@@ -36,8 +52,14 @@ public enum HealthEndpoint {
         guard method == "GET" || method == "HEAD" else {
             return message(405, "only GET and HEAD are supported", method: method)
         }
+        if isMetrics(path: path) {
+            return HealthHTTPResponse(
+                statusCode: 200, contentType: MetricsExposition.contentType,
+                body: method == "HEAD" ? Data() : Data(report.metrics().utf8))
+        }
         guard let job = job(forPath: path, defaultJob: report.job), job == report.job else {
-            return message(404, "no such endpoint; try /healthz or /healthz/\(report.job)", method: method)
+            return message(
+                404, "no such endpoint; try /healthz, /healthz/\(report.job) or /metrics", method: method)
         }
         let statusCode = report.status <= .warning ? 200 : 503
         return HealthHTTPResponse(

@@ -45,6 +45,14 @@ public struct HealthReport: Codable, Sendable, Equatable {
         public var error: String
         /// Seconds since the run started, by the server's clock.
         public var startedAgeSeconds: Int64
+        /// Rows the run inserted per entity (`orders`, `tickets`, `events`, `shows`, `inventory`:
+        /// the `rows_<entity>` columns); nil in a report written before these were recorded.
+        public var rows: [String: UInt64]?
+        /// HTTP requests the run sent to the API, and how many of them were retries.
+        public var apiRequests: UInt64?
+        public var retries: UInt64?
+        /// The deployctl release that ran it (`release_id`), empty when the binary had no release marker.
+        public var releaseID: String?
 
         public init(
             id: String, status: String, startedAt: Date, finishedAt: Date?, error: String, startedAgeSeconds: Int64
@@ -55,6 +63,28 @@ public struct HealthReport: Codable, Sendable, Equatable {
             self.finishedAt = finishedAt
             self.error = error
             self.startedAgeSeconds = startedAgeSeconds
+        }
+    }
+
+    /// How fresh one staging table is (a row of `v_freshness`).
+    public struct Freshness: Codable, Sendable, Equatable {
+        /// `orders`, `tickets`, `events`, `shows` or `inventory`.
+        public var entity: String
+        /// Rows stored (every version).
+        public var storedRows: UInt64
+        /// The newest load time among them; nil while the table is empty.
+        public var lastLoadedAt: Date?
+        /// Seconds since ``lastLoadedAt``, by the server's clock.
+        public var ageSeconds: Int64?
+
+        /// The staging table the entity is loaded into (`stg_qtickets_<entity>`, migrations 0001 to 0004).
+        public var table: String { "stg_qtickets_" + entity }
+
+        public init(entity: String, storedRows: UInt64, lastLoadedAt: Date?, ageSeconds: Int64?) {
+            self.entity = entity
+            self.storedRows = storedRows
+            self.lastLoadedAt = lastLoadedAt
+            self.ageSeconds = ageSeconds
         }
     }
 
@@ -80,11 +110,16 @@ public struct HealthReport: Codable, Sendable, Equatable {
     public var runsOk: UInt64?
     public var runsError: UInt64?
     public var runsRunning: UInt64?
+    /// API requests, and retries among them, of every recorded run of the job.
+    public var apiRequestsTotal: UInt64?
+    public var retriesTotal: UInt64?
     /// Staged order rows (every version) and the newest load time among them (`v_freshness`).
     public var ordersStored: UInt64?
     public var ordersLastLoadedAt: Date?
     /// Seconds since ``ordersLastLoadedAt``, by the server's clock.
     public var ordersAgeSeconds: Int64?
+    /// Every staging table's freshness, by entity name; nil when the server could not be asked.
+    public var freshness: [Freshness]?
 
     /// A report whose status is the worst of `checks` (unknown when there are none); the figures
     /// start out nil.

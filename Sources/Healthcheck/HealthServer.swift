@@ -4,8 +4,8 @@ import NIOConcurrencyHelpers
 import NIOHTTP1
 
 /// The health endpoint over HTTP (`qtickets-api healthcheck --serve`), for monitoring that polls:
-/// `/healthz` and `/healthz/<job>` answer as `HealthEndpoint` says. A verdict is reused for a few
-/// seconds, so a busy poller cannot turn into a query storm on ClickHouse.
+/// `/healthz`, `/healthz/<job>` and `/metrics` answer as `HealthEndpoint` says. A verdict is reused
+/// for a few seconds, by all three alike, so a busy poller cannot turn into a query storm on ClickHouse.
 public final class HealthServer: Sendable {
     private let server: HTTPServer
 
@@ -25,7 +25,7 @@ public final class HealthServer: Sendable {
         let cache = NIOLockedValueBox<(report: HealthReport, at: ContinuousClock.Instant)?>(nil)
         let server = try await HTTPServer.start(host: host, port: port) { request in
             let report: HealthReport
-            if HealthEndpoint.job(forPath: request.path, defaultJob: checker.job) == checker.job {
+            if HealthEndpoint.needsReport(path: request.path, job: checker.job) {
                 if let cached = cache.withLockedValue({ $0 }), cached.at.duration(to: .now) < reuseFor {
                     report = cached.report
                 } else {

@@ -15,7 +15,8 @@ extension QTicketsAPICommand {
                 Thresholds: HEALTHCHECK_RUN_WARN_MINUTES, HEALTHCHECK_RUN_CRITICAL_MINUTES,
                 HEALTHCHECK_DATA_WARN_MINUTES, HEALTHCHECK_DATA_CRITICAL_MINUTES, HEALTHCHECK_RUN_STUCK_MINUTES.
                 With --serve ADDRESS:PORT the same verdict is served at /healthz and /healthz/<job>
-                (200 ok or warning, 503 otherwise, JSON) until SIGTERM.
+                (200 ok or warning, 503 otherwise, JSON) and, in the Prometheus text format, at /metrics
+                (always 200) until SIGTERM.
                 """)
 
         @OptionGroup var options: ConfigurationOptions

@@ -159,13 +159,13 @@ struct HealthCheckerShapeTests {
         #expect(report.status == .unknown)
         #expect(
             report.check("clickhouse")?.message
-                == "ClickHouse failed the healthcheck query: the meta_job_runs query answered 2 rows of 1 columns, expected one row of 14"
+                == "ClickHouse failed the healthcheck query: the meta_job_runs query answered 2 rows of 1 columns, expected one row of 24"
         )
     }
 
     @Test("a field that is not a number is unknown, naming the column")
     func notANumber() async {
-        let row: [String?] = ["1764000000000", "many"] + Array(repeating: "0", count: 12)
+        let row: [String?] = ["1764000000000", "many"] + Array(repeating: "0", count: 22)
         let report = await HealthChecker(client: CannedClickHouse(answer: [row])).evaluate()
         #expect(report.status == .unknown)
         #expect(
