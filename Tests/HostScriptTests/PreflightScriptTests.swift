@@ -35,37 +35,4 @@ struct PreflightScriptTests {
         #expect(docker.status == 0)
         #expect(docker.answer["clickhouse_service"].map { !$0.isEmpty && !$0.hasPrefix("running") } == true)
     }
-
-    @Test("release-files prints the manifest, units, migrations and smoke checks, one block each, not the binary")
-    func releaseFiles() throws {
-        let host = try ScriptHost()
-        defer { host.close() }
-        let release = host.root + "/releases/r 1"
-        try host.shell(
-            """
-            mkdir -p '\(release)/bin' '\(release)/systemd' '\(release)/migrations' '\(release)/checks/smoke'
-            cd '\(release)'
-            printf '{"id" : "r 1"}\\n' > manifest.json
-            printf '[Service]\\nExecStart=$x\\n' > systemd/a.service
-            printf '[Timer]\\n' > systemd/b.timer
-            printf 'SELECT 1;\\n' > migrations/001_up.sql
-            printf 'SELECT 2\\n' > checks/smoke/answer.sql
-            printf 'binary' > bin/qtickets-api
-            """)
-        let run = try host.run(.releaseFiles, [release])
-        #expect(run.status == 0, "\(run.stderr)")
-        #expect(
-            run.answer.named("file:") == [
-                "manifest.json": "{\"id\" : \"r 1\"}\n", "systemd/a.service": "[Service]\nExecStart=$x\n",
-                "systemd/b.timer": "[Timer]\n", "migrations/001_up.sql": "SELECT 1;\n",
-                "checks/smoke/answer.sql": "SELECT 2\n",
-            ], "\(run.stdout)")
-
-        try host.shell("rm -r '\(release)/checks'")
-        let noChecks = try host.run(.releaseFiles, [release])
-        #expect(noChecks.status == 0, "a release without smoke checks is read too")
-        #expect(noChecks.answer.named("file:").count == 4)
-
-        #expect(try host.run(.releaseFiles, [host.root + "/releases/none"]).status != 0)
-    }
 }

@@ -97,10 +97,17 @@ public struct Rollback: Sendable {
             )
         }
         var temporary: [String] = []
-        let targetRelease = try await release(target, on: host, temporary: &temporary)
-        let leaving = try await release(current, on: host, temporary: &temporary)
-        let leavingMigrations = try migrations(of: leaving)
-        let head = try migrations(of: targetRelease).map(\.version.value).max() ?? 0
+        let targetRelease: ReleaseSummary
+        let leavingMigrations: [Migration]
+        let head: UInt64
+        do throws(CommandFailure) {
+            targetRelease = try await release(target, on: host, temporary: &temporary)
+            leavingMigrations = try migrations(of: try await release(current, on: host, temporary: &temporary))
+            head = try migrations(of: targetRelease).map(\.version.value).max() ?? 0
+        } catch {
+            for path in temporary { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
         let undone = leavingMigrations.filter { $0.version.value > head }.map(\.version)
         let schema = undo.decide(undoing: undone, of: leavingMigrations)
         if case .refused(let losses) = schema {
@@ -128,13 +135,15 @@ public struct Rollback: Sendable {
     }
 
     /// The release from the local store, or its manifest, units, migrations and smoke SQL read
-    /// from the host into a temporary folder (a workstation that did not build it).
+    /// from the host into a temporary folder (a workstation that did not build it), accepted only
+    /// when its SHA256SUMS is signed by one of `[app] trusted_release_keys` and every file matches.
     private func release(_ id: ReleaseID, on host: any RemoteHost, temporary: inout [String])
         async throws(CommandFailure) -> ReleaseSummary
     {
         if let local = store.summary(of: id.value) { return local }
         let directory = try await ReleaseCopy.fetch(
-            from: layout.releaseDirectory(id.value), on: host, release: id.value)
+            from: layout.releaseDirectory(id.value), on: host, release: id.value,
+            trusting: environment.app.trustedReleaseKeys)
         temporary.append(directory)
         do {
             let manifest = try JSONDecoder().decode(

@@ -51,6 +51,11 @@ public struct ReleaseBuilder: Sendable {
                 if FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory),
                     !isDirectory.boolValue
                 {
+                    do throws(InvalidPlanValue) {
+                        _ = try ReleasePath(folder + "/" + name)
+                    } catch {
+                        throw error.failure(.invalidConfiguration, "release", directory)
+                    }
                     sources.append((folder + "/" + name, directory + "/" + name))
                 }
             }

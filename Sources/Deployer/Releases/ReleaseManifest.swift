@@ -51,6 +51,42 @@ public struct ReleaseManifest: Codable, Sendable, Equatable {
         self.signer = signer
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case schema, id, revision, dirty, builtAt, builtBy, signer, files
+    }
+
+    /// Reads a manifest and refuses one whose id is not 16 lowercase hex digits or not the
+    /// fingerprint of the files it lists, or whose file paths are not release paths: a manifest read
+    /// from a host or a store is as hostile as any other input.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try container.decode(String.self, forKey: .schema)
+        id = try container.decode(String.self, forKey: .id)
+        revision = try container.decodeIfPresent(String.self, forKey: .revision)
+        dirty = try container.decode(Bool.self, forKey: .dirty)
+        builtAt = try container.decode(String.self, forKey: .builtAt)
+        builtBy = try container.decode(String.self, forKey: .builtBy)
+        signer = try container.decode(String.self, forKey: .signer)
+        files = try container.decode([File].self, forKey: .files)
+        do throws(InvalidPlanValue) {
+            _ = try ReleaseID(id)
+            for file in files {
+                _ = try ReleasePath(file.path)
+                guard ["644", "755"].contains(file.mode), file.sha256.wholeMatch(of: /[0-9a-f]{64}/) != nil else {
+                    throw InvalidPlanValue(
+                        description: "\(file.path) has mode '\(file.mode)' or a digest that is not SHA-256")
+                }
+            }
+        } catch {
+            throw DecodingError.dataCorruptedError(forKey: .id, in: container, debugDescription: error.description)
+        }
+        guard Self.fingerprint(of: files) == id else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .id, in: container,
+                debugDescription: "'\(id)' is not the fingerprint of the files the manifest lists")
+        }
+    }
+
     /// The first 16 hex digits of the SHA-256 of `path sha256 mode` lines, one per file in path order.
     public static func fingerprint(of files: [File]) -> String {
         let lines = files.sorted { $0.path < $1.path }.map { "\($0.path) \($0.sha256) \($0.mode)\n" }.joined()
