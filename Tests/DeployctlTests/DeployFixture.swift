@@ -17,12 +17,16 @@ final class DeployFixture: @unchecked Sendable {
     let environments: String
     let connection: SSHConnection
     var environment: [String: String]
-    let token = "sim-" + UUID().uuidString
+    let token: String
     let server: SimulatorServer
 
-    /// `edit` changes the environment file's text (the SSH account, say).
-    init(host: String = DeployFixture.host, edit: (String) -> String = { $0 }) async throws {
+    /// `edit` changes the environment file's text (the SSH account, say); `token` is the one the
+    /// simulator accepts and the env file carries.
+    init(
+        host: String = DeployFixture.host, token: String = "sim-" + UUID().uuidString, edit: (String) -> String = { $0 }
+    ) async throws {
         self.host = host
+        self.token = token
         testbed = try Testbed.current()
         directory = try TemporaryDirectory("deploy")
         let deployTarget = try DeployTarget(host, testbed: testbed, in: directory, edit: edit)

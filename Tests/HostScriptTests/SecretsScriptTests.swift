@@ -17,19 +17,26 @@ struct SecretsScriptTests {
             """
             mkdir -p \(ShellQuote.quote(host.root + "/env dir")) \(ShellQuote.quote(host.root + "/bin $x"))
             printf 'export API_TOKEN=s3cr$t\\nCLICKHOUSE_URL=http://x\\n# COMMENTED=no\\n  export   SPACED=1\\n' > \(ShellQuote.quote(file))
-            chmod 0640 \(ShellQuote.quote(file))
-            printf '#!/bin/sh\\necho "ok: $1 $2 $3"\\necho "problem: X is missing" >&2\\nexit 3\\n' > \(ShellQuote.quote(loader))
+            chgrp daemon \(ShellQuote.quote(file)) && chmod 0640 \(ShellQuote.quote(file))
+            printf '#!/bin/sh\\necho "ok: $1 $2 $3 as $(id -un)"\\necho "problem: X is missing" >&2\\nexit 3\\n' > \(ShellQuote.quote(loader))
             chmod 0755 \(ShellQuote.quote(loader))
             """)
         let run = try host.run(.envFileCheck, [file, loader])
         #expect(run.status == 0, "the loader's own exit status is its verdict, not the script's: \(run.stderr)")
-        #expect(run.answer["ownership"] == "root root 640")
+        #expect(run.answer["ownership"] == "root daemon 640")
         #expect(run.answer["group_members"] != nil)
         #expect(run.answer.all("variable") == ["API_TOKEN", "CLICKHOUSE_URL", "SPACED"])
         #expect(
-            run.answer.all("check") == ["ok: check-config --env-file \(file)", "problem: X is missing"],
-            "the file's path reaches the loader as one argument: \(run.stdout)")
+            run.answer.all("check") == ["ok: check-config --env-file \(file) as daemon", "problem: X is missing"],
+            "the file's path reaches the loader as one argument, run as the app user: \(run.stdout)")
         #expect(!run.stdout.contains("s3cr"), "values are never printed")
+
+        try host.shell("chgrp root \(ShellQuote.quote(file))")
+        let rootGroup = try host.run(.envFileCheck, [file, loader])
+        #expect(
+            rootGroup.answer.all("check").count == 1
+                && rootGroup.answer.all("check").first?.contains("belongs to group root") == true,
+            "the loader is never run as root: \(rootGroup.stdout)")
 
         let noLoader = try host.run(.envFileCheck, [file, host.root + "/none"])
         #expect(noLoader.answer["nobinary"] == "yes")

@@ -105,8 +105,10 @@ struct VerifyScriptTests {
             ["running", "exited", "paused", "restarting", "created"].contains { state.hasPrefix($0) }, "\(run.stdout)")
     }
 
-    @Test("release-command runs the binary with the env file's variables exported and passes its exit status")
-    func releaseCommand() throws {
+    @Test(
+        "release-command runs the binary as the env file's app user with --env-file, never sourcing it: a value with $ ` ' and spaces is not run, a root-owned group is refused"
+    )
+    func envFileIsNeverSourcedAsRoot() throws {
         let host = try ScriptHost()
         defer { host.close() }
         let env = host.root + "/env file"
@@ -114,18 +116,31 @@ struct VerifyScriptTests {
         try host.shell(
             """
             mkdir '\(host.root)/bin dir'
-            printf 'QTICKETS_TOKEN="t 1"\\nQTICKETS_BASE_URL=http://x\\n' > '\(env)'
+            cat > '\(env)' <<'ENV'
+            QTICKETS_TOKEN=a$b`touch \(host.root)/pwned` d'e
+            CLICKHOUSE_PASSWORD=$(touch \(host.root)/pwned)
+            ENV
+            chgrp daemon '\(env)' && chmod 0640 '\(env)'
             cat > '\(binary)' <<'BINARY'
             #!/bin/sh
-            printf '%s|' "$@" "$QTICKETS_TOKEN"
-            sh -c 'echo "$QTICKETS_BASE_URL"'
+            printf '%s|' "$@" "$(id -un)" "${QTICKETS_TOKEN-unset}"
+            echo
             exit 3
             BINARY
             chmod 0755 '\(binary)'
             """)
         let run = try host.run(.releaseCommand, [env, binary, "check-api", "one arg"])
         #expect(run.status == 3, "\(run.stderr)")
-        #expect(run.stdout == "check-api|one arg|t 1|http://x\n", "exported, and each value one argument")
+        #expect(
+            run.stdout == "check-api|one arg|--env-file|\(env)|daemon|unset|\n",
+            "the app user, the file's path as one argument, nothing exported: \(run.stdout)")
+        #expect(try host.shell("test -e '\(host.root)/pwned' && echo pwned || echo clean") == "clean\n")
+
+        try host.shell("chgrp root '\(env)'")
+        let rootGroup = try host.run(.releaseCommand, [env, binary, "check-api"])
+        #expect(
+            rootGroup.status == 65 && rootGroup.answer["refused"]?.contains("group root") == true, "\(rootGroup.stdout)"
+        )
 
         let missing = try host.run(.releaseCommand, [host.root + "/none", binary, "check-api"])
         #expect(missing.status != 0 && missing.status != 3)

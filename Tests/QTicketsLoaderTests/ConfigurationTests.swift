@@ -110,4 +110,16 @@ struct ConfigurationTests {
                 && text.contains("qtickets_api.env:4: ORG_NAME: the quote is not closed") && !text.contains(Self.token)
         }
     }
+
+    @Test(
+        "a secret with $ ` ' \" and spaces reads as systemd's EnvironmentFile= reads it: literally, nothing expanded or run"
+    )
+    func hostileSecretReadsLiterally() throws {
+        let file = try EnvironmentFile(
+            path: "/etc/qtickets_api/qtickets_api.env",
+            text: "QTICKETS_TOKEN=a$b`c d'e\nCLICKHOUSE_PASSWORD='a$b`c d\"e'\nORG_NAME=\"q \\\" $x\"\n")
+        #expect(file.values["QTICKETS_TOKEN"] == "a$b`c d'e")
+        #expect(file.values["CLICKHOUSE_PASSWORD"] == "a$b`c d\"e")
+        #expect(file.values["ORG_NAME"] == "q \" $x")
+    }
 }

@@ -82,11 +82,15 @@ public struct SecretsPush: Sendable {
         } catch {
             throw CommandFailure(.unreachable, "ssh", "\(host.label): uploading the env file: \(error)")
         }
+        // The loader checks it as the app user, who reads it through its group, as it will read the real one.
+        try await script.require(
+            command: "chown", "root:" + layout.user, incoming, step: "handing the upload to \(layout.user)'s group")
+        try await script.require(command: "chmod", "0640", incoming, step: "making the upload 0640")
         let current = layout.current + "/" + ReleaseBundle.binaryPath
         let hasRelease = (try? await script.run(command: "test", "-x", current).succeeded) ?? false
         var outcome: EnvFileCheck.Outcome
         if hasRelease {
-            // The upload is root's with mode 0600, so only the loader's verdict can fail here.
+            // The upload is root:<user> 0640 in a 0750 folder, so only the loader's verdict can fail here.
             outcome = try await EnvFileCheck(layout: layout).run(on: host, binary: current, path: incoming)
         } else if let local {
             outcome = EnvFileCheck.Outcome(

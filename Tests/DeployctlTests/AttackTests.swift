@@ -1,0 +1,149 @@
+import Foundation
+import Testbed
+import Testing
+
+/// The threat model, performed on a testbed host (prod2) as root on that host would: each test
+/// plants what a compromised or careless host could, runs deployctl from a workstation, and shows
+/// the attack refused with nothing done. docs/security.md names the defence each one proves.
+@Suite("Attacks by a compromised host, hostile values and the pipeline's own credentials", .serialized)
+struct AttackTests {
+    static let host = DeployFixture.host
+    static let root = "/opt/zakaz_dashboard"
+
+    /// Two releases deployed in turn (`first`, then `second` with a migration that has a down).
+    static func deployedPair(_ fixture: DeployFixture) throws -> (first: String, second: String) {
+        let first = try RollbackTests.release(fixture, migrations: [:])
+        let second = try RollbackTests.release(fixture, migrations: RollbackTests.view)
+        #expect(try fixture.deployctl(["setup", host]).status == 0)
+        #expect(try fixture.deployctl(["secrets", "push", host, "--from", fixture.envFile()]).status == 0)
+        for release in [first, second] {
+            let deployed = try fixture.deployctl(["deploy", host, "--release", release])
+            #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
+        }
+        return (first, second)
+    }
+
+    /// A workstation that did not build the releases: an empty store of its own.
+    static func otherWorkstation(_ fixture: DeployFixture) throws -> [String: String] {
+        let store = fixture.directory.file("other-workstation-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        return ["DEPLOYCTL_RELEASES": store]
+    }
+
+    @Test(
+        "rollback from a workstation that did not build the release: the host's copy is accepted only signed and re-hashed; a tampered down migration, unit, SHA256SUMS or manifest id is refused and nothing runs"
+    )
+    func hostCopyOfReleaseIsCheckedBeforeRollback() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            let (first, second) = try Self.deployedPair(fixture)
+            let other = try Self.otherWorkstation(fixture)
+            let planned = try fixture.deployctl(["rollback", Self.host, "--dry-run"], extra: other)
+            #expect(
+                planned.status == 0 && planned.stdout.contains("migrate-down 0009_probe_view"),
+                "an untampered copy passes: \(planned.stdout)\(planned.stderr)")
+
+            // Each tampering in turn, undone after: the rollback is refused naming what is wrong.
+            let down = "\(Self.root)/releases/\(second)/migrations/0009_probe_view.down.sql"
+            let unit = "\(Self.root)/releases/\(first)/systemd/qtickets_api.service"
+            let sums = "\(Self.root)/releases/\(first)/SHA256SUMS"
+            let manifest = "\(Self.root)/releases/\(first)/manifest.json"
+            let attacks: [(name: String, file: String, edit: String, refusal: String)] = [
+                (
+                    "tampered down migration", down, "echo 'DROP TABLE zakaz.fact_orders;' >> '\(down)'",
+                    "does not match"
+                ),
+                ("tampered unit", unit, "echo 'ExecStartPre=/bin/touch /tmp/pwned' >> '\(unit)'", "does not match"),
+                (
+                    "SHA256SUMS listing ../../x", sums,
+                    "echo '\(String(repeating: "0", count: 64))  migrations/../../../../tmp/pwned' >> '\(sums)'",
+                    "SHA256SUMS.sig"
+                ),
+                (
+                    "manifest id of shell text", manifest,
+                    "sed -i 's/\"id\" : \"\(first)\"/\"id\" : \"x; touch \\/tmp\\/pwned\"/' '\(manifest)'",
+                    "does not match"
+                ),
+            ]
+            for attack in attacks {
+                _ = try await fixture.run("cp -p '\(attack.file)' '\(attack.file).orig' && \(attack.edit)")
+                let refused = try fixture.deployctl(["rollback", Self.host, "--yes"], extra: other)
+                #expect(
+                    refused.status != 0 && refused.stderr.contains("is refused")
+                        && refused.stderr.contains(attack.refusal),
+                    "\(attack.name): \(refused.stdout)\(refused.stderr)")
+                #expect(
+                    try await fixture.run("readlink \(Self.root)/current") == "releases/\(second)\n",
+                    "\(attack.name): nothing changed")
+                _ = try await fixture.run("mv -f '\(attack.file).orig' '\(attack.file)'")
+            }
+            let copies = try FileManager.default.contentsOfDirectory(
+                atPath: FileManager.default.temporaryDirectory.path
+            )
+            .filter { $0.hasPrefix("deployctl-release-\(first)") || $0.hasPrefix("deployctl-release-\(second)") }
+            #expect(copies.isEmpty, "refused copies are removed: \(copies)")
+            #expect(try await fixture.run("test -e /tmp/pwned && echo pwned || echo clean") == "clean\n")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test("a host whose current release is named by shell text is refused by rollback before anything runs on it")
+    func hostListingReleaseIdCannotBeShellText() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            _ = try Self.deployedPair(fixture)
+            let hostile = "x;touch \\$HOME\\/pwned"
+            _ = try await fixture.run(
+                "cd \(Self.root) && mkdir -p 'releases/x;touch $HOME/pwned' && ln -sfn 'releases/x;touch $HOME/pwned' current"
+            )
+            let refused = try fixture.deployctl(["rollback", Self.host, "--yes"])
+            #expect(
+                refused.status != 0 && refused.stderr.contains("is not a release id"),
+                "\(hostile): \(refused.stdout)\(refused.stderr)")
+            #expect(try await fixture.run("test -e $HOME/pwned && echo pwned || echo clean") == "clean\n")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test(
+        "an env file whose token holds $ ` ' \" ; | > is never run as shell: secrets push and check, the deploy's post-check, verify's check-api and healthcheck pass and the loader loads with it; a second push checks it as the app user"
+    )
+    func hostileSecretValueDeploysVerifiesAndLoads() async throws {
+        let token = "sim-a$b`id>/tmp/pwned`c'd\"e;f|g"
+        let fixture = try await DeployFixture(token: token)
+        do {
+            let release = try RollbackTests.release(fixture, migrations: [:])
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
+            let deployed = try fixture.deployctl(["deploy", Self.host, "--release", release])
+            #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
+            let checked = try fixture.deployctl(["secrets", "check", Self.host])
+            #expect(checked.status == 0, "check-config as the app user accepts it: \(checked.stdout)\(checked.stderr)")
+            let reports = fixture.directory.file("reports")
+            try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: true)
+            let verified = try fixture.deployctl([
+                "--json", "verify", Self.host, "--output-dir", reports, "--only", "load", "--only", "monitoring",
+            ])
+            let checks = ContainerTests.checks(verified)
+            #expect(
+                checks["load.check-api"]?.outcome == "pass" && checks["monitoring.healthcheck"]?.outcome == "pass",
+                "\(checks)")
+            #expect(
+                try await fixture.run(
+                    "systemctl show qtickets_api.service -p Result --value; test -e /tmp/pwned && echo pwned || echo clean"
+                ) == "success\nclean\n")
+            let again = try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()])
+            #expect(
+                again.status == 0, "checked by the release's loader as the app user: \(again.stdout)\(again.stderr)")
+            let everything = verified.stdout + verified.stderr + deployed.stdout + deployed.stderr
+            #expect(!everything.contains(token), "the token is never printed")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+}
