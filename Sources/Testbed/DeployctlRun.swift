@@ -8,9 +8,12 @@ public struct DeployctlRun: Sendable {
 
     public static let binary = Testbed.repository.appendingPathComponent(".build/debug/deployctl").path
 
-    /// Runs `binary` (default: the debug build) with `arguments`, this process's environment plus `environment`.
-    public init(_ arguments: [String], environment: [String: String] = [:], binary: String = DeployctlRun.binary) throws
-    {
+    /// Runs `binary` (default: the debug build) with `arguments`, this process's environment plus `environment`,
+    /// and `input` on its standard input (end of file at once without).
+    public init(
+        _ arguments: [String], environment: [String: String] = [:], input: Data? = nil,
+        binary: String = DeployctlRun.binary
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -19,8 +22,16 @@ public struct DeployctlRun: Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            let writer = stdin.fileHandleForWriting
+            Thread.detachNewThread {
+                writer.write(input)
+                try? writer.close()
+            }
+        }
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

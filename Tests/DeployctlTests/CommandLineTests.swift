@@ -88,6 +88,22 @@ struct CommandLineTests {
         #expect(single.status == 0 && single.stdout == "a b\n")
     }
 
+    @Test("exec passes standard input to the command on every host, and -n sends none")
+    func execStandardInput() throws {
+        let input = Data((1...20_000).map { "order \($0)\n" }.joined().utf8)
+        let run = try DeployctlRun(
+            ["--env-dir", environments, "exec", "fleet", "--", "awk 'END { print NR; print $0 }'"], input: input)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        for name in ["museshow", "client-prod", "prod2"] {
+            let host = lines.filter { $0.hasPrefix(name + " ") }.map { $0.split(separator: "|").last ?? "" }
+            #expect(host == [" 20000", " order 20000"], "\(run.stdout)")
+        }
+        let none = try DeployctlRun(
+            ["--env-dir", environments, "exec", "museshow", "-n", "--", "wc -c"], input: Data("ignored".utf8))
+        #expect(none.status == 0 && none.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
     @Test("trust records an unknown host key after showing its fingerprint; a second run finds it trusted")
     func trust() throws {
         let temporary = try TemporaryDirectory("trust")

@@ -63,10 +63,13 @@ public struct FleetCommand: Sendable {
 
     public let command: String
     public let timeout: Duration?
+    /// Sent to the command's standard input on every host, then end of file; nil sends end of file at once.
+    public let stdin: Data?
 
-    public init(command: String, timeout: Duration? = nil) {
+    public init(command: String, timeout: Duration? = nil, stdin: Data? = nil) {
         self.command = command
         self.timeout = timeout
+        self.stdin = stdin
     }
 
     /// Runs the command on every host of `session`; `onLine` receives output lines as they arrive, tagged with the host.
@@ -75,10 +78,11 @@ public struct FleetCommand: Sendable {
     {
         let command = command
         let timeout = timeout
+        let stdin = stdin
         let outcomes = await session.eachHost(
             { host, connection in
                 let started = ContinuousClock.now
-                var options = SSHConnection.ExecOptions(timeout: timeout ?? host.commandTimeout)
+                var options = SSHConnection.ExecOptions(timeout: timeout ?? host.commandTimeout, stdin: stdin)
                 if let onLine {
                     options.onLine = { stream, line in onLine(host.name, stream, line) }
                 }
