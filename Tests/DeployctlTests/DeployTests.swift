@@ -142,12 +142,13 @@ struct DeployTests {
                 try fixture.directory.variant(of: binary, marked: "four"),
             ])
         let fourthID = try #require((Self.result(fourth)["manifest"] as? [String: Any])?["id"] as? String)
-        let smoke = fixture.directory.file("releases/\(fourthID)/checks/smoke/freshness.sql")
-        try (String(contentsOfFile: smoke, encoding: .utf8) + "\n-- altered\n").write(
-            toFile: smoke, atomically: true, encoding: .utf8)
+        let bundle = try #require(FileHandle(forWritingAtPath: fixture.directory.file("releases/\(fourthID).tar")))
+        try bundle.seekToEnd()
+        try bundle.write(contentsOf: Data("altered".utf8))
+        try bundle.close()
         let altered = try fixture.deployctl(["deploy", host, "--release", fourthID])
         #expect(
-            altered.status == 1 && altered.stdout.contains("files differ from the signed SHA256SUMS"),
+            altered.status == 1 && altered.stdout.contains("the upload's tar is not signed by a trusted release key"),
             "\(altered.stdout)")
         #expect(
             try await fixture.run("ls /opt/zakaz_dashboard/releases; readlink /opt/zakaz_dashboard/current").contains(
@@ -161,7 +162,8 @@ struct DeployTests {
         let untrustedID = try #require((Self.result(untrusted)["manifest"] as? [String: Any])?["id"] as? String)
         let stranger = try fixture.deployctl(["deploy", host, "--release", untrustedID])
         #expect(
-            stranger.status == 1 && stranger.stdout.contains("not from a trusted release key"), "\(stranger.stdout)")
+            stranger.status == 1 && stranger.stdout.contains("not signed by a trusted release key"),
+            "\(stranger.stdout)")
         #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(thirdID)\n")
 
         // Another deploy holding the lock: refused at once, naming it; lock break ends it.

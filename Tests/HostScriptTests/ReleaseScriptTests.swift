@@ -43,10 +43,15 @@ struct ReleaseScriptTests {
         #expect(try host.shell("test -d '\(folder)' && echo made") == "made\n")
     }
 
-    /// A signed release folder `releases/<id>` on the host, or its tar as `.incoming-<id>.tar`,
-    /// signed with a key made on the host and trusted through `shared/allowed_signers`.
-    func makeSignedRelease(on host: ScriptHost, id: String, asUpload: Bool, tamper: Bool = false) throws {
+    /// A signed release folder `releases/<id>` on the host, or its tar as `.incoming-<id>.tar`
+    /// (signed as `.incoming-<id>.tar.sig` unless `signTar` is false), signed with a key made on the
+    /// host and trusted through `shared/allowed_signers`; `craft` runs in the folder before it is packed.
+    func makeSignedRelease(
+        on host: ScriptHost, id: String, asUpload: Bool, tamper: Bool = false, craft: String = "true",
+        signTar: Bool = true, tarOptions: String = ""
+    ) throws {
         let staging = asUpload ? "\(host.root)/build" : "\(host.root)/releases/\(id)"
+        let tar = "\(host.root)/releases/.incoming-\(id).tar"
         try host.shell(
             """
             cd \(host.root)
@@ -54,13 +59,15 @@ struct ReleaseScriptTests {
             printf 'deployctl-release %s\\n' "$(cat key.pub)" > shared/allowed_signers
             mkdir -p '\(staging)/bin'
             cd '\(staging)'
-            printf '#!/bin/sh\\n' > bin/qtickets-api
+            printf '#!/bin/sh\\n' > bin/qtickets-api && chmod 0755 bin/qtickets-api
             printf '{\\n  "id" : "\(id)"\\n}\\n' > manifest.json
             printf '%s\\n' '\(id)' > RELEASE
             sha256sum bin/qtickets-api manifest.json RELEASE > SHA256SUMS
             ssh-keygen -q -Y sign -f \(host.root)/key -n deployctl-release SHA256SUMS
             \(tamper ? "echo changed >> bin/qtickets-api" : "true")
-            \(asUpload ? "tar -cf '\(host.root)/releases/.incoming-\(id).tar' . && rm -rf '\(staging)'" : "true")
+            \(craft)
+            \(asUpload ? "tar -cf '\(tar)' \(tarOptions) . && rm -rf '\(staging)'" : "true")
+            \(asUpload && signTar ? "ssh-keygen -q -Y sign -f \(host.root)/key -n deployctl-release '\(tar)'" : "true")
             """)
     }
 
@@ -69,21 +76,24 @@ struct ReleaseScriptTests {
             .verifyRelease,
             [
                 host.root + "/releases", id, host.root + "/shared/allowed_signers", "deployctl-release",
-                "deployctl-release",
+                "deployctl-release", "bin/qtickets-api", "755",
             ])
     }
 
-    @Test("verify-release unpacks a signed upload, checks every file and renames it into releases/<id>, root's")
+    @Test(
+        "verify-release checks a signed upload's tar, unpacks it, checks every file, sets the manifest's modes and renames it into releases/<id>, root's"
+    )
     func verifyReleaseUpload() throws {
         let host = try ScriptHost()
         defer { host.close() }
-        try makeSignedRelease(on: host, id: "0123456789abcdef", asUpload: true)
+        try makeSignedRelease(on: host, id: "0123456789abcdef", asUpload: true, craft: "chmod 0700 bin/qtickets-api")
         let run = try verify("0123456789abcdef", on: host)
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         #expect(run.answer["verified"] == "yes")
         #expect(
-            try host.shell("cd \(host.root)/releases && ls -A && stat -c %U 0123456789abcdef")
-                == "0123456789abcdef\nroot\n", "the tar and the scratch folder are gone")
+            try host.shell(
+                "cd \(host.root)/releases && ls -A && stat -c '%U %a' 0123456789abcdef 0123456789abcdef/bin/qtickets-api 0123456789abcdef/RELEASE"
+            ) == "0123456789abcdef\nroot 755\nroot 755\nroot 644\n", "the tar and the scratch folder are gone")
 
         let again = try verify("0123456789abcdef", on: host)
         #expect(again.answer["verified"] == "yes", "a release already on the host is checked as it stands")
@@ -97,6 +107,51 @@ struct ReleaseScriptTests {
         let run = try verify("fedcba9876543210", on: host)
         #expect(run.status == 65)
         #expect(run.answer["refused"]?.hasPrefix("files differ from the signed SHA256SUMS") == true, "\(run.stdout)")
+        #expect(try host.shell("ls -A \(host.root)/releases") == "", "nothing of the refused upload is left")
+    }
+
+    @Test(
+        "an upload whose tar is unsigned, or signed by a key the host does not trust, is refused before anything is unpacked"
+    )
+    func unsignedTarIsRefusedBeforeUnpacking() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let setuid = "cp /bin/sh bin/sh && chmod 4755 bin/sh"
+        try makeSignedRelease(on: host, id: "00000000000000bb", asUpload: true, craft: setuid, signTar: false)
+        let unsigned = try verify("00000000000000bb", on: host)
+        #expect(
+            unsigned.status == 65 && unsigned.answer["refused"] == "the upload has no signature", "\(unsigned.stdout)")
+        #expect(try host.shell("ls -A \(host.root)/releases") == "", "nothing was unpacked, the upload is gone")
+
+        try makeSignedRelease(on: host, id: "00000000000000bb", asUpload: true, craft: setuid)
+        try host.shell(
+            "cd \(host.root)/releases && rm .incoming-00000000000000bb.tar.sig && ssh-keygen -q -t ed25519 -N '' -f ../other && ssh-keygen -q -Y sign -f ../other -n deployctl-release .incoming-00000000000000bb.tar"
+        )
+        let untrusted = try verify("00000000000000bb", on: host)
+        #expect(
+            untrusted.status == 65
+                && untrusted.answer["refused"]?.contains("not signed by a trusted release key") == true,
+            "\(untrusted.stdout)")
+        #expect(try host.shell("ls -A \(host.root)/releases") == "")
+    }
+
+    @Test(
+        "a signed tar holding a device node, a setuid file, a symlink, a hard link, an absolute path or an extra file is refused and nothing of it stays",
+        arguments: [
+            ("mknod null c 1 3", "", "other than a plain file or directory"),
+            ("chmod 4755 bin/qtickets-api", "", "other than a plain file or directory"),
+            ("ln -s /etc/shadow shadow", "", "other than a plain file or directory"),
+            ("ln bin/qtickets-api hard", "", "other than a plain file or directory"),
+            ("echo x > /run/deployctl-abs-probe", "-P /run/deployctl-abs-probe", "outside its folder"),
+            ("echo x > extra", "", "not exactly the manifest's (extra: ./extra"),
+        ])
+    func craftedTarIsRefused(craft: String, tarOptions: String, refusal: String) throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        defer { _ = try? host.shell("rm -f /run/deployctl-abs-probe") }
+        try makeSignedRelease(on: host, id: "00000000000000cc", asUpload: true, craft: craft, tarOptions: tarOptions)
+        let run = try verify("00000000000000cc", on: host)
+        #expect(run.status == 65 && run.answer["refused"]?.contains(refusal) == true, "\(run.stdout)\(run.stderr)")
         #expect(try host.shell("ls -A \(host.root)/releases") == "", "nothing of the refused upload is left")
     }
 

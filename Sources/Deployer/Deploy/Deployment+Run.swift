@@ -51,7 +51,6 @@ extension Deployment {
         }
         var executor = ActionExecutor(
             deployment: self, session: session, connections: connections, run: runID, plan: plan)
-        defer { executor.removeBundle() }
         if failure == nil && plan.parallel <= 1 {
             for step in plan.actions {
                 do throws(CommandFailure) {
@@ -359,8 +358,6 @@ struct ActionExecutor: Sendable {
     let connections: [String: any RemoteHost]
     /// Set once the migrations ran.
     private var migrated = false
-    /// The bundle as one tar file, made on first upload.
-    private var bundle: String?
 
     /// This run's id: its lease's and its watchdogs'.
     let run: String
@@ -474,7 +471,7 @@ struct ActionExecutor: Sendable {
         }
     }
 
-    private mutating func upload(to host: any RemoteHost) async throws(CommandFailure) {
+    private func upload(to host: any RemoteHost) async throws(CommandFailure) {
         let state = try await HostScript(host: host).require(
             .freeSpace, [layout.releases], step: "checking free space")
         let free = (UInt64(ScriptAnswer(state.stdoutText)["free"] ?? "") ?? 0) * 1024
@@ -487,9 +484,12 @@ struct ActionExecutor: Sendable {
         }
         let tar = try makeBundle()
         do throws(SSHError) {
-            // Unchecked in transit: verify-release checks every file against the signed SHA256SUMS.
+            // Unchecked in transit: verify-release checks the tar's signature before it unpacks it.
             _ = try await host.transfer(
                 file: tar, to: "\(layout.releases)/.incoming-\(id).tar", timeout: .seconds(3600))
+            _ = try await host.upload(
+                file: release.bundleSignature, to: "\(layout.releases)/.incoming-\(id).tar.sig", mode: 0o644,
+                timeout: .seconds(60))
         } catch {
             throw CommandFailure(
                 .unreachable, "ssh",
@@ -497,41 +497,28 @@ struct ActionExecutor: Sendable {
         }
     }
 
-    /// Deletes the local tar made for the uploads.
-    func removeBundle() {
-        if let bundle { try? FileManager.default.removeItem(atPath: bundle) }
+    /// The release's signed bundle (`<id>.tar` and its signature beside the release folder).
+    func makeBundle() throws(CommandFailure) -> String {
+        guard FileManager.default.fileExists(atPath: release.bundleSignature) else {
+            throw CommandFailure(
+                .invalidConfiguration, "bundle",
+                "release \(id) has no signed bundle at \(release.bundle) (built before bundles were signed): run `deployctl release build` again"
+            )
+        }
+        return release.bundle
     }
 
-    mutating func makeBundle() throws(CommandFailure) -> String {
-        if let bundle { return bundle }
-        let path =
-            FileManager.default.temporaryDirectory.path + "/deployctl-bundle-\(id)-\(UUID().uuidString.prefix(8)).tar"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tar", "-C", release.path, "-cf", path, "."]
-        do {
-            try process.run()
-        } catch {
-            throw CommandFailure(.checkFailed, "bundle", "cannot run tar to pack \(release.path): \(error)")
-        }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure(.checkFailed, "bundle", "tar could not pack \(release.path)")
-        }
-        bundle = path
-        return path
-    }
-
-    /// Unpacks an upload (if there is one) into a temporary folder, checks the signature of
-    /// SHA256SUMS against the host's allowed signers and every file against SHA256SUMS, with the
-    /// host's own ssh-keygen and sha256sum, and only then renames it to `releases/<id>`.
+    /// Checks an upload's tar against its signature before anything is unpacked, unpacks only
+    /// regular files and directories into a temporary folder, requires exactly the manifest's files
+    /// (with its modes) and checks the signature of SHA256SUMS and every file against it, with the
+    /// host's own ssh-keygen and sha256sum; only then renames it to `releases/<id>`.
     private func verifyRelease(on host: any RemoteHost) async throws(CommandFailure) {
         let result = try await HostScript(host: host).run(
             .verifyRelease,
             [
                 layout.releases, id, layout.allowedSigners, ReleaseBundle.signerIdentity,
                 ReleaseBundle.signatureNamespace,
-            ])
+            ] + release.manifest.files.flatMap { [$0.path, $0.mode] })
         let answer = ScriptAnswer(result.stdoutText)
         if let refused = answer["refused"] {
             throw CommandFailure(
