@@ -146,4 +146,34 @@ struct AttackTests {
         }
         await fixture.cleanup()
     }
+
+    @Test(
+        "unit names a host lists under current/systemd/ that are shell text or options (backticks, $(…), `-rf.service`, a space) are refused by deploy --dry-run, and nothing runs"
+    )
+    func hostUnitNamesCannotBeShellText() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            let first = try RollbackTests.release(fixture, migrations: [:])
+            let next = try RollbackTests.release(fixture, migrations: [:], failingLoader: true)
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", first]).status == 0)
+            for name in ["a`touch pwned`.service", "$(touch pwned).service", "-rf.service", "b c.service"] {
+                #expect(
+                    try await fixture.run("cd \(Self.root)/current/systemd && : > './\(name)' && echo planted")
+                        == "planted\n")
+                let planned = try fixture.deployctl(["deploy", Self.host, "--release", next, "--dry-run"])
+                #expect(
+                    planned.status != 0 && planned.stderr.contains("is not a systemd unit name"),
+                    "\(name): \(planned.stdout)\(planned.stderr)")
+                _ = try await fixture.run("cd \(Self.root)/current/systemd && rm -f './\(name)'")
+            }
+            #expect(
+                try await fixture.run("find / -xdev -name pwned 2>/dev/null | head -n 1; echo end") == "end\n",
+                "nothing ran")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
 }

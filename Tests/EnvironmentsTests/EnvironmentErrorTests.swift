@@ -32,7 +32,9 @@ struct EnvironmentErrorTests {
         MalformedCase(
             name: "missing required key points at its table's header",
             document: minimal.removing(line: 11),
-            expected: ["\(file):10:1: app.root: missing required key, expected an absolute path on the host"]
+            expected: [
+                "\(file):10:1: app.root: missing required key, expected an absolute path on the host (letters, digits, / _ . - + @; no spaces, quotes, %, $ or backslashes, no . or .. parts)"
+            ]
         ),
         MalformedCase(
             name: "missing root key points at line 1",
@@ -108,7 +110,7 @@ struct EnvironmentErrorTests {
             name: "remote secret file must be absolute",
             document: minimal.replacing(line: 25, with: #"password = { remote_file = "secrets/ch" }"#),
             expected: [
-                #"\#(file):25:14: clickhouse.writer.password.remote_file: expected an absolute path on the host, found "secrets/ch""#
+                #"\#(file):25:14: clickhouse.writer.password.remote_file: expected an absolute path on the host (letters, digits, / _ . - + @; no spaces, quotes, %, $ or backslashes, no . or .. parts), found "secrets/ch""#
             ]
         ),
         MalformedCase(
@@ -141,6 +143,13 @@ struct EnvironmentErrorTests {
             ]
         ),
         MalformedCase(
+            name: "a unit name starting with - is refused (it would be an option to systemctl)",
+            document: minimal.replacing(line: 17, with: #"unit = "--now.service""#),
+            expected: [
+                #"\#(file):17:1: clickhouse.unit: expected a systemd service name ending in .service, found "--now.service""#
+            ]
+        ),
+        MalformedCase(
             name: "port out of range",
             document: minimal.inserting("port = 70000", after: 8),
             expected: ["\(file):9:1: hosts[0].port: expected an integer in 1...65535, found 70000"]
@@ -148,7 +157,9 @@ struct EnvironmentErrorTests {
         MalformedCase(
             name: "relative app root",
             document: minimal.replacing(line: 11, with: #"root = "opt/zakaz_dashboard""#),
-            expected: [#"\#(file):11:1: app.root: expected an absolute path on the host, found "opt/zakaz_dashboard""#]
+            expected: [
+                #"\#(file):11:1: app.root: expected an absolute path on the host (letters, digits, / _ . - + @; no spaces, quotes, %, $ or backslashes, no . or .. parts), found "opt/zakaz_dashboard""#
+            ]
         ),
         MalformedCase(
             name: "app running as root",
@@ -340,7 +351,7 @@ struct EnvironmentErrorTests {
                 .inserting("port = 0", after: 8),
             expected: [
                 "\(file):9:1: hosts[0].port: expected an integer in 1...65535, found 0",
-                #"\#(file):12:1: app.root: expected an absolute path on the host, found "relative""#,
+                #"\#(file):12:1: app.root: expected an absolute path on the host (letters, digits, / _ . - + @; no spaces, quotes, %, $ or backslashes, no . or .. parts), found "relative""#,
                 "\(file):26:1: clickhouse.writer.password: secrets must be references, not literal values; write password = one of \(secretForms)",
             ]
         ),

@@ -54,8 +54,8 @@ struct EnvironmentParsingTests {
         password = { remote_file = "/opt/zakaz_dashboard/secrets/ch_writer" }
 
         [systemd]
-        scope = "user"
-        units_dir = "~/.config/systemd/user"
+        scope = "system"
+        units_dir = "/etc/systemd/system/deployctl"
 
         [gate]
         require_passed_on = "local"
@@ -127,7 +127,8 @@ struct EnvironmentParsingTests {
                     writer: .init(user: "etl_writer", password: .remoteFile("/opt/zakaz_dashboard/secrets/ch_writer"))
                 ))
         #expect(environment.clickhouseHost.address == "2001:db8::20")
-        #expect(environment.systemd == Environment.Systemd(scope: .user, unitsDirectory: "~/.config/systemd/user"))
+        #expect(
+            environment.systemd == Environment.Systemd(scope: .system, unitsDirectory: "/etc/systemd/system/deployctl"))
         #expect(environment.gate == Environment.Gate(requirePassedOn: "local", maxReportAge: .seconds(24 * 3600)))
     }
 
@@ -162,18 +163,43 @@ struct EnvironmentParsingTests {
         #expect(environment.systemd == Environment.Systemd(scope: .system, unitsDirectory: "/etc/systemd/system"))
     }
 
+    @Test("the units directory defaults to the system manager's")
+    func unitsDirectoryDefault() throws {
+        let environment = try EnvironmentDocument.minimal.appending("\n[systemd]\nscope = \"system\"").parse()
+        #expect(environment.systemd.unitsDirectory == "/etc/systemd/system")
+    }
+
+    @Test("scope = \"user\" is refused at its line, saying it is not supported, instead of being accepted and ignored")
+    func userScopeIsRefused() throws {
+        #expect {
+            try EnvironmentDocument.minimal.appending("\n[systemd]\nscope = \"user\"").parse()
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("systemd.scope") && text.contains("\"user\" is not supported")
+        }
+    }
+
     @Test(
-        "the units directory defaults to the scope's own",
+        "a host path that would break a unit file or a script is refused at environment load with file, line and key",
         arguments: [
-            (Environment.Systemd.Scope.system, "/etc/systemd/system"),
-            (.user, "~/.config/systemd/user"),
-        ]
-    )
-    func unitsDirectoryDefault(scope: Environment.Systemd.Scope, directory: String) throws {
-        let environment = try EnvironmentDocument.minimal.appending("\n[systemd]\nscope = \"\(scope.rawValue)\"")
-            .parse()
-        #expect(environment.systemd.scope == scope)
-        #expect(environment.systemd.unitsDirectory == directory)
+            (11, #"root = "/opt/zakaz dashboard""#, "app.root"), (11, #"root = "/opt/%h""#, "app.root"),
+            (13, #"env_file = "/etc/x'y.env""#, "app.env_file"), (13, #"env_file = "/etc/x\"y.env""#, "app.env_file"),
+            (11, #"root = "/opt/x\r""#, "app.root"), (11, #"root = "/opt/../etc""#, "app.root"),
+            (11, #"root = "/opt/$HOME""#, "app.root"), (11, #"root = "/opt/a\\b""#, "app.root"),
+            (26, "[systemd]\nunits_dir = \"~/.config/systemd/user\"", "systemd.units_dir"),
+        ])
+    func hostilePathIsRefusedAtLoad(line: Int, text: String, key: String) throws {
+        let document =
+            line > EnvironmentDocument.minimal.lines.count
+            ? EnvironmentDocument.minimal.appending(text)
+            : EnvironmentDocument.minimal.replacing(line: line, with: text)
+        let where_ = "\(EnvironmentDocument.sourcePath):\(line > 25 ? line + 1 : line)"
+        #expect {
+            try document.parse()
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains(key) && message.contains(where_) && message.contains("no spaces, quotes, %")
+        }
     }
 
     @Test("a gate defaults to a 72-hour report age")

@@ -31,7 +31,7 @@ extension EnvironmentDecoder {
         )
         let localFile = localPath("file", in: reference)
         let remoteFile = reference.string(
-            "remote_file", expected: "an absolute path on the host", isValid: ValueFormats.isAbsolutePath)
+            "remote_file", expected: ValueFormats.absolutePathRule, isValid: ValueFormats.isAbsolutePath)
         reference.reportUnknownKeys()
 
         let written = ["env", "file", "remote_file"].filter(reference.contains)

@@ -4,7 +4,7 @@ extension EnvironmentDecoder {
         guard let table = root.table("app", required: true, expected: "an [app] table") else {
             return nil
         }
-        let hostPath = "an absolute path on the host"
+        let hostPath = ValueFormats.absolutePathRule
         let appRoot = table.string("root", required: true, expected: hostPath, isValid: ValueFormats.isAbsolutePath)
         let user = table.string(
             "user",
@@ -57,23 +57,20 @@ extension EnvironmentDecoder {
         guard let table = root.table("systemd", expected: "a [systemd] table") else {
             return Environment.Systemd()
         }
-        let scope = table.choice("scope", as: Environment.Systemd.Scope.self) ?? .system
-        let unitsDirectory: String?
-        switch scope {
-        case .system:
-            unitsDirectory = table.string(
-                "units_dir",
-                expected: "an absolute path on the host",
-                isValid: ValueFormats.isAbsolutePath
-            )
-        case .user:
-            // A user manager's directory lives in the SSH user's home on the host, which only the host can expand.
-            unitsDirectory = table.string(
-                "units_dir",
-                expected: "an absolute path on the host, or one starting with ~/",
-                isValid: { ValueFormats.isAbsolutePath($0) || $0.hasPrefix("~/") }
-            )
-        }
+        // A user manager would need units in the SSH user's home and `systemctl --user` everywhere
+        // deployctl runs systemctl; it does neither, so the file must not say it does.
+        let scope =
+            table.string(
+                "scope",
+                expected:
+                    "\"system\" (deployctl installs units with the system manager as root; scope = \"user\" is not supported)",
+                isValid: { $0 == Environment.Systemd.Scope.system.rawValue }
+            ).flatMap(Environment.Systemd.Scope.init(rawValue:)) ?? .system
+        let unitsDirectory = table.string(
+            "units_dir",
+            expected: ValueFormats.absolutePathRule,
+            isValid: ValueFormats.isAbsolutePath
+        )
         table.reportUnknownKeys()
         return Environment.Systemd(scope: scope, unitsDirectory: unitsDirectory)
     }

@@ -50,9 +50,10 @@ enum ValueFormats {
         value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil
     }
 
-    /// A systemd service unit name, such as `clickhouse-server.service` or `clickhouse@main.service`.
+    /// A systemd service unit name, such as `clickhouse-server.service` or `clickhouse@main.service`
+    /// (systemd's characters, not starting with `-` or `.`, at most 255 characters).
     static func isServiceUnitName(_ value: String) -> Bool {
-        value.wholeMatch(of: /[A-Za-z0-9:_.@\\-]+\.service/) != nil
+        value.count <= 255 && value.wholeMatch(of: /[A-Za-z0-9:_@\\][A-Za-z0-9:_.@\\-]*\.service/) != nil
     }
 
     /// A Docker container name.
@@ -65,9 +66,15 @@ enum ValueFormats {
         value.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9_.-]*/) != nil
     }
 
-    /// An absolute path on the host.
+    /// What `isAbsolutePath` accepts, for messages.
+    static let absolutePathRule =
+        "an absolute path on the host (letters, digits, / _ . - + @; no spaces, quotes, %, $ or backslashes, no . or .. parts)"
+
+    /// An absolute path on the host that needs no quoting or escaping in a unit file (`%`, spaces,
+    /// quotes and backslashes would each mean something to systemd) or a shell word.
     static func isAbsolutePath(_ value: String) -> Bool {
-        value.hasPrefix("/") && !value.contains("\0") && !value.contains("\n")
+        value.count <= 4096 && value.wholeMatch(of: /(\/[A-Za-z0-9_.+@-]+)+\/?|\//) != nil
+            && !value.split(separator: "/").contains { $0 == "." || $0 == ".." }
     }
 
     /// An `http://` or `https://` URL with a host, as a notification is posted to.

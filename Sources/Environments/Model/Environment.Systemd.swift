@@ -3,20 +3,15 @@ extension Environment {
     public struct Systemd: Sendable, Hashable {
         /// Which systemd instance manages the units.
         public enum Scope: String, Sendable, Hashable, CaseIterable {
-            /// The system manager (`systemctl`), which needs root to install units.
+            /// The system manager (`systemctl`), which needs root to install units; the only one
+            /// deployctl supports (`scope = "user"` is refused when the file is read).
             case system
-
-            /// The login user's manager (`systemctl --user`).
-            case user
         }
 
         /// Which systemd instance manages the units.
         public var scope: Scope
 
         /// The directory on the host that unit files are written to.
-        ///
-        /// A path that starts with `~/` is relative to the home directory of the SSH user on the
-        /// host and is expanded there, not on the workstation.
         public var unitsDirectory: String
 
         /// Creates the systemd settings; without a directory, the scope's usual one is used.
@@ -29,7 +24,6 @@ extension Environment {
         public static func defaultUnitsDirectory(for scope: Scope) -> String {
             switch scope {
             case .system: "/etc/systemd/system"
-            case .user: "~/.config/systemd/user"
             }
         }
     }
