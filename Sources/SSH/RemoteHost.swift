@@ -28,6 +28,7 @@ public protocol RemoteHost: AnyObject, Sendable {
         -> UploadResult
 
     /// Copies a local file without a checksum of its own, for content the caller verifies afterwards (see `SSHConnection.transfer`).
+    /// Reports how far it got to the task's `TransferProgress.observer`, if one is bound.
     func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError)
         -> UploadResult
 
@@ -104,7 +105,9 @@ extension SSHConnection: RemoteHost {
     public func transfer(file localPath: String, to remotePath: String, timeout: Duration) async throws(SSHError)
         -> UploadResult
     {
-        try await offload { () throws(SSHError) in try self.transfer(file: localPath, to: remotePath, timeout: timeout)
+        let progress = TransferProgress.observer
+        return try await offload { () throws(SSHError) in
+            try self.transfer(file: localPath, to: remotePath, timeout: timeout, progress: progress)
         }
     }
 

@@ -34,15 +34,24 @@ extension SSHConnection {
     /// `upload(file:to:mode:timeout:)` but without the host's SHA-256 check and fsync: for content
     /// the caller verifies itself afterwards (a release bundle, whose every file the host checks
     /// against the signed SHA256SUMS), at the speed of scp.
-    public func transfer(file localPath: String, to remotePath: String, timeout: Duration = .seconds(3600))
-        throws(SSHError) -> UploadResult
-    {
+    ///
+    /// `progress` hears the label, the bytes sent and the file's size after each chunk.
+    public func transfer(
+        file localPath: String, to remotePath: String, timeout: Duration = .seconds(3600),
+        progress: TransferProgress.Observer? = nil
+    ) throws(SSHError) -> UploadResult {
         guard let handle = FileHandle(forReadingAtPath: localPath) else {
             throw SSHError(.sftp, "\(configuration.label): cannot read the local file \(localPath)")
         }
         defer { try? handle.close() }
+        let size = (try? FileManager.default.attributesOfItem(atPath: localPath)[.size] as? NSNumber)?.uint64Value ?? 0
+        var sent: UInt64 = 0
+        let label = configuration.label
         return try upload(to: remotePath, mode: 0o600, timeout: timeout, checked: false) {
-            try? handle.read(upToCount: 1 << 20)
+            if let progress, sent > 0 { progress(label, sent, size) }
+            let chunk = try? handle.read(upToCount: 1 << 20)
+            sent += UInt64(chunk?.count ?? 0)
+            return chunk
         }
     }
 

@@ -18,6 +18,10 @@ public struct VerifySuite: Sendable {
     public func run(only: Set<CheckResult.Area>? = nil) async -> [CheckResult] {
         let started = Date()
         let wanted = only ?? Set(CheckResult.Area.allCases)
+        let observer = VerifyProgress.observer
+        let label = target.hostName
+        func begin(_ area: CheckResult.Area) { if wanted.contains(area) { observer?(label, area) } }
+        begin(.environment)
         let factsRun = await shell(VerifyFacts.commandLine(for: target), timeout: .seconds(120))
         let facts = VerifyFacts(output: factsRun.output, command: "facts")
         var results: [CheckResult] = []
@@ -30,26 +34,33 @@ public struct VerifySuite: Sendable {
                 expected: "-", found: "skipped: \(reason)")
         }
         let noClickHouse = "ClickHouse does not answer (environment.clickhouse-answers)"
+        begin(.database)
         if wanted.contains(.database) {
             results += clickhouse ? await databaseChecks() : [skipped(.database, because: noClickHouse)]
         }
         var loaded = true
+        begin(.load)
         if wanted.contains(.load) || wanted.contains(.metadata) {
             let load = await loadChecks()
             loaded = !load.contains { $0.id == "load.run" && $0.outcome == .fail }
             if wanted.contains(.load) { results += load }
         }
+        begin(.quality)
         if wanted.contains(.quality) {
             results += clickhouse ? await qualityChecks() : [skipped(.quality, because: noClickHouse)]
         }
+        begin(.metadata)
         if wanted.contains(.metadata) {
             results +=
                 clickhouse && loaded
                 ? await metadataChecks(since: started)
                 : [skipped(.metadata, because: clickhouse ? "the loader run failed (load.run)" : noClickHouse)]
         }
+        begin(.monitoring)
         if wanted.contains(.monitoring) { results += await monitoringChecks() }
+        begin(.automation)
         if wanted.contains(.automation) { results += automationChecks(facts) }
+        begin(.smoke)
         if wanted.contains(.smoke) {
             results += clickhouse ? await smokeChecks() : [skipped(.smoke, because: noClickHouse)]
         }

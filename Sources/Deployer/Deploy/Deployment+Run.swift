@@ -380,6 +380,7 @@ struct ActionExecutor: Sendable {
 
     /// Performs `step`: a migration once for the environment, any other step on its host.
     mutating func perform(_ step: DeployStep) async throws(CommandFailure) {
+        DeployProgress.observer?(.step(step))
         switch step {
         case .migrate: try await migrate()
         case .migrateDown: try await migrateDown()

@@ -22,6 +22,10 @@ public enum EnvironmentMigrator {
         }
         let clickhouse = session.environment.clickhouse
         let tables = TrackingTables(database: clickhouse.database, cluster: clickhouse.cluster)
+        var options = options
+        if options.progress == nil, let observer = DeployProgress.observer {
+            options.progress = { observer(.migration($0)) }
+        }
         return Migrator(client: client, migrations: migrations, tables: tables, options: options)
     }
 }

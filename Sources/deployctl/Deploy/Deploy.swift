@@ -61,7 +61,7 @@ struct Deploy: AsyncParsableCommand {
                 }
             }
             let plan = try await deployment.plan(in: session, dryRun: false, parallel: parallel)
-            let report = await deployment.run(plan, in: session)
+            let report = await global.withProgress { await deployment.run(plan, in: session) }
             await announce(NotificationMessage(deployment: report), for: deployment.environment)
             return report
         }

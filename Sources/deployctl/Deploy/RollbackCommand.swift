@@ -71,7 +71,7 @@ struct RollbackCommand: AsyncParsableCommand {
                 if allowDataLoss, let reason, !prepared.dataLoss.isEmpty {
                     try await prepared.deployment.recordDataLoss(in: session, losses: prepared.dataLoss, reason: reason)
                 }
-                let report = await prepared.deployment.run(plan, in: session)
+                let report = await global.withProgress { await prepared.deployment.run(plan, in: session) }
                 await announce(NotificationMessage(deployment: report), for: environment)
                 // The state now: the automation and monitoring areas of verify (no verdict is recorded).
                 var checks: [CheckResult]?

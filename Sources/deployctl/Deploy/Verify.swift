@@ -73,11 +73,13 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             return try await global.withSession(target) { environment, session in
                 let store = ReleaseStore.of(checkout: options.checkoutPath)
-                let report = try await Verification(
-                    environment: environment, store: store, actor: Workstation.actor,
-                    deployctlVersion: BuildInfo.versionLine
-                )
-                .run(in: session, only: areas, retryFor: retryTimeout?.duration ?? .zero)
+                let report = try await global.withProgress {
+                    try await Verification(
+                        environment: environment, store: store, actor: Workstation.actor,
+                        deployctlVersion: BuildInfo.versionLine
+                    )
+                    .run(in: session, only: areas, retryFor: retryTimeout?.duration ?? .zero)
+                }
                 let json = try report.json()
                 let reportPath = try write(report, json: json, language: language, environment: environment.name)
                 if areas == nil, target.host == nil {
