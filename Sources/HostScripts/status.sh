@@ -5,7 +5,9 @@
 # release ships: whether the file in the units folder UNITS is the shipped one, the shipped text,
 # the drop-in DROPIN (a file name in <unit>.d/) and what systemd says of it.
 # Arguments: ROOT LOCK AUDIT WATCHDOG UNITS DROPIN
-# Prints: current=, previous=, lock=<JSON>, last_deploy=<audit line>, watchdog_fired=<JSON>,
+# Prints: current=, previous=, release=<id> for each release folder, passed=<id> for each deploy
+#   or rollback the audit log records as succeeded (oldest first), lock=<JSON>,
+#   last_deploy=<audit line>, watchdog_fired=<JSON>,
 #   watchdog_armed=<seconds left>; with a current release: altered=<file> each, revision=,
 #   override=<audit line of its gate override>, deployed=<audit line of its last good deploy>, and
 #   per unit unit=<name>, same:<name>=yes|no and the blocks text:<name>, dropin:<name>, show:<name>
@@ -20,6 +22,11 @@ dropin=$6
 c=$(readlink "$root/current" 2>/dev/null || true)
 [ -z "$c" ] || echo "current=${c##*/}"
 [ ! -f "$root/shared/previous" ] || echo "previous=$(cat "$root/shared/previous")"
+for d in "$root"/releases/*/; do
+	[ ! -f "$d/RELEASE" ] || echo "release=$(basename "$d")"
+done
+[ ! -f "$audit" ] || grep -E '"command":"(deploy|rollback)"' "$audit" | grep '"result":"ok"' |
+	sed -n 's/.*"release":"\([^"]*\)".*/passed=\1/p'
 [ ! -f "$lock" ] || echo "lock=$(cat "$lock")"
 [ ! -f "$audit" ] || grep '"command":"deploy"' "$audit" | tail -n 1 | sed 's/^/last_deploy=/'
 [ ! -f "$w/fired" ] || echo "watchdog_fired=$(cat "$w/fired")"

@@ -285,18 +285,29 @@ struct FaultTests {
     func unitThatDoesNotStart() async throws {
         let fixture = try await Self.fixture()
         do {
-            let first = try Self.deployFirst(fixture)
+            let earlier = try Self.deployFirst(fixture)
+            let first = try Self.release(fixture, marked: "before-broken-unit")
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", first]).status == 0)
             let started = try await fixture.run(
                 "systemctl show qtickets_api.service -p ExecMainStartTimestampMonotonic --value")
             let broken = try Self.release(fixture, units: ["qtickets_healthcheck.service": Self.pre("/bin/false")])
-            let failed = try fixture.deployctl(["--json", "deploy", Self.host, "--release", broken])
+            let failed = try fixture.deployctl(["deploy", Self.host, "--release", broken])
             #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
-            let rollback = (DeployTests.result(failed)["rollback"] as? [String: Any]) ?? [:]
-            #expect(rollback["to"] as? String == first && rollback["failure"] == nil, "\(failed.stdout)")
+            let lines = failed.stdout.split(separator: "\n").map(String.init)
             #expect(
-                (DeployTests.result(failed)["failure"] as? String)?.contains("qtickets_healthcheck.service") == true,
-                "\(failed.stdout)")
+                lines.first?.hasPrefix("deploy of \(broken) to \(Self.host) failed after") == true,
+                "the headline of a failed deploy says so: \(failed.stdout)")
+            #expect(lines.contains { $0.hasPrefix("rolled back automatically to \(first)") }, "\(failed.stdout)")
+            #expect(failed.stdout.contains("qtickets_healthcheck.service"), "\(failed.stdout)")
             #expect(try await Self.current(fixture) == "releases/\(first)")
+            // The failed release is the host's previous one now; status and rollback pass over it.
+            let status = try fixture.deployctl(["--json", "status", Self.host])
+            let hostStatus = (DeployTests.result(status)["hosts"] as? [[String: Any]])?.first ?? [:]
+            #expect(
+                hostStatus["previous"] as? String == broken && hostStatus["rollbackTo"] as? String == earlier,
+                "\(status.stdout)")
+            let shown = try fixture.deployctl(["status", Self.host]).stdout
+            #expect(shown.contains("rollback to") && shown.contains(earlier), "\(shown)")
             #expect(
                 try await fixture.run("grep -c ExecStartPre /etc/systemd/system/qtickets_healthcheck.service || true")
                     == "0\n")
@@ -311,6 +322,9 @@ struct FaultTests {
             #expect(
                 try await fixture.run("[ -e /opt/zakaz_dashboard/shared/watchdog/state ] && echo armed || echo idle")
                     == "idle\n")
+            let back = try fixture.deployctl(["--json", "rollback", Self.host, "--yes"])
+            #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
+            #expect(try await Self.current(fixture) == "releases/\(earlier)", "rollback went past the failed release")
             try await Self.endsClean(fixture, next: try Self.release(fixture, marked: "after-unit"))
         } catch {
             Issue.record(error)

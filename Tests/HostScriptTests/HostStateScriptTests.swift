@@ -137,6 +137,7 @@ struct HostStateScriptTests {
         #expect(answer.all("release") == ["r1", "r2"])
         #expect(answer["revision:r1"] == "rev-r1" && answer["built:r2"] == "2026-01-02")
         #expect(answer.all("result:r1") == ["ok", "ok"] && answer.all("result:r2") == ["failed", "ok"])
+        #expect(answer.all("passed") == ["r1", "r1", "r2"])
 
         let empty = try host.run(.listReleases, [host.root + "/none", host.root + "/none/audit.jsonl"])
         #expect(empty.status == 0 && empty.stdout == "current=\n", "\(empty.stdout) \(empty.stderr)")
@@ -166,6 +167,7 @@ struct HostStateScriptTests {
         #expect(run.status == 0, "\(run.stderr)")
         let answer = run.answer
         #expect(answer["current"] == "r2" && answer["previous"] == "r1" && answer["revision"] == "rev-r2")
+        #expect(answer.all("release") == ["r1", "r2"] && answer.all("passed") == ["r1", "r1", "r2"])
         #expect(try holder(answer["lock"]).id == "A")
         #expect(answer["last_deploy"] == #"{"command":"deploy","release":"r2","result":"ok"}"#)
         #expect(answer["deployed"] == #"{"command":"deploy","release":"r2","result":"ok"}"#)

@@ -156,11 +156,18 @@ public struct DeployReport: CommandOutput {
         if plan.unchanged {
             lines.append(plan.render(terminal))
         } else {
+            let time = String(format: "%.1f", seconds)
             lines.append(
-                (plan.command == "rollback"
-                    ? "rolled back to \(terminal.bold(plan.release)) on "
-                    : "deployed \(terminal.bold(plan.release)) to ")
-                    + "\(plan.environment) in \(String(format: "%.1f", seconds)) s: \(taken.count) step(s), \(roundTrips) SSH request(s)"
+                failure == nil
+                    ? (plan.command == "rollback"
+                        ? "rolled back to \(terminal.bold(plan.release)) on "
+                        : "deployed \(terminal.bold(plan.release)) to ")
+                        + "\(plan.environment) in \(time) s: \(taken.count) step(s), \(roundTrips) SSH request(s)"
+                    : (plan.command == "rollback"
+                        ? "rollback to \(terminal.bold(plan.release)) on \(plan.environment) "
+                        : "deploy of \(terminal.bold(plan.release)) to \(plan.environment) ")
+                        + terminal.paint("failed", "31;1")
+                        + " after \(time) s: \(taken.count) of \(plan.actions.count) step(s) taken, \(roundTrips) SSH request(s)"
             )
             if !plan.migrations.isEmpty {
                 lines.append(

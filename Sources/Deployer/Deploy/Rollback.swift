@@ -76,7 +76,11 @@ public struct Rollback: Sendable {
         // A folder under releases/ that is not named by a release id is not a release to go back to.
         let present = answer.all("release").compactMap { try? ReleaseID($0) }
         let named = to.map { prefix in present.first(where: prefix.matches).map { ReleaseID.Prefix($0) } ?? prefix }
-        guard let wanted = named ?? answer["previous"].flatMap({ try? ReleaseID.Prefix($0) }) else {
+        let chosen = RollbackTarget.choose(
+            current: current.value, previous: answer["previous"], present: present.map(\.value),
+            passed: answer.all("passed"))
+        // With none that passed, the previous release is named, to be refused below for that reason.
+        guard let wanted = named ?? (chosen ?? answer["previous"]).flatMap({ try? ReleaseID.Prefix($0) }) else {
             throw CommandFailure(
                 .checkFailed, "rollback",
                 "\(host.label) has no previous release; name one with --to (on the host: \(present.map(\.value).joined(separator: ", ")))"

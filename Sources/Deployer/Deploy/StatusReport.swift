@@ -31,6 +31,8 @@ public struct StatusReport: CommandOutput {
         public let deployedAt: String?
         public let deployedBy: String?
         public let previous: String?
+        /// The release `rollback` without `--to` goes to (differs from `previous` when that one failed here).
+        public let rollbackTo: String?
         /// Files under `current` that no longer match the release's SHA256SUMS.
         public let alteredFiles: [String]
         public let units: [UnitState]
@@ -102,6 +104,10 @@ public struct StatusReport: CommandOutput {
                 host.current.map { "\($0)" + (host.currentRevision.map { " (git \($0))" } ?? "") } ?? "nothing deployed"
             let by = host.deployedAt.map { ", deployed \($0)" + (host.deployedBy.map { " by \($0)" } ?? "") } ?? ""
             var rows = [["release", current + by], ["previous", host.previous ?? "none"]]
+            if host.previous != nil, host.rollbackTo != host.previous {
+                rows[1][1] += " (did not pass here; rollback skips it)"
+                rows.append(["rollback to", host.rollbackTo ?? "none: no other release here passed"])
+            }
             rows.append([
                 "files",
                 host.current == nil
@@ -184,7 +190,7 @@ public struct StatusProbe: Sendable {
                 } catch {
                     return StatusReport.HostStatus(
                         host: host.name, reachable: true, current: nil, currentRevision: nil, deployedAt: nil,
-                        deployedBy: nil, previous: nil,
+                        deployedBy: nil, previous: nil, rollbackTo: nil,
                         alteredFiles: [], units: [], lock: nil, lastDeployFailed: nil, watchdog: nil, gateOverride: nil,
                         failure: error.message)
                 }
@@ -192,7 +198,7 @@ public struct StatusProbe: Sendable {
             unreachable: { host, failure in
                 StatusReport.HostStatus(
                     host: host.name, reachable: false, current: nil, currentRevision: nil, deployedAt: nil,
-                    deployedBy: nil, previous: nil,
+                    deployedBy: nil, previous: nil, rollbackTo: nil,
                     alteredFiles: [], units: [], lock: nil, lastDeployFailed: nil, watchdog: nil, gateOverride: nil,
                     failure: failure.description)
             })
@@ -251,7 +257,11 @@ public struct StatusProbe: Sendable {
         return StatusReport.HostStatus(
             host: name, reachable: true, current: answer["current"], currentRevision: answer["revision"],
             deployedAt: deployed?.at,
-            deployedBy: deployed?.actor, previous: answer["previous"], alteredFiles: answer.all("altered"),
+            deployedBy: deployed?.actor, previous: answer["previous"],
+            rollbackTo: RollbackTarget.choose(
+                current: answer["current"], previous: answer["previous"], present: answer.all("release"),
+                passed: answer.all("passed")),
+            alteredFiles: answer.all("altered"),
             units: units,
             lock: answer["lock"].flatMap { try? JSONDecoder().decode(HostLease.Holder.self, from: Data($0.utf8)) },
             lastDeployFailed: answer["last_deploy"].flatMap { AuditLine($0)?.record }.flatMap { record in
