@@ -1,3 +1,4 @@
+import ClickHouse
 import Foundation
 import Testbed
 import Testing
@@ -171,6 +172,27 @@ struct AttackTests {
             #expect(
                 try await fixture.run("find / -xdev -name pwned 2>/dev/null | head -n 1; echo end") == "end\n",
                 "nothing ran")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test(
+        "root on the host deleting ClickHouse's copy of the audit log cannot make `audit verify` pass on the host's copy alone"
+    )
+    func deletedClickHouseAuditCopyFailsVerify() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            let intact = try fixture.deployctl(["audit", "verify", Self.host])
+            #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
+            let clickhouse = try ClickHouseServer.modern(on: Self.host)
+            try await ClickHouseClient(endpoint: clickhouse.admin).execute("TRUNCATE TABLE zakaz.deployctl_audit")
+            let gone = try fixture.deployctl(["audit", "verify", Self.host])
+            #expect(
+                gone.status == 1 && gone.stdout.contains("entry 1 is on the host but not in ClickHouse"),
+                "\(gone.stdout)\(gone.stderr)")
         } catch {
             Issue.record(error)
         }

@@ -96,7 +96,8 @@ public struct AuditLog: Sendable {
         }
     }
 
-    /// Every break in a host's chain and every disagreement with ClickHouse's copy.
+    /// Every break in a host's chain and every disagreement with ClickHouse's copy; a copy that is
+    /// missing or shorter is a disagreement too (an empty copy does not switch the comparison off).
     public static func problems(hostLines: [String], clickhouseLines: [UInt64: String]) -> [String] {
         var problems: [String] = []
         var previous: String?
@@ -119,7 +120,7 @@ public struct AuditLog: Sendable {
             }
             if let copy = clickhouseLines[expected], copy != line {
                 problems.append("entry \(expected) on the host differs from ClickHouse's copy: edited on one side")
-            } else if clickhouseLines[expected] == nil && !clickhouseLines.isEmpty {
+            } else if clickhouseLines[expected] == nil {
                 problems.append(
                     "entry \(expected) is on the host but not in ClickHouse: added on the host, or ClickHouse missed it when it was written"
                 )
