@@ -90,6 +90,46 @@ if sections.contains("ssh") {
             unit: "ms",
             slowdown: median(oursConnect) / median(theirsConnect)))
 
+    // 1b. The same through a jump host: prod2's sshd that admits only museshow's end of a private
+    // link (BastionRoute), next to `ssh -J` with the same key and known_hosts (in a config file
+    // given with -F, which ssh also hands to the jump host's connection).
+    let scratch = try TemporaryDirectory("bench-jump")
+    let route = try BastionRoute.open(testbed, in: scratch)
+    defer { route.close() }
+    var bastion = configuration
+    bastion.knownHostsFile = route.knownHosts
+    var behind = SSHConfiguration(
+        host: route.address, port: route.port, user: host.user, authentication: configuration.authentication,
+        knownHostsFile: route.knownHosts, label: "prod2 behind \(host.name)")
+    behind.jumpHosts = [bastion]
+    let oursJump = try (0..<rounds).map { _ in
+        try timed {
+            let connection = try SSHConnection.connect(behind)
+            _ = try connection.execute("true")
+            connection.close()
+        }
+    }
+    let sshConfig = try scratch.write(
+        """
+        Host *
+            IdentityFile \(testbed.keys.ed25519)
+            IdentitiesOnly yes
+            UserKnownHostsFile \(route.knownHosts)
+            StrictHostKeyChecking yes
+            BatchMode yes
+        """, to: "ssh_config")
+    let jumpCommand = [
+        "ssh", "-F", sshConfig, "-J", route.jump, "-p", String(route.port), "\(host.user)@\(route.address)", "true",
+    ]
+    guard try shell(jumpCommand) == 0 else {
+        throw TestbedUnavailable("`\(jumpCommand.joined(separator: " "))` failed: OpenSSH cannot take this route")
+    }
+    let theirsJump = try (0..<rounds).map { _ in try timed { try shell(jumpCommand) } }
+    figures.append(
+        Figure(
+            name: "connect+exec via jump host", deployctl: median(oursJump) * 1000, openssh: median(theirsJump) * 1000,
+            unit: "ms", slowdown: median(oursJump) / median(theirsJump)))
+
     // 2. A command on an open connection (OpenSSH: a ControlMaster session, as a script would reuse).
     let connection = try SSHConnection.connect(configuration)
     let oursExec = try (0..<200).map { _ in try timed { _ = try connection.execute("true") } }
@@ -199,6 +239,11 @@ if json {
                 "  "
                     + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
                         separator: "  "))
+        }
+        if figures.contains(where: { $0.name == "connect+exec via jump host" }) {
+            print(
+                "  via jump host: \(host.name), then prod2's sshd reachable only from it (ssh -J on the same route); target ≤ 1.0×"
+            )
         }
     }
     if let loader {
