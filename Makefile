@@ -2,6 +2,9 @@
 # Every target installs what it needs on a fresh Debian 12 machine (run as root).
 
 SWIFT       ?= swift
+# Every build takes the dependency versions Package.resolved pins (committed), never whatever
+# resolves that day: a signed release's dependencies are the ones reviewed.
+BUILD       := $(SWIFT) build --force-resolved-versions
 TESTBED     := bash testbed/testbed.sh
 WITH_TESTBED := bash scripts/with-testbed.sh
 
@@ -29,11 +32,11 @@ deps: build-deps
 # (the test build) would fail on them.
 STATIC_FOUNDATION := $(foreach lib,Foundation FoundationEssentials FoundationInternationalization CoreFoundation \
 	_FoundationICU _FoundationCShims _FoundationCollections,-Xlinker -l$(lib))
-STATIC_BUILD := $(SWIFT) build --scratch-path .build-static --static-swift-stdlib \
+STATIC_BUILD := $(BUILD) --scratch-path .build-static --static-swift-stdlib \
 	-Xlinker --start-group $(STATIC_FOUNDATION) -Xlinker --end-group
 
 build: static deps
-	$(SWIFT) build --build-tests
+	$(BUILD) --build-tests
 
 static: build-deps
 	$(STATIC_BUILD) --product qtickets-api
@@ -66,16 +69,16 @@ test: preflight lint build
 	$(WITH_TESTBED) $(SWIFT) test --skip-build --no-parallel
 
 bench: preflight static deps
-	$(SWIFT) build -c release --product deployctl-bench
-	$(SWIFT) build -c release --product qtickets-api
-	$(SWIFT) build -c release --product deployctl
+	$(BUILD) -c release --product deployctl-bench
+	$(BUILD) -c release --product qtickets-api
+	$(BUILD) -c release --product deployctl
 	$(WITH_TESTBED) .build/release/deployctl-bench
 
 # The demo uses the testbed's hosts only: neither installs nor starts the legacy servers.
 demo:
 	$(TESTBED) preflight
 	$(MAKE) --no-print-directory static
-	$(SWIFT) build
+	$(BUILD)
 	$(WITH_TESTBED) --hosts-only bash scripts/demo.sh
 
 testbed-up: preflight deps

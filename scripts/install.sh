@@ -25,11 +25,11 @@ libs=()
 for lib in Foundation FoundationEssentials FoundationInternationalization CoreFoundation _FoundationICU _FoundationCShims _FoundationCollections; do
     libs+=(-Xlinker "-l$lib")
 done
-static=("$swift" build -c release --scratch-path .build-static --static-swift-stdlib -Xlinker --start-group "${libs[@]}" -Xlinker --end-group)
+static=("$swift" build --force-resolved-versions -c release --scratch-path .build-static --static-swift-stdlib -Xlinker --start-group "${libs[@]}" -Xlinker --end-group)
 "${static[@]}" --product deployctl
 binary=$("${static[@]}" --show-bin-path)/deployctl
-"$swift" build -c release --product generate-manual
-manual=$("$swift" build -c release --show-bin-path)/generate-manual
+"$swift" build --force-resolved-versions -c release --product generate-manual
+manual=$("$swift" build --force-resolved-versions -c release --show-bin-path)/generate-manual
 
 install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" \
     "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"

@@ -74,7 +74,8 @@ public struct ReleaseBuilder: Sendable {
         let manifest = ReleaseManifest(
             revision: identity.revision, dirty: identity.dirty, builtAt: ISO8601DateFormatter().string(from: Date()),
             builtBy: actor,
-            signer: signingKey.fingerprint, files: files)
+            signer: signingKey.fingerprint, files: files, toolchain: Self.toolchain(),
+            packageResolved: try? Self.sha256(ofFile: checkout + "/Package.resolved"))
         if let existing = store.summary(of: manifest.id) {
             if !FileManager.default.fileExists(atPath: existing.bundleSignature) {
                 do {
@@ -103,6 +104,21 @@ public struct ReleaseBuilder: Sendable {
         let permissions = (attributes[.posixPermissions] as? Int ?? 0o644) & 0o111 != 0 ? "755" : "644"
         return ReleaseManifest.File(
             path: path, sha256: try sha256(ofFile: source), mode: permissions, size: attributes[.size] as? UInt64 ?? 0)
+    }
+
+    /// `swift --version`'s first line, or nil when there is no swift on this workstation.
+    static func toolchain() -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "--version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return output.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     static func sha256(ofFile path: String) throws -> String {

@@ -39,8 +39,15 @@ public struct ReleaseManifest: Codable, Sendable, Equatable {
     /// `SHA256:…` of the key that signed it.
     public let signer: String
     public let files: [File]
+    /// The Swift toolchain on the workstation that built it (`swift --version`'s first line).
+    public let toolchain: String?
+    /// SHA-256 of the checkout's `Package.resolved`: the dependency versions the binaries were built with.
+    public let packageResolved: String?
 
-    public init(revision: String?, dirty: Bool, builtAt: String, builtBy: String, signer: String, files: [File]) {
+    public init(
+        revision: String?, dirty: Bool, builtAt: String, builtBy: String, signer: String, files: [File],
+        toolchain: String? = nil, packageResolved: String? = nil
+    ) {
         schema = Self.currentSchema
         self.files = files.sorted { $0.path < $1.path }
         id = Self.fingerprint(of: self.files)
@@ -49,10 +56,12 @@ public struct ReleaseManifest: Codable, Sendable, Equatable {
         self.builtAt = builtAt
         self.builtBy = builtBy
         self.signer = signer
+        self.toolchain = toolchain
+        self.packageResolved = packageResolved
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, id, revision, dirty, builtAt, builtBy, signer, files
+        case schema, id, revision, dirty, builtAt, builtBy, signer, files, toolchain, packageResolved
     }
 
     /// Reads a manifest and refuses one whose id is not 16 lowercase hex digits or not the
@@ -68,6 +77,8 @@ public struct ReleaseManifest: Codable, Sendable, Equatable {
         builtBy = try container.decode(String.self, forKey: .builtBy)
         signer = try container.decode(String.self, forKey: .signer)
         files = try container.decode([File].self, forKey: .files)
+        toolchain = try container.decodeIfPresent(String.self, forKey: .toolchain)
+        packageResolved = try container.decodeIfPresent(String.self, forKey: .packageResolved)
         do throws(InvalidPlanValue) {
             _ = try ReleaseID(id)
             for file in files {

@@ -94,6 +94,7 @@ public struct ReleaseSummary: CommandOutput {
             \(manifest.files.filter { $0.path.hasPrefix("migrations/") }.count) migration file(s), \
             \(manifest.files.filter { $0.path.hasPrefix("checks/") }.count) smoke check(s)
               signed   \(manifest.signer)
+              built    with \(manifest.toolchain ?? "an unrecorded toolchain"), Package.resolved \(manifest.packageResolved.map { "sha256 " + $0.prefix(12) + "…" } ?? "not recorded")
               at       \(path)
             """
     }
