@@ -22,6 +22,30 @@ step exec museshow -- 'exit 3'
 deployctl exec museshow -- 'exit 3'
 echo "(exit status $?)"
 
+# A host reached only through another: a private link joins museshow's and prod2's network
+# namespaces (10.77.200.1 and .2), an address this machine cannot reach; prod2 is reached there
+# with museshow as its jump host. The link is deleted right after (and at exit).
+init_pid() { python3 -c 'import json, sys; pid = next(h["pid"] for h in json.load(open(".testbed/testbed.json"))["hosts"] if h["name"] == sys.argv[1]); print(open(f"/proc/{pid}/task/{pid}/children").read().split()[0])' "$1"; }
+bastion_pid=$(init_pid museshow)
+unlink_jump() { nsenter -t "$bastion_pid" -n ip link del dctl-jump0 2>/dev/null || true; }
+trap unlink_jump EXIT
+unlink_jump
+ip link add dctl-jump0 type veth peer name dctl-jump1
+ip link set dctl-jump0 netns "$bastion_pid"
+ip link set dctl-jump1 netns "$(init_pid prod2)"
+nsenter -t "$bastion_pid" -n sh -c 'ip addr add 10.77.200.1/30 dev dctl-jump0 && ip link set dctl-jump0 up'
+nsenter -t "$(init_pid prod2)" -n sh -c 'ip addr add 10.77.200.2/30 dev dctl-jump1 && ip link set dctl-jump1 up'
+jumped=$(mktemp -d)
+{ cat .testbed/known_hosts; sed -n 's/^10\.77\.3\.2 /10.77.200.2 /p' .testbed/known_hosts; } >"$jumped/known_hosts"
+sed -e 's/^name = "museshow"/name = "prod2"/' -e 's/^address = .*/address = "10.77.200.2"\njump = "root@10.77.1.2"/' \
+    -e "s|^known_hosts = .*|known_hosts = \"$jumped/known_hosts\"|" .testbed/environments/museshow.toml >"$jumped/prod2-via-museshow.toml"
+echo
+echo '(prod2-via-museshow.toml: host prod2 at 10.77.200.2, jump = "root@10.77.1.2"; that link joins only museshow, 10.77.200.1, and prod2)'
+step exec prod2-via-museshow -- 'echo "$(hostname), connected from ${SSH_CLIENT%% *}"'
+.build/debug/deployctl --env-dir "$jumped" exec prod2-via-museshow -- 'echo "$(hostname), connected from ${SSH_CLIENT%% *}"'
+unlink_jump
+rm -rf "$jumped"
+
 step migrate lint
 deployctl migrate lint
 
@@ -54,7 +78,7 @@ QTICKETS_SIM_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export QTICKETS_SIM_TOKEN
 work=$(mktemp -d)
 simulators=()
-trap 'kill "${simulators[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${simulators[@]}" 2>/dev/null; unlink_jump; rm -rf "$work"' EXIT
 export DEPLOYCTL_SIGNING_KEY=$PWD/.testbed/keys/release_ed25519 DEPLOYCTL_RELEASES=$work/releases
 # One simulator on each host's link (the machine's end), and an env file pointing at it.
 for host in museshow client-prod; do
@@ -89,6 +113,15 @@ deployctl deploy museshow
 
 step status museshow
 deployctl status museshow
+
+# The healthcheck's Prometheus endpoint on museshow's loopback, through an ssh -L of this machine's.
+printf '\n\033[1m$ curl -s localhost:18080/metrics | grep qtickets_health_status\033[0m  (museshow, through ssh -L)\n'
+ssh -N -o BatchMode=yes -o ExitOnForwardFailure=yes -i .testbed/keys/id_ed25519 -o UserKnownHostsFile=.testbed/known_hosts \
+    -L 127.0.0.1:18180:127.0.0.1:18080 "root@$(address museshow)" &
+forward=$!
+for _ in $(seq 100); do curl -s -o /dev/null 127.0.0.1:18180/healthz && break; sleep 0.05; done
+curl -s 127.0.0.1:18180/metrics | grep '^qtickets_health_status.* 1$'
+kill "$forward"
 
 step deploy museshow
 deployctl deploy museshow
