@@ -6,7 +6,8 @@ import Testing
 
 /// Progress on a terminal: `deployctl deploy` under a pseudo-terminal (util-linux `script`) shows
 /// the step each host is on, the bundle's bytes, rate and time left and the migration statement,
-/// then erases them, leaving exactly the lines a run without a terminal prints.
+/// then erases them, leaving exactly the lines a run without a terminal prints; verify shows its
+/// areas; `--json` shows nothing but its document.
 @Suite("deploy shows its progress on a terminal, and its final lines are those of a run without one", .serialized)
 struct ProgressTests {
     /// `deployctl arguments…` on a pseudo-terminal of its own; standard output and error both arrive on it.
@@ -35,7 +36,7 @@ struct ProgressTests {
     }
 
     @Test(
-        "a first deploy on a terminal shows steps, upload bytes and migration statements, then the same lines as without one"
+        "a deploy on a terminal shows steps, upload bytes, migration statements, then the lines of a run without one; verify its areas; --json none"
     )
     func deployOnATerminal() async throws {
         let fixture = try await DeployFixture()
@@ -71,6 +72,18 @@ struct ProgressTests {
             #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stdout)\(plain.stderr)")
             #expect(!plain.stdout.contains("\u{1B}"), "no progress and no escapes without a terminal")
             #expect(withoutDuration(final) == withoutDuration(plain.stdout))
+
+            let reports = try TemporaryDirectory("progress-reports")
+            let verified = try onTerminal(fixture, ["verify", host, "--output-dir", reports.path])
+            #expect(verified.status == 0, "\(verified.output)")
+            for area in ["environment", "database", "load", "smoke"] {
+                #expect(
+                    verified.output.contains("\u{1B}[2K\(host)  verify: \(area)"), "\(verified.output.debugDescription)"
+                )
+            }
+            let json = try onTerminal(fixture, ["--json", "deploy", host, "--release", release])
+            #expect(json.status == 0, "\(json.output)")
+            #expect(!json.output.contains("\u{1B}"), "no progress with --json: \(json.output.debugDescription)")
         } catch {
             Issue.record(error)
         }
