@@ -59,12 +59,49 @@ public struct VerifySuite: Sendable {
         begin(.monitoring)
         if wanted.contains(.monitoring) { results += await monitoringChecks() }
         begin(.automation)
-        if wanted.contains(.automation) { results += automationChecks(facts) }
+        if wanted.contains(.automation) { results += [shippedCheck(.automation)] + (await automationChecks(facts)) }
         begin(.smoke)
         if wanted.contains(.smoke) {
-            results += clickhouse ? await smokeChecks() : [skipped(.smoke, because: noClickHouse)]
+            let shipped = shippedCheck(.smoke)
+            results.append(shipped)
+            if shipped.outcome == .pass {
+                results += clickhouse ? await smokeChecks() : [skipped(.smoke, because: noClickHouse)]
+            }
         }
         return results
+    }
+
+    /// Whether the release carries its units (`.automation`) or its smoke checks (`.smoke`): a
+    /// release without them cannot pass criterion 5 or 6, and this check says why.
+    func shippedCheck(_ area: CheckResult.Area) -> CheckResult {
+        Self.shippedCheck(
+            area, release: target.release, count: area == .smoke ? target.smokeChecks.count : target.units.count,
+            gap: target.releaseGaps[area], root: target.root, environment: target.environment.name)
+    }
+
+    /// `shippedCheck` from what it looks at: `count` files loaded, `gap` why some could not be.
+    public static func shippedCheck(
+        _ area: CheckResult.Area, release: String?, count: Int, gap: String?, root: String, environment: String
+    ) -> CheckResult {
+        let smoke = area == .smoke
+        let folder = smoke ? "checks/smoke" : "systemd"
+        let what = smoke ? "smoke check(s)" : "unit(s)"
+        let passed = gap == nil && count > 0
+        return CheckResult(
+            id: smoke ? "smoke.shipped" : "automation.units-shipped", area: area,
+            title: smoke ? "The release ships its smoke checks" : "The release ships its systemd units",
+            outcome: passed ? .pass : .fail,
+            expected:
+                "at least one \(smoke ? "checks/smoke/*.sql" : "systemd/*.service or *.timer") file, each readable",
+            found: gap
+                ?? (count == 0
+                    ? "no \(what): release \(release ?? "(none)") has none under \(folder)/" : "\(count) \(what)"),
+            evidence: "ls \(root)/current/\(folder)",
+            remedy: passed
+                ? nil
+                : release == nil
+                    ? "deploy a release first: deployctl deploy \(environment)"
+                    : "build the release from a checkout that has \(folder)/ (deployctl release build), then deploy it")
     }
 
     // MARK: - Helpers

@@ -25,6 +25,9 @@ public struct VerifyTarget: Sendable {
     public let loaderHost: Bool
     /// The drop-in text each unit should have, by unit name (nil: none).
     public let dropIns: [String: String?]
+    /// What could not be read from the release, by the area it concerns (`.automation`: its units,
+    /// `.smoke`: its smoke checks); the area's `*-shipped` check fails with it.
+    public let releaseGaps: [CheckResult.Area: String]
     public let redact: Redactor
 
     public init(
@@ -32,7 +35,8 @@ public struct VerifyTarget: Sendable {
         writer: ClickHouseClient, root: String,
         envFile: String, unitsDirectory: String, release: String?, units: [String], migrations: [Migration],
         smokeChecks: [SmokeCheck],
-        loaderHost: Bool, dropIns: [String: String?], redact: Redactor
+        loaderHost: Bool, dropIns: [String: String?], releaseGaps: [CheckResult.Area: String] = [:],
+        redact: Redactor
     ) {
         self.environment = environment
         self.hostName = hostName
@@ -48,6 +52,7 @@ public struct VerifyTarget: Sendable {
         self.smokeChecks = smokeChecks
         self.loaderHost = loaderHost
         self.dropIns = dropIns
+        self.releaseGaps = releaseGaps
         self.redact = redact
     }
 

@@ -15,9 +15,14 @@ public struct ReleaseBuilder: Sendable {
     public let signingKey: SigningKey
     public let allowDirty: Bool
 
-    public init(checkout: String, binary: String, store: ReleaseStore, signingKey: SigningKey, allowDirty: Bool) {
+    /// Where `make build` leaves the static loader in `checkout`.
+    public static func checkoutBinary(of checkout: String) -> String { checkout + "/.build/static/qtickets-api" }
+
+    /// `binary` defaults to the checkout's own (`checkoutBinary`); any other is recorded as built elsewhere.
+    public init(checkout: String, binary: String? = nil, store: ReleaseStore, signingKey: SigningKey, allowDirty: Bool)
+    {
         self.checkout = checkout
-        self.binary = binary
+        self.binary = binary ?? Self.checkoutBinary(of: checkout)
         self.store = store
         self.signingKey = signingKey
         self.allowDirty = allowDirty
@@ -75,7 +80,8 @@ public struct ReleaseBuilder: Sendable {
             revision: identity.revision, dirty: identity.dirty, builtAt: ISO8601DateFormatter().string(from: Date()),
             builtBy: actor,
             signer: signingKey.fingerprint, files: files, toolchain: Self.toolchain(),
-            packageResolved: try? Self.sha256(ofFile: checkout + "/Package.resolved"))
+            packageResolved: try? Self.sha256(ofFile: checkout + "/Package.resolved"),
+            binaryOrigin: Self.sameFile(binary, Self.checkoutBinary(of: checkout)) ? .checkout : .elsewhere)
         if let existing = store.summary(of: manifest.id) {
             if !FileManager.default.fileExists(atPath: existing.bundleSignature) {
                 do {
@@ -97,6 +103,12 @@ public struct ReleaseBuilder: Sendable {
                 "the release \(manifest.id) was written but cannot be read back from \(store.directory)")
         }
         return built.withStatus(.built)
+    }
+
+    /// Whether both paths name one file (the same path, or a link to it).
+    static func sameFile(_ one: String, _ other: String) -> Bool {
+        URL(fileURLWithPath: one).standardizedFileURL.resolvingSymlinksInPath()
+            == URL(fileURLWithPath: other).standardizedFileURL.resolvingSymlinksInPath()
     }
 
     static func describe(_ source: String, as path: String) throws -> ReleaseManifest.File {

@@ -44,9 +44,15 @@ public struct ReleaseManifest: Codable, Sendable, Equatable {
     /// SHA-256 of the checkout's `Package.resolved`: the dependency versions the binaries were built with.
     public let packageResolved: String?
 
+    /// Where `bin/qtickets-api` came from: the checkout's own `make build`, or a file handed to
+    /// `release build --binary`, which `revision` does not describe.
+    public enum BinaryOrigin: String, Codable, Sendable { case checkout, elsewhere }
+    /// Nil in a manifest written before it was recorded.
+    public let binaryOrigin: BinaryOrigin?
+
     public init(
         revision: String?, dirty: Bool, builtAt: String, builtBy: String, signer: String, files: [File],
-        toolchain: String? = nil, packageResolved: String? = nil
+        toolchain: String? = nil, packageResolved: String? = nil, binaryOrigin: BinaryOrigin? = nil
     ) {
         schema = Self.currentSchema
         self.files = files.sorted { $0.path < $1.path }
@@ -58,10 +64,11 @@ public struct ReleaseManifest: Codable, Sendable, Equatable {
         self.signer = signer
         self.toolchain = toolchain
         self.packageResolved = packageResolved
+        self.binaryOrigin = binaryOrigin
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, id, revision, dirty, builtAt, builtBy, signer, files, toolchain, packageResolved
+        case schema, id, revision, dirty, builtAt, builtBy, signer, files, toolchain, packageResolved, binaryOrigin
     }
 
     /// Reads a manifest and refuses one whose id is not 16 lowercase hex digits or not the
@@ -79,6 +86,7 @@ public struct ReleaseManifest: Codable, Sendable, Equatable {
         files = try container.decode([File].self, forKey: .files)
         toolchain = try container.decodeIfPresent(String.self, forKey: .toolchain)
         packageResolved = try container.decodeIfPresent(String.self, forKey: .packageResolved)
+        binaryOrigin = try container.decodeIfPresent(BinaryOrigin.self, forKey: .binaryOrigin)
         do throws(InvalidPlanValue) {
             _ = try ReleaseID(id)
             for file in files {

@@ -85,7 +85,9 @@ public struct ReleaseSummary: CommandOutput {
 
     public func render(_ terminal: Terminal) -> String {
         let size = manifest.files.reduce(0) { $0 + $1.size }
-        let origin = (manifest.revision ?? "no git revision") + (manifest.dirty ? " (dirty)" : "")
+        let origin =
+            (manifest.revision ?? "no git revision") + (manifest.dirty ? " (dirty)" : "")
+            + (manifest.binaryOrigin == .elsewhere ? "; qtickets-api built elsewhere (--binary)" : "")
         let verb = status == .alreadyBuilt ? "already built (same content)" : status.rawValue
         return """
             release \(terminal.bold(manifest.id)) \(verb)

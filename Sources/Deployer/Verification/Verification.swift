@@ -28,11 +28,13 @@ public struct Verification: Sendable {
 
     public static let table = "deployctl_verifications"
 
-    /// Runs the suite on every host and records the verdict on the environment. With `retryFor`,
-    /// the areas with a failing blocker (and those skipped because of one) run again on fresh
-    /// state, `retryPause` apart, until they pass or the time is up.
+    /// Runs the suite on every host of `session`. With `retryFor`, the areas with a failing blocker
+    /// (and those skipped because of one) run again on fresh state, `retryPause` apart, until they
+    /// pass or the time is up. `only` (areas) and `hostsOnly` (the session's hosts, when `--host`
+    /// chose them) make it a partial run, which the report says and which is never ready.
     public func run(
-        in session: EnvironmentSession, only: Set<CheckResult.Area>?, retryFor: Duration = .zero,
+        in session: EnvironmentSession, only: Set<CheckResult.Area>?, hostsOnly: [String]? = nil,
+        retryFor: Duration = .zero,
         retryPause: Duration = .seconds(5)
     ) async throws(CommandFailure) -> VerificationReport {
         let started = Date()
@@ -51,6 +53,7 @@ public struct Verification: Sendable {
         var hosts: [VerificationReport.Host] = []
         var migrations: [Migration] = []
         var revision: String?
+        var binary: VerificationReport.Binary?
         let loaders = Set(environment.loaderHosts.map(\.name))
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
@@ -62,7 +65,8 @@ public struct Verification: Sendable {
             let local = release.flatMap { store.summary(of: $0) }
             let releaseFiles = try await releaseFiles(on: connection, release: release, local: local)
             migrations = releaseFiles.migrations
-            revision = local?.manifest.revision ?? revision
+            revision = releaseFiles.revision ?? revision
+            binary = releaseFiles.binary ?? binary
             let target = VerifyTarget(
                 environment: environment, hostName: link.host.name, host: connection, admin: admin, writer: writer,
                 root: layout.root,
@@ -71,7 +75,7 @@ public struct Verification: Sendable {
                 migrations: releaseFiles.migrations, smokeChecks: releaseFiles.smoke,
                 loaderHost: loaders.contains(link.host.name),
                 dropIns: UnitDropIn.all(for: releaseFiles.unitTexts, layout: layout, environment: environment.name),
-                redact: Redactor(secrets: secrets))
+                releaseGaps: releaseFiles.gaps, redact: Redactor(secrets: secrets))
             let suite = VerifySuite(target: target)
             var checks = await suite.run(only: only)
             var attempts = 1
@@ -111,12 +115,13 @@ public struct Verification: Sendable {
             ).status()) ?? []
         let applied = history.filter { $0.condition == .applied || $0.condition == .baselined }
         let report = VerificationReport(
-            environment: environment.name, release: hosts.first?.release, revision: revision,
+            environment: environment.name, release: hosts.first?.release, revision: revision, binary: binary,
             deployctlVersion: deployctlVersion, startedAt: started,
             finishedAt: Date(), actor: actor,
             migrationHead: applied.last.map { "\(MigrationVersion($0.version))_\($0.slug)" },
             migrationChecksums: Dictionary(
                 uniqueKeysWithValues: migrations.map { ("\(MigrationVersion($0.version.value))", $0.checksum) }),
+            partial: only != nil || hostsOnly != nil ? VerificationReport.Scope(areas: only, hosts: hostsOnly) : nil,
             hosts: hosts)
         return report
     }
@@ -129,41 +134,86 @@ public struct Verification: Sendable {
         if let local {
             return try ReleaseFiles(directory: local.path)
         }
-        guard let release else { return ReleaseFiles(units: [], unitTexts: [:], migrations: [], smoke: []) }
+        guard let release else { return .none }
         let directory = try await ReleaseCopy.fetch(from: layout.current, on: host, release: release)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         return try ReleaseFiles(directory: directory)
     }
 }
 
-/// What a release carries that the suite checks against.
+/// What a release carries that the suite checks against, and what of it could not be read.
 struct ReleaseFiles {
+    let manifest: ReleaseManifest?
     let units: [String]
     let unitTexts: [String: String]
     let migrations: [Migration]
     let smoke: [SmokeCheck]
+    /// By area: why its units (`.automation`) or smoke checks (`.smoke`) are missing or unreadable.
+    let gaps: [CheckResult.Area: String]
 
-    init(units: [String], unitTexts: [String: String], migrations: [Migration], smoke: [SmokeCheck]) {
+    /// A host without a current release: nothing to check against.
+    static let none = ReleaseFiles(
+        manifest: nil, units: [], unitTexts: [:], migrations: [], smoke: [],
+        gaps: [.automation: "no release is current on the host", .smoke: "no release is current on the host"])
+
+    init(
+        manifest: ReleaseManifest?, units: [String], unitTexts: [String: String], migrations: [Migration],
+        smoke: [SmokeCheck], gaps: [CheckResult.Area: String]
+    ) {
+        self.manifest = manifest
         self.units = units
         self.unitTexts = unitTexts
         self.migrations = migrations
         self.smoke = smoke
+        self.gaps = gaps
     }
 
     init(directory: String) throws(CommandFailure) {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/systemd")) ?? []).filter {
-            $0.hasSuffix(".service") || $0.hasSuffix(".timer")
-        }.sorted()
+        let manager = FileManager.default
+        var gaps: [CheckResult.Area: String] = [:]
+        manifest = manager.contents(atPath: directory + "/" + ReleaseBundle.manifestName).flatMap {
+            try? JSONDecoder().decode(ReleaseManifest.self, from: $0)
+        }
+        var names: [String] = []
+        var texts: [String: String] = [:]
+        do {
+            names = try manager.contentsOfDirectory(atPath: directory + "/systemd").filter {
+                $0.hasSuffix(".service") || $0.hasSuffix(".timer")
+            }.sorted()
+            for name in names {
+                texts[name] = try String(contentsOfFile: directory + "/systemd/" + name, encoding: .utf8)
+            }
+        } catch {
+            gaps[.automation] = "the release's systemd/ cannot be read: \(error.localizedDescription)"
+        }
         units = names
-        unitTexts = Dictionary(
-            uniqueKeysWithValues: names.map {
-                ($0, (try? String(contentsOfFile: directory + "/systemd/" + $0, encoding: .utf8)) ?? "")
-            })
+        unitTexts = texts
         do {
             migrations = try MigrationSet(directory: directory + "/migrations").migrations
         } catch {
             throw CommandFailure(.invalidConfiguration, "migrations", error.description)
         }
-        smoke = (try? SmokeCheck.load(from: directory + "/checks/smoke")) ?? []
+        do {
+            smoke =
+                manager.fileExists(atPath: directory + "/checks/smoke")
+                ? try SmokeCheck.load(from: directory + "/checks/smoke") : []
+        } catch {
+            smoke = []
+            gaps[.smoke] = "the release's checks/smoke cannot be read: \(error.localizedDescription)"
+        }
+        self.gaps = gaps
+    }
+
+    /// The binary's provenance, from the manifest.
+    var binary: VerificationReport.Binary? {
+        guard let manifest, let file = manifest.files.first(where: { $0.path == ReleaseBundle.binaryPath }) else {
+            return nil
+        }
+        return VerificationReport.Binary(sha256: file.sha256, builtElsewhere: manifest.binaryOrigin == .elsewhere)
+    }
+
+    /// `<commit>` or `<commit>+dirty`, from the manifest.
+    var revision: String? {
+        manifest?.revision.map { manifest?.dirty == true ? $0 + "+dirty" : $0 }
     }
 }

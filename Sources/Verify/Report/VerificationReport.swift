@@ -26,11 +26,39 @@ public struct VerificationReport: CommandOutput, Codable {
         }
     }
 
+    /// What a partial run (`--only`, `--host`) covered; a full verification has none.
+    public struct Scope: Sendable, Codable, Equatable {
+        /// The areas run, in report order.
+        public let areas: [CheckResult.Area]
+        /// The hosts run (`--host`); nil for every host of the environment.
+        public let hosts: [String]?
+
+        public init(areas: Set<CheckResult.Area>?, hosts: [String]?) {
+            self.areas = CheckResult.Area.allCases.filter { areas?.contains($0) ?? true }
+            self.hosts = hosts
+        }
+    }
+
+    /// Where the release's `bin/qtickets-api` came from.
+    public struct Binary: Sendable, Codable, Equatable {
+        /// SHA-256 of the binary, as the release manifest lists it.
+        public let sha256: String
+        /// Whether `release build --binary` took it from outside the checkout, so the revision does not describe it.
+        public let builtElsewhere: Bool
+
+        public init(sha256: String, builtElsewhere: Bool) {
+            self.sha256 = sha256
+            self.builtElsewhere = builtElsewhere
+        }
+    }
+
     public let schema: String
     public let environment: String
     /// The release fingerprint verified (the release `current` points at).
     public let release: String?
+    /// The git revision the release's files came from (`<commit>` or `<commit>+dirty`), from its manifest.
     public let revision: String?
+    public let binary: Binary?
     public let deployctlVersion: String
     public let startedAt: String
     public let finishedAt: String
@@ -38,17 +66,20 @@ public struct VerificationReport: CommandOutput, Codable {
     /// The migration head and the checksums of the applied migrations, by version.
     public let migrationHead: String?
     public let migrationChecksums: [String: String]
+    /// Set for a partial run: it says so and is never a verdict on rolling out.
+    public let partial: Scope?
     public let hosts: [Host]
 
     public init(
-        environment: String, release: String?, revision: String?, deployctlVersion: String, startedAt: Date,
-        finishedAt: Date, actor: String,
-        migrationHead: String?, migrationChecksums: [String: String], hosts: [Host]
+        environment: String, release: String?, revision: String?, binary: Binary? = nil, deployctlVersion: String,
+        startedAt: Date, finishedAt: Date, actor: String,
+        migrationHead: String?, migrationChecksums: [String: String], partial: Scope? = nil, hosts: [Host]
     ) {
         schema = Self.currentSchema
         self.environment = environment
         self.release = release
         self.revision = revision
+        self.binary = binary
         self.deployctlVersion = deployctlVersion
         let format = ISO8601DateFormatter()
         self.startedAt = format.string(from: startedAt)
@@ -56,19 +87,50 @@ public struct VerificationReport: CommandOutput, Codable {
         self.actor = actor
         self.migrationHead = migrationHead
         self.migrationChecksums = migrationChecksums
+        self.partial = partial
         self.hosts = hosts
     }
 
     public var checks: [CheckResult] { hosts.flatMap(\.checks) }
     public var blocking: [CheckResult] { checks.filter(\.blocks) }
-    /// Passed: no blocker failed, and every host runs the same release.
-    public var passed: Bool { blocking.isEmpty && Set(hosts.map(\.release)).count == 1 && release != nil }
+    /// Ready to roll out: a full verification in which every blocker passed, every area ran checks,
+    /// each of the six criteria is met, and every host runs the same release. A partial run never is.
+    public var passed: Bool { partial == nil && reasons.isEmpty }
+    /// No blocker failed among the checks that ran (what a partial run's exit status says).
+    public var checksPassed: Bool { blocking.isEmpty }
 
-    public var verdict: Verdict { passed ? .success : .checkFailed }
+    public var verdict: Verdict { (partial == nil ? passed : checksPassed) ? .success : .checkFailed }
     public var failureSummary: String {
-        blocking.isEmpty
-            ? "the hosts do not all run one release"
-            : "\(blocking.count) blocking check(s) failed: " + blocking.map(\.id).joined(separator: ", ")
+        let english = partial == nil ? reasons.map(\.english) : blocking.map { "`\($0.id)`: \($0.found)" }
+        return (partial.map { "partial verification (\(Self.scopeText($0, russian: false))): " } ?? "")
+            + english.joined(separator: "; ")
+    }
+
+    /// Why the release is not ready, each in both languages; empty when it is. For a partial run: its blockers.
+    public var reasons: [(russian: String, english: String)] {
+        var reasons = blocking.map { check in ("`\(check.id)`: \(check.found)", "`\(check.id)`: \(check.found)") }
+        guard partial == nil else { return reasons }
+        if hosts.isEmpty {
+            reasons.append(("ни один хост не проверен", "no host was verified"))
+        } else if release == nil || hosts.contains(where: { $0.release == nil }) {
+            reasons.append(("на хосте нет текущего релиза (`current`)", "a host has no current release (`current`)"))
+        } else if Set(hosts.map(\.release)).count > 1 {
+            reasons.append(("хосты работают на разных релизах", "the hosts do not all run one release"))
+        }
+        for area in CheckResult.Area.allCases where !checks.contains(where: { $0.area == area }) {
+            let ru = Self.areaTitle(area, russian: true)
+            let en = Self.areaTitle(area, russian: false)
+            reasons.append(("в области «\(ru)» не выполнено ни одной проверки", "no check ran in area \"\(en)\""))
+        }
+        for (index, criterion) in Self.criteria.enumerated() {
+            guard let why = criterionShortfall(criterion) else { continue }
+            reasons.append(
+                (
+                    "критерий \(index + 1) «\(criterion.russian)» не выполнен: \(why.russian)",
+                    "criterion \(index + 1) \"\(criterion.english)\" is not met: \(why.english)"
+                ))
+        }
+        return reasons
     }
 
     /// The six success criteria of the original E2E task, each with the checks that decide it.
@@ -99,20 +161,69 @@ public struct VerificationReport: CommandOutput, Codable {
             prefixes: ["smoke."]),
     ]
 
-    func criterionMet(_ criterion: Criterion) -> Bool {
-        let relevant = checks.filter { check in criterion.prefixes.contains { check.id.hasPrefix($0) } }
-        return !relevant.isEmpty && !relevant.contains(where: \.blocks) && relevant.contains { $0.outcome == .pass }
+    func relevant(to criterion: Criterion) -> [CheckResult] {
+        checks.filter { check in criterion.prefixes.contains { check.id.hasPrefix($0) } }
+    }
+
+    func criterionMet(_ criterion: Criterion) -> Bool { criterionShortfall(criterion) == nil }
+
+    /// Why `criterion` is not met, or nil when it is: no check decides it, a blocker among them
+    /// failed, or none of them passed.
+    func criterionShortfall(_ criterion: Criterion) -> (russian: String, english: String)? {
+        let relevant = relevant(to: criterion)
+        let failed = relevant.filter(\.blocks).map { "`\($0.id)`" }.joined(separator: ", ")
+        let skipped = relevant.filter { $0.outcome == .skip }.map { "`\($0.id)`" }.joined(separator: ", ")
+        if relevant.isEmpty {
+            return ("его не решает ни одна проверка", "no check decides it")
+        } else if !failed.isEmpty {
+            return ("не пройдено: \(failed)", "failed: \(failed)")
+        } else if !relevant.contains(where: { $0.outcome == .pass }) {
+            return skipped.isEmpty
+                ? ("ни одна проверка не пройдена", "no check passed")
+                : ("ни одна проверка не пройдена, пропущены: \(skipped)", "no check passed, skipped: \(skipped)")
+        }
+        return nil
+    }
+
+    /// Whether a partial run left every check of `criterion` out.
+    func outOfScope(_ criterion: Criterion) -> Bool {
+        guard let partial else { return false }
+        return !partial.areas.contains { area in criterion.prefixes.contains { $0 == area.rawValue + "." } }
+    }
+
+    /// `environment, automation; host prod2` (Russian: `…; хост prod2`).
+    public static func scopeText(_ scope: Scope, russian: Bool) -> String {
+        var parts: [String] = []
+        if scope.areas.count < CheckResult.Area.allCases.count {
+            parts.append(scope.areas.map(\.rawValue).joined(separator: ", "))
+        }
+        if let hosts = scope.hosts {
+            parts.append(
+                (russian ? (hosts.count == 1 ? "хост " : "хосты ") : (hosts.count == 1 ? "host " : "hosts "))
+                    + hosts.joined(separator: ", "))
+        }
+        return parts.joined(separator: "; ")
     }
 
     // MARK: - Text
 
     public func render(_ terminal: Terminal) -> String {
-        var lines = [
-            (passed
+        let headline: String
+        if let partial {
+            headline =
+                terminal.paint(
+                    "частичная проверка / partial verification: \(Self.scopeText(partial, russian: false))",
+                    checksPassed ? "33;1" : "31;1") + (checksPassed ? ", no blocker failed" : ", a blocker failed")
+        } else {
+            headline =
+                passed
                 ? terminal.paint("ГОТОВО к выкладке / ready to roll out", "32;1")
-                : terminal.paint("НЕ ГОТОВО / not ready", "31;1"))
-                + ": \(environment), release \(release ?? "none")"
-        ]
+                : terminal.paint("НЕ ГОТОВО / not ready", "31;1")
+        }
+        var lines = [headline + ": \(environment), release \(release ?? "none")"]
+        if partial == nil, !passed {
+            lines += reasons.map { "  " + $0.english }
+        }
         for host in hosts {
             lines.append(
                 terminal.bold(host.host) + "  " + terminal.dim(host.hostKey)
@@ -139,77 +250,42 @@ public struct VerificationReport: CommandOutput, Codable {
     public func markdown(language: ReportLanguage) -> String {
         let ru = language == .russian
         var md: [String] = []
-        md.append(
-            ru
-                ? "# TASK-QT-API-E2E-REPORT: сквозная проверка пайплайна QTickets API"
-                : "# TASK-QT-API-E2E-REPORT: end-to-end verification of the QTickets API pipeline")
-        md.append("")
-        if passed {
-            md.append(ru ? "## Вердикт: ✅ ГОТОВО к выкладке" : "## Verdict: ✅ READY to roll out")
+        let scope = partial.map { Self.scopeText($0, russian: ru) }
+        if let scope {
+            md.append(
+                ru
+                    ? "# TASK-QT-API-E2E-REPORT: частичная проверка: \(scope)"
+                    : "# TASK-QT-API-E2E-REPORT: partial verification: \(scope)")
         } else {
-            md.append(ru ? "## Вердикт: ❌ НЕ ГОТОВО к выкладке" : "## Verdict: ❌ NOT READY to roll out")
-            md.append("")
-            md.append(ru ? "Блокирующие причины:" : "Blocking reasons:")
-            for check in blocking { md.append("- `\(check.id)`: \(check.found)") }
-            if blocking.isEmpty {
-                md.append(ru ? "- хосты работают на разных релизах" : "- the hosts do not all run one release")
-            }
+            md.append(
+                ru
+                    ? "# TASK-QT-API-E2E-REPORT: сквозная проверка пайплайна QTickets API"
+                    : "# TASK-QT-API-E2E-REPORT: end-to-end verification of the QTickets API pipeline")
         }
+        md.append("")
+        md += verdictSection(scope: scope, russian: ru)
         md.append("")
         md.append(ru ? "| Параметр | Значение |" : "| Item | Value |")
         md.append("| --- | --- |")
-        let rows: [(String, String, String)] = [
-            ("Окружение", "Environment", environment), ("Релиз (отпечаток)", "Release (fingerprint)", release ?? "—"),
-            ("Git-ревизия", "Git revision", revision ?? "—"),
-            (
-                "Хосты", "Hosts",
-                hosts.map { host in
-                    "\(host.host) (\(host.hostKey))"
-                        + (host.attempts.map { ru ? ", попыток: \($0)" : ", \($0) attempts" } ?? "")
-                }.joined(separator: ", ")
-            ),
-            ("Голова миграций", "Migration head", migrationHead ?? "—"),
-            ("Версия deployctl", "deployctl version", deployctlVersion),
-            ("Начало", "Started", startedAt), ("Окончание", "Finished", finishedAt), ("Кто", "By", actor),
-        ]
-        for row in rows { md.append("| \(ru ? row.0 : row.1) | \(Self.cell(row.2)) |") }
+        for row in summaryRows(russian: ru) { md.append("| \(row.0) | \(Self.cell(row.1)) |") }
         md.append("")
         md.append(ru ? "## Критерии успеха" : "## Success criteria")
         md.append("")
         for (index, criterion) in Self.criteria.enumerated() {
-            md.append(
-                "\(index + 1). \(criterionMet(criterion) ? "✅" : "❌") \(ru ? criterion.russian : criterion.english)")
+            let title = ru ? criterion.russian : criterion.english
+            if outOfScope(criterion) {
+                md.append(
+                    "\(index + 1). ➖ \(title) "
+                        + (ru ? "(не проверялся: частичная проверка)" : "(not checked: partial verification)"))
+            } else if let why = criterionShortfall(criterion) {
+                md.append("\(index + 1). ❌ \(title): \(ru ? why.russian : why.english)")
+            } else {
+                md.append("\(index + 1). ✅ \(title)")
+            }
         }
         for area in CheckResult.Area.allCases {
-            let areaChecks = hosts.flatMap { host in host.checks.filter { $0.area == area }.map { (host.host, $0) } }
-            guard !areaChecks.isEmpty else { continue }
             md.append("")
-            md.append("## \(Self.areaTitle(area, russian: ru))")
-            md.append("")
-            md.append(
-                ru
-                    ? "| | Хост | Проверка | Ожидалось | Найдено | Время |"
-                    : "| | Host | Check | Expected | Found | Time |")
-            md.append("| --- | --- | --- | --- | --- | --- |")
-            for (host, check) in areaChecks {
-                let mark =
-                    check.outcome == .pass ? "✅" : (check.outcome == .skip || check.severity == .warning ? "⚠️" : "❌")
-                md.append(
-                    "| \(mark) | \(host) | \(Self.cell(check.title)) | \(Self.cell(check.expected)) | \(Self.cell(check.found)) | \(String(format: "%.2f s", check.seconds)) |"
-                )
-            }
-            for (host, check) in areaChecks where check.outcome != .pass && check.outcome != .skip {
-                md.append("")
-                md.append(
-                    "**\(check.id)** (\(host)): " + (ru ? "что делать: " : "what to do: ")
-                        + (check.remedy ?? (ru ? "см. вывод ниже" : "see the output below")))
-                if !check.evidence.isEmpty {
-                    md.append("")
-                    md.append("```")
-                    md.append(check.evidence)
-                    md.append("```")
-                }
-            }
+            md += areaSection(area, russian: ru)
         }
         md.append("")
         md.append(
@@ -220,18 +296,142 @@ public struct VerificationReport: CommandOutput, Codable {
         return md.joined(separator: "\n") + "\n"
     }
 
-    /// JUnit XML, one test case per check, for CI.
+    private func verdictSection(scope: String?, russian ru: Bool) -> [String] {
+        var md: [String] = []
+        if let scope, checksPassed {
+            md.append(
+                ru
+                    ? "## Вердикт: ⚠️ частичная проверка: \(scope), это не вердикт о выкладке"
+                    : "## Verdict: ⚠️ partial verification: \(scope), no verdict on rolling out")
+            md.append("")
+            md.append(
+                ru
+                    ? "Проверенные области пройдены. Вердикт о выкладке даёт только полная проверка (`deployctl verify \(environment)` без `--only` и `--host`); частичная проверка не записывается на окружение и не открывает gate."
+                    : "The areas checked passed. Only a full verification (`deployctl verify \(environment)` without `--only` or `--host`) gives a verdict on rolling out; a partial one is not recorded on the environment and opens no gate."
+            )
+            return md
+        }
+        if passed {
+            return [ru ? "## Вердикт: ✅ ГОТОВО к выкладке" : "## Verdict: ✅ READY to roll out"]
+        }
+        if let scope {
+            md.append(
+                ru
+                    ? "## Вердикт: ❌ частичная проверка: \(scope), НЕ ГОТОВО к выкладке"
+                    : "## Verdict: ❌ partial verification: \(scope), NOT READY to roll out")
+        } else {
+            md.append(ru ? "## Вердикт: ❌ НЕ ГОТОВО к выкладке" : "## Verdict: ❌ NOT READY to roll out")
+        }
+        md.append("")
+        md.append(ru ? "Блокирующие причины:" : "Blocking reasons:")
+        for reason in reasons { md.append("- " + (ru ? reason.russian : reason.english)) }
+        return md
+    }
+
+    private func summaryRows(russian ru: Bool) -> [(String, String)] {
+        var revisionText = revision ?? "—"
+        if let revision, binary?.builtElsewhere == true {
+            revisionText =
+                revision
+                + (ru
+                    ? " (юниты, миграции, smoke-проверки; не бинарник qtickets-api)"
+                    : " (units, migrations, smoke checks; not the qtickets-api binary)")
+        }
+        var rows: [(String, String)] = [
+            (ru ? "Окружение" : "Environment", environment),
+            (ru ? "Релиз (отпечаток)" : "Release (fingerprint)", release ?? "—"),
+            (ru ? "Git-ревизия" : "Git revision", revisionText),
+        ]
+        if let binary {
+            let origin =
+                binary.builtElsewhere
+                ? (ru ? "собран вне checkout (`release build --binary`)" : "built elsewhere (`release build --binary`)")
+                : (ru ? "собран из checkout этой ревизии" : "built from the checkout at this revision")
+            rows.append(("qtickets-api", "sha256 \(binary.sha256), \(origin)"))
+        }
+        if let partial {
+            rows.append(
+                (
+                    ru ? "Объём проверки" : "Scope",
+                    (ru ? "частичная проверка: " : "partial verification: ") + Self.scopeText(partial, russian: ru)
+                ))
+        }
+        rows += [
+            (
+                ru ? "Хосты" : "Hosts",
+                hosts.map { host in
+                    "\(host.host) (\(host.hostKey))"
+                        + (host.attempts.map { ru ? ", попыток: \($0)" : ", \($0) attempts" } ?? "")
+                }.joined(separator: ", ")
+            ),
+            (ru ? "Голова миграций" : "Migration head", migrationHead ?? "—"),
+            (ru ? "Версия deployctl" : "deployctl version", deployctlVersion),
+            (ru ? "Начало" : "Started", startedAt), (ru ? "Окончание" : "Finished", finishedAt),
+            (ru ? "Кто" : "By", actor),
+        ]
+        return rows
+    }
+
+    /// One area's table, what to do for each failure, or a line saying why the area has no checks.
+    private func areaSection(_ area: CheckResult.Area, russian ru: Bool) -> [String] {
+        var md = ["## \(Self.areaTitle(area, russian: ru))", ""]
+        let areaChecks = hosts.flatMap { host in host.checks.filter { $0.area == area }.map { (host.host, $0) } }
+        guard !areaChecks.isEmpty else {
+            if let partial, !partial.areas.contains(area) {
+                md.append(ru ? "_Не проверялась: частичная проверка._" : "_Not checked: partial verification._")
+            } else {
+                md.append(
+                    ru
+                        ? "❌ _Ни одной проверки в этой области: она не может считаться пройденной._"
+                        : "❌ _No check ran in this area: it cannot count as passed._")
+            }
+            return md
+        }
+        md.append(
+            ru
+                ? "| | Хост | Проверка | Ожидалось | Найдено | Время |"
+                : "| | Host | Check | Expected | Found | Time |")
+        md.append("| --- | --- | --- | --- | --- | --- |")
+        for (host, check) in areaChecks {
+            let mark =
+                check.outcome == .pass ? "✅" : (check.outcome == .skip || check.severity == .warning ? "⚠️" : "❌")
+            md.append(
+                "| \(mark) | \(host) | \(Self.cell(check.title)) | \(Self.cell(check.expected)) | \(Self.cell(check.found)) | \(String(format: "%.2f s", check.seconds)) |"
+            )
+        }
+        for (host, check) in areaChecks where check.outcome != .pass && check.outcome != .skip {
+            md.append("")
+            md.append(
+                "**\(check.id)** (\(host)): " + (ru ? "что делать: " : "what to do: ")
+                    + (check.remedy ?? (ru ? "см. вывод ниже" : "see the output below")))
+            if !check.evidence.isEmpty {
+                md.append("")
+                md.append("```")
+                md.append(check.evidence)
+                md.append("```")
+            }
+        }
+        return md
+    }
+
+    /// JUnit XML, one test case per check, for CI, and one for the verdict itself (`verdict.ready`:
+    /// failed with the reasons when not ready, skipped for a partial run). A warning that failed is
+    /// a passing test case that says so in its output, as it does not keep the release back.
     public func junit() -> String {
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;")
                 .replacingOccurrences(of: "\"", with: "&quot;")
         }
-        let failures = checks.filter { $0.outcome == .fail }.count
-        let errors = checks.filter { $0.outcome == .error }.count
+        let failing = checks.filter { $0.blocks && $0.outcome == .fail }.count
+        let errors = checks.filter { $0.blocks && $0.outcome == .error }.count
+        let verdictFails = partial == nil && !passed
+        let name =
+            "deployctl verify \(environment)"
+            + (partial.map { " (partial: \(Self.scopeText($0, russian: false)))" } ?? "")
         var xml = [
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<testsuites name=\"deployctl verify \(escape(environment))\" tests=\"\(checks.count)\" failures=\"\(failures)\" errors=\"\(errors)\">",
+            "<testsuites name=\"\(escape(name))\" tests=\"\(checks.count + 1)\" failures=\"\(failing + (verdictFails ? 1 : 0))\" errors=\"\(errors)\">",
         ]
         for host in hosts {
             xml.append("  <testsuite name=\"\(escape(host.host))\" tests=\"\(host.checks.count)\">")
@@ -240,6 +440,8 @@ public struct VerificationReport: CommandOutput, Codable {
                     "    <testcase classname=\"\(escape(check.area.rawValue))\" name=\"\(escape(check.id))\" time=\"\(String(format: "%.3f", check.seconds))\">"
                 )
                 switch check.outcome {
+                case .fail where check.severity == .warning, .error where check.severity == .warning:
+                    xml.append("      <system-out>warning: \(escape(check.found))</system-out>")
                 case .fail:
                     xml.append("      <failure message=\"\(escape(check.found))\">\(escape(check.evidence))</failure>")
                 case .error:
@@ -251,6 +453,20 @@ public struct VerificationReport: CommandOutput, Codable {
             }
             xml.append("  </testsuite>")
         }
+        xml.append("  <testsuite name=\"verdict\" tests=\"1\">")
+        xml.append("    <testcase classname=\"verdict\" name=\"verdict.ready\" time=\"0.000\">")
+        if let partial {
+            xml.append(
+                "      <skipped message=\"\(escape("partial verification (\(Self.scopeText(partial, russian: false))): no verdict on rolling out"))\"/>"
+            )
+        } else if !passed {
+            let reasons = reasons.map(\.english)
+            xml.append(
+                "      <failure message=\"\(escape("not ready: \(reasons.count) reason(s)"))\">\(escape(reasons.joined(separator: "\n")))</failure>"
+            )
+        }
+        xml.append("    </testcase>")
+        xml.append("  </testsuite>")
         xml.append("</testsuites>")
         return xml.joined(separator: "\n") + "\n"
     }

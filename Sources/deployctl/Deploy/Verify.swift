@@ -26,7 +26,11 @@ struct VerifyCommand: AsyncParsableCommand {
     )
     var only: [String] = []
     @Option(help: "The report's language: ru (default) or en.") var lang = "ru"
-    @Option(help: "Where the report files go (default: the current folder).") var outputDir = "."
+    @Option(
+        help:
+            "Where the report files go (default: the current folder; a partial run there writes TASK-QT-API-E2E-REPORT.partial.md and e2e-report.partial.json, leaving the last full report alone)."
+    )
+    var outputDir: String?
     @Option(help: "Also write the checks as JUnit XML to this file.") var junit: String?
     @Flag(help: "List the areas and exit.") var list = false
     @Option(
@@ -78,11 +82,18 @@ struct VerifyCommand: AsyncParsableCommand {
                         environment: environment, store: store, actor: Workstation.actor,
                         deployctlVersion: BuildInfo.versionLine
                     )
-                    .run(in: session, only: areas, retryFor: retryTimeout?.duration ?? .zero)
+                    .run(
+                        in: session, only: areas, hostsOnly: target.host.map { [$0] },
+                        retryFor: retryTimeout?.duration ?? .zero)
                 }
                 let json = try report.json()
                 let reportPath = try write(report, json: json, language: language, environment: environment.name)
-                if areas == nil, target.host == nil {
+                if let partial = report.partial {
+                    FileHandle.standardError.write(
+                        Data(
+                            "verify: partial verification (\(VerificationReport.scopeText(partial, russian: false))): no verdict recorded, report written to \(reportPath)\n"
+                                .utf8))
+                } else {
                     if report.release != nil {
                         try await VerificationLog(environment: environment).store(
                             VerificationRecord(report: report, reportSHA256: json.sha256Hex), in: session)
@@ -94,6 +105,14 @@ struct VerifyCommand: AsyncParsableCommand {
         }
     }
 
+    /// The report's file names in the output folder: a partial run in the default folder takes
+    /// `.partial` names, so the last full report there stays as it was; `--output-dir` is asked for.
+    static func reportNames(partial: Bool, outputDirGiven: Bool) -> (markdown: String, json: String) {
+        partial && !outputDirGiven
+            ? ("TASK-QT-API-E2E-REPORT.partial.md", "e2e-report.partial.json")
+            : ("TASK-QT-API-E2E-REPORT.md", "e2e-report.json")
+    }
+
     /// The report beside the user, its JSON, optional JUnit, and a copy of both in the local history.
     ///
     /// - Returns: The absolute path of the Markdown report.
@@ -101,18 +120,20 @@ struct VerifyCommand: AsyncParsableCommand {
         -> String
     {
         let manager = FileManager.default
-        try manager.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        let directory = outputDir ?? "."
+        let names = Self.reportNames(partial: report.partial != nil, outputDirGiven: outputDir != nil)
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let markdown = Data(report.markdown(language: language).utf8)
-        let reportURL = URL(fileURLWithPath: outputDir).appendingPathComponent("TASK-QT-API-E2E-REPORT.md")
-            .standardizedFileURL
+        let reportURL = URL(fileURLWithPath: directory).appendingPathComponent(names.markdown).standardizedFileURL
         try markdown.write(to: reportURL)
-        try json.write(to: URL(fileURLWithPath: outputDir + "/e2e-report.json"))
+        try json.write(to: URL(fileURLWithPath: directory).appendingPathComponent(names.json))
         if let junit { try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit)) }
         let stamp = report.finishedAt.replacingOccurrences(of: ":", with: "")
         let history = options.checkoutPath + "/.deployctl/verifications/\(environment)"
+        let name = "\(stamp)-\(report.release ?? "none")\(report.partial == nil ? "" : "-partial")"
         try manager.createDirectory(atPath: history, withIntermediateDirectories: true)
-        try markdown.write(to: URL(fileURLWithPath: "\(history)/\(stamp)-\(report.release ?? "none").md"))
-        try json.write(to: URL(fileURLWithPath: "\(history)/\(stamp)-\(report.release ?? "none").json"))
+        try markdown.write(to: URL(fileURLWithPath: "\(history)/\(name).md"))
+        try json.write(to: URL(fileURLWithPath: "\(history)/\(name).json"))
         return reportURL.path
     }
 }

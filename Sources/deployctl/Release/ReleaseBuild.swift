@@ -25,7 +25,7 @@ struct ReleaseBuild: AsyncParsableCommand {
             let key = try SigningKey.load(path: options.signingKeyPath)
             let checkout = options.checkoutPath
             return try ReleaseBuilder(
-                checkout: checkout, binary: binary ?? checkout + "/.build/static/qtickets-api",
+                checkout: checkout, binary: binary,
                 store: ReleaseStore.of(checkout: checkout),
                 signingKey: key, allowDirty: allowDirty
             ).build(actor: Workstation.actor)
