@@ -1,3 +1,4 @@
+import ClickHouse
 import Foundation
 import Testbed
 import Testing
@@ -183,7 +184,7 @@ struct MigrateCommandTests {
     }
 
     @Test("the shipped schema lints clean, applies, verifies, rolls back completely and applies again; replay agrees")
-    func shippedSchemaRoundTrip() throws {
+    func shippedSchemaRoundTrip() async throws {
         let lint = try deployctl("migrate", "lint")
         #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
         let shippedCount = try FileManager.default.contentsOfDirectory(atPath: migrations).filter {
@@ -217,6 +218,12 @@ struct MigrateCommandTests {
         let replay = try deployctl("migrate", "validate", "--replay", "client-prod")
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
         #expect(replay.stdout.contains("gave the same"))
+        let server = try ClickHouseServer.modern(on: "client-prod")
+        #expect(
+            try await ClickHouseClient(endpoint: server.admin).value(
+                "SELECT count() FROM system.databases WHERE startsWith(name, 'deployctl_replay_')") == "0",
+            "the scratch database is dropped before the command exits")
+        withExtendedLifetime(server) {}
         let lock = try deployctl("lock", "status", "client-prod")
         #expect(lock.stdout.contains("free"))
         #expect(

@@ -21,11 +21,20 @@ extension Migrator {
         let scratchTables = TrackingTables(
             database: scratch, history: tables.history, lock: tables.lock, cluster: tables.cluster)
         let replayer = Migrator(client: client, migrations: migrations, tables: scratchTables, options: options)
-        let admin = serverClient
-        defer {
-            let cleanup = "DROP DATABASE IF EXISTS \(ClickHouseSQL.identifier(scratch))\(scratchTables.onCluster)"
-            Task { try? await admin.execute(cleanup) }
+        let result: Result<ReplayReport, MigratorError>
+        do throws(MigratorError) {
+            result = .success(try await Self.replay(with: replayer, scratch: scratch))
+        } catch {
+            result = .failure(error)
         }
+        // Dropped before replay returns or throws: a task left to do it would not run when the process exits first.
+        try? await serverClient.execute(
+            "DROP DATABASE IF EXISTS \(ClickHouseSQL.identifier(scratch))\(scratchTables.onCluster)")
+        return try result.get()
+    }
+
+    /// The three rounds on the scratch database `replayer` works in.
+    private static func replay(with replayer: Migrator, scratch: String) async throws(MigratorError) -> ReplayReport {
         func round(_ name: String, _ body: () async throws(MigratorError) -> Void) async throws(MigratorError) {
             do throws(MigratorError) {
                 try await body()
@@ -52,7 +61,7 @@ extension Migrator {
                 "replay: the schema after up, down, up differs from the first up:\n  "
                     + differences.joined(separator: "\n  "))
         }
-        return ReplayReport(database: scratch, migrations: migrations.count, objects: first)
+        return ReplayReport(database: scratch, migrations: replayer.migrations.count, objects: first)
     }
 
     /// The database's objects other than deployctl's own tables, each as `name: create query`.

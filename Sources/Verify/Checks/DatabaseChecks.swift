@@ -72,20 +72,16 @@ extension VerifySuite {
                 expected: "a scratch table", found: target.redact("\(error)"), evidence: "CREATE TABLE \(table)",
                 seconds: elapsed(started))
         }
-        defer {
-            Task { [admin = target.admin] in
-                try? await admin.using(database: nil).execute("DROP TABLE IF EXISTS \(table)")
-            }
-        }
+        let result: CheckResult
         do {
             try await target.writer.using(database: nil).execute("INSERT INTO \(table) (x) VALUES (1)")
-            return CheckResult(
+            result = CheckResult(
                 id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database",
                 outcome: .pass,
                 expected: "\(user) inserts into \(target.database)", found: "inserted one row", evidence: evidence,
                 seconds: elapsed(started))
         } catch {
-            return CheckResult(
+            result = CheckResult(
                 id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database",
                 outcome: .fail,
                 expected: "\(user) inserts into \(target.database)", found: target.redact("\(error)"),
@@ -93,6 +89,9 @@ extension VerifySuite {
                 remedy: "GRANT INSERT, SELECT ON \(target.database).* TO \(user) (docs/clickhouse-access.md)",
                 seconds: elapsed(started))
         }
+        // Dropped before the check returns: a task left to do it would not run when the process exits first.
+        try? await target.admin.using(database: nil).execute("DROP TABLE IF EXISTS \(table)")
+        return result
     }
 
     /// The tables and views the migrations leave, in order: created and not dropped again.
