@@ -30,7 +30,10 @@ done
 [ ! -f "$lock" ] || echo "lock=$(cat "$lock")"
 [ ! -f "$audit" ] || grep '"command":"deploy"' "$audit" | tail -n 1 | sed 's/^/last_deploy=/'
 [ ! -f "$w/fired" ] || echo "watchdog_fired=$(cat "$w/fired")"
-[ ! -f "$w/state" ] || echo "watchdog_armed=$(($(cat "$w/deadline" 2>/dev/null || echo 0) - $(date +%s)))"
+if [ -f "$w/state" ]; then
+	read -r up _ </proc/uptime
+	echo "watchdog_armed=$(($(cat "$w/deadline" 2>/dev/null || echo 0) - ${up%.*}))"
+fi
 if [ -n "$c" ] && [ -f "$root/current/SHA256SUMS" ]; then
 	(cd "$root/current" && sha256sum --quiet -c SHA256SUMS 2>/dev/null | sed -n 's/: FAILED.*//p' | sed 's/^/altered=/') || true
 	sed -n 's/.*"revision" : "\(.*\)".*/revision=\1/p' "$root/current/manifest.json"

@@ -12,10 +12,15 @@ while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
 	shift
 done
 [ "$#" -eq 0 ] || shift
-deadline=$(($(date +%s) + seconds))
+# Seconds since boot: a step of the wall clock neither ends the wait early nor prolongs it.
+since_boot() {
+	read -r up _ </proc/uptime
+	echo "${up%.*}"
+}
+deadline=$(($(since_boot) + seconds))
 for job in "$@"; do
 	while case $(systemctl show -p ActiveState --value "$job" 2>/dev/null) in activating | deactivating | reloading) true ;; *) false ;; esac do
-		if [ "$(date +%s)" -ge "$deadline" ]; then
+		if [ "$(since_boot)" -ge "$deadline" ]; then
 			echo "the loader run in progress ($job) did not finish within $seconds s" >&2
 			exit 1
 		fi

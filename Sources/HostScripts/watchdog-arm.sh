@@ -1,7 +1,7 @@
 #!/bin/sh
 # watchdog-arm: saves what the host runs under DIR (each UNIT's file and drop-ins in the units
 # folder UNITS, whether it is enabled and active, ROOT/current and ROOT/shared/previous), sets the
-# deadline WINDOW s ahead by the host's clock, installs RESTORE (watchdog-restore's text) as
+# deadline WINDOW s ahead in seconds since boot (/proc/uptime), installs RESTORE (watchdog-restore's text) as
 # DIR/run.sh with its inputs in DIR/inputs, marks the watchdog armed by RUN, and starts the
 # transient timer NAME.timer that runs DIR/run.sh every CHECK s. An earlier firing's record still
 # in DIR is printed and removed.
@@ -41,7 +41,8 @@ touch "$w/enabled" "$w/active"
 c=$(readlink "$root/current" 2>/dev/null || true)
 printf '%s\n' "${c##*/}" >"$w/current"
 if [ -f "$root/shared/previous" ]; then cp "$root/shared/previous" "$w/previous"; else rm -f "$w/previous"; fi
-echo $(($(date +%s) + window)) >"$w/deadline"
+read -r up _ </proc/uptime
+echo $((${up%.*} + window)) >"$w/deadline"
 printf '%s\n' "$restore" >"$w/run.sh"
 printf '%s\n' "$units" "$root" "$name" "$window" "$release" "$actor" "$@" >"$w/inputs"
 printf 'run=%s\n' "$run" >"$w/state"

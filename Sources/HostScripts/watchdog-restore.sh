@@ -14,7 +14,8 @@ w=$1
 exec 9>>"$w/.lock"
 flock -w 30 9 || exit 0
 [ -f "$w/state" ] || exit 0
-[ "$(date +%s)" -lt "$(cat "$w/deadline")" ] && exit 0
+read -r up _ </proc/uptime
+[ "${up%.*}" -lt "$(cat "$w/deadline")" ] && exit 0
 set --
 {
 	IFS= read -r units

@@ -1,5 +1,6 @@
 import ClickHouse
 import Foundation
+import QTicketsSimulator
 import Testbed
 import Testing
 
@@ -193,6 +194,53 @@ struct AttackTests {
             #expect(
                 gone.status == 1 && gone.stdout.contains("entry 1 is on the host but not in ClickHouse"),
                 "\(gone.stdout)\(gone.stderr)")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test(
+        "a deploy whose lease another run takes while it waits stops before its next change: nothing installed or switched, the timer put back, exit 4 naming the lost lease"
+    )
+    func leaseTakenMidDeployStopsBeforeNextChange() async throws {
+        let fixture = try await FaultTests.fixture()
+        do {
+            let first = try FaultTests.deployFirst(fixture)
+            let next = try FaultTests.release(fixture, marked: "lease")
+            // A loader run in progress that does not end by itself: its first API request waits 10 minutes.
+            fixture.server.simulator.inject(SimulatorFault(.latency(milliseconds: 600_000)))
+            _ = try await fixture.run("systemctl start --no-block qtickets_api.service")
+            let running = "[ \"$(systemctl show -p ActiveState --value qtickets_api.service)\" = activating ]"
+            #expect(try await FaultTests.await(running, on: fixture, seconds: 30))
+            let deploy = try FaultTests.Background(fixture, ["--json", "deploy", Self.host, "--release", next])
+            // The deploy waits for that run in stop-timer once it has stopped the timer.
+            #expect(
+                try await FaultTests.await("! systemctl is-active -q qtickets_api.timer", on: fixture, seconds: 60))
+            let taken = try await fixture.run(
+                #"now=$(date +%s); printf '{"command":"deploy","id":"other","owner":"alice@laptop","pid":4242,"release":"r0","started":%s,"expires":%s}\n' "$now" "$((now + 600))" > /opt/zakaz_dashboard/shared/deploy.lock; echo "$now""#
+            )
+            let broken = try #require(Int(taken.trimmingCharacters(in: .whitespacesAndNewlines)))
+            // The lease is renewed every 6 s (lock_ttl 15 s, the watchdog pushed every 2 s): by the
+            // host's clock 8 s after the other run took it, a renewal has been refused.
+            #expect(try await FaultTests.await("[ $(date +%s) -ge \(broken + 8) ]", on: fixture, seconds: 20))
+            _ = try await fixture.run("systemctl kill qtickets_api.service; true")
+            fixture.server.simulator.clearFaults()
+            let (status, output) = deploy.finish()
+            #expect(status == 4 && output.contains("lost its lease"), "\(output)")
+            let document = output.firstIndex(of: "{").map { String(output[$0...]) } ?? ""
+            let result =
+                ((try? JSONSerialization.jsonObject(with: Data(document.utf8))) as? [String: Any])?["result"]
+                as? [String: Any]
+            let steps = PlanStepLines.of(result?["taken"]) ?? []
+            #expect(
+                steps.contains("stop-timer \(Self.host)")
+                    && !steps.contains { $0.hasPrefix("install-unit") || $0.hasPrefix("switch") },
+                "no change after the loss: \(steps)")
+            #expect(try await FaultTests.current(fixture) == "releases/\(first)")
+            #expect(
+                try await FaultTests.await("systemctl is-active -q qtickets_api.timer", on: fixture, seconds: 30),
+                "the timer is put back")
         } catch {
             Issue.record(error)
         }

@@ -153,7 +153,7 @@ struct HostStateScriptTests {
         try host.shell(
             """
             cd \(host.root)
-            mkdir '\(w)' && echo run=x > '\(w)/state' && echo $(($(date +%s) + 100)) > '\(w)/deadline'
+            mkdir '\(w)' && echo run=x > '\(w)/state' && read -r up _ </proc/uptime && echo $((${up%.*} + 100)) > '\(w)/deadline'
             echo '{"actor":"a","at":"t","from":"r2","to":"r1","window":30}' > '\(w)/fired'
             echo changed >> releases/r2/RELEASE
             """)

@@ -82,9 +82,12 @@ struct WatchdogScriptTests {
                 """)
         }
 
-        /// Seconds from the host's clock to the deadline.
+        /// Seconds from now to the deadline, both in the host's seconds since boot.
         func secondsLeft() throws -> Int {
-            try #require(Int(try host.shell("echo $(($(cat '\(w)/deadline') - $(date +%s)))").dropLast()))
+            try #require(
+                Int(
+                    try host.shell("read -r up _ </proc/uptime && echo $(($(cat '\(w)/deadline') - ${up%.*}))")
+                        .dropLast()))
         }
 
         /// The names in the watchdog's folder, sorted, on one line.
@@ -237,6 +240,35 @@ struct WatchdogScriptTests {
             let fired = try watchdog.fired()
             #expect(fired.from == "new" && fired.to == "old" && fired.window == 2 && fired.actor == watchdog.actor)
             #expect(try watchdog.state() == Watchdog.before)
+        }
+    }
+
+    @Test(
+        "a step of the host's wall clock neither fires the watchdog (ten years ahead) nor holds it back (an hour behind)"
+    )
+    func wallClockStepMovesNoDeadline() throws {
+        try Watchdog.armed { watchdog, _ in
+            let host = watchdog.host
+            try watchdog.deploy()
+            // `date` on the restore's PATH reports the wall clock moved by OFFSET seconds.
+            let shim = host.root + "/clock"
+            try host.shell(
+                """
+                mkdir -p '\(shim)' && real=$(command -v date)
+                printf '#!/bin/sh\\ncase "$1" in +%%s) echo $(($("%s" +%%s) + $OFFSET)) ;; *) exec "%s" "$@" ;; esac\\n' \
+                  "$real" "$real" > '\(shim)/date' && chmod 755 '\(shim)/date'
+                """)
+            let restore = "sh '\(watchdog.w)/run.sh' '\(watchdog.w)'"
+            try host.shell("PATH='\(shim)':$PATH OFFSET=315360000 \(restore)")
+            #expect(try watchdog.state() == Watchdog.deployed, "ten years ahead: 600 s have not passed")
+            #expect(!(try watchdog.listing().contains("fired")))
+
+            let push = try host.run(.watchdogPush, [watchdog.w, watchdog.run, "1"])
+            #expect(push.status == 0, "\(push.stderr)")
+            try watchdog.wait { try watchdog.secondsLeft() < 0 }
+            try host.shell("PATH='\(shim)':$PATH OFFSET=-3600 \(restore)")
+            #expect(try watchdog.state() == Watchdog.before, "an hour behind: the 1 s window has passed all the same")
+            #expect(try watchdog.fired().from == "new")
         }
     }
 

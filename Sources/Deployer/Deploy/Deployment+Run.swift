@@ -8,49 +8,45 @@ import Migrator
 import SSH
 
 extension Deployment {
-    /// Performs `plan`'s actions in order under the lease, records each one taken, and writes one
-    /// audit entry per host. A failure stops the deploy at once; the report says where each host is.
-    public func run(_ plan: DeployPlan, in session: EnvironmentSession) async -> DeployReport {
+    /// Takes this run's lease on every connected host of `session` and keeps it renewed until the
+    /// run ends: taken first, so that the gate and the plan are decided under it and no other run
+    /// changes the hosts in between.
+    ///
+    /// - Throws: `CommandFailure` (locked, 4) naming who holds a host's lock, with nothing taken.
+    public func lease(in session: EnvironmentSession) async throws(CommandFailure) -> DeployLease {
+        let connections = session.links.compactMap { link -> (any RemoteHost)? in
+            if case .success(let connection) = link.connection { return connection }
+            return nil
+        }
+        return try await DeployLease.take(run: UUID().uuidString, on: connections, watchdog: watchdog) { run in
+            HostLease(layout: layout, owner: actor, command: command, release: release.id, ttl: leaseTTL, id: run)
+        }
+    }
+
+    /// Performs `plan`'s actions in order under `lease` (taken here when nil and the plan changes
+    /// anything), records each one taken, and writes one audit entry per host. A failure stops the
+    /// deploy at once; the report says where each host is. The lease is given back at the end.
+    public func run(_ plan: DeployPlan, in session: EnvironmentSession, under lease: DeployLease? = nil) async
+        -> DeployReport
+    {
         let started = ContinuousClock.now
         let connections = session.links.reduce(into: [String: any RemoteHost]()) { result, link in
             if case .success(let connection) = link.connection { result[link.host.name] = connection }
         }
-        let runID = UUID().uuidString
-        let leases = session.links.map { _ in
-            HostLease(layout: layout, owner: actor, command: command, release: release.id, ttl: leaseTTL, id: runID)
-        }
         var taken: [DeployStep] = []
         var failure: CommandFailure?
-        var leased: [(HostLease, any RemoteHost)] = []
-        if !plan.unchanged {
-            for (link, lease) in zip(session.links, leases) {
-                guard let connection = connections[link.host.name] else { continue }
-                do throws(CommandFailure) {
-                    try await lease.take(on: connection)
-                    leased.append((lease, connection))
-                } catch {
-                    failure = error
-                    break
-                }
+        var held = lease
+        if held == nil && !plan.unchanged {
+            do throws(CommandFailure) {
+                held = try await self.lease(in: session)
+            } catch {
+                failure = error
             }
         }
-        // While this process lives it renews the lease and pushes the deadline of each host's watchdog.
-        let renewal = Task { [leased, leaseTTL, watchdog] in
-            let period = min(leaseTTL / 3, watchdog.pushInterval)
-            var sinceRenewal = Duration.zero
-            while !Task.isCancelled {
-                try? await Task.sleep(for: period)
-                if Task.isCancelled { return }
-                sinceRenewal += period
-                for (lease, host) in leased {
-                    await watchdog.push(on: host, run: runID)
-                    if sinceRenewal >= leaseTTL / 3 { try? await lease.take(on: host) }
-                }
-                if sinceRenewal >= leaseTTL / 3 { sinceRenewal = .zero }
-            }
-        }
+        let runID = held?.run ?? UUID().uuidString
         var executor = ActionExecutor(
-            deployment: self, session: session, connections: connections, run: runID, plan: plan)
+            deployment: self, session: session, connections: connections, run: runID, plan: plan,
+            leaseLoss: held?.loss ?? LeaseLoss())
         if failure == nil && plan.parallel <= 1 {
             for step in plan.actions {
                 do throws(CommandFailure) {
@@ -64,7 +60,7 @@ extension Deployment {
         } else if failure == nil {
             (taken, failure) = await runInWaves(plan, executor: &executor)
         }
-        renewal.cancel()
+        held?.stopRenewing()
         // A host whose connection was cut gets a new one to tell where it is, record the
         // deploy and give the lease back; a crashed workstation's lease expires by itself.
         var reachable: [String: any RemoteHost] = [:]
@@ -101,9 +97,7 @@ extension Deployment {
         }
         let outcomes = await finish(
             plan: plan, taken: taken, failure: failure, connections: reachable, session: session, started: started)
-        for (lease, host) in leased {
-            if let connection = reachable[host.label] { await lease.release(on: connection) }
-        }
+        await held?.release(reachable: reachable)
         for connection in reopened { connection.close() }
         var rollback: DeployReport.AutomaticRollback?
         var hosts = outcomes
@@ -362,16 +356,19 @@ struct ActionExecutor: Sendable {
     /// This run's id: its lease's and its watchdogs'.
     let run: String
     let plan: DeployPlan
+    /// Set when a renewal of the lease failed: no further step is taken.
+    let leaseLoss: LeaseLoss
 
     init(
         deployment: Deployment, session: EnvironmentSession, connections: [String: any RemoteHost], run: String,
-        plan: DeployPlan
+        plan: DeployPlan, leaseLoss: LeaseLoss
     ) {
         self.deployment = deployment
         self.session = session
         self.connections = connections
         self.run = run
         self.plan = plan
+        self.leaseLoss = leaseLoss
     }
 
     var layout: HostLayout { deployment.layout }
@@ -380,6 +377,7 @@ struct ActionExecutor: Sendable {
 
     /// Performs `step`: a migration once for the environment, any other step on its host.
     mutating func perform(_ step: DeployStep) async throws(CommandFailure) {
+        if let lost = leaseLoss.failure { throw lost }
         DeployProgress.observer?(.step(step))
         switch step {
         case .migrate: try await migrate()

@@ -40,11 +40,11 @@ public struct HostLease: Sendable {
         self.ttl = ttl
     }
 
-    /// Takes the lock, or renews this lease's own.
+    /// Takes the lock, or renews this lease's own, within `timeout`.
     ///
     /// - Throws: `CommandFailure` (locked, 4) naming the holder and the age of its lock.
-    public func take(on host: any RemoteHost) async throws(CommandFailure) {
-        let result = try await HostScript(host: host).run(
+    public func take(on host: any RemoteHost, timeout: Duration = .seconds(120)) async throws(CommandFailure) {
+        let result = try await HostScript(host: host, timeout: timeout).run(
             .leaseTake,
             [
                 layout.shared, layout.lockFile, id, owner, "\(ProcessInfo.processInfo.processIdentifier)", command,

@@ -8,8 +8,9 @@ import SSH
 ///
 /// Before a deploy changes what a host runs, deployctl saves the host's units (with their drop-ins
 /// and whether each was enabled and active), `current` and `previous` under
-/// `<root>/shared/watchdog/`, writes a deadline by the host's clock, and starts a transient
-/// systemd timer (`systemd-run`) that checks it every few seconds. While deployctl lives it pushes
+/// `<root>/shared/watchdog/`, writes a deadline in the host's seconds since boot (a step of the
+/// wall clock moves it neither way), and starts a transient systemd timer (`systemd-run`) that
+/// checks it every few seconds. While deployctl lives it pushes
 /// the deadline forward; once the host's post-deploy checks passed it confirms, which stops the
 /// timer and removes the snapshot. A workstation that is killed, loses its network or is closed in
 /// between stops pushing, and when the deadline passes the host restores the snapshot by itself
@@ -65,9 +66,10 @@ struct HostWatchdog: Sendable {
         return Self.fired(answer)
     }
 
-    /// Pushes the deadline forward, if the watchdog armed by `run` still waits.
-    func push(on host: any RemoteHost, run: String) async {
-        _ = try? await HostScript(host: host).run(.watchdogPush, [directory, run, "\(windowSeconds)"])
+    /// Pushes the deadline forward, if the watchdog armed by `run` still waits; gives up after `timeout`.
+    func push(on host: any RemoteHost, run: String, timeout: Duration) async {
+        _ = try? await HostScript(host: host, timeout: timeout).run(
+            .watchdogPush, [directory, run, "\(windowSeconds)"])
     }
 
     /// Stops the watchdog armed by `run` and removes its snapshot. Returns what it did if it fired first.

@@ -51,17 +51,27 @@ struct Deploy: AsyncParsableCommand {
         try await global.report("deploy") {
             let (deployment, session) = try await open(chosen)
             defer { session.close() }
-            if deployment.environment.gate != nil {
-                let decision = try await gateDecision(global, deployment.environment, release: deployment.release.id)
-                if !decision.open {
-                    guard forceGate, let reason else {
-                        throw CommandFailure(.checkFailed, "gate", "the gate is closed: \(decision.reason)")
+            // The lease first: the gate and the plan are decided on hosts no other run changes.
+            let lease = try await deployment.lease(in: session)
+            let plan: DeployPlan
+            do {
+                if deployment.environment.gate != nil {
+                    let decision = try await gateDecision(
+                        global, deployment.environment, release: deployment.release.id)
+                    if !decision.open {
+                        guard forceGate, let reason else {
+                            throw CommandFailure(.checkFailed, "gate", "the gate is closed: \(decision.reason)")
+                        }
+                        try await deployment.recordGateOverride(
+                            in: session, reason: reason, closedBecause: decision.reason)
                     }
-                    try await deployment.recordGateOverride(in: session, reason: reason, closedBecause: decision.reason)
                 }
+                plan = try await deployment.plan(in: session, dryRun: false, parallel: parallel)
+            } catch {
+                await lease.release()
+                throw error
             }
-            let plan = try await deployment.plan(in: session, dryRun: false, parallel: parallel)
-            let report = await global.withProgress { await deployment.run(plan, in: session) }
+            let report = await global.withProgress { await deployment.run(plan, in: session, under: lease) }
             await announce(NotificationMessage(deployment: report), for: deployment.environment)
             return report
         }
