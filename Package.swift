@@ -132,8 +132,12 @@ let package = Package(
         .target(
             name: "Verify",
             dependencies: [
-                "SSH", "ClickHouse", "Migrator", "Environments", "Console", "HostScripts", "AuditTrail",
+                "SSH", "ClickHouse", "Migrator", "Environments", "Console", "HostScripts", "AuditTrail", "Healthcheck",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

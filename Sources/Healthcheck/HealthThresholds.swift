@@ -21,7 +21,9 @@ public struct HealthThresholds: Sendable, Equatable {
     /// `TimeoutStartSec=20min`, after which systemd has killed it for sure.
     public var runStuckAfter: Duration
 
-    /// The environment variables ``init(environment:)`` reads, each a whole number of minutes.
+    /// The environment variables ``init(environment:)`` reads, each a whole number of minutes; 0
+    /// judges every age at least that old, which `deployctl verify` uses to see the check turn on
+    /// the host's real data.
     public enum Variable: String, CaseIterable, Sendable {
         case runWarn = "HEALTHCHECK_RUN_WARN_MINUTES"
         case runCritical = "HEALTHCHECK_RUN_CRITICAL_MINUTES"
@@ -53,11 +55,11 @@ public struct HealthThresholds: Sendable, Equatable {
             guard let text = environment[variable.rawValue]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
                 return value
             }
-            guard let minutes = Int(text), minutes > 0, minutes <= 525_600 else {
+            guard let minutes = Int(text), minutes >= 0, minutes <= 525_600 else {
                 throw HealthThresholdsError(
                     variable: variable.rawValue,
                     message:
-                        "\(variable.rawValue)=\(text) is not a number of minutes between 1 and 525600 (a year); write e.g. \(variable.rawValue)=45"
+                        "\(variable.rawValue)=\(text) is not a number of minutes between 0 and 525600 (a year); write e.g. \(variable.rawValue)=45"
                 )
             }
             return .seconds(minutes * 60)

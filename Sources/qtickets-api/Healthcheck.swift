@@ -27,10 +27,31 @@ extension QTicketsAPICommand {
         @Option(help: "Serve the verdict over HTTP on this address, e.g. 127.0.0.1:18080.")
         var serve: String?
 
+        @Option(
+            name: .customLong("threshold"),
+            help: ArgumentHelp(
+                "One threshold over the environment and the env file, e.g. HEALTHCHECK_DATA_WARN_MINUTES=0 (repeatable): deployctl verify lowers the data thresholds below the data's age to see the check turn.",
+                valueName: "VARIABLE=MINUTES"))
+        var thresholds: [String] = []
+
         func validate() throws {
             if let serve, Self.address(serve) == nil {
                 throw ValidationError("--serve takes ADDRESS:PORT, e.g. 127.0.0.1:18080")
             }
+            for threshold in thresholds where Self.threshold(threshold) == nil {
+                throw ValidationError(
+                    "--threshold takes VARIABLE=MINUTES, VARIABLE one of "
+                        + HealthThresholds.Variable.allCases.map(\.rawValue).joined(separator: ", ")
+                        + "; not \(threshold)")
+            }
+        }
+
+        /// `VARIABLE=MINUTES` as its variable and value, nil when VARIABLE is no threshold's.
+        static func threshold(_ text: String) -> (variable: String, value: String)? {
+            guard let equals = text.firstIndex(of: "="),
+                let variable = HealthThresholds.Variable(rawValue: String(text[..<equals]))
+            else { return nil }
+            return (variable.rawValue, String(text[text.index(after: equals)...]))
         }
 
         static func address(_ text: String) -> (host: String, port: Int)? {
@@ -44,7 +65,8 @@ extension QTicketsAPICommand {
         }
 
         func run() async throws {
-            let configuration = try options.loadHealthcheck()
+            let overrides = Dictionary(thresholds.compactMap(Self.threshold), uniquingKeysWith: { $1 })
+            let configuration = try options.loadHealthcheck(overriding: overrides)
             let checker = HealthChecker(
                 client: ClickHouseClient(endpoint: configuration.clickhouse), job: configuration.job,
                 thresholds: configuration.thresholds)

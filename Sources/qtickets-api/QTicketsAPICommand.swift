@@ -37,17 +37,21 @@ struct ConfigurationOptions: ParsableArguments {
         }
     }
 
-    /// The healthcheck's configuration, or exit 3 (unknown: it cannot even look) with every problem named.
-    func loadHealthcheck() throws -> HealthcheckConfiguration {
-        try configuration(orExit: 3) { try HealthcheckConfiguration(environment: $0) }
+    /// The healthcheck's configuration, or exit 3 (unknown: it cannot even look) with every problem
+    /// named; `overriding` (the `--threshold` values) wins over the environment and the env file.
+    func loadHealthcheck(overriding: [String: String] = [:]) throws -> HealthcheckConfiguration {
+        try configuration(orExit: 3, overriding: overriding) { try HealthcheckConfiguration(environment: $0) }
     }
 
-    private func configuration<T>(orExit status: Int32, _ make: ([String: String]) throws -> T) throws -> T {
+    private func configuration<T>(
+        orExit status: Int32, overriding: [String: String] = [:], _ make: ([String: String]) throws -> T
+    ) throws -> T {
         var environment = ProcessInfo.processInfo.environment
         do {
             if let environmentFile {
                 environment.merge(try EnvironmentFile(path: environmentFile).values) { _, file in file }
             }
+            environment.merge(overriding) { _, override in override }
             return try make(environment)
         } catch {
             FileHandle.standardError.write(Data("qtickets-api: \(error)\n".utf8))

@@ -111,6 +111,11 @@ struct HealthReportTests {
         ])
         #expect(custom.runWarnAfter == .seconds(1200) && custom.runCriticalAfter == .seconds(3600))
         #expect(custom.dataWarnAfter == defaults.dataWarnAfter && custom.runStuckAfter == .seconds(1500))
+        // 0 judges every age: verify lowers the data thresholds so to see the check turn on real data.
+        let lowered = try HealthThresholds(environment: [
+            "HEALTHCHECK_DATA_WARN_MINUTES": "0", "HEALTHCHECK_DATA_CRITICAL_MINUTES": "1",
+        ])
+        #expect(lowered.dataWarnAfter == .zero && lowered.dataCriticalAfter == .seconds(60))
     }
 
     @Test("a threshold that is not a number of minutes, or a warning not below its critical, names the variable")
@@ -124,8 +129,11 @@ struct HealthReportTests {
             #expect(error.variable == "HEALTHCHECK_DATA_CRITICAL_MINUTES")
             #expect(error.message.contains("HEALTHCHECK_DATA_CRITICAL_MINUTES=6h is not a number of minutes"))
         }
+        #expect(throws: HealthThresholdsError.self) {
+            try HealthThresholds(environment: ["HEALTHCHECK_RUN_WARN_MINUTES": "-1"])
+        }
         do {
-            _ = try HealthThresholds(environment: ["HEALTHCHECK_RUN_WARN_MINUTES": "0"])
+            _ = try HealthThresholds(environment: ["HEALTHCHECK_RUN_WARN_MINUTES": "-1"])
         } catch {
             #expect(error.variable == "HEALTHCHECK_RUN_WARN_MINUTES")
         }

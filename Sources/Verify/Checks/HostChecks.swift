@@ -5,22 +5,6 @@ import HostScripts
 import SSH
 
 extension VerifySuite {
-    /// Area 6: the healthcheck says ok, on the command line.
-    func monitoringChecks() async -> [CheckResult] {
-        let health = await shell(
-            HostScriptSource.releaseCommand.commandLine([target.envFile, target.binary, "healthcheck"]))
-        return [
-            CheckResult(
-                id: "monitoring.healthcheck", area: .monitoring, title: "qtickets-api healthcheck answers ok",
-                outcome: health.status == 0 ? .pass : .fail,
-                expected: "exit 0 (ok)", found: "exit \(health.status)",
-                evidence: "qtickets-api healthcheck\n" + excerpt(health.output),
-                remedy: health.status == 0
-                    ? nil : "its output names the check that is not ok (freshness, last run, ClickHouse)",
-                seconds: health.seconds)
-        ]
-    }
-
     /// Area 7: what runs is what was released: files, units, their verification, the timer, recent runs, the journal.
     func automationChecks(_ facts: VerifyFacts) -> [CheckResult] {
         var results: [CheckResult] = []
