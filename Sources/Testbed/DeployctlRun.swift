@@ -9,14 +9,15 @@ public struct DeployctlRun: Sendable {
     public static let binary = Testbed.repository.appendingPathComponent(".build/debug/deployctl").path
 
     /// Runs `binary` (default: the debug build) with `arguments`, this process's environment plus `environment`,
-    /// and `input` on its standard input (end of file at once without).
+    /// and `input` on its standard input (end of file at once without), in `directory` (default: this process's).
     public init(
         _ arguments: [String], environment: [String: String] = [:], input: Data? = nil,
-        binary: String = DeployctlRun.binary
+        binary: String = DeployctlRun.binary, directory: String? = nil
     ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
