@@ -7,10 +7,14 @@
 # the installed units, the newest gate override in ROOT/shared/audit.jsonl for the running release,
 # and the units' journal error lines since current was switched.
 # Arguments: ROOT UNITS DROPIN RUNTIME NAME [UNIT…] (RUNTIME: systemd or docker)
-# Prints: current=, clickhouse_runtime=<state>, the block listen (one local address a line); with a
-#   SHA256SUMS the block sums (what sha256sum -c says of the files that differ) and sums_present=yes;
-#   per unit unit_same:<name>=yes|no and the blocks dropin:<name>, show:<name>; the block analyze,
-#   gate_override=<audit line> when there is one, and the block journal (at most 20 lines)
+# Prints: current=, clickhouse_runtime=<state>, listen_read=yes|no (whether ss or netstat answered)
+#   and the block listen (one local address a line); with a SHA256SUMS the block sums (what
+#   sha256sum -c says of the files that differ) and sums_present=yes; deployed_epoch= (when current
+#   was switched) and now_epoch= (the host's clock, for the ages of both); per unit
+#   unit_same:<name>=yes|no, the blocks dropin:<name>, show:<name>, started_epoch:<name>=,
+#   triggered_epoch:<name>= (empty: never since boot) and for a calendar timer period:<name>=; the block analyze,
+#   gate_override=<audit line> when there is one, journal_read=yes|no (…) and the block journal (at
+#   most 20 lines)
 # Exit: 0 read; 64 RUNTIME is neither systemd nor docker.
 set -eu
 root=$1
@@ -31,8 +35,19 @@ docker)
 	exit 64
 	;;
 esac
+# The listening TCP sockets by ss, else netstat (without its two header lines); listen_read says
+# whether either answered, so that a host without both is not taken for one that listens nowhere.
+if sockets=$(ss -Hltn 2>/dev/null); then
+	echo listen_read=yes
+elif sockets=$(netstat -ltn 2>/dev/null); then
+	echo listen_read=yes
+	sockets=$(printf '%s\n' "$sockets" | tail -n +3)
+else
+	echo listen_read=no
+	sockets=
+fi
 echo '<<listen'
-(ss -Hltn 2>/dev/null || netstat -ltn 2>/dev/null) | awk '{print $4}'
+[ -z "$sockets" ] || printf '%s\n' "$sockets" | awk '{print $4}'
 echo '>>listen'
 if [ -f "$root/current/SHA256SUMS" ]; then
 	echo '<<sums'
@@ -40,6 +55,33 @@ if [ -f "$root/current/SHA256SUMS" ]; then
 	echo '>>sums'
 	echo sums_present=yes
 fi
+# started_epoch:UNIT= and triggered_epoch:UNIT=, seconds since the epoch of the unit's last main
+# process start (a service) and last trigger (a timer), empty when it never did since boot; for a
+# timer with an OnCalendar= also period:UNIT=, the seconds between its next two elapses.
+epochs() {
+	for p in ExecMainStartTimestamp:started LastTriggerUSec:triggered; do
+		t=$(systemctl show -p "${p%%:*}" --value "$1" 2>/dev/null || true)
+		e=
+		[ -z "$t" ] || [ "$t" = n/a ] || e=$(date -d "$t" +%s 2>/dev/null || true)
+		echo "${p#*:}_epoch:$1=$e"
+	done
+	case $1 in
+	*.timer)
+		spec=$(systemctl show -p TimersCalendar --value "$1" 2>/dev/null | sed -n 's/.*OnCalendar=\([^;]*[^ ;]\) *;.*/\1/p' | head -n 1)
+		[ -z "$spec" ] || systemd-analyze calendar --iterations=2 "$spec" 2>/dev/null |
+			sed -n 's/^ *\(Next elapse\|Iter\. #2\): //p' | {
+			read -r first || first=
+			read -r second || second=
+			a=$(date -d "$first" +%s 2>/dev/null || true)
+			b=$(date -d "$second" +%s 2>/dev/null || true)
+			[ -z "$a" ] || [ -z "$b" ] || echo "period:$1=$((b - a))"
+		}
+		;;
+	esac
+}
+
+echo "now_epoch=$(date +%s)"
+echo "deployed_epoch=$(stat -c %Y "$root/current" 2>/dev/null || true)"
 for u in "$@"; do
 	if cmp -s "$root/current/systemd/$u" "$units/$u"; then echo "unit_same:$u=yes"; else echo "unit_same:$u=no"; fi
 	d="$units/$u.d/$dropin"
@@ -49,8 +91,9 @@ for u in "$@"; do
 	echo ">>dropin:$u"
 	echo "<<show:$u"
 	systemctl show -p ActiveState -p SubState -p Result -p UnitFileState -p NextElapseUSecRealtime -p ExecMainStatus \
-		"$u" 2>/dev/null || true
+		-p ExecMainStartTimestamp -p LastTriggerUSec -p NRestarts -p ExecStart "$u" 2>/dev/null || true
 	echo ">>show:$u"
+	epochs "$u"
 done
 
 # systemd-analyze verify of the installed unit files, by their full paths.
@@ -70,7 +113,15 @@ journal() {
 		set -- "$@" -u "$u"
 		shift
 	done
-	journalctl --no-pager -o cat -p err --since "@$since" "$@" 2>/dev/null | tail -n 20
+	if lines=$(journalctl --no-pager -o cat -p err --since "@$since" "$@" 2>/dev/null); then
+		echo journal_read=yes
+	else
+		echo "journal_read=no (journalctl exit $?)"
+		lines=
+	fi
+	echo '<<journal'
+	[ -z "$lines" ] || printf '%s\n' "$lines" | tail -n 20
+	echo '>>journal'
 }
 
 echo '<<analyze'
@@ -80,6 +131,4 @@ echo '>>analyze'
 a=$root/shared/audit.jsonl
 [ ! -f "$a" ] || grep '"command":"gate override"' "$a" | grep "\"release\":\"${c##*/}\"" | tail -n 1 |
 	sed 's/^/gate_override=/'
-echo '<<journal'
 journal "$(stat -c %Y "$root/current" 2>/dev/null || echo 0)" "$@"
-echo '>>journal'

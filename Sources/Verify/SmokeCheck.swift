@@ -3,7 +3,7 @@ import Foundation
 
 /// One file of a release's `checks/smoke`, and how it runs: one query answering one row of
 /// `violations UInt64` (0 = pass) and `sample String` (up to five offenders), with
-/// `max_lag_minutes` passed as a query parameter.
+/// `max_lag_minutes` and `job` passed as query parameters.
 public struct SmokeCheck: Sendable, Equatable {
     /// What one run of a check answered.
     public struct Outcome: Sendable, Equatable {
@@ -32,16 +32,19 @@ public struct SmokeCheck: Sendable, Equatable {
         }
     }
 
-    /// The query parameters every check run gets; checks that do not use one ignore it.
-    public static func parameters(maxLagMinutes: Int = 45) -> [String: String] {
-        ["param_max_lag_minutes": String(maxLagMinutes)]
+    /// The query parameters every check run gets; checks that do not use one ignore it: the lag
+    /// `freshness` allows and the loader's job name (the env file's `JOB_NAME`).
+    public static func parameters(maxLagMinutes: Int = 45, job: String = "qtickets_api") -> [String: String] {
+        ["param_max_lag_minutes": String(maxLagMinutes), "param_job": job]
     }
 
     /// Runs the check.
     ///
     /// - Throws: `ClickHouseError` from the server, `SmokeCheckFailure` when the answer is not one row of violations and sample.
-    public func run(on client: some ClickHouseQuerying, maxLagMinutes: Int = 45) async throws -> Outcome {
-        let rows = try await client.rows(sql, settings: Self.parameters(maxLagMinutes: maxLagMinutes))
+    public func run(on client: some ClickHouseQuerying, maxLagMinutes: Int = 45, job: String = "qtickets_api")
+        async throws -> Outcome
+    {
+        let rows = try await client.rows(sql, settings: Self.parameters(maxLagMinutes: maxLagMinutes, job: job))
         guard rows.count == 1, rows[0].count == 2, let violations = rows[0][0].flatMap(UInt64.init),
             let sample = rows[0][1]
         else {

@@ -21,9 +21,11 @@ final class DeployFixture: @unchecked Sendable {
     let server: SimulatorServer
 
     /// `edit` changes the environment file's text (the SSH account, say); `token` is the one the
-    /// simulator accepts and the env file carries.
+    /// simulator accepts and the env file carries; `dataset` the simulator's orders (default: 800
+    /// orders over the last 20 days and the next 5).
     init(
-        host: String = DeployFixture.host, token: String = "sim-" + UUID().uuidString, edit: (String) -> String = { $0 }
+        host: String = DeployFixture.host, token: String = "sim-" + UUID().uuidString,
+        dataset: SimulatorDataset? = nil, edit: (String) -> String = { $0 }
     ) async throws {
         self.host = host
         self.token = token
@@ -37,9 +39,10 @@ final class DeployFixture: @unchecked Sendable {
         let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
         let now = Date()
         let simulator = QTicketsSimulator(
-            dataset: SimulatorDataset(
-                seed: 7, orders: 800, start: now.addingTimeInterval(-20 * 86_400), span: 25 * 86_400), token: token,
-            now: now)
+            dataset: dataset
+                ?? SimulatorDataset(
+                    seed: 7, orders: 800, start: now.addingTimeInterval(-20 * 86_400), span: 25 * 86_400),
+            token: token, now: now)
         server = try await simulator.start(host: outside, port: 0)
     }
 

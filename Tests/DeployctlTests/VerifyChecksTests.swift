@@ -1,5 +1,6 @@
 import ClickHouse
 import Foundation
+import QTicketsSimulator
 import Testbed
 import Testing
 
@@ -72,12 +73,17 @@ struct VerifyChecksTests {
                     || healthy["monitoring.freshness-detected"]?.found.contains("at 0/1 min: data critical") == true,
                 "\(healthy["monitoring.freshness-detected"] ?? ("missing", ""))")
 
-            // Served on another port (a drop-in of the operator's): the checks ask where the unit serves.
-            try await serve("--serve 127.0.0.1:18099", port: 18099)
-            let moved = try verify(["monitoring"])
+            // Served on another port and every address (a drop-in of the operator's): the checks ask
+            // where the unit serves, and the environment area flags that port beyond loopback.
+            try await serve("--serve 0.0.0.0:18099", port: 18099)
+            let moved = try verify(["environment", "monitoring"])
             #expect(
                 moved["monitoring.healthz"]?.outcome == "pass" && moved["monitoring.metrics"]?.outcome == "pass",
                 "\(moved)")
+            #expect(
+                moved["environment.loopback-only"]?.outcome == "fail"
+                    && moved["environment.loopback-only"]?.found.contains(":18099") == true,
+                "\(moved["environment.loopback-only"] ?? ("missing", ""))")
 
             // The service serving thresholds of its own: /healthz says warning or critical while the command line says ok.
             try await serve(
@@ -106,6 +112,115 @@ struct VerifyChecksTests {
             Issue.record(error)
         }
         _ = try? await fixture.run("rm -f \(dropIn) && systemctl daemon-reload")
+        await fixture.cleanup()
+    }
+
+    @Test(
+        "a loader that never ran, and a masked loader unit, fail automation.recent-runs and load.run, which systemd's default Result=success and the previous run's result passed"
+    )
+    func unreadableRuns() async throws {
+        let fixture = try await DeployFixture()
+        let reports = try TemporaryDirectory("reports")
+        func verify(_ area: String) throws -> [String: (outcome: String, found: String)] {
+            Self.checks(
+                try fixture.deployctl(["--json", "verify", Self.host, "--output-dir", reports.path, "--only", area]))
+        }
+        let unit = "/etc/systemd/system/qtickets_api.service"
+        do {
+            try Self.deployed(fixture)
+            // The deploy ran the loader once. Its units taken away and put back, unused, so that systemd
+            // forgets that run (it unloads a unit without a file that nothing runs); then the timer
+            // active again, as on a loader host whose timer has not fired yet.
+            _ = try await fixture.run(
+                "systemctl disable --now qtickets_api.timer && mkdir -p /run/verify-checks && mv /etc/systemd/system/qtickets_api.service /etc/systemd/system/qtickets_api.timer /run/verify-checks/ && systemctl daemon-reload && mv /run/verify-checks/qtickets_api.service /run/verify-checks/qtickets_api.timer /etc/systemd/system/ && systemctl daemon-reload && systemctl enable --now qtickets_api.timer"
+            )
+            let started = try await fixture.run("systemctl show -p ExecMainStartTimestamp --value qtickets_api.service")
+            #expect(
+                started.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                "the loader has not run since it was installed: \(started)")
+            let never = try verify("automation")
+            #expect(
+                never["automation.recent-runs"]?.outcome == "fail"
+                    && never["automation.recent-runs"]?.found.contains("never ran") == true,
+                "\(never["automation.recent-runs"] ?? ("missing", ""))")
+
+            let loaded = try verify("load")
+            #expect(loaded["load.run"]?.outcome == "pass", "\(loaded["load.run"] ?? ("missing", ""))")
+            #expect(loaded["load.run-rows"]?.outcome == "pass", "\(loaded["load.run-rows"] ?? ("missing", ""))")
+            let ran = try verify("automation")
+            #expect(
+                ran["automation.recent-runs"]?.outcome == "pass", "\(ran["automation.recent-runs"] ?? ("missing", ""))")
+
+            // Masked: systemctl start refuses it, while systemd still shows the last run's success.
+            _ = try await fixture.run(
+                "mv \(unit) /run/qtickets_api.service.saved && systemctl mask qtickets_api.service")
+            let masked = try verify("load")
+            _ = try await fixture.run(
+                "systemctl unmask qtickets_api.service && mv /run/qtickets_api.service.saved \(unit) && systemctl daemon-reload"
+            )
+            #expect(
+                masked["load.run"]?.outcome == "fail" && masked["load.run"]?.found.contains("masked") == true,
+                "\(masked["load.run"] ?? ("missing", ""))")
+            _ = try await fixture.run("systemctl start qtickets_api.timer")
+        } catch {
+            Issue.record(error)
+        }
+        _ = try? await fixture.run(
+            "if [ -e /run/qtickets_api.service.saved ]; then systemctl unmask qtickets_api.service; mv /run/qtickets_api.service.saved \(unit); systemctl daemon-reload; fi"
+        )
+        await fixture.cleanup()
+    }
+
+    @Test(
+        "an off-season client (its last paid order older than 14 days) verifies as ready: v_sales_14d is empty as staging says, every fact and view reconciles"
+    )
+    func offSeasonClient() async throws {
+        let now = Date()
+        let fixture = try await DeployFixture(
+            dataset: SimulatorDataset(
+                seed: 11, orders: 300, start: now.addingTimeInterval(-80 * 86_400), span: 60 * 86_400))
+        let reports = try TemporaryDirectory("reports")
+        do {
+            try Self.deployed(fixture)
+            let run = try fixture.deployctl(["--json", "verify", Self.host, "--output-dir", reports.path])
+            let checks = Self.checks(run)
+            let failed = checks.filter { $0.value.outcome == "fail" || $0.value.outcome == "error" }
+            #expect(run.status == 0 && failed.isEmpty, "\(failed)\n\(run.stderr)")
+            #expect(
+                checks["quality.view.v_sales_14d"]?.outcome == "pass"
+                    && checks["quality.view.v_sales_14d"]?.found.contains(
+                        "no order was paid in the last 14 Moscow days")
+                        == true,
+                "\(checks["quality.view.v_sales_14d"] ?? ("missing", ""))")
+            for id in [
+                "quality.fact_sales_daily", "quality.view.v_sales_latest", "quality.view.v_freshness",
+                "quality.view.v_job_runs_latest", "load.run-rows", "metadata.last-run",
+            ] {
+                #expect(checks[id]?.outcome == "pass", "\(id): \(checks[id] ?? ("missing", ""))")
+            }
+            #expect(
+                checks["quality.fact_sales_daily"]?.found.contains("as staging says") == true,
+                "the fact holds the staged days: \(checks["quality.fact_sales_daily"] ?? ("missing", ""))")
+
+            // One paid order's baskets gone: the fact loses its day and event, the check names the key.
+            let server = try ClickHouseServer.modern(on: Self.host)
+            let admin = ClickHouseClient(endpoint: server.admin)
+            try await admin.execute(
+                "ALTER TABLE zakaz.stg_qtickets_tickets DELETE WHERE order_id IN (SELECT min(order_id) FROM zakaz.stg_qtickets_orders WHERE paid_at IS NOT NULL) SETTINGS mutations_sync = 2"
+            )
+            let broken = Self.checks(
+                try fixture.deployctl([
+                    "--json", "verify", Self.host, "--output-dir", reports.path, "--only", "quality",
+                ]))
+            let fact = broken["quality.fact_sales_daily"]
+            #expect(
+                fact?.outcome == "fail" && fact?.found.contains("differing: ") == true
+                    && fact?.found.contains(" event ") == true, "\(fact ?? ("missing", ""))")
+            #expect(broken["quality.view.v_sales_14d"]?.outcome == "pass", "the window holds no paid order either way")
+            withExtendedLifetime(server) {}
+        } catch {
+            Issue.record(error)
+        }
         await fixture.cleanup()
     }
 }

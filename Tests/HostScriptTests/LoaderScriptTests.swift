@@ -69,6 +69,43 @@ struct LoaderScriptTests {
         #expect(passed.answer["Result"] == "success", "\(passed.stdout)")
     }
 
+    @Test(
+        "loader-run says when systemctl start refused the unit (masked) or ran nothing (a failed condition), which Result alone cannot: it keeps the previous run's success"
+    )
+    func loaderRunRefused() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let name = "deployctl-test-refused-\(UUID().uuidString.prefix(8).lowercased())"
+        let remove = try install(name, command: "exit 0", on: host)
+        defer {
+            _ = try? host.shell(
+                "systemctl unmask \(name).service; rm -rf /run/systemd/system/\(name).service.d; systemctl daemon-reload"
+            )
+            remove()
+        }
+        // The timer active, as on a loader host: it keeps the finished service loaded, with its last start.
+        try host.shell("systemctl start \(name).timer")
+        let first = try host.run(.loaderRun, ["\(name).service"])
+        #expect(first.answer["start_status"] == "0" && first.answer["Result"] == "success", "\(first.stdout)")
+        #expect(first.answer["started_after"] != first.answer["started_before"], "\(first.stdout)")
+
+        try host.shell("systemctl mask \(name).service")
+        let masked = try host.run(.loaderRun, ["\(name).service"])
+        #expect(masked.status == 0, "\(masked.stderr)")
+        #expect(masked.answer["start_status"].map { $0 != "0" } == true, "\(masked.stdout)")
+        #expect(masked.answer["start_error"]?.contains("masked") == true, "\(masked.stdout)")
+        #expect(masked.answer["Result"] == "success", "systemd still shows the previous run's result")
+        try host.shell("systemctl unmask \(name).service")
+
+        try host.shell(
+            "mkdir -p /run/systemd/system/\(name).service.d && printf '[Unit]\\nConditionPathExists=/nonexistent\\n' > /run/systemd/system/\(name).service.d/condition.conf && systemctl daemon-reload"
+        )
+        let skipped = try host.run(.loaderRun, ["\(name).service"])
+        #expect(skipped.answer["start_status"] == "0", "\(skipped.stdout)")
+        #expect(
+            skipped.answer["started_after"] == skipped.answer["started_before"], "nothing ran: \(skipped.stdout)")
+    }
+
     @Test("release-command runs the binary's healthcheck with the env file and passes on its status")
     func healthcheck() throws {
         let host = try ScriptHost()

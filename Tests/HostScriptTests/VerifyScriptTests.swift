@@ -75,6 +75,69 @@ struct VerifyScriptTests {
         #expect(altered.answer["sums"]?.contains("RELEASE: FAILED") == true, "\(altered.stdout)")
     }
 
+    @Test(
+        "verify-facts says when ss, netstat and journalctl fail instead of answering empty lists, and when a unit never ran or a timer never fired"
+    )
+    func verifyFactsUnreadable() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let units = try makeDeployed(on: host)
+        let stubs = host.root + "/stubs"
+        try host.shell(
+            "mkdir \(stubs) && for c in ss netstat journalctl; do printf '#!/bin/sh\\nexit 1\\n' > \(stubs)/$c; chmod +x \(stubs)/$c; done"
+        )
+        let arguments = [
+            host.root, units, DropInFile.name, "systemd", "systemd-journald.service", "vf.service", "vf.timer",
+        ]
+        let broken = try host.connection.execute(
+            "PATH=\(stubs):$PATH " + HostScriptSource.verifyFacts.commandLine(arguments))
+        let answer = ScriptAnswer(broken.stdoutText)
+        #expect(broken.exitStatus == 0, "\(broken.stderrText)")
+        #expect(answer["listen_read"] == "no" && answer["listen"] == "", "\(broken.stdoutText)")
+        #expect(answer["journal_read"]?.hasPrefix("no") == true && answer["journal"] == "", "\(broken.stdoutText)")
+
+        let read = try facts(
+            host, units: units, runtime: ["systemd", "systemd-journald.service"], ["vf.service", "vf.timer"])
+        #expect(read.answer["listen_read"] == "yes" && read.answer["journal_read"] == "yes", "\(read.stdout)")
+        #expect(read.answer["started_epoch:vf.service"] == "", "vf.service never ran: \(read.stdout)")
+        #expect(read.answer["triggered_epoch:vf.timer"] == "", "vf.timer never fired: \(read.stdout)")
+        #expect(read.answer["deployed_epoch"].flatMap(Int.init) != nil, "\(read.stdout)")
+        let job = "vf-ran-\(host.root.split(separator: ".").last ?? "x").service"
+        try host.shell(
+            "systemd-run --quiet -p RemainAfterExit=yes --unit=\(job) true && for i in $(seq 50); do [ \"$(systemctl show -p ActiveState --value \(job))\" = active ] && break; sleep 0.1; done"
+        )
+        defer { _ = try? host.shell("systemctl stop \(job)") }
+        let ran = try facts(host, units: units, runtime: ["systemd", "systemd-journald.service"], [job])
+        let started = ran.answer["started_epoch:\(job)"].flatMap(Int.init) ?? 0
+        #expect(abs(Int(Date().timeIntervalSince1970) - started) < 300, "a start time in epoch seconds: \(ran.stdout)")
+    }
+
+    @Test(
+        "verify-settings prints JOB_NAME and the healthcheck's thresholds of the env file, no secret; 66 when unreadable"
+    )
+    func verifySettings() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let env = host.root + "/env file"
+        try host.shell(
+            """
+            cat > '\(env)' <<'ENV'
+            QTICKETS_TOKEN=secret-token
+            JOB_NAME=museum_api
+             export HEALTHCHECK_RUN_WARN_MINUTES = "90"
+            CLICKHOUSE_PASSWORD=secret-password
+            ENV
+            """)
+        let run = try host.run(.verifySettings, [env])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "JOB_NAME=museum_api\nHEALTHCHECK_RUN_WARN_MINUTES=\"90\"\n", "\(run.stdout)")
+        let missing = try host.run(.verifySettings, [host.root + "/none"])
+        #expect(missing.status == 66 && missing.stderr.contains("cannot read"), "\(missing.stderr)")
+        try host.shell("printf 'QTICKETS_TOKEN=x\\n' > '\(env)'")
+        let none = try host.run(.verifySettings, [env])
+        #expect(none.status == 0 && none.stdout.isEmpty, "no such setting: nothing, exit 0")
+    }
+
     @Test("verify-facts on a host with no release: current empty, no sums, no gate override; a bad runtime is 64")
     func verifyFactsNoRelease() throws {
         let host = try ScriptHost()

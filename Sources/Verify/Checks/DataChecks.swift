@@ -3,7 +3,9 @@ import Environments
 import Foundation
 
 extension VerifySuite {
-    /// Area 4: the staging tables hold rows, facts reconcile with staging, every dashboard view answers with rows.
+    /// Area 4: the staging tables hold rows; the daily fact and every dashboard view hold what staging
+    /// says they should (`Reconciliation`), keys that differ as evidence; a view without a
+    /// reconciliation must answer with rows.
     func qualityChecks() async -> [CheckResult] {
         var results: [CheckResult] = []
         for table in ["stg_qtickets_orders", "stg_qtickets_tickets"] {
@@ -19,19 +21,20 @@ extension VerifySuite {
                         "a check that saw no data has failed: run the loader (systemctl start \(target.loaderService)) and look at its journal"
                 ))
         }
-        let views = Self.objects(createdBy: target.migrations).filter {
-            $0.hasPrefix("v_") && !$0.hasPrefix("v_check_")
-        }
-        for view in views {
-            let query = "SELECT count() FROM \(view)"
+        let objects = Self.objects(createdBy: target.migrations)
+        let settings = await hostSettings()
+        let views = objects.filter { $0.hasPrefix("v_") && !$0.hasPrefix("v_check_") }
+        for object in (objects.contains("fact_sales_daily") ? ["fact_sales_daily"] : []) + views {
+            if let reconciliation = Reconciliation.all[object] {
+                results.append(await reconciled(reconciliation, job: settings.job))
+                continue
+            }
+            let query = "SELECT count() FROM \(object)"
             let count = await scalar(query)
             let rows = UInt64(count.value ?? "") ?? 0
-            // Seat counters exist only while a show is on sale: an empty v_inventory is worth a look, not a veto.
-            let severity: CheckResult.Severity = view.contains("inventory") && count.error == nil ? .warning : .blocker
             results.append(
                 CheckResult(
-                    id: "quality.view.\(view)", area: .quality, title: "dashboard view \(view) answers with rows",
-                    severity: severity,
+                    id: "quality.view.\(object)", area: .quality, title: "dashboard view \(object) answers with rows",
                     outcome: count.error != nil ? .fail : rows > 0 ? .pass : .fail,
                     expected: "the view answers and returns rows", found: count.error ?? "\(rows) row(s)",
                     evidence: query,
@@ -42,28 +45,96 @@ extension VerifySuite {
         return results
     }
 
-    /// Area 5: the newest `meta_job_runs` row of the job is the run verify just made, ok, with metrics, from the host's release.
+    /// One object against what staging says it should hold.
+    private func reconciled(_ reconciliation: Reconciliation, job: String) async -> CheckResult {
+        let started = ContinuousClock.now
+        let object = reconciliation.object
+        let id = object.hasPrefix("v_") ? "quality.view.\(object)" : "quality.\(object)"
+        let title = "\(object) holds what staging says it should"
+        let expected = "as many \(reconciliation.unit) as \(reconciliation.source), none differing"
+        let evidence =
+            "clickhouse-client -d \(target.database) --param_job=\(job) <<'SQL'\n\(reconciliation.query)\nSQL"
+        do {
+            let answer = try await reconciliation.run(on: target.admin, job: job)
+            let agrees = answer.expected == answer.found && answer.differing.isEmpty
+            // Seat counters exist only while a show is on sale: no inventory at all is worth a look, not a veto.
+            let emptyInventory = object == "v_inventory" && answer.expected == 0 && answer.found == 0
+            let found: String
+            if agrees && answer.expected == 0 && !reconciliation.emptyMeaning.isEmpty {
+                found = "0 \(reconciliation.unit): \(reconciliation.emptyMeaning)"
+            } else if agrees {
+                found = "\(answer.found) \(reconciliation.unit), as staging says"
+            } else {
+                found =
+                    "\(answer.found) \(reconciliation.unit) in \(object), \(answer.expected) in staging"
+                    + (answer.differing.isEmpty ? "" : "; differing: \(answer.differing)")
+            }
+            return CheckResult(
+                id: id, area: .quality, title: title, severity: emptyInventory ? .warning : .blocker,
+                outcome: agrees && !emptyInventory ? .pass : .fail, expected: expected, found: target.redact(found),
+                evidence: evidence,
+                remedy: agrees && !emptyInventory
+                    ? nil
+                    : emptyInventory
+                        ? "no show has seat counters: check that shows are on sale and QTICKETS_SKIP_INVENTORY is not set"
+                        : "the keys above disagree: compare \(object)'s definition in the migrations with staging, and look for a run that stopped between its inserts",
+                seconds: elapsed(started))
+        } catch {
+            return CheckResult(
+                id: id, area: .quality, title: title, outcome: .fail, expected: expected,
+                found: target.redact("\(error)"), evidence: evidence,
+                remedy: "the server's error above names what the query needs", seconds: elapsed(started))
+        }
+    }
+
+    /// Area 5: the newest `meta_job_runs` row of the job is the run verify just made (it started after
+    /// the verification did, by the server's clock), finished ok with no error, with metrics, from the
+    /// host's release.
     func metadataChecks(since: Date) async -> [CheckResult] {
         guard target.loaderHost else { return [] }
         let query = """
             SELECT status, toString(started_at), release_id, rows_orders + rows_tickets + rows_events + rows_shows, api_requests, \
-            toUnixTimestamp(started_at) FROM meta_job_runs FINAL WHERE job = 'qtickets_api' ORDER BY started_at DESC LIMIT 1
+            dateDiff('millisecond', started_at, now64(3)), isNotNull(finished_at), error \
+            FROM meta_job_runs FINAL WHERE job = {job:String} ORDER BY started_at DESC LIMIT 1
             """
         let started = ContinuousClock.now
-        guard let row = try? await target.admin.rows(query).first, row.count == 6 else {
+        let settings = await hostSettings()
+        let evidence = query + "\n-- job = '\(settings.job)': \(settings.origin)"
+        let title = "The newest meta_job_runs row is the run just made: ok, finished, no error, metrics, this release"
+        let rows: [[String?]]
+        do {
+            rows = try await target.admin.rows(query, settings: ["param_job": settings.job])
+        } catch {
             return [
                 CheckResult(
-                    id: "metadata.last-run", area: .metadata, title: "meta_job_runs records the run just made",
+                    id: "metadata.last-run", area: .metadata, title: title, outcome: .error,
+                    expected: "the newest run of the job", found: target.redact("\(error)"), evidence: evidence,
+                    seconds: elapsed(started))
+            ]
+        }
+        guard let row = rows.first, row.count == 8 else {
+            return [
+                CheckResult(
+                    id: "metadata.last-run", area: .metadata, title: title,
                     outcome: .fail, expected: "a row",
-                    found: "no run recorded", evidence: query,
+                    found: "no run recorded", evidence: evidence,
                     remedy: "the loader writes meta_job_runs as etl_writer: check its grants", seconds: elapsed(started)
                 )
             ]
         }
-        let fresh = (Double(row[5] ?? "") ?? 0) >= since.timeIntervalSince1970 - 5
+        // Both are durations, each on one clock: the run's age on the server's, the verification's on
+        // this machine's, so neither clock's offset matters.
+        let ageSeconds = (Double(row[5] ?? "") ?? .infinity) / 1000
+        let verifying = Date().timeIntervalSince(since)
         var problems: [String] = []
-        if !fresh { problems.append("the newest run started \(row[1] ?? "?"), before this verification") }
+        if ageSeconds > verifying + 2 {
+            problems.append(
+                "the newest run started \(row[1] ?? "?"), \(Int(ageSeconds)) s ago by the server's clock, before this verification (\(Int(verifying)) s ago)"
+            )
+        }
         if row[0] != "ok" { problems.append("status \(row[0] ?? "?")") }
+        if row[6] != "1" { problems.append("finished_at is not set") }
+        if let error = row[7], !error.isEmpty { problems.append("error: \(error)") }
         if (UInt64(row[3] ?? "") ?? 0) == 0 || (UInt64(row[4] ?? "") ?? 0) == 0 {
             problems.append("no rows or requests counted")
         }
@@ -72,13 +143,14 @@ extension VerifySuite {
         }
         return [
             CheckResult(
-                id: "metadata.last-run", area: .metadata,
-                title: "The newest meta_job_runs row is the run just made: ok, metrics, this release",
+                id: "metadata.last-run", area: .metadata, title: title,
                 outcome: problems.isEmpty ? .pass : .fail,
-                expected: "status ok, rows and requests > 0, release \(target.release ?? "?")",
+                expected:
+                    "started during this verification, status ok, finished_at set, error empty, rows and requests > 0, release \(target.release ?? "?")",
                 found: problems.isEmpty
-                    ? "ok at \(row[1] ?? "?"), release \(row[2] ?? "?")" : problems.joined(separator: "; "),
-                evidence: query,
+                    ? "ok at \(row[1] ?? "?"), \(Int(ageSeconds)) s ago, release \(row[2] ?? "?")"
+                    : target.redact(problems.joined(separator: "; ")),
+                evidence: evidence,
                 remedy: problems.isEmpty ? nil : "journalctl -u \(target.loaderService) shows the run",
                 seconds: elapsed(started))
         ]
@@ -87,10 +159,15 @@ extension VerifySuite {
     /// Area 8: every smoke check of the release answers zero violations.
     func smokeChecks() async -> [CheckResult] {
         var results: [CheckResult] = []
+        let settings = await hostSettings()
         for smoke in target.smokeChecks {
             let started = ContinuousClock.now
+            let evidence =
+                "clickhouse-client -d \(target.database) --param_job=\(settings.job) --param_max_lag_minutes=\(settings.maxLagMinutes) "
+                + "--queries-file \(target.root)/current/checks/smoke/\(smoke.name).sql  # \(settings.origin)"
             do {
-                let outcome = try await smoke.run(on: target.admin)
+                let outcome = try await smoke.run(
+                    on: target.admin, maxLagMinutes: settings.maxLagMinutes, job: settings.job)
                 results.append(
                     CheckResult(
                         id: "smoke.\(smoke.name)", area: .smoke, title: "smoke check \(smoke.name)",
@@ -98,7 +175,7 @@ extension VerifySuite {
                         expected: "0 violations",
                         found: "\(outcome.violations) violation(s)"
                             + (outcome.sample.isEmpty ? "" : ": " + target.redact(outcome.sample)),
-                        evidence: "checks/smoke/\(smoke.name).sql",
+                        evidence: evidence,
                         remedy: outcome.passed
                             ? nil : "the sample names the offending rows; the file's header says what it guards",
                         seconds: elapsed(started)))
@@ -107,7 +184,7 @@ extension VerifySuite {
                     CheckResult(
                         id: "smoke.\(smoke.name)", area: .smoke, title: "smoke check \(smoke.name)", outcome: .error,
                         expected: "0 violations",
-                        found: target.redact("\(error)"), evidence: "checks/smoke/\(smoke.name).sql",
+                        found: target.redact("\(error)"), evidence: evidence,
                         seconds: elapsed(started)))
             }
         }
