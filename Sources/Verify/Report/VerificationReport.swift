@@ -161,16 +161,10 @@ public struct VerificationReport: CommandOutput, Codable {
             prefixes: ["smoke."]),
     ]
 
-    func relevant(to criterion: Criterion) -> [CheckResult] {
-        checks.filter { check in criterion.prefixes.contains { check.id.hasPrefix($0) } }
-    }
-
-    func criterionMet(_ criterion: Criterion) -> Bool { criterionShortfall(criterion) == nil }
-
     /// Why `criterion` is not met, or nil when it is: no check decides it, a blocker among them
     /// failed, or none of them passed.
     func criterionShortfall(_ criterion: Criterion) -> (russian: String, english: String)? {
-        let relevant = relevant(to: criterion)
+        let relevant = checks.filter { check in criterion.prefixes.contains { check.id.hasPrefix($0) } }
         let failed = relevant.filter(\.blocks).map { "`\($0.id)`" }.joined(separator: ", ")
         let skipped = relevant.filter { $0.outcome == .skip }.map { "`\($0.id)`" }.joined(separator: ", ")
         if relevant.isEmpty {
