@@ -135,20 +135,21 @@ struct DeployTests {
         #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(thirdID)\n")
         #expect(try fixture.deployctl(["secrets", "push", host, "--from", fixture.envFile()]).status == 0)
 
-        // A bundle altered after signing, and one signed by a key the host does not trust, are refused on the host.
+        // A release file altered after signing, and a release signed by a key the host does not trust, are refused on the host.
         let fourth = try fixture.deployctl(
             [
                 "--json", "release", "build", "--checkout", Testbed.repository.path, "--allow-dirty", "--binary",
                 try fixture.directory.variant(of: binary, marked: "four"),
             ])
         let fourthID = try #require((Self.result(fourth)["manifest"] as? [String: Any])?["id"] as? String)
-        let bundle = try #require(FileHandle(forWritingAtPath: fixture.directory.file("releases/\(fourthID).tar")))
-        try bundle.seekToEnd()
-        try bundle.write(contentsOf: Data("altered".utf8))
-        try bundle.close()
+        let file = try #require(
+            FileHandle(forWritingAtPath: fixture.directory.file("releases/\(fourthID)/bin/qtickets-api")))
+        try file.seekToEnd()
+        try file.write(contentsOf: Data("altered".utf8))
+        try file.close()
         let altered = try fixture.deployctl(["deploy", host, "--release", fourthID])
         #expect(
-            altered.status == 1 && altered.stdout.contains("the upload's tar is not signed by a trusted release key"),
+            altered.status == 1 && altered.stdout.contains("does not hash to its name"),
             "\(altered.stdout)")
         #expect(
             try await fixture.run("ls /opt/zakaz_dashboard/releases; readlink /opt/zakaz_dashboard/current").contains(
@@ -162,7 +163,7 @@ struct DeployTests {
         let untrustedID = try #require((Self.result(untrusted)["manifest"] as? [String: Any])?["id"] as? String)
         let stranger = try fixture.deployctl(["deploy", host, "--release", untrustedID])
         #expect(
-            stranger.status == 1 && stranger.stdout.contains("not signed by a trusted release key"),
+            stranger.status == 1 && stranger.stdout.contains("is not from a trusted release key"),
             "\(stranger.stdout)")
         #expect(try await fixture.run("readlink /opt/zakaz_dashboard/current") == "releases/\(thirdID)\n")
 

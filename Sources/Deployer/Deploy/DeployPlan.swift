@@ -23,8 +23,10 @@ public struct DeployPlan: CommandOutput {
         public let host: String
         /// The release `current` points at now.
         public let from: ReleaseID?
-        /// Whether the bundle must be uploaded (false: the host already holds the release).
+        /// Whether the release must be uploaded (false: the host already holds the release).
         public let upload: Bool
+        /// What the upload sends: the files whose content the host lacks, compressed.
+        public let transfer: ReleaseTransfer?
         public let units: [UnitChange]
         /// Units (re)started after the switch.
         public let restarts: [String]
@@ -88,10 +90,10 @@ public struct DeployPlan: CommandOutput {
             let from = host.from?.value ?? "nothing"
             lines.append("  \(terminal.bold(host.host)): \(from) → \(release)" + (host.unchanged ? " (unchanged)" : ""))
             lines.append(
-                "    bundle: "
-                    + (host.upload
-                        ? "upload (\(Self.mebibytes(host.neededBytes)) of \(Self.mebibytes(host.freeBytes)) free)"
-                        : "already on the host"))
+                "    release files: "
+                    + (host.transfer.map {
+                        "\($0.summary); needs \(Self.mebibytes(host.neededBytes)) of \(Self.mebibytes(host.freeBytes)) free"
+                    } ?? "already on the host"))
             for unit in host.units where unit.kind != .unchanged {
                 lines.append("    unit \(unit.unit): \(unit.kind.rawValue)")
                 if let diff = unit.diff {
@@ -281,6 +283,7 @@ struct DeployPlanner {
             }
         }
         let upload = !state.releases.contains(id.value)
+        let transfer = upload ? state.transfer : nil
         var actions: [DeployStep] = []
         if upload { actions.append(.upload(host: name, release: id)) }
         if switching || upload { actions.append(.verifyRelease(host: name, release: id)) }
@@ -307,8 +310,9 @@ struct DeployPlanner {
             actions.append(.prune(host: name))
         }
         return DeployPlan.HostPlan(
-            host: host.name, from: current, upload: upload, units: changes, restarts: restarts.map(\.value),
-            loader: loader, freeBytes: state.freeBytes, neededBytes: upload ? bundleBytes * 2 : 0,
+            host: host.name, from: current, upload: upload, transfer: transfer, units: changes,
+            restarts: restarts.map(\.value), loader: loader, freeBytes: state.freeBytes,
+            neededBytes: upload ? transfer.map { $0.wireBytes + $0.bytes } ?? bundleBytes * 2 : 0,
             unchanged: actions.isEmpty, actions: actions)
     }
 }

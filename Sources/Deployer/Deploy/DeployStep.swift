@@ -4,9 +4,11 @@ import Migrator
 /// `description` is the line the text plan prints (`install-unit museshow qtickets_api.service`);
 /// in JSON it is an object: `{"step": "install-unit", "host": "museshow", "unit": "qtickets_api.service"}`.
 public enum DeployStep: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// Checks the free space and copies the bundle (one tar) to the host.
+    /// Checks the free space and copies the payload (one compressed tar of the signed SHA256SUMS and
+    /// the files whose content the host lacks) to the host.
     case upload(host: HostName, release: ReleaseID)
-    /// Unpacks the upload, checks its signature and every file's hash on the host, keeps it as `releases/<id>`.
+    /// Checks the signature and every object received, links the release from the host's objects,
+    /// checks every file's hash, keeps it as `releases/<id>`.
     case verifyRelease(host: HostName, release: ReleaseID)
     /// Checks the env file with the new release's loader.
     case checkEnvironment(host: HostName)

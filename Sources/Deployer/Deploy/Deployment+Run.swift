@@ -231,13 +231,6 @@ extension Deployment {
         [DeployStep], CommandFailure?
     ) {
         var taken: [DeployStep] = []
-        if plan.actions.contains(where: { $0.kind == .upload }) {
-            do throws(CommandFailure) {
-                _ = try executor.makeBundle()
-            } catch {
-                return ([], error)
-            }
-        }
         let migrations = plan.actions.filter { $0.host == nil }
         for (index, start) in stride(from: 0, to: plan.hosts.count, by: plan.parallel).enumerated() {
             let wave = Array(plan.hosts[start..<min(plan.hosts.count, start + plan.parallel)])
@@ -382,7 +375,7 @@ struct ActionExecutor: Sendable {
         switch step {
         case .migrate: try await migrate()
         case .migrateDown: try await migrateDown()
-        case .upload: try await upload(to: try connection(for: step))
+        case .upload(let name, _): try await upload(to: try connection(for: step), name: name.value)
         case .verifyRelease: try await verifyRelease(on: try connection(for: step))
         case .checkEnvironment: try await checkEnvironment(on: try connection(for: step))
         case .verifyUnits: try await verifyUnits(on: try connection(for: step))
@@ -470,25 +463,26 @@ struct ActionExecutor: Sendable {
         }
     }
 
-    private func upload(to host: any RemoteHost) async throws(CommandFailure) {
+    /// Sends the payload the plan packed for `name`: the signed SHA256SUMS and the objects the host lacks.
+    private func upload(to host: any RemoteHost, name: String) async throws(CommandFailure) {
+        guard let transfer = plan.hosts.first(where: { $0.host == name })?.transfer else {
+            throw CommandFailure(.checkFailed, "plan", "\(host.label): the plan has no transfer for release \(id)")
+        }
         let state = try await HostScript(host: host).require(
             .freeSpace, [layout.releases], step: "checking free space")
         let free = (UInt64(ScriptAnswer(state.stdoutText)["free"] ?? "") ?? 0) * 1024
-        let needed = deployment.planner.bundleBytes * 2
+        let needed = transfer.wireBytes + transfer.bytes
         guard free >= needed else {
             throw CommandFailure(
                 .checkFailed, "disk",
-                "\(host.label): \(DeployPlan.mebibytes(free)) free under \(layout.releases), the release needs \(DeployPlan.mebibytes(needed)) (bundle and unpacked copy); nothing was changed"
+                "\(host.label): \(DeployPlan.mebibytes(free)) free under \(layout.releases), the release needs \(DeployPlan.mebibytes(needed)) (upload and unpacked files); nothing was changed"
             )
         }
-        let tar = try makeBundle()
+        let payload = try transfer.payloadFile(of: release)
         do throws(SSHError) {
-            // Unchecked in transit: verify-release checks the tar's signature before it unpacks it.
+            // Unchecked in transit: verify-release checks the signature of SHA256SUMS and every object against it.
             _ = try await host.transfer(
-                file: tar, to: "\(layout.releases)/.incoming-\(id).tar", timeout: .seconds(3600))
-            _ = try await host.upload(
-                file: release.bundleSignature, to: "\(layout.releases)/.incoming-\(id).tar.sig", mode: 0o644,
-                timeout: .seconds(60))
+                file: payload, to: "\(layout.releases)/.incoming-\(id).tar", timeout: .seconds(3600))
         } catch {
             throw CommandFailure(
                 .unreachable, "ssh",
@@ -496,26 +490,16 @@ struct ActionExecutor: Sendable {
         }
     }
 
-    /// The release's signed bundle (`<id>.tar` and its signature beside the release folder).
-    func makeBundle() throws(CommandFailure) -> String {
-        guard FileManager.default.fileExists(atPath: release.bundleSignature) else {
-            throw CommandFailure(
-                .invalidConfiguration, "bundle",
-                "release \(id) has no signed bundle at \(release.bundle) (built before bundles were signed): run `deployctl release build` again"
-            )
-        }
-        return release.bundle
-    }
-
-    /// Checks an upload's tar against its signature before anything is unpacked, unpacks only
-    /// regular files and directories into a temporary folder, requires exactly the manifest's files
-    /// (with its modes) and checks the signature of SHA256SUMS and every file against it, with the
-    /// host's own ssh-keygen and sha256sum; only then renames it to `releases/<id>`.
+    /// Checks an upload's listing before anything is unpacked (plain files named SHA256SUMS, its
+    /// signature or a SHA-256), the signature of SHA256SUMS, and every object received against its
+    /// name and that SHA256SUMS; assembles the release from the host's objects, requires exactly the
+    /// manifest's files (with its modes) and checks every file against SHA256SUMS, with the host's own
+    /// ssh-keygen and sha256sum; only then renames it to `releases/<id>`.
     private func verifyRelease(on host: any RemoteHost) async throws(CommandFailure) {
         let result = try await HostScript(host: host).run(
             .verifyRelease,
             [
-                layout.releases, id, layout.allowedSigners, ReleaseBundle.signerIdentity,
+                layout.releases, layout.objects, id, layout.allowedSigners, ReleaseBundle.signerIdentity,
                 ReleaseBundle.signatureNamespace,
             ] + release.manifest.files.flatMap { [$0.path, $0.mode] })
         let answer = ScriptAnswer(result.stdoutText)

@@ -8,8 +8,8 @@ import SSH
 
 /// `deployctl deploy <env>`: one release onto every host of an environment, under one lease.
 ///
-/// Per host, in order: upload the bundle (unless the host holds it), verify its signature and
-/// every file's hash on the host, check the env file with the new release's loader, verify the new
+/// Per host, in order: upload the files whose content the host lacks (unless it holds the release),
+/// verify the signature and every file's hash on the host, check the env file with the new release's loader, verify the new
 /// units with `systemd-analyze verify`; then, once for the environment, the release's migrations;
 /// then stop the loader's timer (waiting out a run in progress), install only the units that
 /// changed, switch `current` atomically, restart what runs the new binary, start the timer on the
@@ -78,12 +78,12 @@ public struct Deployment: Sendable {
             guard case .success(let connection) = link.connection else { continue }
             let first = try await HostState.read(on: connection, layout: layout, units: units)
             let extra = first.currentUnits.filter { !units.contains($0) }
-            states.append(
-                (
-                    link.host,
-                    extra.isEmpty
-                        ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)
-                ))
+            var state =
+                extra.isEmpty ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)
+            if !state.releases.contains(release.id) {
+                state.transfer = try await ReleaseTransfer.prepare(release, layout: layout, on: connection)
+            }
+            states.append((link.host, state))
         }
         if leaveSchema {
             return try planner.plan(

@@ -28,6 +28,8 @@ public struct HostState: Sendable, Encodable {
     /// Seconds since 1970 by the host's clock.
     public let now: Int
     public let freeBytes: UInt64
+    /// What a deploy sends when the host lacks the release (asked only then).
+    public var transfer: ReleaseTransfer? = nil
 
     /// Reads the state of `host` for `units` (the union of the target's and whatever else to look at).
     static func read(on host: any RemoteHost, layout: HostLayout, units: [String]) async throws(CommandFailure)

@@ -43,6 +43,8 @@ public struct HostLayout: Sendable, Equatable {
     public var auditLog: String { shared + "/audit.jsonl" }
     public var lockFile: String { shared + "/deploy.lock" }
     public var allowedSigners: String { shared + "/allowed_signers" }
+    /// The content of the releases' files, one file per SHA-256 (`objects/ab/cdef…`), hard-linked into `releases/<id>/`.
+    public var objects: String { shared + "/objects" }
     /// The drop-in deployctl writes for `unit`.
     public func dropIn(for unit: String) -> String { "\(unitsDirectory)/\(DropInFile.path(for: unit))" }
     public func unitPath(_ unit: String) -> String { "\(unitsDirectory)/\(unit)" }
