@@ -22,6 +22,19 @@ struct DeployBench {
         }
 
         let cases: [Case]
+        /// What a deploy that ships something sends: the files whose content the host lacks, compressed.
+        struct Transfer: Encodable {
+            let name: String
+            let seconds: Double
+            let files: Int
+            let releaseFiles: Int
+            let bytes: Int
+            let wireBytes: Int
+            let compression: String
+        }
+
+        /// A release whose binary changed, and one that changes only a unit.
+        let transfers: [Transfer]
         /// `deployctl verify` of the deployed host: wall time, the loader run's share, checks, SSH requests.
         let verifySeconds: Double
         let verifyLoaderSeconds: Double
@@ -85,8 +98,17 @@ struct DeployBench {
         let next = try build(second)
 
         var cases: [Result.Case] = []
+        var transfers: [Result.Transfer] = []
         func deploy(_ name: String, _ release: String) throws -> (Double, Int) {
             let run = try deployctl(["deploy", Self.host, "--release", release])
+            let hosts = (run.output["plan"] as? [String: Any])?["hosts"] as? [[String: Any]]
+            if let sent = hosts?.first?["transfer"] as? [String: Any] {
+                transfers.append(
+                    .init(
+                        name: name, seconds: run.seconds, files: (sent["files"] as? [String])?.count ?? 0,
+                        releaseFiles: sent["releaseFiles"] as? Int ?? 0, bytes: sent["bytes"] as? Int ?? 0,
+                        wireBytes: sent["wireBytes"] as? Int ?? 0, compression: sent["compression"] as? String ?? "?"))
+            }
             return (run.seconds, run.output["roundTrips"] as? Int ?? 0)
         }
         _ = try deployctl(["setup", Self.host])
@@ -113,6 +135,20 @@ struct DeployBench {
                 "rollback to the previous release", rollback.seconds,
                 (rollback.output["report"] as? [String: Any])?["roundTrips"] as? Int ?? 0
             ))
+        // A release of the first one's files with only the timer changed: its binary stays on the host.
+        let checkout = work.file("unit-only")
+        for folder in ["systemd", "migrations", "checks"] {
+            try FileManager.default.copyItem(
+                atPath: Testbed.repository.appendingPathComponent(folder).path, toPath: checkout + "/" + folder)
+        }
+        let timer = checkout + "/systemd/qtickets_api.timer"
+        try String(contentsOfFile: timer, encoding: .utf8).replacingOccurrences(
+            of: "RandomizedDelaySec=60", with: "RandomizedDelaySec=75"
+        ).write(toFile: timer, atomically: true, encoding: .utf8)
+        let unitOnly = try
+            ((try deployctl(["release", "build", "--checkout", checkout, "--binary", loader])
+            .output["manifest"] as? [String: Any])?["id"] as? String).unwrap()
+        _ = try deploy("unit-only release", unitOnly)
         _ = try connection.execute(clean)
 
         let ansible = try AnsibleDeploy(
@@ -144,7 +180,7 @@ struct DeployBench {
         }
         _ = try connection.execute("rm -f /tmp/deployctl-bench-bundle.tar /tmp/scp-bench-bundle.tar")
         return Result(
-            cases: cases, verifySeconds: verified.seconds, verifyLoaderSeconds: loaderSeconds,
+            cases: cases, transfers: transfers, verifySeconds: verified.seconds, verifyLoaderSeconds: loaderSeconds,
             verifyChecks: checks.count, bundleMegabytes: size, uploadSeconds: median(upload), scpSeconds: median(scp),
             ansible: ansible.version)
     }

@@ -276,6 +276,14 @@ if json {
                         figure.ansibleTasks ?? 0,
                         figure.deployctlSeconds / max(figure.ansibleSeconds ?? 1, 0.001)))
         }
+        for sent in deploy.transfers {
+            print(
+                "  sent by " + sent.name.padding(toLength: 25, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "%6.2f s: %d of %d files, %.1f MiB, %.2f MiB %@ on the wire", sent.seconds, sent.files,
+                        sent.releaseFiles, Double(sent.bytes) / 1_048_576, Double(sent.wireBytes) / 1_048_576,
+                        sent.compression))
+        }
         print(
             String(
                 format:

@@ -53,7 +53,8 @@ if [ -f ".incoming-$id.tar" ]; then
 	listing=$(tar -tvf ".incoming-$id.tar" 2>/dev/null) || refuse "the upload is not a readable tar (or its compression is not one this host can read)"
 	bad=$(printf '%s\n' "$listing" | awk '$1 !~ /^-[-r][-w][-x][-r][-w][-x][-r][-w][-x]$/ { print; exit }')
 	[ -z "$bad" ] || refuse "the upload holds something other than a plain file: $bad"
-	bad=$(tar -tf ".incoming-$id.tar" 2>/dev/null | grep -vxE '(\./)?(SHA256SUMS|SHA256SUMS\.sig|[0-9a-f]{64})' | head -n 1 || true)
+	# A plain file's line is `mode owner size date time name`: a name with a space has more fields.
+	bad=$(printf '%s\n' "$listing" | awk 'NF != 6 || $6 !~ /^(\.\/)?(SHA256SUMS|SHA256SUMS\.sig|[0-9a-f]+)$/ || ($6 !~ /SHA256SUMS/ && length($6) != 64 + ($6 ~ /^\.\//) * 2) { print; exit }')
 	[ -z "$bad" ] || refuse "the upload holds a name other than SHA256SUMS, its signature or a SHA-256: $bad"
 	rm -rf "$scratch"
 	mkdir "$scratch"
