@@ -1,6 +1,7 @@
 import ClickHouse
 import Foundation
 import QTicketsSimulator
+import SSH
 import Testbed
 import Testing
 
@@ -85,6 +86,36 @@ struct AttackTests {
             .filter { $0.hasPrefix("deployctl-release-\(first)") || $0.hasPrefix("deployctl-release-\(second)") }
             #expect(copies.isEmpty, "refused copies are removed: \(copies)")
             #expect(try await fixture.run("test -e /tmp/pwned && echo pwned || echo clean") == "clean\n")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test(
+        "verify from a workstation that did not build the release refuses the host's copy when a smoke check was weakened and its SHA256SUMS line rewritten to match"
+    )
+    func verifyRefusesHostCopyWithRewrittenChecksums() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            let (_, second) = try Self.deployedPair(fixture)
+            let folder = "\(Self.root)/releases/\(second)"
+            let check = "checks/smoke/no_negative_amounts.sql"
+            let rewritten = try await fixture.run(
+                """
+                cd '\(folder)' && cp -p SHA256SUMS SHA256SUMS.orig && cp -p '\(check)' smoke.orig
+                echo 'SELECT 1 WHERE 0' > '\(check)'
+                sed -i "s|^[0-9a-f]*  \(check)$|$(sha256sum '\(check)' | cut -d' ' -f1)  \(check)|" SHA256SUMS
+                sha256sum --quiet -c SHA256SUMS && echo consistent
+                """)
+            #expect(rewritten == "consistent\n", "the forged SHA256SUMS matches every file: \(rewritten)")
+            let refused = try fixture.deployctl(
+                ["verify", Self.host, "--only", "smoke"], extra: try Self.otherWorkstation(fixture))
+            #expect(
+                refused.status != 0 && (refused.stdout + refused.stderr).contains("SHA256SUMS.sig"),
+                "the rewritten SHA256SUMS no longer matches its signature: \(refused.stdout)\(refused.stderr)")
+            _ = try await fixture.run(
+                "cd '\(folder)' && mv -f SHA256SUMS.orig SHA256SUMS && mv -f smoke.orig '\(check)'")
         } catch {
             Issue.record(error)
         }
@@ -194,6 +225,70 @@ struct AttackTests {
             #expect(
                 gone.status == 1 && gone.stdout.contains("entry 1 is on the host but not in ClickHouse"),
                 "\(gone.stdout)\(gone.stderr)")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test(
+        "a passing verification record forged with the pipeline's ClickHouse account (etl_writer), unsigned or signed by a key production does not trust, opens no gate"
+    )
+    func forgedVerificationRecordOpensNoGate() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            let staging = try String(contentsOfFile: fixture.environments + "/\(Self.host).toml", encoding: .utf8)
+            try staging.replacingOccurrences(of: "role = \"staging\"", with: "role = \"production\"")
+                .appending("\n[gate]\nrequire_passed_on = \"\(Self.host)\"\n")
+                .write(toFile: fixture.environments + "/prodforged.toml", atomically: true, encoding: .utf8)
+            let release = try DeployTests.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
+            let hasher = Process()
+            hasher.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+            hasher.arguments = [fixture.directory.file("releases") + "/\(release)/SHA256SUMS"]
+            let output = Pipe()
+            hasher.standardOutput = output
+            try hasher.run()
+            hasher.waitUntilExit()
+            let sums = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+            let clickhouse = try ClickHouseServer.modern(on: Self.host)
+            // The table as verify makes it (in the database the migrations make); the pipeline's
+            // own account then writes into it.
+            let admin = ClickHouseClient(endpoint: clickhouse.admin)
+            let existed = try await admin.value("SELECT count() FROM system.databases WHERE name = 'zakaz'") == "1"
+            try await admin.execute("CREATE DATABASE IF NOT EXISTS zakaz")
+            try await admin.execute(
+                "CREATE TABLE IF NOT EXISTS zakaz.deployctl_verifications (release String, passed UInt8, at DateTime, line String, received DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY (release, at)"
+            )
+            let writer = ClickHouseClient(endpoint: try #require(clickhouse.writer))
+            let now = Int(Date().timeIntervalSince1970)
+            var forged: [String: Any] = [
+                "actor": "mallory@etl", "at": ISO8601DateFormatter().string(from: Date()), "blocking": [String](),
+                "environment": Self.host, "epoch": now, "passed": true, "release": release,
+                "reportSHA256": String(repeating: "0", count: 64), "sums": String(sums),
+            ]
+            let untrusted = try SigningKey.load(path: Testbed.directory + "/keys/release_untrusted_ed25519")
+            let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+            let unsigned = String(
+                decoding: try JSONSerialization.data(withJSONObject: forged, options: options), as: UTF8.self)
+            forged["signer"] = untrusted.fingerprint
+            let payload = try JSONSerialization.data(withJSONObject: forged, options: options)
+            forged["signature"] = try untrusted.signature(of: payload, namespace: "deployctl-verification")
+            let signed = String(
+                decoding: try JSONSerialization.data(withJSONObject: forged, options: options), as: UTF8.self)
+            for (line, refusal) in [(unsigned, "it is not signed"), (signed, "which is not a trusted key")] {
+                try await writer.execute(
+                    "INSERT INTO zakaz.deployctl_verifications (release, passed, at, line) SELECT \(ClickHouseSQL.literal(release)), 1, now(), \(ClickHouseSQL.literal(line))"
+                )
+                let gate = try fixture.deployctl(["gate", "status", "prodforged", "--release", release])
+                #expect(
+                    gate.status == 1 && gate.stdout.contains("no verification on \(Self.host) the gate can take")
+                        && gate.stdout.contains(refusal), "\(gate.stdout)\(gate.stderr)")
+                let deploy = try fixture.deployctl(["deploy", "prodforged", "--release", release])
+                #expect(deploy.status == 1 && deploy.stderr.contains("the gate is closed"), "\(deploy.stderr)")
+                try await admin.execute("TRUNCATE TABLE zakaz.deployctl_verifications")
+            }
+            try await admin.execute(
+                existed ? "DROP TABLE zakaz.deployctl_verifications SYNC" : "DROP DATABASE zakaz SYNC")
         } catch {
             Issue.record(error)
         }

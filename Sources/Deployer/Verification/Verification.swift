@@ -127,7 +127,8 @@ public struct Verification: Sendable {
     }
 
     /// The release's units, migrations and smoke SQL: from the local store when it holds the
-    /// release, else read from the host's `current` (a workstation that did not build it).
+    /// release, else read from the host's `current` (a workstation that did not build it), accepted
+    /// only when its SHA256SUMS is signed by one of `[app] trusted_release_keys` and every file matches.
     private func releaseFiles(on host: any RemoteHost, release: String?, local: ReleaseSummary?)
         async throws(CommandFailure) -> ReleaseFiles
     {
@@ -135,7 +136,8 @@ public struct Verification: Sendable {
             return try ReleaseFiles(directory: local.path)
         }
         guard let release else { return .none }
-        let directory = try await ReleaseCopy.fetch(from: layout.current, on: host, release: release)
+        let directory = try await ReleaseCopy.fetch(
+            from: layout.current, on: host, release: release, trusting: environment.app.trustedReleaseKeys)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         return try ReleaseFiles(directory: directory)
     }

@@ -97,6 +97,13 @@ extension EnvironmentDecoder {
         )
         let maxReportAgeHours = table.integer("max_report_age_hours", in: 1...8760) ?? 72
         let minSoakMinutes = table.integer("min_soak_minutes", in: 0...525_600) ?? 0
+        let trustedVerifiers =
+            table.strings(
+                "trusted_verifiers",
+                expected:
+                    "an ed25519 public key line (ssh-ed25519 AAAA… comment) whose signed verification records the gate accepts",
+                isValid: ValueFormats.isEd25519PublicKeyLine
+            ) ?? []
         table.reportUnknownKeys()
 
         guard let requirePassedOn else {
@@ -122,7 +129,7 @@ extension EnvironmentDecoder {
         }
         return Environment.Gate(
             requirePassedOn: requirePassedOn, maxReportAge: .seconds(maxReportAgeHours * 3600),
-            minSoak: .seconds(minSoakMinutes * 60))
+            minSoak: .seconds(minSoakMinutes * 60), trustedVerifiers: trustedVerifiers)
     }
 
     /// Reads the optional `[deploy]` table; problems are reported and the defaults returned.

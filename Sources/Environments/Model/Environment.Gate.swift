@@ -13,11 +13,19 @@ extension Environment {
         /// How long the release must have run on that environment before it may come here (`min_soak_minutes`).
         public var minSoak: Duration
 
+        /// Public keys (OpenSSH lines) whose signed verification records the gate accepts
+        /// (`trusted_verifiers`); empty: the environment's `[app] trusted_release_keys`.
+        public var trustedVerifiers: [String]
+
         /// Creates a gate.
-        public init(requirePassedOn: String, maxReportAge: Duration = .seconds(72 * 3600), minSoak: Duration = .zero) {
+        public init(
+            requirePassedOn: String, maxReportAge: Duration = .seconds(72 * 3600), minSoak: Duration = .zero,
+            trustedVerifiers: [String] = []
+        ) {
             self.requirePassedOn = requirePassedOn
             self.maxReportAge = maxReportAge
             self.minSoak = minSoak
+            self.trustedVerifiers = trustedVerifiers
         }
     }
 }

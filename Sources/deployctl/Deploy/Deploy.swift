@@ -51,13 +51,21 @@ struct Deploy: AsyncParsableCommand {
         try await global.report("deploy") {
             let (deployment, session) = try await open(chosen)
             defer { session.close() }
-            // The lease first: the gate and the plan are decided on hosts no other run changes.
-            let lease = try await deployment.lease(in: session)
+            // The lease first: the gate and the plan are decided on hosts no other run changes. A
+            // deploy that changes nothing needs none, so a held lock refuses only a real change.
+            var lease: DeployLease?
+            var refusal: CommandFailure?
+            do throws(CommandFailure) {
+                lease = try await deployment.lease(in: session)
+            } catch {
+                refusal = error
+            }
             let plan: DeployPlan
             do {
                 if deployment.environment.gate != nil {
                     let decision = try await gateDecision(
-                        global, deployment.environment, release: deployment.release.id)
+                        global, deployment.environment, release: deployment.release.id,
+                        sums: VerificationLog.checksums(ofReleaseAt: deployment.release.path))
                     if !decision.open {
                         guard forceGate, let reason else {
                             throw CommandFailure(.checkFailed, "gate", "the gate is closed: \(decision.reason)")
@@ -67,8 +75,9 @@ struct Deploy: AsyncParsableCommand {
                     }
                 }
                 plan = try await deployment.plan(in: session, dryRun: false, parallel: parallel)
+                if let refusal, !plan.unchanged { throw refusal }
             } catch {
-                await lease.release()
+                await lease?.release()
                 throw error
             }
             let report = await global.withProgress { await deployment.run(plan, in: session, under: lease) }

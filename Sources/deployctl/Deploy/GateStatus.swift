@@ -25,7 +25,9 @@ struct GateStatus: AsyncParsableCommand {
         try await global.report("gate status") {
             let environment = try global.environment(target.environment)
             let summary = try ReleaseStore.of(checkout: options.checkoutPath).release(release)
-            return try await gateDecision(global, environment, release: summary.id)
+            return try await gateDecision(
+                global, environment, release: summary.id,
+                sums: VerificationLog.checksums(ofReleaseAt: summary.path))
         }
     }
 }
@@ -33,11 +35,13 @@ struct GateStatus: AsyncParsableCommand {
 /// The gate's decision for `release` into `environment`.
 ///
 /// - Throws: `CommandFailure` when the environment has no gate.
-func gateDecision(_ global: GlobalOptions, _ environment: Environment, release: String) async throws -> Gate.Decision {
+func gateDecision(_ global: GlobalOptions, _ environment: Environment, release: String, sums: String?) async throws
+    -> Gate.Decision
+{
     guard let gate = environment.gate else {
         throw CommandFailure(
             .invalidConfiguration, "gate", "\(environment.name) has no [gate]: every release may be deployed there")
     }
     let staging = try global.environment(gate.requirePassedOn)
-    return await Gate(environment: environment, staging: staging, gate: gate).decide(release: release)
+    return await Gate(environment: environment, staging: staging, gate: gate).decide(release: release, sums: sums)
 }

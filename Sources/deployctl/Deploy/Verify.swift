@@ -4,6 +4,7 @@ import Deployer
 import Environments
 import Foundation
 import Notify
+import SSH
 import Verify
 
 struct VerifyCommand: AsyncParsableCommand {
@@ -32,6 +33,11 @@ struct VerifyCommand: AsyncParsableCommand {
     )
     var outputDir: String?
     @Option(help: "Also write the checks as JUnit XML to this file.") var junit: String?
+    @Option(
+        help:
+            "The key that signs the verification record the gate reads (default: the release signing key, --signing-key); production's [gate] trusted_verifiers must list its public key."
+    )
+    var verifierKey: String?
     @Flag(help: "List the areas and exit.") var list = false
     @Option(
         help: ArgumentHelp(
@@ -57,6 +63,19 @@ struct VerifyCommand: AsyncParsableCommand {
         func render(_ terminal: Terminal) -> String { areas.joined(separator: "\n") }
     }
 
+    /// The verifier key: `--verifier-key`, else the release signing key.
+    private func verifierKeyFile() throws(CommandFailure) -> SigningKey {
+        let path = verifierKey ?? options.signingKeyPath
+        do throws(SigningKeyError) {
+            return try SigningKey.load(path: path)
+        } catch {
+            throw CommandFailure(
+                .invalidConfiguration, "verifier_key",
+                "a verification's verdict is recorded signed, and the verifier key \(error.path) \(error.reason); `deployctl release keygen` makes one, --verifier-key names another"
+            )
+        }
+    }
+
     func run() async throws {
         if list {
             return try await global.report("verify") { Areas(areas: CheckResult.Area.allCases.map(\.rawValue)) }
@@ -75,6 +94,8 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
                 areas = Set(parsed)
             }
+            // A full run records its verdict signed: the key is loaded before anything runs.
+            let verifier = areas == nil ? try verifierKeyFile() : nil
             return try await global.withSession(target) { environment, session in
                 let store = ReleaseStore.of(checkout: options.checkoutPath)
                 let report = try await global.withProgress {
@@ -94,9 +115,12 @@ struct VerifyCommand: AsyncParsableCommand {
                             "verify: partial verification (\(VerificationReport.scopeText(partial, russian: false))): no verdict recorded, report written to \(reportPath)\n"
                                 .utf8))
                 } else {
-                    if report.release != nil {
-                        try await VerificationLog(environment: environment).store(
-                            VerificationRecord(report: report, reportSHA256: json.sha256Hex), in: session)
+                    if report.release != nil, let verifier {
+                        let log = VerificationLog(environment: environment)
+                        let record = VerificationRecord(
+                            report: report, reportSHA256: json.sha256Hex,
+                            sums: try await log.currentChecksums(in: session))
+                        try await log.store(try record.signed(with: verifier), in: session)
                     }
                     await announce(NotificationMessage(verification: report, reportPath: reportPath), for: environment)
                 }
