@@ -24,6 +24,16 @@ struct VerifyChecksTests {
         return checks
     }
 
+    /// Every check's evidence by id: the command a person runs on the host to see the same fact.
+    static func evidence(_ run: DeployctlRun) -> [String: String] {
+        let hosts = ((run.result as? [String: Any])?["hosts"] as? [[String: Any]]) ?? []
+        var evidence: [String: String] = [:]
+        for check in hosts.flatMap({ ($0["checks"] as? [[String: Any]]) ?? [] }) {
+            if let id = check["id"] as? String { evidence[id] = check["evidence"] as? String }
+        }
+        return evidence
+    }
+
     /// A deployed release of the repository's files on prod2, its env file pushed.
     static func deployed(_ fixture: DeployFixture) throws {
         let release = try DeployTests.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
@@ -197,6 +207,19 @@ struct VerifyChecksTests {
                 "quality.view.v_job_runs_latest", "load.run-rows", "metadata.last-run",
             ] {
                 #expect(checks[id]?.outcome == "pass", "\(id): \(checks[id] ?? ("missing", ""))")
+            }
+            let evidence = Self.evidence(run)
+            for (id, command) in [
+                (
+                    "environment.clickhouse-answers",
+                    "curl -sS -u admin 'http://127.0.0.1:8123/?query=SELECT%20version()'"
+                ),
+                ("quality.view.v_sales_14d", "clickhouse-client -d zakaz --param_job=qtickets_api <<'SQL'"),
+                ("metadata.last-run", "clickhouse-client -d zakaz --param_job=qtickets_api <<'SQL'"),
+                ("load.run-rows", "--param_run="), ("monitoring.healthz", "curl -sS"),
+                ("automation.recent-runs", "systemctl show -p Result,ExecMainStatus,ExecMainStartTimestamp"),
+            ] {
+                #expect(evidence[id]?.contains(command) == true, "\(id): \(evidence[id] ?? "missing")")
             }
             #expect(
                 checks["quality.fact_sales_daily"]?.found.contains("as staging says") == true,

@@ -1,6 +1,7 @@
 import ClickHouse
 import Environments
 import Foundation
+import SSH
 
 extension VerifySuite {
     /// Area 4: the staging tables hold rows; the daily fact and every dashboard view hold what staging
@@ -52,8 +53,7 @@ extension VerifySuite {
         let id = object.hasPrefix("v_") ? "quality.view.\(object)" : "quality.\(object)"
         let title = "\(object) holds what staging says it should"
         let expected = "as many \(reconciliation.unit) as \(reconciliation.source), none differing"
-        let evidence =
-            "clickhouse-client -d \(target.database) --param_job=\(job) <<'SQL'\n\(reconciliation.query)\nSQL"
+        let evidence = clientCommand(reconciliation.query, parameters: ["job": job])
         do {
             let answer = try await reconciliation.run(on: target.admin, job: job)
             let agrees = answer.expected == answer.found && answer.differing.isEmpty
@@ -99,7 +99,7 @@ extension VerifySuite {
             """
         let started = ContinuousClock.now
         let settings = await hostSettings()
-        let evidence = query + "\n-- job = '\(settings.job)': \(settings.origin)"
+        let evidence = clientCommand(query, parameters: ["job": settings.job]) + "\n# \(settings.origin)"
         let title = "The newest meta_job_runs row is the run just made: ok, finished, no error, metrics, this release"
         let rows: [[String?]]
         do {
@@ -189,6 +189,12 @@ extension VerifySuite {
             }
         }
         return results
+    }
+
+    /// The `clickhouse-client` command on the host that runs `query` with its `{name:Type}` parameters.
+    func clientCommand(_ query: String, parameters: [String: String] = [:]) -> String {
+        let flags = parameters.sorted { $0.key < $1.key }.map { " --param_\($0.key)=\(ShellQuote.quote($0.value))" }
+        return "clickhouse-client -d \(target.database)\(flags.joined()) <<'SQL'\n\(query)\nSQL"
     }
 
     func scalar(_ query: String) async -> (value: String?, error: String?) {

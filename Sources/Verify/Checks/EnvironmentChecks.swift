@@ -32,6 +32,9 @@ extension VerifySuite {
         // A server that hangs fails this check in seconds; the areas that need ClickHouse then skip.
         var probe = target.admin.endpoint.using(database: nil)
         probe.timeout = .seconds(10)
+        let clickhouse = target.environment.clickhouse
+        let answersCommand =
+            "curl -sS -u \(clickhouse.admin.user) 'http://\(clickhouse.httpHost):\(clickhouse.httpPort)/?query=SELECT%20version()'  # on the host"
         var nativePort: String?
         do {
             let client = ClickHouseClient(endpoint: probe, readAttempts: 1)
@@ -42,7 +45,7 @@ extension VerifySuite {
                 CheckResult(
                     id: "environment.clickhouse-answers", area: .environment,
                     title: "ClickHouse answers through the SSH tunnel", outcome: .pass,
-                    expected: "SELECT version() answers", found: "ClickHouse \(version)", evidence: "SELECT version()",
+                    expected: "SELECT version() answers", found: "ClickHouse \(version)", evidence: answersCommand,
                     seconds: elapsed(started)))
         } catch {
             results.append(
@@ -50,7 +53,7 @@ extension VerifySuite {
                     id: "environment.clickhouse-answers", area: .environment,
                     title: "ClickHouse answers through the SSH tunnel", outcome: .fail,
                     expected: "SELECT version() answers", found: target.redact("\(error)"),
-                    evidence: "SELECT version()",
+                    evidence: answersCommand,
                     remedy:
                         "check that ClickHouse listens on \(target.environment.clickhouse.httpHost):\(target.environment.clickhouse.httpPort) on the host",
                     seconds: elapsed(started)))

@@ -78,17 +78,22 @@ extension VerifySuite {
         do {
             guard let row = try await target.admin.rows(runQuery, settings: ["param_job": job]).first,
                 row.count == 2 + entities.count, row[0]?.isEmpty == false
-            else { return failure(.fail, "no run of \(job) in meta_job_runs", runQuery) }
+            else {
+                return failure(
+                    .fail, "no run of \(job) in meta_job_runs", clientCommand(runQuery, parameters: ["job": job]))
+            }
             run = row
         } catch {
-            return failure(.error, "\(error)", runQuery)
+            return failure(.error, "\(error)", clientCommand(runQuery, parameters: ["job": job]))
         }
         let id = run[0] ?? ""
         let countQuery =
             "SELECT "
             + entities.map { "(SELECT count() FROM stg_qtickets_\($0) WHERE _run_id = {run:UUID})" }
             .joined(separator: ", ")
-        let evidence = runQuery + "\n" + countQuery.replacingOccurrences(of: "{run:UUID}", with: "'\(id)'")
+        let evidence =
+            clientCommand(runQuery, parameters: ["job": job]) + "\n"
+            + clientCommand(countQuery, parameters: ["run": id])
         let carrying: [String?]
         do {
             guard let row = try await target.admin.rows(countQuery, settings: ["param_run": id]).first,
