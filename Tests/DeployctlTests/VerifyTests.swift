@@ -298,6 +298,7 @@ struct VerifyTests {
                     "--retry-timeout", "60s",
                 ])
             let (mended, output) = mending.finish()
+            _ = try await fixture.run("rm -f /tmp/verify-watch.ready")
             #expect(mended == 0 && (attempts(output) ?? 1) >= 2, "\(output.prefix(2000))")
 
             // The binary under current replaced (one byte more; renamed into place, as the running one cannot be written).
