@@ -7,9 +7,9 @@ import Testing
 
 @testable import Deployer
 
-/// What a release built here says about how it was built, and the bundle a deploy uploads: both
-/// checked without a host.
-@Suite("A release records its toolchain and Package.resolved and carries a signed bundle")
+/// What a release built here says about how it was built, and the payload a deploy packs from it:
+/// both checked without a host.
+@Suite("A release records its toolchain and Package.resolved; a deploy packs its files by content")
 struct ReleaseProvenanceTests {
     /// A checkout of the repository's release folders with `Package.resolved`, and a stand-in binary.
     static func checkout(in directory: TemporaryDirectory) throws -> (checkout: String, binary: String) {
@@ -27,7 +27,7 @@ struct ReleaseProvenanceTests {
     }
 
     @Test(
-        "the manifest names the toolchain and Package.resolved's SHA-256; <id>.tar is signed by the release key and holds exactly the folder's files"
+        "the manifest names the toolchain and Package.resolved's SHA-256; a deploy's payload holds the signed SHA256SUMS and one 0/0 0644 file per object, named by its SHA-256"
     )
     func releaseRecordsItsBuild() throws {
         let directory = try TemporaryDirectory("provenance")
@@ -43,31 +43,39 @@ struct ReleaseProvenanceTests {
             built.manifest.toolchain?.contains("Swift version") == true,
             "\(String(describing: built.manifest.toolchain))")
 
-        let tar = try Data(contentsOf: URL(fileURLWithPath: built.bundle))
-        let signature = try String(contentsOfFile: built.bundleSignature, encoding: .utf8)
-        #expect(
-            try SignatureCheck.verify(
-                signature, of: tar, namespace: ReleaseBundle.signatureNamespace, trusted: [key.publicKeyLine])
-                == key.fingerprint)
+        // What a deploy sends a host that lacks every file: SHA256SUMS, its signature and one plain
+        // 0/0 0644 file per distinct SHA-256, named by it, compressed.
+        var objects: [String: String] = [:]
+        for line in try ReleaseTransfer.checksums(of: built) where objects[line.sha256] == nil {
+            objects[line.sha256] = built.path + "/" + line.path
+        }
+        #expect(objects.count == Set(built.manifest.files.map(\.sha256)).count + 1, "every file and the manifest")
+        let payload = try ReleaseTransfer.pack(built, objects: objects, compression: .gzip)
         let listing = Process()
         listing.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        listing.arguments = ["tar", "-tvf", built.bundle]
+        listing.arguments = ["tar", "-tvf", payload]
         let pipe = Pipe()
         listing.standardOutput = pipe
         try listing.run()
         let lines = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .split(separator: "\n")
         listing.waitUntilExit()
+        #expect(lines.allSatisfy { $0.hasPrefix("-rw-r--r-- 0/0") }, "\(lines)")
         #expect(
-            lines.allSatisfy {
-                $0.hasPrefix("-rw-r--r-- 0/0") || $0.hasPrefix("-rwxr-xr-x 0/0") || $0.hasPrefix("drwxr-xr-x 0/0")
-            }, "\(lines)")
-        let files = Set(
-            lines.filter { $0.hasPrefix("-") }.compactMap { $0.split(separator: " ").last.map(String.init) })
-        let expected = Set(
-            (built.manifest.files.map(\.path) + ["manifest.json", "SHA256SUMS", "SHA256SUMS.sig", "RELEASE"]).map {
-                "./" + $0
-            })
-        #expect(files == expected)
+            Set(lines.compactMap { $0.split(separator: " ").last.map(String.init) })
+                == Set(objects.keys).union([ReleaseBundle.checksumsName, ReleaseBundle.signatureName]))
+        let unpacked = directory.file("unpacked")
+        try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
+        let extract = Process()
+        extract.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        extract.arguments = ["tar", "-xf", payload, "-C", unpacked]
+        try extract.run()
+        extract.waitUntilExit()
+        for sha256 in objects.keys {
+            #expect(try ReleaseBuilder.sha256(ofFile: unpacked + "/" + sha256) == sha256)
+        }
+        #expect(
+            !FileManager.default.fileExists(atPath: built.path + ".tar"), "no tar of the whole release is made any more"
+        )
     }
 }

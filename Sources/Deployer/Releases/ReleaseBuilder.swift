@@ -83,13 +83,6 @@ public struct ReleaseBuilder: Sendable {
             packageResolved: try? Self.sha256(ofFile: checkout + "/Package.resolved"),
             binaryOrigin: Self.sameFile(binary, Self.checkoutBinary(of: checkout)) ? .checkout : .elsewhere)
         if let existing = store.summary(of: manifest.id) {
-            if !FileManager.default.fileExists(atPath: existing.bundleSignature) {
-                do {
-                    try pack(existing.path, to: existing.bundle)
-                } catch {
-                    throw CommandFailure(.checkFailed, "release", "cannot pack the bundle of \(manifest.id): \(error)")
-                }
-            }
             return existing.withStatus(.alreadyBuilt)
         }
         do {
@@ -162,30 +155,6 @@ public struct ReleaseBuilder: Sendable {
         let signature = try signingKey.signature(of: Data(checksums.utf8), namespace: ReleaseBundle.signatureNamespace)
         try Data(signature.utf8).write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.signatureName))
         try Data((manifest.id + "\n").utf8).write(to: URL(fileURLWithPath: temporary + "/" + ReleaseBundle.markerName))
-        try pack(temporary, to: store.path(of: manifest.id) + ".tar")
         try manager.moveItem(atPath: temporary, toPath: store.path(of: manifest.id))
-    }
-
-    /// The release folder `folder` as one tar at `bundle` (regular files and directories only, owner
-    /// 0:0, no group or other write bits), and its SSHSIG signature at `bundle.sig`: a host checks
-    /// the tar itself before it unpacks anything. Written under temporary names, then renamed,
-    /// signature last.
-    private func pack(_ folder: String, to bundle: String) throws {
-        let temporary = bundle + ".tmp-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "tar", "-C", folder, "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mode=go-w,ug-s,a-t",
-            "--format=gnu", "-cf", temporary, ".",
-        ]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
-        let tar = try Data(contentsOf: URL(fileURLWithPath: temporary), options: .alwaysMapped)
-        let signature = try signingKey.signature(of: tar, namespace: ReleaseBundle.signatureNamespace)
-        try? FileManager.default.removeItem(atPath: bundle)
-        try FileManager.default.moveItem(atPath: temporary, toPath: bundle)
-        try Data(signature.utf8).write(to: URL(fileURLWithPath: bundle + ".sig"), options: .atomic)
     }
 }

@@ -78,11 +78,6 @@ public struct ReleaseSummary: CommandOutput {
 
     public var id: String { manifest.id }
 
-    /// The release folder as one tar beside it (`<id>.tar`), what a deploy uploads.
-    public var bundle: String { path + ".tar" }
-    /// The SSHSIG signature of `bundle`, checked on the host before anything is unpacked.
-    public var bundleSignature: String { bundle + ".sig" }
-
     public func render(_ terminal: Terminal) -> String {
         let size = manifest.files.reduce(0) { $0 + $1.size }
         let origin =
