@@ -191,6 +191,10 @@ struct VerifyChecksTests {
                 seed: 11, orders: 300, start: now.addingTimeInterval(-80 * 86_400), span: 60 * 86_400))
         let reports = try TemporaryDirectory("reports")
         do {
+            // Only this client's orders: no rows another run left in prod2's zakaz.
+            let server = try ClickHouseServer.modern(on: Self.host)
+            let admin = ClickHouseClient(endpoint: server.admin)
+            try await admin.execute("DROP DATABASE IF EXISTS zakaz")
             try Self.deployed(fixture)
             let run = try fixture.deployctl(["--json", "verify", Self.host, "--output-dir", reports.path])
             let checks = Self.checks(run)
@@ -225,9 +229,33 @@ struct VerifyChecksTests {
                 checks["quality.fact_sales_daily"]?.found.contains("as staging says") == true,
                 "the fact holds the staged days: \(checks["quality.fact_sales_daily"] ?? ("missing", ""))")
 
+            // Views that answer rows, but wrong ones, which "has rows" passed: v_freshness always has its
+            // five, v_job_runs_latest the row of verify's own run.
+            for (view, replace) in [
+                ("v_freshness", "stored_rows + 1 AS stored_rows"), ("v_job_runs_latest", "ok_runs + 1 AS ok_runs"),
+            ] {
+                try await admin.execute("RENAME TABLE zakaz.\(view) TO zakaz.\(view)_saved")
+                try await admin.execute(
+                    "CREATE VIEW zakaz.\(view) AS SELECT * REPLACE (\(replace)) FROM zakaz.\(view)_saved")
+            }
+            let wrong = Self.checks(
+                try fixture.deployctl([
+                    "--json", "verify", Self.host, "--output-dir", reports.path, "--only", "quality",
+                ]))
+            for view in ["v_freshness", "v_job_runs_latest"] {
+                try await admin.execute("DROP VIEW zakaz.\(view)")
+                try await admin.execute("RENAME TABLE zakaz.\(view)_saved TO zakaz.\(view)")
+            }
+            #expect(
+                wrong["quality.view.v_freshness"]?.outcome == "fail"
+                    && wrong["quality.view.v_freshness"]?.found.contains("rows in v_freshness") == true,
+                "\(wrong["quality.view.v_freshness"] ?? ("missing", ""))")
+            #expect(
+                wrong["quality.view.v_job_runs_latest"]?.outcome == "fail"
+                    && wrong["quality.view.v_job_runs_latest"]?.found.contains("in meta_job_runs") == true,
+                "\(wrong["quality.view.v_job_runs_latest"] ?? ("missing", ""))")
+
             // One paid order's baskets gone: the fact loses its day and event, the check names the key.
-            let server = try ClickHouseServer.modern(on: Self.host)
-            let admin = ClickHouseClient(endpoint: server.admin)
             try await admin.execute(
                 "ALTER TABLE zakaz.stg_qtickets_tickets DELETE WHERE order_id IN (SELECT min(order_id) FROM zakaz.stg_qtickets_orders WHERE paid_at IS NOT NULL) SETTINGS mutations_sync = 2"
             )
