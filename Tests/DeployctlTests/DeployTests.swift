@@ -172,7 +172,9 @@ struct DeployTests {
             #"printf '{"command":"deploy","id":"other","owner":"alice@laptop","pid":4242,"release":"r0","started":%s,"expires":%s}\n' "$(date +%s)" "$(($(date +%s) + 600))" > /opt/zakaz_dashboard/shared/deploy.lock"#
         )
         let locked = try fixture.deployctl(["deploy", host, "--release", first])
-        #expect(locked.status == 4 && locked.stdout.contains("alice@laptop"), "\(locked.stdout)")
+        #expect(
+            locked.status == 4 && (locked.stdout + locked.stderr).contains("alice@laptop"),
+            "\(locked.stdout)\(locked.stderr)")
         let lockStatus = try fixture.deployctl([
             "lock", "status", host, "--migrations", PipelineDatabase.migrationsDirectory,
         ])
