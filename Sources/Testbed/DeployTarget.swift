@@ -30,6 +30,7 @@ public struct DeployTarget: Sendable {
         variables = [
             "DEPLOYCTL_RELEASES": directory.file("releases"),
             "DEPLOYCTL_SIGNING_KEY": Testbed.directory + "/keys/release_ed25519",
+            "DEPLOYCTL_STATE_DIR": directory.file("state"),
         ]
     }
 

@@ -232,6 +232,39 @@ struct AttackTests {
     }
 
     @Test(
+        "root on the only host cuts the last audit entry from both copies, so the chain itself verifies: audit verify fails against the head this workstation saw"
+    )
+    func consistentlyCutAuditChainFailsAgainstAnchor() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            let intact = try fixture.deployctl(["audit", "verify", Self.host])
+            #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
+            let log = "\(Self.root)/shared/audit.jsonl"
+            let count = try #require(
+                Int(try await fixture.run("wc -l < \(log)").trimmingCharacters(in: .whitespacesAndNewlines)))
+            _ = try await fixture.run("sed -i '$d' \(log)")
+            let clickhouse = try ClickHouseServer.modern(on: Self.host)
+            try await ClickHouseClient(endpoint: clickhouse.admin).execute(
+                "ALTER TABLE zakaz.deployctl_audit DELETE WHERE host = '\(Self.host)' AND seq = \(count) SETTINGS mutations_sync = 2"
+            )
+            let elsewhere = try fixture.deployctl(
+                ["audit", "verify", Self.host], extra: ["DEPLOYCTL_STATE_DIR": fixture.directory.file("elsewhere")])
+            #expect(
+                elsewhere.status == 0, "a workstation that saw nothing finds the cut chain intact: \(elsewhere.stdout)")
+            let cut = try fixture.deployctl(["audit", "verify", Self.host])
+            #expect(
+                cut.status == 1
+                    && cut.stdout.contains(
+                        "the chain ends at entry \(count - 1), but this workstation saw entry \(count)")
+                    && cut.stdout.contains("removed from both copies"), "\(cut.stdout)\(cut.stderr)")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test(
         "a passing verification record forged with the pipeline's ClickHouse account (etl_writer), unsigned or signed by a key production does not trust, opens no gate"
     )
     func forgedVerificationRecordOpensNoGate() async throws {

@@ -41,4 +41,40 @@ struct AuditChainAttackTests {
                 "entry 3 is on the host but not in ClickHouse: added on the host, or ClickHouse missed it when it was written"
             ])
     }
+
+    @Test(
+        "both copies cut short or rewritten consistently: the chain itself is intact, the anchor a workstation kept is not"
+    )
+    func anchorsCatchAConsistentRewrite() throws {
+        let chain = Self.chain()
+        let anchor = try #require(AuditAnchor.head(of: chain))
+        #expect(anchor.seq == 3 && anchor.problem(in: chain, source: "this workstation") == nil)
+        let cut = Array(chain.prefix(2))
+        #expect(
+            AuditLog.problems(hostLines: cut, clickhouseLines: Self.copy(of: cut)).isEmpty, "the cut chain verifies")
+        #expect(
+            anchor.problem(in: cut, source: "this workstation")
+                == "the chain ends at entry 2, but this workstation saw entry 3 (\(anchor.sha256.prefix(12))…): entries were removed from both copies"
+        )
+        var rewritten = cut
+        rewritten.append(#"{"seq":3,"prev":"\#(AuditLog.sha256(cut[1]))","command":"deploy","result":"failed"}"#)
+        #expect(AuditLog.problems(hostLines: rewritten, clickhouseLines: Self.copy(of: rewritten)).isEmpty)
+        #expect(
+            anchor.problem(in: rewritten, source: "the signed verification of t by anna")?.contains(
+                "entry 3 hashes to") == true)
+    }
+
+    @Test("a workstation's anchors only move forward, per environment and host")
+    func anchorStoreMovesForward() throws {
+        let directory = FileManager.default.temporaryDirectory.path + "/anchors-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = AuditAnchorStore(stateDirectory: directory)
+        store.record(["museshow": AuditAnchor(seq: 5, sha256: "a")], of: "museshow")
+        store.record(
+            ["museshow": AuditAnchor(seq: 3, sha256: "b"), "other": AuditAnchor(seq: 1, sha256: "c")], of: "museshow")
+        #expect(
+            store.anchors(of: "museshow")
+                == ["museshow": AuditAnchor(seq: 5, sha256: "a"), "other": AuditAnchor(seq: 1, sha256: "c")])
+        #expect(store.anchors(of: "client-prod").isEmpty)
+    }
 }

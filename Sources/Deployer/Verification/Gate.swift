@@ -159,3 +159,9 @@ public struct Gate: Sendable {
             newest)
     }
 }
+
+extension Environment {
+    /// The keys whose signatures on this environment's own verification records count when its
+    /// audit chain is checked: its gate's verifiers and its release keys.
+    public var verificationKeys: [String] { (gate?.trustedVerifiers ?? []) + app.trustedReleaseKeys }
+}

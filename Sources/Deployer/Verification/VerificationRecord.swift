@@ -27,6 +27,9 @@ public struct VerificationRecord: Sendable, Codable, Equatable {
     /// SHA-256 of the release's `SHA256SUMS` as the verified host held it: the full identity of
     /// every file verified, where the release id is 64 bits of it. Nil in records of older versions.
     public let sums: String?
+    /// The head of each host's audit chain when the verification ended, by host: anchors `audit
+    /// verify` checks the chain against. Nil in records of older versions.
+    public let auditHeads: [String: AuditAnchor]?
     /// The verifier key's SHA256 fingerprint and the armored signature of `signedPayload`; nil
     /// until `signed(with:)`.
     public private(set) var signer: String?
@@ -35,7 +38,10 @@ public struct VerificationRecord: Sendable, Codable, Equatable {
     /// The signature's namespace: a verification signature can never pass for a release's.
     public static let signatureNamespace = "deployctl-verification"
 
-    public init(report: VerificationReport, reportSHA256: String, sums: String?, now: Date = Date()) {
+    public init(
+        report: VerificationReport, reportSHA256: String, sums: String?, auditHeads: [String: AuditAnchor]? = nil,
+        now: Date = Date()
+    ) {
         environment = report.environment
         release = report.release ?? ""
         passed = report.passed
@@ -45,6 +51,7 @@ public struct VerificationRecord: Sendable, Codable, Equatable {
         self.reportSHA256 = reportSHA256
         blocking = report.blocking.map(\.id)
         self.sums = sums
+        self.auditHeads = auditHeads
     }
 
     /// The record as one JSON line (sorted keys), as stored.

@@ -37,7 +37,18 @@ struct AuditVerify: AsyncParsableCommand {
 
 func auditReport(_ global: GlobalOptions, _ target: EnvironmentOptions, verify: Bool) async throws -> AuditReport {
     return try await global.withSession(target) { environment, session in
-        await AuditLog(layout: HostLayout(environment), database: environment.clickhouse.database).report(
-            in: session, verify: verify)
+        let anchors = AuditAnchorStore()
+        let report = await AuditLog(layout: HostLayout(environment), database: environment.clickhouse.database)
+            .report(
+                in: session, verify: verify, anchors: anchors.anchors(of: environment.name),
+                trusted: environment.verificationKeys)
+        if verify {
+            anchors.record(
+                Dictionary(
+                    uniqueKeysWithValues: report.hosts.filter(\.problems.isEmpty).compactMap { host in
+                        host.head.map { (host.host, $0) }
+                    }), of: environment.name)
+        }
+        return report
     }
 }

@@ -117,9 +117,15 @@ struct VerifyCommand: AsyncParsableCommand {
                 } else {
                     if report.release != nil, let verifier {
                         let log = VerificationLog(environment: environment)
+                        // The audit chains' heads, carried signed and kept here: anchors for `audit verify`.
+                        let heads = await AuditLog(
+                            layout: HostLayout(environment), database: environment.clickhouse.database
+                        )
+                        .heads(in: session)
+                        AuditAnchorStore().record(heads, of: environment.name)
                         let record = VerificationRecord(
                             report: report, reportSHA256: json.sha256Hex,
-                            sums: try await log.currentChecksums(in: session))
+                            sums: try await log.currentChecksums(in: session), auditHeads: heads)
                         try await log.store(try record.signed(with: verifier), in: session)
                     }
                     await announce(NotificationMessage(verification: report, reportPath: reportPath), for: environment)
