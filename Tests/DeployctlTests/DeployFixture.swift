@@ -36,6 +36,9 @@ final class DeployFixture: @unchecked Sendable {
         environments = deployTarget.environments
         environment = deployTarget.variables
         connection = try testbed.connect(target)
+        // From a host as a finished test leaves it, whatever an interrupted run or a benchmark left
+        // (a pipeline, an audit chain, rows in zakaz).
+        await Self.wipe(host, over: connection)
         let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
         let now = Date()
         let simulator = QTicketsSimulator(
@@ -80,11 +83,16 @@ final class DeployFixture: @unchecked Sendable {
         return path
     }
 
-    func cleanup() async {
+    /// Removes the pipeline from `host` and drops its database.
+    static func wipe(_ host: String, over connection: SSHConnection) async {
         _ = try? await connection.run(DeployTarget.removal)
         if let clickhouse = try? ClickHouseServer.modern(on: host) {
             try? await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS zakaz")
         }
+    }
+
+    func cleanup() async {
+        await Self.wipe(host, over: connection)
         await server.stop()
         connection.close()
     }

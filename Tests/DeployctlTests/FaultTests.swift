@@ -338,6 +338,35 @@ struct FaultTests {
     }
 
     @Test(
+        "a loader unit whose condition fails after the switch runs nothing, which systemd's previous Result=success hides: the post-check says so and the deploy rolls back"
+    )
+    func loaderThatRunsNothing() async throws {
+        let fixture = try await Self.fixture()
+        do {
+            let first = try Self.deployFirst(fixture)
+            let idle = try Self.release(
+                fixture,
+                units: [
+                    "qtickets_api.service": {
+                        $0.replacingOccurrences(of: "[Unit]\n", with: "[Unit]\nConditionPathExists=/nonexistent\n")
+                    }
+                ])
+            let failed = try fixture.deployctl(["deploy", Self.host, "--release", idle])
+            #expect(
+                failed.status == 1 && failed.stdout.contains("systemctl start ran nothing"),
+                "\(failed.stdout)\(failed.stderr)")
+            #expect(try await Self.current(fixture) == "releases/\(first)")
+            #expect(
+                try await fixture.run("grep -c ConditionPathExists /etc/systemd/system/qtickets_api.service || true")
+                    == "0\n", "the old unit is back")
+            try await Self.endsClean(fixture, next: try Self.release(fixture, marked: "after-idle"))
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test(
         "the host key changed between the plan and the deploy: refused with the new fingerprint, nothing on the host changes"
     )
     func hostKeyChanged() async throws {

@@ -6,6 +6,7 @@ import Foundation
 import HostScripts
 import Migrator
 import SSH
+import Verify
 
 extension Deployment {
     /// Takes this run's lease on every connected host of `session` and keeps it renewed until the
@@ -595,16 +596,14 @@ struct ActionExecutor: Sendable {
             for job in jobs {
                 let run = try await script.run(.loaderRun, [job])
                 let answer = ScriptAnswer(run.stdoutText)
-                guard answer["Result"] == "success" else {
+                if let problem = LoaderRunOutcome.judge(answer).problem {
                     let journal =
                         (try? await script.run(command: "journalctl", "-u", job, "-n", "5", "--no-pager", "-o", "cat"))?
                         .stdoutText
                         ?? ""
                     throw CommandFailure(
                         .checkFailed, "post_check",
-                        "\(host.label): the loader run after the switch failed (result \(answer["Result"] ?? "?")"
-                            + (answer["ExecMainStatus"].map { $0 == "0" ? "" : ", exit \($0)" } ?? "")
-                            + "); its journal: "
+                        "\(host.label): the loader run after the switch failed (\(problem)); its journal: "
                             + journal.split(separator: "\n").suffix(3).joined(separator: " | "))
                 }
             }

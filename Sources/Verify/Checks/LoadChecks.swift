@@ -119,12 +119,20 @@ extension VerifySuite {
             found: "run \(id): " + figures.joined(separator: ", "), evidence: evidence, seconds: elapsed(started))
     }
 
-    /// What loader-run's answer says of the run: `problem` is nil when `systemctl start` exited 0, the
-    /// main process started anew (its monotonic start time moved, or systemd unloaded the finished
-    /// unit) and ended with success and exit 0.
-    /// A masked or refused unit, or one whose condition failed, keeps the previous run's result,
-    /// which must not pass for this one.
+    /// What loader-run's answer says of the run (see `LoaderRunOutcome`).
     static func loaderRunVerdict(_ answer: VerifyFacts) -> (problem: String?, found: String) {
+        LoaderRunOutcome.judge(answer.answer)
+    }
+}
+
+/// How one loader run that `loader-run.sh` started ended, for verify's `load.run` and the deploy's
+/// post-check alike.
+public enum LoaderRunOutcome {
+    /// `problem` is nil when `systemctl start` exited 0, the main process started anew (its
+    /// monotonic start time moved, or systemd unloaded the finished unit) and ended with success and
+    /// exit 0. A masked or refused unit, or one whose condition failed, keeps the previous run's
+    /// result, which must not pass for this one.
+    public static func judge(_ answer: ScriptAnswer) -> (problem: String?, found: String) {
         let found = "Result=\(answer["Result"] ?? "?"), ExecMainStatus=\(answer["ExecMainStatus"] ?? "?")"
         guard let status = answer["start_status"] else {
             return ("the host answered no start status: \(found)", found)
