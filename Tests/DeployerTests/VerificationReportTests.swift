@@ -233,7 +233,8 @@ struct VerificationReportTests {
         #expect(!english.contains("READY"))
         #expect(english.contains("4. ➖ The healthcheck says `ok` (not checked: partial verification)"))
         #expect(english.contains("## 8. Smoke checks\n\n_Not checked: partial verification._"))
-        #expect(!VerificationRecord(report: report, reportSHA256: "x", sums: nil).passed, "a partial pass opens no gate")
+        #expect(
+            !VerificationRecord(report: report, reportSHA256: "x", sums: nil).passed, "a partial pass opens no gate")
         let failed = try #require(Self.scenarios.first { $0.name == "partial-fail" }?.report)
         #expect(failed.verdict == .checkFailed && failed.failureSummary.contains("automation.timer"))
         #expect(
