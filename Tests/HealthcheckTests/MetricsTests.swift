@@ -186,8 +186,10 @@ struct MetricsClickHouseTests {
         _ status: String, startedSecondsAgo: Int, durationMilliseconds: Int, rows: [Int], apiRequests: Int,
         retries: Int, release: String
     ) -> String {
-        let started = "now64(3) - toIntervalMillisecond(\(startedSecondsAgo * 1000))"
-        let finished = "now64(3) - toIntervalMillisecond(\(startedSecondsAgo * 1000 - durationMilliseconds))"
+        // One instant for both ends: ClickHouse evaluates each now64() of a VALUES row on its own.
+        let now = "fromUnixTimestamp64Milli(toInt64(\(Int(Date().timeIntervalSince1970 * 1000))))"
+        let started = "\(now) - toIntervalMillisecond(\(startedSecondsAgo * 1000))"
+        let finished = "\(now) - toIntervalMillisecond(\(startedSecondsAgo * 1000 - durationMilliseconds))"
         return """
             INSERT INTO meta_job_runs (run_id, job, started_at, finished_at, status, rows_orders, rows_tickets,
                 rows_events, rows_shows, rows_inventory, api_requests, retries, error, release_id, _version)
