@@ -32,18 +32,12 @@ struct ReleaseTransferTests {
 
     /// A release of the repository's files with the timer's RandomizedDelaySec set to `delay`, and the checkout's binary.
     static func unitOnly(_ fixture: DeployFixture, delay: Int) throws -> String {
-        let checkout = try fixture.checkout { path in
-            let timer = path + "/systemd/qtickets_api.timer"
-            try String(contentsOfFile: timer, encoding: .utf8).replacingOccurrences(
-                of: "RandomizedDelaySec=60", with: "RandomizedDelaySec=\(delay)"
-            )
-            .write(toFile: timer, atomically: true, encoding: .utf8)
-        }
-        return try DeployTests.buildID(
+        try FaultTests.release(
             fixture,
-            [
-                "--checkout", checkout, "--binary",
-                Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path,
+            units: [
+                "qtickets_api.timer": {
+                    $0.replacingOccurrences(of: "RandomizedDelaySec=60", with: "RandomizedDelaySec=\(delay)")
+                }
             ])
     }
 

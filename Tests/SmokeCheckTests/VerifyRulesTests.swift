@@ -34,7 +34,7 @@ struct VerifyRulesTests {
     @Test("load.run passes only on a start that exited 0 and ran the service anew to success")
     func loaderRun() {
         func verdict(_ lines: String) -> String? {
-            VerifySuite.loaderRunVerdict(VerifyFacts(output: lines, command: "")).problem
+            LoaderRunOutcome.judge(VerifyFacts(output: lines, command: "").answer).problem
         }
         #expect(
             verdict("started_before=100\nstart_status=0\nstarted_after=200\nResult=success\nExecMainStatus=0")

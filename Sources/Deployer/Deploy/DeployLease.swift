@@ -73,19 +73,14 @@ public final class DeployLease: Sendable {
     /// Stops renewing; the lease then lasts until its TTL or `release(reachable:)`.
     func stopRenewing() { renewal.cancel() }
 
-    /// Gives the lease back on each host still reachable (by name); a host cut off lets it expire.
-    func release(reachable: [String: any RemoteHost]) async {
+    /// Gives the lease back on each host still reachable (by name; nil: every host, for a run that
+    /// ends before its first step, at a closed gate or a plan that failed); a host cut off lets it expire.
+    public func release(reachable: [String: any RemoteHost]? = nil) async {
         stopRenewing()
         for taken in held {
-            if let connection = reachable[taken.host.label] { await taken.lease.release(on: connection) }
+            let connection = reachable.map { $0[taken.host.label] } ?? taken.host
+            if let connection { await taken.lease.release(on: connection) }
         }
-    }
-
-    /// Gives the lease back on every host, for a run that ends before its first step (a closed
-    /// gate, a plan that failed).
-    public func release() async {
-        stopRenewing()
-        for taken in held { await taken.lease.release(on: taken.host) }
     }
 }
 

@@ -22,7 +22,7 @@ extension VerifySuite {
                 .joined(separator: " "))
         let run = (output: started.output + journal.output, seconds: started.seconds + journal.seconds)
         let result = VerifyFacts(output: started.output, command: "")
-        let verdict = Self.loaderRunVerdict(result)
+        let verdict = LoaderRunOutcome.judge(result.answer)
         var results = [
             CheckResult(
                 id: "load.run", area: .load,
@@ -117,11 +117,6 @@ extension VerifySuite {
             id: "load.run-rows", area: .load, title: title, outcome: .pass,
             expected: "rows with the run's _run_id in each staging table = its rows_<entity> in meta_job_runs",
             found: "run \(id): " + figures.joined(separator: ", "), evidence: evidence, seconds: elapsed(started))
-    }
-
-    /// What loader-run's answer says of the run (see `LoaderRunOutcome`).
-    static func loaderRunVerdict(_ answer: VerifyFacts) -> (problem: String?, found: String) {
-        LoaderRunOutcome.judge(answer.answer)
     }
 }
 
