@@ -94,8 +94,9 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
                 areas = Set(parsed)
             }
-            // A full run records its verdict signed: the key is loaded before anything runs.
-            let verifier = areas == nil ? try verifierKeyFile() : nil
+            // A full run records its verdict signed: the key is loaded before anything runs; a
+            // partial one (--only, --host) records nothing and needs none.
+            let verifier = areas == nil && target.host == nil ? try verifierKeyFile() : nil
             return try await global.withSession(target) { environment, session in
                 let store = ReleaseStore.of(checkout: options.checkoutPath)
                 let report = try await global.withProgress {
