@@ -69,6 +69,22 @@ struct LoaderScriptTests {
         #expect(passed.answer["Result"] == "success", "\(passed.stdout)")
     }
 
+    @Test("loader-run joins a run the timer began just before: the start time stays, the exit time moves")
+    func loaderRunJoins() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let name = "deployctl-test-join-\(UUID().uuidString.prefix(8).lowercased())"
+        let remove = try install(name, command: "sleep 2", on: host)
+        defer { remove() }
+        try host.shell("systemctl start \(name).timer && systemctl start --no-block \(name).service")
+        let joined = try host.run(.loaderRun, ["\(name).service"])
+        #expect(joined.answer["start_status"] == "0" && joined.answer["Result"] == "success", "\(joined.stdout)")
+        #expect(joined.answer["started_after"] == joined.answer["started_before"], "\(joined.stdout)")
+        #expect(
+            joined.answer["exited_after"].map { $0 != "0" && $0 != joined.answer["exited_before"] } == true,
+            "\(joined.stdout)")
+    }
+
     @Test(
         "loader-run says when systemctl start refused the unit (masked) or ran nothing (a failed condition), which Result alone cannot: it keeps the previous run's success"
     )
@@ -104,6 +120,7 @@ struct LoaderScriptTests {
         #expect(skipped.answer["start_status"] == "0", "\(skipped.stdout)")
         #expect(
             skipped.answer["started_after"] == skipped.answer["started_before"], "nothing ran: \(skipped.stdout)")
+        #expect(skipped.answer["exited_after"] == skipped.answer["exited_before"], "nothing ran: \(skipped.stdout)")
     }
 
     @Test("release-command runs the binary's healthcheck with the env file and passes on its status")

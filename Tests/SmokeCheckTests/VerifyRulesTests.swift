@@ -47,6 +47,14 @@ struct VerifyRulesTests {
         // A condition that failed: start exits 0 but nothing ran.
         let skipped = verdict("started_before=100\nstart_status=0\nstarted_after=100\nResult=success\nExecMainStatus=0")
         #expect(skipped?.contains("ran nothing") == true, "\(skipped ?? "nil")")
+        #expect(
+            verdict(
+                "started_before=100\nexited_before=90\nstart_status=0\nstarted_after=100\nexited_after=150\nResult=success\nExecMainStatus=0"
+            ) == nil, "a timer run already under way when the start came, joined and finished, is a run")
+        #expect(
+            verdict(
+                "started_before=100\nexited_before=150\nstart_status=0\nstarted_after=100\nexited_after=150\nResult=success\nExecMainStatus=0"
+            )?.contains("ran nothing") == true)
         #expect(verdict("start_status=0\nstarted_after=200\nResult=exit-code\nExecMainStatus=1") != nil)
         // Unloaded after it finished (no active timer): no start time to compare, metadata.last-run judges the run.
         #expect(verdict("started_before=0\nstart_status=0\nstarted_after=0\nResult=success\nExecMainStatus=0") == nil)

@@ -124,7 +124,8 @@ extension VerifySuite {
 /// post-check alike.
 public enum LoaderRunOutcome {
     /// `problem` is nil when `systemctl start` exited 0, the main process started anew (its
-    /// monotonic start time moved, or systemd unloaded the finished unit) and ended with success and
+    /// monotonic start time moved, or systemd unloaded the finished unit) or a run the timer had
+    /// just begun ended during the start (its exit time moved), and it ended with success and
     /// exit 0. A masked or refused unit, or one whose condition failed, keeps the previous run's
     /// result, which must not pass for this one.
     public static func judge(_ answer: ScriptAnswer) -> (problem: String?, found: String) {
@@ -137,9 +138,11 @@ public enum LoaderRunOutcome {
         }
         let before = answer["started_before"] ?? ""
         let after = answer["started_after"] ?? ""
+        // A run the timer had begun just before is joined: its start was already read, its exit moves.
+        let exited = answer["exited_after"].map { !$0.isEmpty && $0 != "0" && $0 != answer["exited_before"] } ?? false
         // 0: systemd unloaded the finished unit (nothing, no active timer, refers to it) and remembers
         // no start; whether this run happened is then metadata.last-run's to say.
-        guard after.isEmpty || after == "0" || after != before else {
+        guard after.isEmpty || after == "0" || after != before || exited else {
             return (
                 "systemctl start ran nothing (the main process did not start again; a condition failed?): \(found)",
                 found
