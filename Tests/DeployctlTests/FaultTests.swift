@@ -292,7 +292,8 @@ struct FaultTests {
         do {
             let earlier = try Self.deployFirst(fixture)
             let first = try Self.release(fixture, marked: "before-broken-unit")
-            #expect(try fixture.deployctl(["deploy", Self.host, "--release", first]).status == 0)
+            let deployed = try fixture.deployctl(["deploy", Self.host, "--release", first])
+            #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
             let started = try await fixture.run(
                 "systemctl show qtickets_api.service -p ExecMainStartTimestampMonotonic --value")
             let broken = try Self.release(fixture, units: ["qtickets_healthcheck.service": Self.pre("/bin/false")])

@@ -27,6 +27,9 @@ public struct Deployment: Sendable {
 
     /// The host lease's and the migration lock's TTL (`[deploy] lock_ttl_seconds`); renewed every third of it.
     public var leaseTTL: Duration
+    /// How long the migrations wait for another run's migration lock (`--lock-wait`): long enough by
+    /// default for the claim of a deploy killed mid-migration to expire when the TTL is short.
+    public var migrationLockWait: Duration = .seconds(60)
     /// For a rollback: the migrations (with their down files) of the release being left, and the
     /// version to roll the schema back to (the target release's newest migration).
     public var schemaRollback: (migrations: [Migration], to: UInt64)?
@@ -64,7 +67,7 @@ public struct Deployment: Sendable {
     func migrator(in session: EnvironmentSession) async throws(CommandFailure) -> Migrator<ClickHouseClient> {
         try await EnvironmentMigrator.open(
             in: session, migrations: try migrations,
-            options: .init(release: release.id, actor: actor, lockTTL: leaseTTL))
+            options: .init(release: release.id, actor: actor, lockTTL: leaseTTL, lockWait: migrationLockWait))
     }
 
     /// Reads every host and the schema; changes nothing. `parallel` hosts are deployed at once.

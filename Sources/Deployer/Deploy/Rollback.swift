@@ -24,7 +24,7 @@ public struct Rollback: Sendable {
 
     /// A prepared rollback: the deployment to run, and the folders to remove after it.
     public struct Prepared: Sendable {
-        public let deployment: Deployment
+        public var deployment: Deployment
         public let from: String
         public let to: String
         /// What the downs delete (when the caller allowed it, or the schema was left).
