@@ -454,9 +454,7 @@ struct ActionExecutor: Sendable {
         migrated = true
         let migrator = try await EnvironmentMigrator.open(
             in: session, migrations: rollback.migrations,
-            options: .init(
-                release: id, actor: deployment.actor, lockTTL: deployment.leaseTTL,
-                lockWait: deployment.migrationLockWait))
+            options: deployment.migratorOptions)
         do throws(MigratorError) {
             _ = try await migrator.down(to: rollback.to)
         } catch {

@@ -67,7 +67,12 @@ public struct Deployment: Sendable {
     func migrator(in session: EnvironmentSession) async throws(CommandFailure) -> Migrator<ClickHouseClient> {
         try await EnvironmentMigrator.open(
             in: session, migrations: try migrations,
-            options: .init(release: release.id, actor: actor, lockTTL: leaseTTL, lockWait: migrationLockWait))
+            options: migratorOptions)
+    }
+
+    /// The migrator's options for this run, forward or back: its release, actor, lock TTL and lock wait.
+    var migratorOptions: Migrator<ClickHouseClient>.Options {
+        .init(release: release.id, actor: actor, lockTTL: leaseTTL, lockWait: migrationLockWait)
     }
 
     /// Reads every host and the schema; changes nothing. `parallel` hosts are deployed at once.
@@ -100,7 +105,7 @@ public struct Deployment: Sendable {
             ? try await migrator(in: session)
             : try await EnvironmentMigrator.open(
                 in: session, migrations: schemaRollback!.migrations,
-                options: .init(release: release.id, actor: actor, lockTTL: leaseTTL))
+                options: migratorOptions)
         let steps: [Migrator<ClickHouseClient>.Step]
         do throws(MigratorError) {
             if let schemaRollback {

@@ -29,10 +29,7 @@ struct Deploy: AsyncParsableCommand {
     var parallel = 1
     @Flag(help: "Deploy although the gate is closed; needs --reason, and is audited.") var forceGate = false
     @Option(help: "Why the gate is overridden (with --force-gate).") var reason: String?
-    @Option(
-        name: .customLong("lock-wait"),
-        help: "Seconds the migrations wait for another run's migration lock before giving up (default 60).")
-    var lockWait = 60
+    @OptionGroup var lock: MigrationLockWaitOptions
 
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel takes a number of hosts, 1 or more") }
@@ -96,7 +93,7 @@ struct Deploy: AsyncParsableCommand {
         let session = await global.session(environment, hosts: try target.hosts(of: environment))
         var deployment = Deployment(environment: environment, release: summary, actor: Workstation.actor)
         deployment.rollbackStore = ReleaseStore.of(checkout: options.checkoutPath)
-        deployment.migrationLockWait = .seconds(lockWait)
+        deployment.migrationLockWait = lock.wait
         return (deployment, session)
     }
 }

@@ -30,10 +30,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @Flag(help: "Run downs that delete data (with --reason).") var allowDataLoss = false
     @Option(help: "Why data may be lost (with --allow-data-loss); recorded in the audit log.") var reason: String?
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation on a terminal.") var yes = false
-    @Option(
-        name: .customLong("lock-wait"),
-        help: "Seconds the migrations wait for another run's migration lock before giving up (default 60).")
-    var lockWait = 60
+    @OptionGroup var lock: MigrationLockWaitOptions
 
     func validate() throws {
         _ = try releasePrefix()
@@ -53,7 +50,7 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (to, dryRun, allowDataLoss, reason, lockWait) = (
-            try releasePrefix(), dryRun, allowDataLoss, reason, lockWait
+            try releasePrefix(), dryRun, allowDataLoss, reason, lock.wait
         )
         let ask = !yes && !global.json && isatty(STDIN_FILENO) == 1
         try await global.report("rollback") {
@@ -64,7 +61,7 @@ struct RollbackCommand: AsyncParsableCommand {
                 )
                 .prepare(in: session, to: to, allowDataLoss: allowDataLoss)
                 defer { prepared.cleanUp() }
-                prepared.deployment.migrationLockWait = .seconds(lockWait)
+                prepared.deployment.migrationLockWait = lockWait
                 let plan = try await prepared.deployment.plan(in: session, dryRun: dryRun)
                 if dryRun { return RollbackOutput(plan: plan, report: nil, dataLoss: prepared.dataLoss, checks: nil) }
                 if ask {
