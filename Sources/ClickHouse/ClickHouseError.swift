@@ -36,6 +36,10 @@ public struct ClickHouseError: Error, CustomStringConvertible, Sendable, Equatab
     /// UNKNOWN_TABLE (60) or UNKNOWN_DATABASE (81): what was asked for does not exist (yet).
     public var isMissingTable: Bool { code == 60 || code == 81 }
 
+    /// ACCESS_DENIED (497), or DATABASE_ACCESS_DENIED (291) of servers before SQL access control:
+    /// the user lacks the right.
+    public var isAccessDenied: Bool { code == 497 || code == 291 }
+
     public var description: String {
         switch kind {
         case .server:
@@ -98,6 +102,7 @@ enum ClickHouseErrorCodes {
         164: "READONLY", 192: "UNKNOWN_USER", 193: "WRONG_PASSWORD", 194: "REQUIRED_PASSWORD",
         195: "IP_ADDRESS_NOT_ALLOWED",
         209: "SOCKET_TIMEOUT", 210: "NETWORK_ERROR", 241: "MEMORY_LIMIT_EXCEEDED", 242: "TABLE_IS_READ_ONLY",
-        253: "REPLICA_ALREADY_EXISTS", 394: "QUERY_WAS_CANCELLED", 497: "ACCESS_DENIED", 516: "AUTHENTICATION_FAILED",
+        253: "REPLICA_ALREADY_EXISTS", 291: "DATABASE_ACCESS_DENIED", 394: "QUERY_WAS_CANCELLED", 497: "ACCESS_DENIED",
+        516: "AUTHENTICATION_FAILED",
     ]
 }

@@ -220,7 +220,7 @@ struct AttackTests {
             let intact = try fixture.deployctl(["audit", "verify", Self.host])
             #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
             let clickhouse = try ClickHouseServer.modern(on: Self.host)
-            try await ClickHouseClient(endpoint: clickhouse.admin).execute("TRUNCATE TABLE zakaz.deployctl_audit")
+            try await ClickHouseClient(endpoint: clickhouse.admin).execute("TRUNCATE TABLE deployctl.deployctl_audit")
             let gone = try fixture.deployctl(["audit", "verify", Self.host])
             #expect(
                 gone.status == 1 && gone.stdout.contains("entry 1 is on the host but not in ClickHouse"),
@@ -246,7 +246,7 @@ struct AttackTests {
             _ = try await fixture.run("sed -i '$d' \(log)")
             let clickhouse = try ClickHouseServer.modern(on: Self.host)
             try await ClickHouseClient(endpoint: clickhouse.admin).execute(
-                "ALTER TABLE zakaz.deployctl_audit DELETE WHERE host = '\(Self.host)' AND seq = \(count) SETTINGS mutations_sync = 2"
+                "ALTER TABLE deployctl.deployctl_audit DELETE WHERE host = '\(Self.host)' AND seq = \(count) SETTINGS mutations_sync = 2"
             )
             let elsewhere = try fixture.deployctl(
                 ["audit", "verify", Self.host], extra: ["DEPLOYCTL_STATE_DIR": fixture.directory.file("elsewhere")])
@@ -265,7 +265,7 @@ struct AttackTests {
     }
 
     @Test(
-        "a passing verification record forged with the pipeline's ClickHouse account (etl_writer), unsigned or signed by a key production does not trust, opens no gate"
+        "a passing verification record forged with the pipeline's ClickHouse account (etl_writer) is refused by ClickHouse, and one that got in, unsigned or signed by a key production does not trust, opens no gate"
     )
     func forgedVerificationRecordOpensNoGate() async throws {
         let fixture = try await DeployFixture()
@@ -284,13 +284,12 @@ struct AttackTests {
             hasher.waitUntilExit()
             let sums = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
             let clickhouse = try ClickHouseServer.modern(on: Self.host)
-            // The table as verify makes it (in the database the migrations make); the pipeline's
-            // own account then writes into it.
+            // The table as verify makes it, in deployctl's own database.
             let admin = ClickHouseClient(endpoint: clickhouse.admin)
-            let existed = try await admin.value("SELECT count() FROM system.databases WHERE name = 'zakaz'") == "1"
-            try await admin.execute("CREATE DATABASE IF NOT EXISTS zakaz")
+            let existed = try await admin.value("SELECT count() FROM system.databases WHERE name = 'deployctl'") == "1"
+            try await admin.execute("CREATE DATABASE IF NOT EXISTS deployctl")
             try await admin.execute(
-                "CREATE TABLE IF NOT EXISTS zakaz.deployctl_verifications (release String, passed UInt8, at DateTime, line String, received DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY (release, at)"
+                "CREATE TABLE IF NOT EXISTS deployctl.deployctl_verifications (release String, passed UInt8, at DateTime, line String, received DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY (release, at)"
             )
             let writer = ClickHouseClient(endpoint: try #require(clickhouse.writer))
             let now = Int(Date().timeIntervalSince1970)
@@ -309,19 +308,26 @@ struct AttackTests {
             let signed = String(
                 decoding: try JSONSerialization.data(withJSONObject: forged, options: options), as: UTF8.self)
             for (line, refusal) in [(unsigned, "it is not signed"), (signed, "which is not a trusted key")] {
-                try await writer.execute(
-                    "INSERT INTO zakaz.deployctl_verifications (release, passed, at, line) SELECT \(ClickHouseSQL.literal(release)), 1, now(), \(ClickHouseSQL.literal(line))"
-                )
+                let insert =
+                    "INSERT INTO deployctl.deployctl_verifications (release, passed, at, line) SELECT \(ClickHouseSQL.literal(release)), 1, now(), \(ClickHouseSQL.literal(line))"
+                // The pipeline's account cannot write deployctl's database at all …
+                await #expect {
+                    try await writer.execute(insert)
+                } throws: {
+                    ($0 as? ClickHouseError)?.isAccessDenied == true
+                }
+                // … and a row that got there another way (a mis-granted account) is still refused.
+                try await admin.execute(insert)
                 let gate = try fixture.deployctl(["gate", "status", "prodforged", "--release", release])
                 #expect(
                     gate.status == 1 && gate.stdout.contains("no verification on \(Self.host) the gate can take")
                         && gate.stdout.contains(refusal), "\(gate.stdout)\(gate.stderr)")
                 let deploy = try fixture.deployctl(["deploy", "prodforged", "--release", release])
                 #expect(deploy.status == 1 && deploy.stderr.contains("the gate is closed"), "\(deploy.stderr)")
-                try await admin.execute("TRUNCATE TABLE zakaz.deployctl_verifications")
+                try await admin.execute("TRUNCATE TABLE deployctl.deployctl_verifications")
             }
             try await admin.execute(
-                existed ? "DROP TABLE zakaz.deployctl_verifications SYNC" : "DROP DATABASE zakaz SYNC")
+                existed ? "DROP TABLE deployctl.deployctl_verifications SYNC" : "DROP DATABASE deployctl SYNC")
         } catch {
             Issue.record(error)
         }

@@ -87,7 +87,9 @@ final class DeployFixture: @unchecked Sendable {
     static func wipe(_ host: String, over connection: SSHConnection) async {
         _ = try? await connection.run(DeployTarget.removal)
         if let clickhouse = try? ClickHouseServer.modern(on: host) {
-            try? await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS zakaz")
+            for database in ["zakaz", "deployctl"] {
+                try? await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS \(database)")
+            }
         }
     }
 

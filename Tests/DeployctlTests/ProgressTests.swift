@@ -65,7 +65,9 @@ struct ProgressTests {
             // The same deploy again on a host as it was before, without a terminal.
             _ = try await fixture.connection.run(DeployTarget.removal)
             let clickhouse = try ClickHouseServer.modern(on: host)
-            try await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS zakaz")
+            for database in ["zakaz", "deployctl"] {
+                try await ClickHouseClient(endpoint: clickhouse.admin).execute("DROP DATABASE IF EXISTS \(database)")
+            }
             #expect(try fixture.deployctl(["setup", host]).status == 0)
             #expect(try fixture.deployctl(["secrets", "push", host, "--from", fixture.envFile()]).status == 0)
             let plain = try fixture.deployctl(["deploy", host, "--release", release])

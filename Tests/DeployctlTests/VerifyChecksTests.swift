@@ -194,7 +194,9 @@ struct VerifyChecksTests {
             // Only this client's orders: no rows another run left in prod2's zakaz.
             let server = try ClickHouseServer.modern(on: Self.host)
             let admin = ClickHouseClient(endpoint: server.admin)
-            try await admin.execute("DROP DATABASE IF EXISTS zakaz")
+            for database in ["zakaz", "deployctl"] {
+                try await admin.execute("DROP DATABASE IF EXISTS \(database)")
+            }
             try Self.deployed(fixture)
             let run = try fixture.deployctl(["--json", "verify", Self.host, "--output-dir", reports.path])
             let checks = Self.checks(run)

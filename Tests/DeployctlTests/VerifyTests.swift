@@ -147,27 +147,27 @@ struct VerifyTests {
             let admin = ClickHouseClient(endpoint: server.admin)
             let stored = try #require(
                 try await admin.rows(
-                    "SELECT line, toUnixTimestamp(received) FROM zakaz.deployctl_verifications WHERE release = '\(release)' ORDER BY received DESC LIMIT 1"
+                    "SELECT line, toUnixTimestamp(received) FROM deployctl.deployctl_verifications WHERE release = '\(release)' ORDER BY received DESC LIMIT 1"
                 ).first)
             let line = try #require(stored[0])
             let real = ClickHouseSQL.literal(line)
             try await admin.execute(
-                "ALTER TABLE zakaz.deployctl_verifications DELETE WHERE line = \(real) SETTINGS mutations_sync = 2")
+                "ALTER TABLE deployctl.deployctl_verifications DELETE WHERE line = \(real) SETTINGS mutations_sync = 2")
             for (shift, received, refusal) in [
                 (-7200, "now() - 7200", "2.0 h old"), (3600, "now()", "a record from the future is not taken"),
             ] {
                 let forged = ClickHouseSQL.literal(try Self.resigned(line, shift: shift))
                 try await admin.execute(
-                    "INSERT INTO zakaz.deployctl_verifications (release, passed, at, line, received) SELECT '\(release)', 1, \(received), \(forged), \(received)"
+                    "INSERT INTO deployctl.deployctl_verifications (release, passed, at, line, received) SELECT '\(release)', 1, \(received), \(forged), \(received)"
                 )
                 let refused = try fixture.deployctl(["gate", "status", "prodgate", "--release", release])
                 try await admin.execute(
-                    "ALTER TABLE zakaz.deployctl_verifications DELETE WHERE line = \(forged) SETTINGS mutations_sync = 2"
+                    "ALTER TABLE deployctl.deployctl_verifications DELETE WHERE line = \(forged) SETTINGS mutations_sync = 2"
                 )
                 #expect(refused.status == 1 && refused.stdout.contains(refusal), "\(refused.stdout)")
             }
             try await admin.execute(
-                "INSERT INTO zakaz.deployctl_verifications (release, passed, at, line, received) SELECT '\(release)', 1, toDateTime(\(try #require(stored[1]))), \(real), toDateTime(\(try #require(stored[1])))"
+                "INSERT INTO deployctl.deployctl_verifications (release, passed, at, line, received) SELECT '\(release)', 1, toDateTime(\(try #require(stored[1]))), \(real), toDateTime(\(try #require(stored[1])))"
             )
             #expect(
                 try fixture.deployctl(["gate", "status", "prodgate", "--release", release]).status == 0,

@@ -238,6 +238,20 @@ struct EnvironmentErrorTests {
             ]
         ),
         MalformedCase(
+            name: "deployctl's bookkeeping must not share the pipeline's database",
+            document: minimal.inserting(#"state_database = "zakaz""#, after: 17),
+            expected: [
+                "\(file):18:1: clickhouse.state_database: state_database (default 'deployctl') must differ from database ('zakaz'): the pipeline's account writes that database, and deployctl's migration history, locks, audit copy and verification records must be out of its reach"
+            ]
+        ),
+        MalformedCase(
+            name: "a pipeline database named like deployctl's default",
+            document: minimal.inserting(#"database = "deployctl""#, after: 17),
+            expected: [
+                "\(file):18:1: clickhouse.database: state_database (default 'deployctl') must differ from database ('deployctl'): the pipeline's account writes that database, and deployctl's migration history, locks, audit copy and verification records must be out of its reach"
+            ]
+        ),
+        MalformedCase(
             name: "writer must differ from admin",
             document: minimal.replacing(line: 24, with: #"user = "admin""#),
             expected: [

@@ -155,6 +155,8 @@ struct EnvironmentParsingTests {
         #expect(environment.clickhouse.httpHost == "127.0.0.1")
         #expect(environment.clickhouse.httpPort == 8123)
         #expect(environment.clickhouse.database == "zakaz")
+        #expect(
+            environment.clickhouse.stateDatabase == "deployctl", "bookkeeping in deployctl's own database by default")
         #expect(environment.clickhouse.cluster == nil)
         #expect(environment.clickhouse.admin == .init(user: "admin", password: .environment("CH_ADMIN_PASSWORD")))
         #expect(

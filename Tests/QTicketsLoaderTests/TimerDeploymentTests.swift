@@ -54,7 +54,8 @@ struct TimerDeploymentTests {
             try await admin.execute("CREATE DATABASE IF NOT EXISTS zakaz")
             _ = try await Migrator(
                 client: admin, migrations: try MigrationSet(directory: PipelineDatabase.migrationsDirectory).migrations,
-                tables: TrackingTables(database: "zakaz"), options: .init(actor: "timer-test@deployctl")
+                tables: TrackingTables(database: "deployctl", target: "zakaz"),
+                options: .init(actor: "timer-test@deployctl")
             ).up()
             try await install(
                 on: connection, release: release,
@@ -174,7 +175,9 @@ struct TimerDeploymentTests {
             \(layout.root) \(layout.envFileDirectory); \
             systemctl daemon-reload; systemctl reset-failed \(units.joined(separator: " ")); userdel \(layout.user)
             """)
-        try? await admin.execute("DROP DATABASE IF EXISTS zakaz")
+        for database in ["zakaz", "deployctl"] {
+            try? await admin.execute("DROP DATABASE IF EXISTS \(database)")
+        }
     }
 
     private func expectSuccess(_ result: CommandResult, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -21,7 +21,9 @@
 -- rights even if older scripts granted more.
 
 -- The loader account: writes the staging tables and meta_job_runs, reads meta_job_runs for its
--- backfill guard and the views for its own checks. No DDL, no DROP. Reachable from the host itself
+-- backfill guard and the views for its own checks. No DDL, no DROP, and nothing at all on deployctl's
+-- own database ([clickhouse] state_database, default deployctl: migration history, locks, audit
+-- copy, verification records); `deployctl verify` checks that its inserts there are refused. Reachable from the host itself
 -- (the loader unit, the deployctl tunnel) and from Docker bridge networks (a loader container).
 CREATE USER IF NOT EXISTS etl_writer
     IDENTIFIED WITH sha256_password BY '{{ETL_WRITER_PASSWORD}}'

@@ -332,7 +332,7 @@ extension Deployment {
                 result: hostFailed ? "failed" : "ok", seconds: started.duration(to: .now).secondsValue,
                 changes: mine.map(\.description),
                 detail: hostFailed ? failure?.message : nil)
-            _ = try? await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+            _ = try? await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
                 record, on: connection, clickhouse: clickhouse)
         }
         return outcomes
@@ -627,7 +627,7 @@ struct ActionExecutor: Sendable {
             on: host, run: run, release: id, actor: deployment.actor, units: units.sorted())
         if let fired {
             let clickhouse = try? await session.clickhouse(as: .admin)
-            try await AuditLog(layout: layout, database: deployment.environment.clickhouse.database).append(
+            try await AuditLog(layout: layout, database: deployment.environment.clickhouse.stateDatabase).append(
                 HostWatchdog.auditRecord(fired, environment: deployment.environment.name, host: name), on: host,
                 clickhouse: clickhouse)
         }

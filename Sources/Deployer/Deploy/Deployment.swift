@@ -212,7 +212,7 @@ extension Deployment {
         let clickhouse = try? await session.clickhouse(as: .admin)
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
-            try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+            try await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
                 AuditRecord(
                     command: "data loss allowed", environment: environment.name, host: link.host.name, actor: actor,
                     release: release.id,
@@ -228,7 +228,7 @@ extension Deployment {
         let clickhouse = try? await session.clickhouse(as: .admin)
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
-            try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+            try await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
                 AuditRecord(
                     command: "gate override", environment: environment.name, host: link.host.name, actor: actor,
                     release: release.id, result: "ok",

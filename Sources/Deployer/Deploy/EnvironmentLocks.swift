@@ -60,7 +60,7 @@ public struct EnvironmentLocks: Sendable {
                             result: "ok", seconds: 0,
                             changes: ["broke the deploy lock of \(holder.owner) (`\(holder.command)`)"],
                             detail: breaking.reason)
-                        try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+                        try await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
                             record, on: connection, clickhouse: clickhouse)
                     }
                     return LockReport.HostLock(host: host.name, holder: holder, problem: nil)

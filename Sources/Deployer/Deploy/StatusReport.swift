@@ -6,6 +6,7 @@ import Foundation
 import HostScripts
 import Migrator
 import SSH
+import Verify
 
 /// `deployctl status <env>`: what each host runs and whether it is still what was deployed.
 public struct StatusReport: CommandOutput {
@@ -209,8 +210,7 @@ public struct StatusProbe: Sendable {
             let client = try await session.clickhouse(as: .admin, timeout: .seconds(30))
             let statuses = try await Migrator(
                 client: client, migrations: migrations,
-                tables: TrackingTables(
-                    database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)
+                tables: environment.clickhouse.trackingTables
             ).status()
             schema = StatusReport.Schema(
                 head: statuses.last { $0.condition == .applied || $0.condition == .baselined }.map {

@@ -3,6 +3,7 @@ import Console
 import Environments
 import Foundation
 import Migrator
+import Verify
 
 /// The migrator of one environment: its ClickHouse (as admin, over the session's ClickHouse host),
 /// its database and cluster, and the migration files of this checkout.
@@ -21,7 +22,7 @@ public enum EnvironmentMigrator {
             throw error.failure
         }
         let clickhouse = session.environment.clickhouse
-        let tables = TrackingTables(database: clickhouse.database, cluster: clickhouse.cluster)
+        let tables = clickhouse.trackingTables
         var options = options
         if options.progress == nil, let observer = DeployProgress.observer {
             options.progress = { observer(.migration($0)) }

@@ -117,7 +117,7 @@ public struct SecretsPush: Sendable {
             changes: [
                 "\(layout.envFile) replaced: \(outcome.variables.count) variable(s) \(outcome.variables.joined(separator: ", "))"
             ])
-        try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+        try await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
             record, on: host, clickhouse: try? await session.clickhouse(as: .admin))
         return EnvFileCheck.Outcome(
             host: host.label, path: layout.envFile, ownership: "root \(layout.user) 640", problems: [],

@@ -26,6 +26,8 @@ public enum ClickHouseAccessError: Error, Sendable, CustomStringConvertible {
     case tunnel(SSHError)
     /// The user's password could not be resolved: a configuration problem, not a network one.
     case secret(user: String, reference: SecretReference, reason: String)
+    /// deployctl's bookkeeping is still in the pipeline's database (the message says how to move it).
+    case stateLeftBehind(String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum ClickHouseAccessError: Error, Sendable, CustomStringConvertible {
         case .tunnel(let error): "\(error)"
         case .secret(let user, let reference, let reason):
             "the ClickHouse password of \(user) (\(reference)): \(reason)"
+        case .stateLeftBehind(let message): message
         }
     }
 
@@ -42,6 +45,7 @@ public enum ClickHouseAccessError: Error, Sendable, CustomStringConvertible {
         case .hostUnreachable: CommandFailure(.unreachable, "ssh", description)
         case .tunnel: CommandFailure(.unreachable, "tunnel", description)
         case .secret: CommandFailure(.invalidConfiguration, "secret", description)
+        case .stateLeftBehind: CommandFailure(.checkFailed, "state", description)
         }
     }
 }

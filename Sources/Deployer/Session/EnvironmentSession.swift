@@ -28,6 +28,8 @@ public final class EnvironmentSession: @unchecked Sendable {
     private let lock = NSLock()
     private var tunnel: (any PortForward)?
     private var passwords: [ClickHouseRole: String] = [:]
+    /// Whether deployctl's bookkeeping was found where `state_database` says, once per session.
+    private var stateChecked = false
     private var closed = false
 
     init(
@@ -144,8 +146,13 @@ public final class EnvironmentSession: @unchecked Sendable {
 
     /// A client of the environment's ClickHouse as `role`, through the session's tunnel; the
     /// password is resolved once per session (a `remote_file` is read from the ClickHouse host).
+    ///
+    /// The first admin client of a session also makes sure no bookkeeping table is left in the
+    /// pipeline's database (`checkingState`): a command working beside such a table would start
+    /// a second, empty history. A failed look is not a verdict: the caller's own query meets the
+    /// same failure and reports it.
     public func clickhouse(
-        as role: ClickHouseRole, timeout: Duration = .seconds(300), readAttempts: Int = 3
+        as role: ClickHouseRole, timeout: Duration = .seconds(300), readAttempts: Int = 3, checkingState: Bool = true
     ) async throws(ClickHouseAccessError) -> ClickHouseClient {
         let tunnel = try clickhouseTunnel()
         let password = try await password(of: role)
@@ -153,7 +160,14 @@ public final class EnvironmentSession: @unchecked Sendable {
         let endpoint = ClickHouseEndpoint(
             url: URL(string: "http://127.0.0.1:\(tunnel.localPort)")!, user: credentials.user, password: password,
             database: environment.clickhouse.database, timeout: timeout)
-        return ClickHouseClient(endpoint: endpoint, readAttempts: readAttempts)
+        let client = ClickHouseClient(endpoint: endpoint, readAttempts: readAttempts)
+        if role == .admin, checkingState, !lock.withLock({ stateChecked }),
+            let left = try? await StateMove.leftBehind(environment.clickhouse, client: client)
+        {
+            guard left.isEmpty else { throw .stateLeftBehind(StateMove.refusal(environment, tables: left)) }
+            lock.withLock { stateChecked = true }
+        }
+        return client
     }
 
     /// The password of `role`'s ClickHouse user.

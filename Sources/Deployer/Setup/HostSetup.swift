@@ -86,7 +86,7 @@ public struct HostSetup: Sendable {
                             failure: "missing on the host: " + missing.joined(separator: ", "))
                     }
                     let changes = answer.all("changed")
-                    let log = AuditLog(layout: layout, database: environment.clickhouse.database)
+                    let log = AuditLog(layout: layout, database: environment.clickhouse.stateDatabase)
                     let clickhouse = try? await session.clickhouse(as: .admin)
                     try await log.append(
                         AuditRecord(

@@ -140,7 +140,7 @@ public struct Gate: Sendable {
         if gate.minSoak > .zero {
             let soak = Double(gate.minSoak.components.seconds)
             let deployed = try? await client.using(database: nil).value(
-                "SELECT toUnixTimestamp(min(recorded)) FROM \(ClickHouseSQL.identifier(staging.clickhouse.database)).\(ClickHouseSQL.identifier(AuditLog.table)) "
+                "SELECT toUnixTimestamp(min(recorded)) FROM \(ClickHouseSQL.identifier(staging.clickhouse.stateDatabase)).\(ClickHouseSQL.identifier(AuditLog.table)) "
                     + "WHERE position(line, '\"command\":\"deploy\"') > 0 AND position(line, \(ClickHouseSQL.literal("\"release\":\"\(release)\""))) > 0 "
                     + "AND position(line, '\"result\":\"ok\"') > 0")
             let since = Double(deployed ?? "") ?? 0

@@ -110,8 +110,7 @@ public struct Verification: Sendable {
             ? []
             : (try? await Migrator(
                 client: admin, migrations: migrations,
-                tables: TrackingTables(
-                    database: environment.clickhouse.database, cluster: environment.clickhouse.cluster)
+                tables: environment.clickhouse.trackingTables
             ).status()) ?? []
         let applied = history.filter { $0.condition == .applied || $0.condition == .baselined }
         let report = VerificationReport(

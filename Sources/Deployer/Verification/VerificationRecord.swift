@@ -126,7 +126,7 @@ public struct VerificationLog: Sendable {
     }
 
     var table: String {
-        "\(ClickHouseSQL.identifier(environment.clickhouse.database)).\(ClickHouseSQL.identifier(Verification.table))"
+        "\(ClickHouseSQL.identifier(environment.clickhouse.stateDatabase)).\(ClickHouseSQL.identifier(Verification.table))"
     }
 
     /// SHA-256 of the `SHA256SUMS` of the release `current` names on the first reachable host of
@@ -178,7 +178,7 @@ public struct VerificationLog: Sendable {
             guard case .success(let connection) = link.connection else { continue }
             try await HostScript(host: connection).require(
                 .verificationAppend, [layout.shared, line], step: "storing the verification record")
-            try await AuditLog(layout: layout, database: environment.clickhouse.database).append(
+            try await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
                 AuditRecord(
                     command: "verify", environment: environment.name, host: link.host.name, actor: record.actor,
                     release: record.release,

@@ -29,6 +29,18 @@ extension EnvironmentDecoder {
             expected: "a ClickHouse identifier (letters, digits and _, not starting with a digit)",
             isValid: ValueFormats.isIdentifier
         )
+        let stateDatabase = table.string(
+            "state_database",
+            expected: "a ClickHouse identifier (letters, digits and _, not starting with a digit)",
+            isValid: ValueFormats.isIdentifier
+        )
+        if (stateDatabase ?? "deployctl") == (database ?? "zakaz") {
+            table.diagnostics.report(
+                .conflict,
+                at: table.path.appending(stateDatabase == nil ? "database" : "state_database"),
+                "state_database (default 'deployctl') must differ from database ('\(database ?? "zakaz")'): the pipeline's account writes that database, and deployctl's migration history, locks, audit copy and verification records must be out of its reach"
+            )
+        }
         let cluster = table.string(
             "cluster",
             expected: "a ClickHouse cluster name (letters, digits, _ and -, not starting with a digit)",
@@ -54,6 +66,7 @@ extension EnvironmentDecoder {
             httpHost: httpHost ?? "127.0.0.1",
             httpPort: httpPort ?? 8123,
             database: database ?? "zakaz",
+            stateDatabase: stateDatabase ?? "deployctl",
             cluster: cluster,
             admin: admin,
             writer: writer

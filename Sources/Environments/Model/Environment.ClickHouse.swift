@@ -17,6 +17,11 @@ extension Environment {
         /// The database the pipeline's tables live in.
         public var database: String
 
+        /// The database deployctl keeps its own bookkeeping in (migration history and lock, audit
+        /// copy, verification records): never the pipeline's, so that the pipeline's account cannot
+        /// write it.
+        public var stateDatabase: String
+
         /// The ClickHouse cluster to run migrations `ON CLUSTER`, or `nil` for a single server.
         public var cluster: String?
 
@@ -33,6 +38,7 @@ extension Environment {
             httpHost: String = "127.0.0.1",
             httpPort: Int = 8123,
             database: String = "zakaz",
+            stateDatabase: String = "deployctl",
             cluster: String? = nil,
             admin: Credentials,
             writer: Credentials
@@ -42,6 +48,7 @@ extension Environment {
             self.httpHost = httpHost
             self.httpPort = httpPort
             self.database = database
+            self.stateDatabase = stateDatabase
             self.cluster = cluster
             self.admin = admin
             self.writer = writer

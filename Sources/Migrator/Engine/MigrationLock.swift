@@ -46,6 +46,17 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
 
     var table: String { tables.qualified(tables.lock) }
 
+    /// This run's claim as the lock table holds it once it lives where `tables` say (after a move).
+    func relocated(to tables: TrackingTables) -> MigrationLock {
+        let moved = MigrationLock(client: client, tables: tables, owner: owner, clock: clock, retryPause: retryPause)
+        let (id, renewed) = state.withLock { (claimID, self.renewed) }
+        moved.state.withLock {
+            moved.claimID = id
+            moved.renewed = renewed
+        }
+        return moved
+    }
+
     /// Claims the lock, waiting up to `wait` for another holder to finish.
     ///
     /// - Throws: `MigratorError` `.locked` naming the holder and when its claim expires.

@@ -117,6 +117,19 @@ extension Migrator {
         try await history.ensure(executor: executor(on: serverClient))
     }
 
+    /// This run's claim on the lock, once held; the tracking tables are created when missing.
+    func acquireLock() async throws(MigratorError) -> MigrationLock<Client> {
+        let lock = MigrationLock(
+            client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause)
+        do throws(MigratorError) {
+            try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
+        } catch  where error.cause?.isMissingTable == true {
+            try await ensureTracking()
+            try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
+        }
+        return lock
+    }
+
     /// What a locked run starts from: its claim on the lock, the history as it stood once the lock
     /// was held, and the clock that orders the run's events after it.
     struct Run {
@@ -129,14 +142,7 @@ extension Migrator {
     /// tracking tables are created only when one turns out to be missing, so a server that has
     /// them costs no DDL round trips.
     func locked<T>(_ body: (Run) async throws(MigratorError) -> T) async throws(MigratorError) -> T {
-        let lock = MigrationLock(
-            client: client, tables: tables, owner: options.actor, clock: options.clock, retryPause: options.retryPause)
-        do throws(MigratorError) {
-            try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
-        } catch  where error.cause?.isMissingTable == true {
-            try await ensureTracking()
-            try await lock.acquire(ttl: options.lockTTL, wait: options.lockWait)
-        }
+        let lock = try await acquireLock()
         do throws(MigratorError) {
             let events: [HistoryEvent]
             do throws(MigratorError) {

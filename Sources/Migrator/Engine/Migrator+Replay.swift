@@ -70,12 +70,12 @@ extension Migrator {
             let rows = try await serverClient.rows(
                 """
                 SELECT name, create_table_query FROM system.tables
-                WHERE database = \(ClickHouseSQL.literal(tables.database)) AND name NOT IN (\(ClickHouseSQL.literal(tables.history)), \(ClickHouseSQL.literal(tables.lock)))
+                WHERE database = \(ClickHouseSQL.literal(tables.target)) AND name NOT IN (\(ClickHouseSQL.literal(tables.history)), \(ClickHouseSQL.literal(tables.lock)))
                 ORDER BY name
                 """)
             return rows.map { "\($0[0] ?? ""): \($0.count > 1 ? $0[1] ?? "" : "")" }
         } catch {
-            throw MigratorError(.database, "cannot read the schema of \(tables.database): \(error)", cause: error)
+            throw MigratorError(.database, "cannot read the schema of \(tables.target): \(error)", cause: error)
         }
     }
 }

@@ -69,9 +69,9 @@ public struct Migrator<Client: ClickHouseQuerying>: Sendable {
     /// Lets this run apply pending migrations older than the newest applied one.
     public mutating func allowOutOfOrder(_ allowed: Bool) { options.allowOutOfOrder = allowed }
 
-    /// `client` must be an administrator of the server; its database setting is replaced by `tables.database`.
+    /// `client` must be an administrator of the server; its database setting is replaced by `tables.target`.
     public init(client: Client, migrations: [Migration], tables: TrackingTables, options: Options = Options()) {
-        self.client = client.using(database: tables.database)
+        self.client = client.using(database: tables.target)
         self.migrations = migrations.sorted { $0.version < $1.version }
         self.tables = tables
         self.options = options

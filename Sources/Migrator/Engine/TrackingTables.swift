@@ -6,18 +6,22 @@ import ClickHouse
 /// (no LowCardinality, no DateTime64): in cluster mode the tables are Replicated and created
 /// ON CLUSTER, so that every replica sees the same history and the same lock.
 public struct TrackingTables: Sendable, Equatable {
-    /// Database holding the tables (the environment's database by default).
+    /// Database holding the tables: deployctl's own, out of the pipeline account's reach.
     public var database: String
+    /// Database the migrations run in (unqualified names resolve there).
+    public var target: String
     public var history: String
     public var lock: String
     /// Cluster name, for replicated bookkeeping and ON CLUSTER DDL.
     public var cluster: String?
 
+    /// `target` defaults to `database`: one database holding both the schema and its history.
     public init(
-        database: String, history: String = "deployctl_migrations", lock: String = "deployctl_migration_lock",
-        cluster: String? = nil
+        database: String, target: String? = nil, history: String = "deployctl_migrations",
+        lock: String = "deployctl_migration_lock", cluster: String? = nil
     ) {
         self.database = database
+        self.target = target ?? database
         self.history = history
         self.lock = lock
         self.cluster = cluster
@@ -35,8 +39,9 @@ public struct TrackingTables: Sendable, Equatable {
     }
 
     var createStatements: [String] {
-        [
-            "CREATE DATABASE IF NOT EXISTS \(ClickHouseSQL.identifier(database))\(onCluster)",
+        Array(Set([database, target])).sorted().map {
+            "CREATE DATABASE IF NOT EXISTS \(ClickHouseSQL.identifier($0))\(onCluster)"
+        } + [
             """
             CREATE TABLE IF NOT EXISTS \(qualified(history))\(onCluster) (
                 version UInt64, slug String, kind String, statement UInt32, statement_hash String, checksum String,

@@ -5,13 +5,13 @@ import Migrator
 
 extension VerifySuite {
     /// Area 2: the release's migrations are applied, every object they create exists, and the
-    /// writer can write.
+    /// writer can write the pipeline's database but not deployctl's.
     func databaseChecks() async -> [CheckResult] {
         var results: [CheckResult] = []
         let started = ContinuousClock.now
         let migrator = Migrator(
             client: target.admin, migrations: target.migrations,
-            tables: TrackingTables(database: target.database, cluster: target.environment.clickhouse.cluster))
+            tables: target.environment.clickhouse.trackingTables)
         do {
             let status = try await migrator.status()
             let bad = status.filter { $0.condition != .applied && $0.condition != .baselined }
@@ -52,46 +52,100 @@ extension VerifySuite {
                 evidence: "SELECT name FROM system.tables WHERE database = '\(target.database)'",
                 remedy: missing.isEmpty ? nil : "deployctl migrate status shows which migration should have made them"))
         results.append(await writerCheck())
+        results.append(await stateIsolationCheck())
         return results
     }
 
-    /// The writer inserts into a scratch table in the database (created and dropped by the admin).
+    /// The writer inserts into a scratch table in the pipeline's database.
     private func writerCheck() async -> CheckResult {
         let started = ContinuousClock.now
-        let scratch = "deployctl_verify_\(UInt32.random(in: 0..<UInt32.max))"
-        let table = "\(ClickHouseSQL.identifier(target.database)).\(scratch)"
         let user = target.environment.clickhouse.writer.user
-        let evidence = "INSERT INTO \(target.database).\(scratch) as \(user)"
-        do {
-            try await target.admin.using(database: nil).execute(
-                "CREATE TABLE \(table) (x UInt8) ENGINE = MergeTree ORDER BY x")
-        } catch {
+        let id = "database.writer-can-insert"
+        let title = "The writer can insert into the database"
+        switch await writerInsert(into: target.database) {
+        case .setup(let evidence, let error):
             return CheckResult(
-                id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database",
-                outcome: .error,
-                expected: "a scratch table", found: target.redact("\(error)"), evidence: "CREATE TABLE \(table)",
-                seconds: elapsed(started))
-        }
-        let result: CheckResult
-        do {
-            try await target.writer.using(database: nil).execute("INSERT INTO \(table) (x) VALUES (1)")
-            result = CheckResult(
-                id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database",
-                outcome: .pass,
+                id: id, area: .database, title: title, outcome: .error, expected: "a scratch table",
+                found: target.redact("\(error)"), evidence: evidence, seconds: elapsed(started))
+        case .inserted(let evidence):
+            return CheckResult(
+                id: id, area: .database, title: title, outcome: .pass,
                 expected: "\(user) inserts into \(target.database)", found: "inserted one row", evidence: evidence,
                 seconds: elapsed(started))
-        } catch {
-            result = CheckResult(
-                id: "database.writer-can-insert", area: .database, title: "The writer can insert into the database",
-                outcome: .fail,
+        case .refused(let evidence, let error), .failed(let evidence, let error):
+            return CheckResult(
+                id: id, area: .database, title: title, outcome: .fail,
                 expected: "\(user) inserts into \(target.database)", found: target.redact("\(error)"),
                 evidence: evidence,
                 remedy: "GRANT INSERT, SELECT ON \(target.database).* TO \(user) (docs/clickhouse-access.md)",
                 seconds: elapsed(started))
         }
+    }
+
+    /// The writer is refused an insert into deployctl's own database: with it, the pipeline's
+    /// account could mark a migration applied that never ran, or hide a lock.
+    private func stateIsolationCheck() async -> CheckResult {
+        let started = ContinuousClock.now
+        let clickhouse = target.environment.clickhouse
+        let id = "database.state-out-of-writer-reach"
+        let title = "The writer cannot write deployctl's bookkeeping"
+        let expected = "\(clickhouse.writer.user) is refused an insert into \(clickhouse.stateDatabase)"
+        switch await writerInsert(into: clickhouse.stateDatabase) {
+        case .setup(let evidence, let error), .failed(let evidence, let error):
+            return CheckResult(
+                id: id, area: .database, title: title, outcome: .error, expected: expected,
+                found: target.redact("\(error)"), evidence: evidence, seconds: elapsed(started))
+        case .refused(let evidence, let error):
+            return CheckResult(
+                id: id, area: .database, title: title, outcome: .pass, expected: expected,
+                found: "refused (\(error.name ?? "code \(error.code ?? 0)"))", evidence: evidence,
+                seconds: elapsed(started))
+        case .inserted(let evidence):
+            return CheckResult(
+                id: id, area: .database, title: title, outcome: .fail, expected: expected,
+                found: "the insert went in: the pipeline's account can forge the migration history and the locks",
+                evidence: evidence,
+                remedy:
+                    "grant \(clickhouse.writer.user) nothing on \(clickhouse.stateDatabase) (deploy/clickhouse/grants.sql, or the <grants> of its users.d file)",
+                seconds: elapsed(started))
+        }
+    }
+
+    /// What became of the writer's insert into a scratch table the admin made in `database`.
+    private enum WriterInsert {
+        /// The admin could not make the scratch table.
+        case setup(evidence: String, ClickHouseError)
+        case inserted(evidence: String)
+        /// ClickHouse denied the writer access.
+        case refused(evidence: String, ClickHouseError)
+        /// The insert failed for another reason.
+        case failed(evidence: String, ClickHouseError)
+    }
+
+    /// The writer inserts a row into a scratch table the admin creates in `database` and drops again.
+    private func writerInsert(into database: String) async -> WriterInsert {
+        let scratch = "deployctl_verify_\(UInt32.random(in: 0..<UInt32.max))"
+        let table = "\(ClickHouseSQL.identifier(database)).\(scratch)"
+        let evidence = "INSERT INTO \(database).\(scratch) as \(target.environment.clickhouse.writer.user)"
+        let admin = target.admin.using(database: nil)
+        do throws(ClickHouseError) {
+            try await admin.execute("CREATE DATABASE IF NOT EXISTS \(ClickHouseSQL.identifier(database))")
+            try await admin.execute("CREATE TABLE \(table) (x UInt8) ENGINE = MergeTree ORDER BY x")
+        } catch {
+            return .setup(evidence: "CREATE TABLE \(table)", error)
+        }
+        let outcome: WriterInsert
+        do throws(ClickHouseError) {
+            try await target.writer.using(database: nil).execute("INSERT INTO \(table) (x) VALUES (1)")
+            outcome = .inserted(evidence: evidence)
+        } catch  where error.isAccessDenied {
+            outcome = .refused(evidence: evidence, error)
+        } catch {
+            outcome = .failed(evidence: evidence, error)
+        }
         // Dropped before the check returns: a task left to do it would not run when the process exits first.
-        try? await target.admin.using(database: nil).execute("DROP TABLE IF EXISTS \(table)")
-        return result
+        try? await admin.execute("DROP TABLE IF EXISTS \(table)")
+        return outcome
     }
 
     /// The tables and views the migrations leave, in order: created and not dropped again.

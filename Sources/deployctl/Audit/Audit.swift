@@ -38,7 +38,7 @@ struct AuditVerify: AsyncParsableCommand {
 func auditReport(_ global: GlobalOptions, _ target: EnvironmentOptions, verify: Bool) async throws -> AuditReport {
     return try await global.withSession(target) { environment, session in
         let anchors = AuditAnchorStore()
-        let report = await AuditLog(layout: HostLayout(environment), database: environment.clickhouse.database)
+        let report = await AuditLog(layout: HostLayout(environment), database: environment.clickhouse.stateDatabase)
             .report(
                 in: session, verify: verify, anchors: anchors.anchors(of: environment.name),
                 trusted: environment.verificationKeys)

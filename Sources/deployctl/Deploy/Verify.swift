@@ -120,7 +120,7 @@ struct VerifyCommand: AsyncParsableCommand {
                         let log = VerificationLog(environment: environment)
                         // The audit chains' heads, carried signed and kept here: anchors for `audit verify`.
                         let heads = await AuditLog(
-                            layout: HostLayout(environment), database: environment.clickhouse.database
+                            layout: HostLayout(environment), database: environment.clickhouse.stateDatabase
                         )
                         .heads(in: session)
                         AuditAnchorStore().record(heads, of: environment.name)

@@ -20,7 +20,7 @@ extension Deployctl {
             subcommands: [
                 MigrateStatus.self, MigratePlan.self, MigrateUp.self, MigrateDown.self, MigrateLint.self,
                 MigrateValidate.self,
-                MigrateBaseline.self, MigrateRepair.self,
+                MigrateBaseline.self, MigrateRepair.self, MigrateMoveState.self,
             ]
         )
     }
