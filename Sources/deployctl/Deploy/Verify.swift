@@ -39,6 +39,11 @@ struct VerifyCommand: AsyncParsableCommand {
     )
     var verifierKey: String?
     @Flag(help: "List the areas and exit.") var list = false
+    @Flag(
+        help:
+            "Print the manual procedure behind each area for this environment (the commands to run by hand, the possible problems) and exit; nothing is connected to."
+    )
+    var instructions = false
     @Option(
         help: ArgumentHelp(
             "Run the failing checks again on fresh state until they pass or this much time is up (90s, 5m, 1h; useful right after a deploy).",
@@ -56,6 +61,14 @@ struct VerifyCommand: AsyncParsableCommand {
             else { return nil }
             duration = .seconds(number * (unit ?? 1))
         }
+    }
+
+    /// `--instructions`: the Markdown procedure.
+    struct Instructions: CommandOutput {
+        let environment: String
+        let language: String
+        let markdown: String
+        func render(_ terminal: Terminal) -> String { markdown }
     }
 
     struct Areas: CommandOutput {
@@ -79,6 +92,17 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         if list {
             return try await global.report("verify") { Areas(areas: CheckResult.Area.allCases.map(\.rawValue)) }
+        }
+        if instructions {
+            return try await global.report("verify") {
+                guard let language = ReportLanguage(rawValue: lang) else {
+                    throw CommandFailure(.usage, "lang", "--lang takes ru or en")
+                }
+                let environment = try global.environment(target.environment)
+                return Instructions(
+                    environment: environment.name, language: language.rawValue,
+                    markdown: VerifyInstructions(environment: environment, language: language).markdown())
+            }
         }
         try await global.report("verify") {
             guard let language = ReportLanguage(rawValue: lang) else {
