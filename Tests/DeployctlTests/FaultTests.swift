@@ -404,6 +404,35 @@ struct FaultTests {
         await fixture.cleanup()
     }
 
+    @Test(
+        "an audit entry the host cannot write after a deploy is not swallowed: the deploy stands and its report says the entry is not recorded, for people and in JSON"
+    )
+    func auditEntryNotWritten() async throws {
+        let fixture = try await Self.fixture()
+        do {
+            _ = try Self.deployFirst(fixture)
+            let log = "/opt/zakaz_dashboard/shared/audit.jsonl"
+            _ = try await fixture.run("mv \(log) \(log).kept && mkdir \(log)")
+            let second = try Self.release(fixture, marked: "unaudited")
+            let deployed = try fixture.deployctl(["deploy", Self.host, "--release", second])
+            #expect(
+                deployed.status == 0 && deployed.stdout.contains("audit entry not recorded: ")
+                    && deployed.stdout.contains("appending to the audit log"), "\(deployed.stdout)\(deployed.stderr)")
+            #expect(try await Self.current(fixture) == "releases/\(second)")
+            let third = try Self.release(fixture, marked: "unaudited-json")
+            let json = try fixture.deployctl(["--json", "deploy", Self.host, "--release", third])
+            let hosts = (DeployTests.result(json)["hosts"] as? [[String: Any]]) ?? []
+            #expect(
+                json.status == 0 && (hosts.first?["audit"] as? String)?.hasPrefix("not recorded: ") == true,
+                "\(json.stdout)")
+            _ = try await fixture.run("rmdir \(log) && mv \(log).kept \(log)")
+            try await Self.endsClean(fixture, next: try Self.release(fixture, marked: "audited-again"))
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
     @Test("a disk too full for the release: refused before anything changes, with the free space shown")
     func diskFull() async throws {
         let fixture = try await Self.fixture()

@@ -293,7 +293,15 @@ extension Deployment {
         session: EnvironmentSession,
         started: ContinuousClock.Instant
     ) async -> [DeployReport.HostOutcome] {
-        let clickhouse = try? await session.clickhouse(as: .admin)
+        let clickhouse: ClickHouseClient?
+        let noCopy: String?
+        do throws(ClickHouseAccessError) {
+            clickhouse = try await session.clickhouse(as: .admin)
+            noCopy = nil
+        } catch {
+            clickhouse = nil
+            noCopy = "written on the host only, not to ClickHouse's copy: \(error)"
+        }
         var outcomes: [DeployReport.HostOutcome] = []
         for link in session.links {
             guard let connection = connections[link.host.name] else {
@@ -324,16 +332,25 @@ extension Deployment {
             } else {
                 detail = nil
             }
-            outcomes.append(.init(host: link.host.name, release: current, result: result, detail: detail))
-            guard !plan.unchanged || failure != nil else { continue }
+            guard !plan.unchanged || failure != nil else {
+                outcomes.append(.init(host: link.host.name, release: current, result: result, detail: detail))
+                continue
+            }
             let record = AuditRecord(
                 command: command, environment: environment.name, host: link.host.name, actor: actor,
                 release: release.id,
                 result: hostFailed ? "failed" : "ok", seconds: started.duration(to: .now).secondsValue,
                 changes: mine.map(\.description),
                 detail: hostFailed ? failure?.message : nil)
-            _ = try? await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
-                record, on: connection, clickhouse: clickhouse)
+            var audit = noCopy
+            do throws(CommandFailure) {
+                try await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
+                    record, on: connection, clickhouse: clickhouse)
+            } catch {
+                audit = "not recorded: \(error.message)"
+            }
+            outcomes.append(
+                .init(host: link.host.name, release: current, result: result, detail: detail, audit: audit))
         }
         return outcomes
     }

@@ -131,6 +131,17 @@ public struct DeployReport: CommandOutput {
         public let release: String?
         public let result: String
         public let detail: String?
+        /// What went wrong with this host's audit entry, if anything (the deploy itself stands:
+        /// `audit verify` shows the gap until it is looked into).
+        public let audit: String?
+
+        init(host: String, release: String?, result: String, detail: String?, audit: String? = nil) {
+            self.host = host
+            self.release = release
+            self.result = result
+            self.detail = detail
+            self.audit = audit
+        }
     }
 
     public let plan: DeployPlan
@@ -188,6 +199,9 @@ public struct DeployReport: CommandOutput {
             lines.append(
                 "  \(terminal.status(status)) \(host.host)  runs \(host.release ?? "nothing")"
                     + (host.detail.map { "  \($0)" } ?? ""))
+            if let audit = host.audit {
+                lines.append("    \(terminal.status(.warn)) audit entry \(audit)")
+            }
         }
         if let failure { lines.append(terminal.paint("\(plan.command) failed: ", "31;1") + failure) }
         if let rollback {
@@ -205,11 +219,23 @@ public struct DeployReport: CommandOutput {
 }
 
 extension Deployment {
+    /// ClickHouse, for the copy of an entry that must be on record in both places before the run
+    /// goes on (an override, an allowed data loss): without it the run stops here.
+    private func auditCopy(in session: EnvironmentSession) async throws(CommandFailure) -> ClickHouseClient {
+        do throws(ClickHouseAccessError) {
+            return try await session.clickhouse(as: .admin)
+        } catch {
+            throw CommandFailure(
+                error.failure.verdict, "audit",
+                "the audit entry cannot be copied to ClickHouse, so nothing was changed: \(error)")
+        }
+    }
+
     /// The audit entry of a rollback allowed to delete data: what and why.
     public func recordDataLoss(in session: EnvironmentSession, losses: [String], reason: String)
         async throws(CommandFailure)
     {
-        let clickhouse = try? await session.clickhouse(as: .admin)
+        let clickhouse = try await auditCopy(in: session)
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
             try await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
@@ -225,7 +251,7 @@ extension Deployment {
     public func recordGateOverride(in session: EnvironmentSession, reason: String, closedBecause: String)
         async throws(CommandFailure)
     {
-        let clickhouse = try? await session.clickhouse(as: .admin)
+        let clickhouse = try await auditCopy(in: session)
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
             try await AuditLog(layout: layout, database: environment.clickhouse.stateDatabase).append(
