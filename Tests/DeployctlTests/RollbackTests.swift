@@ -173,4 +173,28 @@ struct RollbackTests {
         }
         await fixture.cleanup()
     }
+
+    @Test("a rollback while another run holds the hosts' lease is refused naming it, and the hosts keep their release")
+    func rollbackUnderHeldLease() async throws {
+        let fixture = try await FaultTests.fixture()
+        do {
+            let first = try FaultTests.deployFirst(fixture)
+            let second = try FaultTests.release(fixture, marked: "held")
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", second]).status == 0)
+            _ = try await fixture.run(
+                #"now=$(date +%s); printf '{"command":"deploy","id":"other","owner":"alice@laptop","pid":4242,"release":"r0","started":%s,"expires":%s}\n' "$now" "$((now + 600))" > /opt/zakaz_dashboard/shared/deploy.lock"#
+            )
+            let refused = try fixture.deployctl(["rollback", Self.host, "--yes"])
+            #expect(
+                refused.status == 4 && refused.stderr.contains("alice@laptop"), "\(refused.stdout)\(refused.stderr)")
+            #expect(try await FaultTests.current(fixture) == "releases/\(second)")
+            _ = try await fixture.run("rm /opt/zakaz_dashboard/shared/deploy.lock")
+            let rolled = try fixture.deployctl(["rollback", Self.host, "--yes"])
+            #expect(rolled.status == 0, "\(rolled.stdout)\(rolled.stderr)")
+            #expect(try await FaultTests.current(fixture) == "releases/\(first)")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
 }

@@ -62,20 +62,42 @@ struct RollbackCommand: AsyncParsableCommand {
                 .prepare(in: session, to: to, allowDataLoss: allowDataLoss)
                 defer { prepared.cleanUp() }
                 prepared.deployment.migrationLockWait = lockWait
-                let plan = try await prepared.deployment.plan(in: session, dryRun: dryRun)
-                if dryRun { return RollbackOutput(plan: plan, report: nil, dataLoss: prepared.dataLoss, checks: nil) }
-                if ask {
-                    print(plan.render(global.terminal))
-                    FileHandle.standardOutput.write(
-                        Data("Roll \(environment.name) back from \(prepared.from) to \(prepared.to)? [y/N] ".utf8))
-                    guard (readLine() ?? "").lowercased().hasPrefix("y") else {
-                        throw CommandFailure(.usage, "cancelled", "rollback cancelled: nothing changed")
+                if dryRun {
+                    let plan = try await prepared.deployment.plan(in: session, dryRun: true)
+                    return RollbackOutput(plan: plan, report: nil, dataLoss: prepared.dataLoss, checks: nil)
+                }
+                // The lease before the plan, as deploy does: the plan is made on hosts no other run
+                // changes, and a host that moved since the target was chosen refuses the rollback.
+                let lease = try await prepared.deployment.lease(in: session)
+                let plan: DeployPlan
+                do {
+                    plan = try await prepared.deployment.plan(in: session, dryRun: false)
+                    let read = environment.clickhouseHost.name
+                    if let moved = plan.hosts.first(where: { $0.host == read && $0.from?.value != prepared.from }) {
+                        throw CommandFailure(
+                            .checkFailed, "rollback",
+                            "\(moved.host) now runs \(moved.from?.value ?? "no release"), not \(prepared.from) as it did when the rollback was prepared: another run changed it; nothing was rolled back, look at `deployctl status \(environment.name)` and run it again"
+                        )
                     }
+                    if ask {
+                        print(plan.render(global.terminal))
+                        FileHandle.standardOutput.write(
+                            Data("Roll \(environment.name) back from \(prepared.from) to \(prepared.to)? [y/N] ".utf8))
+                        guard (readLine() ?? "").lowercased().hasPrefix("y") else {
+                            throw CommandFailure(.usage, "cancelled", "rollback cancelled: nothing changed")
+                        }
+                    }
+                    if allowDataLoss, let reason, !prepared.dataLoss.isEmpty {
+                        try await prepared.deployment.recordDataLoss(
+                            in: session, losses: prepared.dataLoss, reason: reason)
+                    }
+                } catch {
+                    await lease.release()
+                    throw error
                 }
-                if allowDataLoss, let reason, !prepared.dataLoss.isEmpty {
-                    try await prepared.deployment.recordDataLoss(in: session, losses: prepared.dataLoss, reason: reason)
+                let report = await global.withProgress {
+                    await prepared.deployment.run(plan, in: session, under: lease)
                 }
-                let report = await global.withProgress { await prepared.deployment.run(plan, in: session) }
                 await announce(NotificationMessage(deployment: report), for: environment)
                 // The state now: the automation and monitoring areas of verify (no verdict is recorded).
                 var checks: [CheckResult]?
