@@ -1,3 +1,4 @@
+import Console
 import Foundation
 import Testing
 
@@ -69,12 +70,19 @@ struct AuditChainAttackTests {
         let directory = FileManager.default.temporaryDirectory.path + "/anchors-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = AuditAnchorStore(stateDirectory: directory)
-        store.record(["museshow": AuditAnchor(seq: 5, sha256: "a")], of: "museshow")
-        store.record(
+        try store.record(["museshow": AuditAnchor(seq: 5, sha256: "a")], of: "museshow")
+        try store.record(
             ["museshow": AuditAnchor(seq: 3, sha256: "b"), "other": AuditAnchor(seq: 1, sha256: "c")], of: "museshow")
         #expect(
             store.anchors(of: "museshow")
                 == ["museshow": AuditAnchor(seq: 5, sha256: "a"), "other": AuditAnchor(seq: 1, sha256: "c")])
         #expect(store.anchors(of: "client-prod").isEmpty)
+        let blocked = FileManager.default.temporaryDirectory.path + "/anchors-file-\(UUID().uuidString)"
+        #expect(FileManager.default.createFile(atPath: blocked, contents: Data()))
+        defer { try? FileManager.default.removeItem(atPath: blocked) }
+        #expect(throws: CommandFailure.self, "a state folder that cannot be made says so") {
+            try AuditAnchorStore(stateDirectory: blocked).record(
+                ["museshow": AuditAnchor(seq: 1, sha256: "a")], of: "museshow")
+        }
     }
 }

@@ -63,15 +63,22 @@ public struct AuditAnchorStore: Sendable {
         return (try? JSONDecoder().decode([String: AuditAnchor].self, from: data)) ?? [:]
     }
 
-    /// Keeps `heads` as `environment`'s anchors, never moving one back.
-    public func record(_ heads: [String: AuditAnchor], of environment: String) {
+    /// Keeps `heads` as `environment`'s anchors, never moving one back; the file is replaced at once.
+    ///
+    /// - Throws: `CommandFailure` naming the file when it cannot be written.
+    public func record(_ heads: [String: AuditAnchor], of environment: String) throws(CommandFailure) {
         var anchors = anchors(of: environment)
         for (host, head) in heads where head.seq >= (anchors[host]?.seq ?? 0) { anchors[host] = head }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        guard let data = try? encoder.encode(anchors) else { return }
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: file(environment), contents: data)
+        do {
+            let data = try encoder.encode(anchors)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: file(environment)), options: .atomic)
+        } catch {
+            throw CommandFailure(
+                .checkFailed, "audit", "cannot keep the audit anchors in \(file(environment)): \(error)")
+        }
     }
 }
 

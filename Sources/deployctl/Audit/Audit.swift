@@ -43,7 +43,7 @@ func auditReport(_ global: GlobalOptions, _ target: EnvironmentOptions, verify: 
                 in: session, verify: verify, anchors: anchors.anchors(of: environment.name),
                 trusted: environment.verificationKeys)
         if verify {
-            anchors.record(
+            try anchors.record(
                 Dictionary(
                     uniqueKeysWithValues: report.hosts.filter(\.problems.isEmpty).compactMap { host in
                         host.head.map { (host.host, $0) }

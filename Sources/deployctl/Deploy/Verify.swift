@@ -147,7 +147,7 @@ struct VerifyCommand: AsyncParsableCommand {
                             layout: HostLayout(environment), database: environment.clickhouse.stateDatabase
                         )
                         .heads(in: session)
-                        AuditAnchorStore().record(heads, of: environment.name)
+                        try AuditAnchorStore().record(heads, of: environment.name)
                         let record = VerificationRecord(
                             report: report, reportSHA256: json.sha256Hex,
                             sums: try await log.currentChecksums(in: session), auditHeads: heads)
