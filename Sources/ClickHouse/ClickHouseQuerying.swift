@@ -35,4 +35,14 @@ extension ClickHouseQuerying {
     public func value(_ sql: String, settings: [String: String] = [:]) async throws(ClickHouseError) -> String? {
         try await rows(sql, settings: settings).first?.first ?? nil
     }
+
+    /// Which of `names` are tables or views of `database`, in the order given.
+    public func tables(_ names: [String], in database: String) async throws(ClickHouseError) -> [String] {
+        guard !names.isEmpty else { return [] }
+        let rows = try await using(database: nil).rows(
+            "SELECT name FROM system.tables WHERE database = \(ClickHouseSQL.literal(database)) AND name IN ("
+                + names.map(ClickHouseSQL.literal).joined(separator: ", ") + ")")
+        let found = Set(rows.compactMap { $0.first ?? nil })
+        return names.filter(found.contains)
+    }
 }

@@ -11,22 +11,20 @@ import Verify
 /// records) lives in `state_database`. Versions before it kept these tables in the pipeline's
 /// database, where the pipeline's account can write them; `migrate move-state` moves them.
 public enum StateMove {
+    /// The bookkeeping tables of the deployer's own, beside the migrator's history and lock.
+    static let deployerTables = [AuditLog.table, Verification.table]
+
     /// Every bookkeeping table deployctl keeps.
     static func tables(_ clickhouse: Environment.ClickHouse) -> [String] {
         let tracking = clickhouse.trackingTables
-        return [tracking.history, tracking.lock, AuditLog.table, Verification.table]
+        return [tracking.history, tracking.lock] + deployerTables
     }
 
     /// The bookkeeping tables still in the pipeline's database.
     static func leftBehind(_ clickhouse: Environment.ClickHouse, client: ClickHouseClient) async throws(ClickHouseError)
         -> [String]
     {
-        let names = tables(clickhouse)
-        let rows = try await client.using(database: nil).rows(
-            "SELECT name FROM system.tables WHERE database = \(ClickHouseSQL.literal(clickhouse.database)) AND name IN ("
-                + names.map(ClickHouseSQL.literal).joined(separator: ", ") + ")")
-        let found = Set(rows.compactMap { $0.first ?? nil })
-        return names.filter(found.contains)
+        try await client.tables(tables(clickhouse), in: clickhouse.database)
     }
 
     /// Why a command refuses to work while bookkeeping is left in the pipeline's database: it would
@@ -87,7 +85,7 @@ public enum StateMove {
         let moved: [String]
         do throws(MigratorError) {
             moved = try await Migrator(client: client, migrations: [], tables: legacy, options: options)
-                .moveTracking(to: clickhouse.stateDatabase, alongside: [AuditLog.table, Verification.table])
+                .moveTracking(to: clickhouse.stateDatabase, alongside: deployerTables)
         } catch {
             throw error.failure
         }

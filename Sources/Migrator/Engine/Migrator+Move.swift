@@ -14,8 +14,13 @@ extension Migrator {
         let names: [String]
         do throws(MigratorError) {
             let wanted = [tables.history, tables.lock] + alongside
-            names = try await existing(wanted, in: tables.database)
-            let clashing = try await existing(wanted, in: destination)
+            let clashing: [String]
+            do throws(ClickHouseError) {
+                names = try await serverClient.tables(wanted, in: tables.database)
+                clashing = try await serverClient.tables(wanted, in: destination)
+            } catch {
+                throw MigratorError(.database, "cannot list the tables to move: \(error)", cause: error)
+            }
             guard clashing.isEmpty else {
                 throw MigratorError(
                     .database,
@@ -36,18 +41,5 @@ extension Migrator {
         }
         try await lock.relocated(to: moved).release()
         return names
-    }
-
-    /// Which of `names` are tables of `database`.
-    private func existing(_ names: [String], in database: String) async throws(MigratorError) -> [String] {
-        do throws(ClickHouseError) {
-            let rows = try await serverClient.rows(
-                "SELECT name FROM system.tables WHERE database = \(ClickHouseSQL.literal(database)) AND name IN ("
-                    + names.map(ClickHouseSQL.literal).joined(separator: ", ") + ")")
-            let found = Set(rows.compactMap { $0.first ?? nil })
-            return names.filter(found.contains)
-        } catch {
-            throw MigratorError(.database, "cannot list the tables of \(database): \(error)", cause: error)
-        }
     }
 }

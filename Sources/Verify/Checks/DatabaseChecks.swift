@@ -38,10 +38,7 @@ extension VerifySuite {
                     evidence: "deployctl migrate status", seconds: elapsed(started)))
         }
         let objects = Self.objects(createdBy: target.migrations)
-        let existing = Set(
-            ((try? await target.admin.rows(
-                "SELECT name FROM system.tables WHERE database = \(ClickHouseSQL.literal(target.database))")) ?? [])
-                .compactMap { $0.first ?? nil })
+        let existing = Set((try? await target.admin.tables(objects, in: target.database)) ?? [])
         let missing = objects.filter { !existing.contains($0) }
         results.append(
             CheckResult(
