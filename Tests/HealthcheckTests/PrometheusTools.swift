@@ -91,12 +91,12 @@ struct ToolRun {
     {
         let folder = try TemporaryDirectory("tool")
         let inputPath = try folder.write(input, to: "stdin")
-        FileManager.default.createFile(atPath: folder.file("stderr"), contents: nil)
+        let stderrPath = try folder.write("", to: "stderr")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: folder.file("stderr")))
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         defer { try? errors.close() }
         let out = Pipe()
         process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
@@ -107,6 +107,6 @@ struct ToolRun {
         process.waitUntilExit()
         status = process.terminationStatus
         stdout = String(decoding: output, as: UTF8.self)
-        stderr = (try? String(contentsOfFile: folder.file("stderr"), encoding: .utf8)) ?? ""
+        stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
     }
 }

@@ -47,7 +47,7 @@ struct ClusterTests {
             client: first, migrations: try MigrationFixture.build([create]), tables: tables, options: options
         ).up()
         #expect(
-            try await Self.eventually {
+            try await eventually {
                 try await second.value("SELECT count() FROM \(database).deployctl_migrations WHERE kind = 'applied'")
                     == "1"
             })
@@ -56,7 +56,7 @@ struct ClusterTests {
         try Self.legacyScript("stop-replica", "2")
         // The replica comes back once the migrator has said the DDL is still running (its 3 s timeout passed).
         let restart = Task {
-            let reported = try await Self.eventually { messages.all.contains { $0.contains("still running") } }
+            let reported = try await eventually { messages.all.contains { $0.contains("still running") } }
             try Self.legacyScript("start-replica", "2")
             return reported
         }
@@ -69,19 +69,9 @@ struct ClusterTests {
             "SELECT name FROM system.columns WHERE database = '\(database)' AND table = 'run_errors' ORDER BY name")
         #expect(columns.compactMap(\.first) == ["id", "message"])
         #expect(
-            try await Self.eventually {
+            try await eventually {
                 try await second.value("SELECT count() FROM \(database).deployctl_migrations WHERE kind = 'applied'")
                     == "2"
             })
-    }
-
-    /// Replication is asynchronous: a row written on one replica shows on the other milliseconds
-    /// later, or, for a replica that was down, once it has fetched the parts it missed.
-    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<300 {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
     }
 }

@@ -32,11 +32,11 @@ public enum EnvironmentMigrator {
 }
 
 extension MigratorError {
-    /// The failure a command reports: the lock held (4), invalid files (2), ClickHouse gone (3),
+    /// The failure a command reports: the lock held or lost (4), invalid files (2), ClickHouse gone (3),
     /// anything else a failed migration or check (1).
     public var failure: CommandFailure {
         switch code {
-        case .locked: CommandFailure(.locked, nil, message)
+        case .locked, .lockLost: CommandFailure(.locked, nil, message)
         case .files: CommandFailure(.invalidConfiguration, "migrations", message)
         case .lint: CommandFailure(.checkFailed, "lint", message)
         case .database where cause?.kind == .transport: CommandFailure(.unreachable, "clickhouse", message)

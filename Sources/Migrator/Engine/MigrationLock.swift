@@ -85,13 +85,54 @@ public final class MigrationLock<Client: ClickHouseQuerying>: @unchecked Sendabl
     }
 
     /// Extends this run's claim once a quarter of its TTL has passed since the last extension, so a
-    /// long run keeps the lock without a round trip after every statement.
+    /// long run keeps the lock without a round trip after every statement, and makes sure the claim
+    /// is still live: one broken with `lock break` (or expired) is not brought back.
+    ///
+    /// - Throws: `MigratorError` `.lockLost` when the claim is no longer live.
     func renew(ttl: Duration) async throws(MigratorError) {
         let now = clock.now()
         let due = state.withLock { now - renewed >= ttl / 4 }
         guard due else { return }
         try await insert(event: "renew", ttl: ttl)
         state.withLock { renewed = now }
+        let id = id
+        guard try await claims().contains(where: { $0.id == id }) else {
+            throw MigratorError(
+                .lockLost,
+                "this run's claim on the migration lock (\(owner)) ended while it ran: it was broken with `lock break`, "
+                    + "or not renewed within its TTL of \(ttl.components.seconds) s. The run stopped before its next statement; "
+                    + "see `migrate status`, then run `migrate up` again to resume")
+        }
+    }
+
+    /// Renews this run's claim in the background every quarter of its TTL while one statement
+    /// runs, so a statement longer than the TTL does not let another run in; `stop()` it once the
+    /// statement has returned.
+    func keepingAlive(ttl: Duration) -> Renewal {
+        Renewal(
+            task: Task { [self] in
+                while !Task.isCancelled {
+                    await clock.sleep(ttl / 4)
+                    guard !Task.isCancelled else { return nil }
+                    do throws(MigratorError) {
+                        try await renew(ttl: ttl)
+                    } catch {
+                        return Task.isCancelled ? nil : error
+                    }
+                }
+                return nil
+            })
+    }
+
+    /// The background renewal of a claim during one statement.
+    struct Renewal: Sendable {
+        let task: Task<MigratorError?, Never>
+
+        /// Stops renewing; returns why a renewal failed or found the claim gone meanwhile, if one did.
+        func stop() async -> MigratorError? {
+            task.cancel()
+            return await task.value
+        }
     }
 
     func release() async throws(MigratorError) {

@@ -29,7 +29,7 @@ extension Migrator {
         try await locked { (run: Run) throws(MigratorError) -> [Step] in
             let steps = try planDown(to: target, steps: count, ledger: run.ledger)
             for step in steps {
-                try await revert(step, migration: migration(step.version), clock: run.clock)
+                try await revert(step, migration: migration(step.version), clock: run.clock, lock: run.lock)
             }
             return steps
         }
@@ -187,9 +187,11 @@ extension Migrator {
             let number = offset + 1
             let started = ContinuousClock.now
             options.progress?("\(name): statement \(number)/\(migration.up.count) (line \(statement.line))")
+            let renewal = lock.keepingAlive(ttl: options.lockTTL)
             do throws(ClickHouseError) {
                 try await executor.execute(statement.text)
             } catch {
+                _ = await renewal.stop()
                 try await history.append(
                     unrecorded + [
                         entry(
@@ -207,6 +209,10 @@ extension Migrator {
                 entry(
                     .statementApplied, migration, clock: clock, statement: number, hash: statement.hash,
                     duration: started.duration(to: .now)))
+            if let lost = await renewal.stop() {
+                try await history.append(unrecorded)
+                throw lost
+            }
             if number < migration.up.count {
                 try await history.append(unrecorded)
                 unrecorded = []
@@ -257,15 +263,19 @@ extension Migrator {
         return row.count == columns.count && row.allSatisfy { $0 == "1" || $0 == "true" }
     }
 
-    private func revert(_ step: Step, migration: Migration, clock: EventClock) async throws(MigratorError) {
+    private func revert(_ step: Step, migration: Migration, clock: EventClock, lock: MigrationLock<Client>)
+        async throws(MigratorError)
+    {
         let name = migration.name
         try await record(.rollbackStarted, migration, clock: clock)
         for (offset, statement) in (migration.down ?? []).enumerated() {
             let number = offset + 1
             options.progress?("\(name): down statement \(number)/\(step.statements.count)")
+            let renewal = lock.keepingAlive(ttl: options.lockTTL)
             do throws(ClickHouseError) {
                 try await executor.execute(statement.text)
             } catch {
+                _ = await renewal.stop()
                 try await record(
                     .rollbackFailed, migration, clock: clock, statement: number, hash: statement.hash,
                     detail: error.description)
@@ -276,6 +286,8 @@ extension Migrator {
             }
             try await record(
                 .rollbackStatementApplied, migration, clock: clock, statement: number, hash: statement.hash)
+            if let lost = await renewal.stop() { throw lost }
+            try await lock.renew(ttl: options.lockTTL)
         }
         try await record(.rolledBack, migration, clock: clock)
         options.progress?("\(name): rolled back")

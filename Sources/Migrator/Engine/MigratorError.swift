@@ -19,6 +19,9 @@ public struct MigratorError: Error, CustomStringConvertible, Sendable {
         case verifyFailed
         /// Another run holds the lock.
         case locked
+        /// This run's claim on the lock ended while it ran (broken, or not renewed in time); it
+        /// stopped before its next statement.
+        case lockLost
         /// The request makes no sense for the current state (rolling back an irreversible migration…).
         case invalidRequest
         /// The database could not be read or written.
