@@ -52,10 +52,49 @@ struct HostStateScriptTests {
         #expect(refused.answer["now"].flatMap(Int.init) != nil)
         #expect(try holder(try host.shell("cat \(lock)")).id == "A", "a refused take leaves the lock")
 
-        try host.shell("sed -i 's/\"expires\":[0-9]*/\"expires\":1/' \(lock)")
+        try host.shell("sed -i 's/\"deadline\":[0-9]*/\"deadline\":1/' \(lock)")
         let expired = try take(host, id: "B")
         #expect(expired.status == 0, "an expired lock is taken over")
         #expect(try holder(try host.shell("cat \(lock)")).id == "B")
+
+        try host.shell(#"sed -i 's/,"boot":.*}/}/' "# + lock)
+        #expect(try take(host, id: "C").status == 73, "a lock of an older version: live by the wall clock")
+        try host.shell("sed -i 's/\"expires\":[0-9]*/\"expires\":1/' \(lock)")
+        #expect(try take(host, id: "C").status == 0, "and expired by it")
+    }
+
+    @Test(
+        "a step of the host's wall clock neither frees a live lock (ten years ahead) nor keeps an expired one (an hour behind); a lock from an earlier boot has expired"
+    )
+    func leaseWallClockStep() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let lock = host.root + "/shared/deploy.lock"
+        func take(_ id: String, ttl: Int = 600, wallClockOffset offset: Int) throws -> ScriptHost.Run {
+            try host.run(
+                .leaseTake, [host.root + "/shared", lock, id, "ci@ws", "42", "deploy", "r1", "\(ttl)"],
+                wallClockOffset: offset)
+        }
+        #expect(try take("A", wallClockOffset: 0).status == 0)
+        let ahead = try take("B", wallClockOffset: 315_360_000)
+        #expect(ahead.status == 73, "ten years ahead: A's 600 s have not passed")
+        #expect(ahead.answer["left"].flatMap(Int.init).map { (590...600).contains($0) } == true)
+
+        #expect(try take("A", ttl: 1, wallClockOffset: 0).status == 0, "A renews for 1 s")
+        func secondsLeft() throws -> Int {
+            Int(
+                try host.shell(
+                    #"read -r up _ </proc/uptime; d=$(sed -n 's/.*"deadline":\([0-9]*\).*/\1/p' "# + lock
+                        + #"); echo $((d - ${up%.*}))"#
+                ).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1
+        }
+        try host.wait { try secondsLeft() <= 0 }
+        #expect(try secondsLeft() <= 0)
+        #expect(try take("B", wallClockOffset: -3600).status == 0, "an hour behind: A's 1 s has passed all the same")
+        #expect(try holder(try host.shell("cat \(lock)")).id == "B")
+
+        try host.shell(#"sed -i 's/"boot":"[^"]*"/"boot":"an-earlier-boot"/' "# + lock)
+        #expect(try take("C", wallClockOffset: 0).status == 0, "a lock written before the host's last boot has expired")
     }
 
     @Test("lease-release removes the lock of its own run only")

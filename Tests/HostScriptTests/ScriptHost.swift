@@ -43,6 +43,36 @@ final class ScriptHost: @unchecked Sendable {
         Run(result: try connection.execute(script.commandLine(arguments), options: .init(timeout: timeout)))
     }
 
+    /// Waits up to 30 s for `condition`, asking every half second (it is up to the caller to expect
+    /// the condition afterwards).
+    func wait(until condition: () throws -> Bool) throws {
+        for _ in 0..<60 {
+            if try condition() { return }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+    }
+
+    /// Runs `script` as `run` does, with the host's wall clock seemingly stepped by `offset` seconds.
+    func run(_ script: HostScriptSource, _ arguments: [String], wallClockOffset offset: Int) throws -> Run {
+        Run(
+            result: try connection.execute(
+                "\(try wallClockStep(offset)) \(script.commandLine(arguments))", options: .init(timeout: .seconds(60))))
+    }
+
+    /// The environment assignments under which `date +%s` reports the wall clock moved by `offset`
+    /// seconds (a `date` first on the PATH, in the scratch root): how a test steps the host's clock
+    /// without stepping the machine's, which every testbed host shares.
+    func wallClockStep(_ offset: Int) throws -> String {
+        let shim = root + "/clock"
+        try shell(
+            """
+            mkdir -p '\(shim)' && real=$(command -v date)
+            printf '#!/bin/sh\\ncase "$1" in +%%s) echo $(($("%s" +%%s) + $OFFSET)) ;; *) exec "%s" "$@" ;; esac\\n' \
+              "$real" "$real" > '\(shim)/date' && chmod 755 '\(shim)/date'
+            """)
+        return "PATH='\(shim)':$PATH OFFSET=\(offset)"
+    }
+
     /// Prepares or inspects the host around a script (test set-up only); fails on a non-zero exit.
     @discardableResult
     func shell(_ command: String) throws -> String {

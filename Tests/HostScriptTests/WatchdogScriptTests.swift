@@ -98,14 +98,6 @@ struct WatchdogScriptTests {
             try JSONDecoder().decode(Fired.self, from: Data((try text ?? host.shell("cat '\(w)/fired'")).utf8))
         }
 
-        /// Waits up to 30 s for `condition`.
-        func wait(until condition: () throws -> Bool) throws {
-            for _ in 0..<60 {
-                if try condition() { return }
-                Thread.sleep(forTimeInterval: 0.5)
-            }
-        }
-
         /// Runs `body` with a new watchdog, armed for `window` s and checking every `check` s, and
         /// the arm's answer; closes it afterwards.
         static func armed(
@@ -217,7 +209,7 @@ struct WatchdogScriptTests {
             #expect(fired.actor == watchdog.actor, "a quote and a space stay one argument, fired valid JSON")
             #expect(fired.from == "new" && fired.to == "old" && fired.window == 600)
             #expect(try watchdog.listing() == ".lock deadline fired run.sh ")
-            try watchdog.wait { try !watchdog.timerActive() }
+            try watchdog.host.wait { try !watchdog.timerActive() }
             #expect(try !watchdog.timerActive(), "the watchdog stops its own timer")
 
             let confirm = try host.run(.watchdogDisarm, [watchdog.w, watchdog.run, watchdog.name])
@@ -236,7 +228,7 @@ struct WatchdogScriptTests {
     func fires() throws {
         try Watchdog.armed(window: 2, check: 1) { watchdog, _ in
             try watchdog.deploy()
-            try watchdog.wait { try watchdog.listing().contains("fired") }
+            try watchdog.host.wait { try watchdog.listing().contains("fired") }
             let fired = try watchdog.fired()
             #expect(fired.from == "new" && fired.to == "old" && fired.window == 2 && fired.actor == watchdog.actor)
             #expect(try watchdog.state() == Watchdog.before)
@@ -250,23 +242,15 @@ struct WatchdogScriptTests {
         try Watchdog.armed { watchdog, _ in
             let host = watchdog.host
             try watchdog.deploy()
-            // `date` on the restore's PATH reports the wall clock moved by OFFSET seconds.
-            let shim = host.root + "/clock"
-            try host.shell(
-                """
-                mkdir -p '\(shim)' && real=$(command -v date)
-                printf '#!/bin/sh\\ncase "$1" in +%%s) echo $(($("%s" +%%s) + $OFFSET)) ;; *) exec "%s" "$@" ;; esac\\n' \
-                  "$real" "$real" > '\(shim)/date' && chmod 755 '\(shim)/date'
-                """)
             let restore = "sh '\(watchdog.w)/run.sh' '\(watchdog.w)'"
-            try host.shell("PATH='\(shim)':$PATH OFFSET=315360000 \(restore)")
+            try host.shell("\(try host.wallClockStep(315_360_000)) \(restore)")
             #expect(try watchdog.state() == Watchdog.deployed, "ten years ahead: 600 s have not passed")
             #expect(!(try watchdog.listing().contains("fired")))
 
             let push = try host.run(.watchdogPush, [watchdog.w, watchdog.run, "1"])
             #expect(push.status == 0, "\(push.stderr)")
-            try watchdog.wait { try watchdog.secondsLeft() < 0 }
-            try host.shell("PATH='\(shim)':$PATH OFFSET=-3600 \(restore)")
+            try watchdog.host.wait { try watchdog.secondsLeft() < 0 }
+            try host.shell("\(try host.wallClockStep(-3600)) \(restore)")
             #expect(try watchdog.state() == Watchdog.before, "an hour behind: the 1 s window has passed all the same")
             #expect(try watchdog.fired().from == "new")
         }

@@ -53,13 +53,14 @@ public struct HostLease: Sendable {
         if result.exitStatus == 73 {
             let answer = ScriptAnswer(result.stdoutText)
             let now = Int(answer["now"] ?? "") ?? 0
+            let left = Int(answer["left"] ?? "")
             guard let holder = answer["holder"].flatMap({ try? JSONDecoder().decode(Holder.self, from: Data($0.utf8)) })
             else {
                 throw CommandFailure(
                     .locked, "deploy",
                     "\(host.label): \(layout.lockFile) is held and unreadable; `deployctl lock break` ends it")
             }
-            throw CommandFailure(.locked, "deploy", Self.describe(holder, on: host.label, now: now))
+            throw CommandFailure(.locked, "deploy", Self.describe(holder, on: host.label, now: now, left: left))
         }
         guard result.succeeded else {
             throw CommandFailure(
@@ -73,10 +74,11 @@ public struct HostLease: Sendable {
         _ = try? await HostScript(host: host).run(.leaseRelease, [layout.shared, layout.lockFile, id])
     }
 
-    /// "another deploy holds …: owner, command release, for N s (expires in M s)".
-    static func describe(_ holder: Holder, on host: String, now: Int) -> String {
+    /// "another deploy holds …: owner, command release, for N s (expires in M s)"; `left` is the
+    /// host's count by its monotonic clock, the wall clock's the fallback.
+    static func describe(_ holder: Holder, on host: String, now: Int, left: Int?) -> String {
         "\(host): another deploy holds the lock: \(holder.owner) (pid \(holder.pid)) running `\(holder.command)` of release \(holder.release), "
-            + "for \(max(0, now - holder.started)) s (expires in \(max(0, holder.expires - now)) s unless renewed). "
+            + "for \(max(0, now - holder.started)) s (expires in \(max(0, left ?? holder.expires - now)) s unless renewed). "
             + "If that run is dead: deployctl lock break <env> --reason \"…\""
     }
 }
