@@ -1,8 +1,9 @@
 #!/bin/sh
 # watchdog-restore: the host's watchdog, installed by watchdog-arm as DIR/run.sh and run by its
 # timer: once the deadline in DIR/deadline has passed, if the watchdog is still armed, puts back
-# the units, ROOT/current, ROOT/shared/previous and the enabled and active states saved in DIR,
-# writes DIR/fired, removes the snapshot and stops its own timer. Its other inputs are in
+# the units (only those DIR/only names, when it exists), ROOT/current, ROOT/shared/previous and
+# the enabled and active states saved in DIR, writes DIR/fired, removes the snapshot and stops its
+# own timer. Its other inputs are in
 # DIR/inputs, one a line as watchdog-arm wrote them (the units folder, ROOT, the timer's name, the
 # window, the release it takes off, the actor, then the units): systemd would expand a `$` in a
 # timer command's arguments.
@@ -26,6 +27,14 @@ set --
 	IFS= read -r actor
 	while IFS= read -r u; do set -- "$@" "$u"; done
 } <"$w/inputs"
+# A deploy that failed before its switch puts back only the units it touched (DIR/only, one a
+# line, written by watchdog-restore-now): a unit it never changed is neither stopped nor restarted.
+if [ -f "$w/only" ]; then
+	set --
+	while IFS= read -r u; do set -- "$@" "$u"; done <"$w/only"
+fi
+# Whether the restore puts UNIT back.
+touched() { [ ! -f "$w/only" ] || grep -qxF -- "$1" "$w/only"; }
 # A JSON string's content: backslashes and quotes escaped.
 json() { printf '%s' "$1" | sed 's/[\\"]/\\&/g'; }
 # From here on a step that fails does not stop the restore: it puts back all it can.
@@ -47,10 +56,10 @@ else
 	rm -f "$root/current"
 fi
 if [ -f "$w/previous" ]; then cp "$w/previous" "$root/shared/previous"; else rm -f "$root/shared/previous"; fi
-while IFS= read -r u; do systemctl enable --quiet "$u"; done <"$w/enabled"
-while IFS= read -r u; do systemctl restart "$u"; done <"$w/active"
+while IFS= read -r u; do touched "$u" && systemctl enable --quiet "$u"; done <"$w/enabled"
+while IFS= read -r u; do touched "$u" && systemctl restart "$u"; done <"$w/active"
 printf '{"actor":"%s","at":"%s","from":"%s","to":"%s","window":%s}\n' \
 	"$(json "$actor")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(json "$release")" "$(json "$old")" "$window" >"$w/fired"
-rm -rf "$w/state" "$w/units" "$w/enabled" "$w/active" "$w/current" "$w/previous" "$w/inputs"
+rm -rf "$w/state" "$w/units" "$w/enabled" "$w/active" "$w/current" "$w/previous" "$w/inputs" "$w/only"
 logger -t deployctl-watchdog "deployctl did not confirm the deploy of $release within $window s: restored ${old:-no release}"
 systemctl stop --no-block "$name.timer"

@@ -217,6 +217,41 @@ struct DeployStepTests {
         #expect(decoded == plan.actions)
     }
 
+    @Test(
+        "a deploy that failed before its switch touched the units of the steps it took and of the one it failed at, no other"
+    )
+    func unitsTouchedBeforeSwitch() throws {
+        let directory = try TemporaryDirectory("release")
+        let summary = try Self.release(in: directory)
+        let environment = try EnvironmentSessionTests.environment(hosts: ["museshow"], clickhouseHost: "museshow")
+        let planner = DeployPlanner(environment: environment, layout: HostLayout(environment), release: summary)
+        let host = try planner.plan(
+            hosts: [
+                (
+                    environment.hosts[0],
+                    Self.state(
+                        current: Self.old, releases: [Self.old], installed: ["qtickets_api.timer": "[Timer]\n"],
+                        currentUnits: ["old_job.service"])
+                )
+            ], migrations: [], lint: [], dryRun: true
+        ).hosts[0]
+        func touched(failingAt step: String) -> [String] {
+            let taken = Array(host.actions.prefix { $0.description != step })
+            return host.unitsTouched(by: taken, stoppedTimers: planner.timers)
+        }
+        #expect(planner.timers == ["qtickets_api.timer"])
+        #expect(touched(failingAt: "arm-watchdog museshow").isEmpty, "nothing changed yet")
+        #expect(touched(failingAt: "stop-timer museshow") == ["qtickets_api.timer"])
+        #expect(
+            touched(failingAt: "install-unit museshow qtickets_api.timer")
+                == ["qtickets_api.timer", "qtickets_api.service"], "the unit it failed at, once")
+        #expect(
+            touched(failingAt: "daemon-reload museshow")
+                == [
+                    "qtickets_api.timer", "qtickets_api.service", "qtickets_healthcheck.service", "old_job.service",
+                ])
+    }
+
     @Test("a release or a host that names an unsafe unit cannot be planned")
     func unsafeNames() throws {
         let directory = try TemporaryDirectory("release")

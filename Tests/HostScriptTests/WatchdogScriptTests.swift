@@ -272,4 +272,23 @@ struct WatchdogScriptTests {
             #expect(try watchdog.listing() == ".lock deadline run.sh ")
         }
     }
+
+    @Test(
+        "watchdog-restore-now given the units a failed deploy touched puts back only those: a running unit it never changed is neither stopped nor restarted"
+    )
+    func restoreNowOnlyTouched() throws {
+        try Watchdog.armed { watchdog, _ in
+            let host = watchdog.host
+            let started = "systemctl show -p ActiveEnterTimestampMonotonic --value \(watchdog.a)"
+            let before = try host.shell(started)
+            try host.shell(
+                "printf '[Service]\\nType=oneshot\\nExecStart=/bin/true\\n' > \(watchdog.units)/\(watchdog.b) && systemctl daemon-reload"
+            )
+            let own = try host.run(.watchdogRestoreNow, [watchdog.w, watchdog.run, watchdog.b], timeout: .seconds(120))
+            #expect(own.status == 0 && own.answer["restored"] == "yes", "\(own.stderr)")
+            #expect(try watchdog.state() == Watchdog.before, "b is gone, a as it was")
+            #expect(try host.shell(started) == before, "a kept running: it was not restarted")
+            #expect(try watchdog.listing() == ".lock deadline run.sh ")
+        }
+    }
 }

@@ -44,6 +44,25 @@ public struct DeployPlan: CommandOutput {
         func took(_ kind: DeployStep.Kind, in taken: [DeployStep]) -> Bool {
             actions.contains { $0.kind == kind && taken.contains($0) }
         }
+
+        /// The units a deploy that stopped after `taken` may have changed on this host: those of
+        /// the steps it took and of the one it failed at (this host's first step not taken), with
+        /// `stoppedTimers` for the step that stops the loader's timers. A restore puts back these
+        /// and leaves every other unit running as it was.
+        func unitsTouched(by taken: [DeployStep], stoppedTimers: [String]) -> [String] {
+            let attempted = actions.prefix { taken.contains($0) } + actions.drop { taken.contains($0) }.prefix(1)
+            var units: [String] = []
+            for step in attempted {
+                let touched: [String] =
+                    switch step {
+                    case .stopTimer: stoppedTimers
+                    case .installUnit(_, let unit), .removeUnit(_, let unit): [unit.value]
+                    default: []
+                    }
+                units += touched.filter { !units.contains($0) }
+            }
+            return units
+        }
     }
 
     public let environment: String
@@ -136,6 +155,12 @@ struct DeployPlanner {
     /// The release's id and unit names as the steps carry them, checked when the planner is made;
     /// `plan` throws the failure of a manifest that names something unsafe.
     let names: Result<ReleaseNames, CommandFailure>
+
+    /// The release's timers, and the services they start.
+    var timers: [String] { unitTexts.filter { UnitKind($0.value) == .timer }.map(\.key).sorted() }
+    var jobs: [String] {
+        unitTexts.filter { UnitKind($0.value) == .service(longRunning: false, wanted: false) }.map(\.key).sorted()
+    }
 
     /// The release's id and unit names, checked.
     struct ReleaseNames: Sendable {

@@ -87,11 +87,14 @@ extension Deployment {
                     unreachableArmed.append(host.host)
                     continue
                 }
+                let touched = host.unitsTouched(by: taken, stoppedTimers: planner.timers)
                 if host.took(.switchRelease, in: taken) {
                     if (try? await watchdog.disarm(on: connection, run: runID)) != nil {
                         firedAlready.append(host.host)
                     }
-                } else if await watchdog.restoreNow(on: connection, run: runID) {
+                } else if touched.isEmpty {
+                    _ = try? await watchdog.disarm(on: connection, run: runID)
+                } else if await watchdog.restoreNow(on: connection, run: runID, units: touched) {
                     restored.append(host.host)
                 }
             }
@@ -444,13 +447,8 @@ struct ActionExecutor: Sendable {
         return connection
     }
 
-    /// The release's timers and the services they start.
-    var timers: [String] { deployment.planner.unitTexts.filter { UnitKind($0.value) == .timer }.map(\.key).sorted() }
-    var jobs: [String] {
-        deployment.planner.unitTexts.filter { UnitKind($0.value) == .service(longRunning: false, wanted: false) }.map(
-            \.key
-        ).sorted()
-    }
+    var timers: [String] { deployment.planner.timers }
+    var jobs: [String] { deployment.planner.jobs }
 
     private mutating func migrate() async throws(CommandFailure) {
         guard !migrated else { return }

@@ -80,10 +80,10 @@ struct HostWatchdog: Sendable {
         return Self.fired(ScriptAnswer(result.stdoutText))
     }
 
-    /// Puts the snapshot of the watchdog armed by `run` back at once (a deploy that failed before
-    /// its switch, with units already installed); true if it did.
-    func restoreNow(on host: any RemoteHost, run: String) async -> Bool {
-        let result = try? await HostScript(host: host).run(.watchdogRestoreNow, [directory, run])
+    /// Puts back at once what the snapshot of the watchdog armed by `run` saved of `units` (a
+    /// deploy that failed before its switch: the units it touched); true if it did.
+    func restoreNow(on host: any RemoteHost, run: String, units: [String]) async -> Bool {
+        let result = try? await HostScript(host: host).run(.watchdogRestoreNow, [directory, run] + units)
         return ScriptAnswer(result?.stdoutText ?? "")["restored"] == "yes"
     }
 
