@@ -81,10 +81,11 @@ struct FaultTests {
     }
 
     /// Waits, at most the lock's lifetime and 5 s, until the host's deploy lock is free or expired
-    /// (as `lease-take.sh` judges it: `expires` not after the host's clock); true if it is.
+    /// (as `lease-take.sh` judges it: its `deadline` not after the host's seconds since boot); true if it is.
     static func lockExpires(_ fixture: DeployFixture) async throws -> Bool {
         try await Self.await(
-            "! grep -q '\"expires\":' /opt/zakaz_dashboard/shared/deploy.lock 2>/dev/null || [ $(sed -n 's/.*\"expires\":\\([0-9]*\\).*/\\1/p' /opt/zakaz_dashboard/shared/deploy.lock) -le $(date +%s) ]",
+            "! grep -q '\"deadline\":' /opt/zakaz_dashboard/shared/deploy.lock 2>/dev/null || { read -r up _ </proc/uptime; "
+                + "[ $(sed -n 's/.*\"deadline\":\\([0-9]*\\).*/\\1/p' /opt/zakaz_dashboard/shared/deploy.lock) -le ${up%.*} ]; }",
             on: fixture, seconds: lockSeconds + 5)
     }
 
@@ -426,7 +427,12 @@ struct FaultTests {
                 json.status == 0 && (hosts.first?["audit"] as? String)?.hasPrefix("not recorded: ") == true,
                 "\(json.stdout)")
             _ = try await fixture.run("rmdir \(log) && mv \(log).kept \(log)")
+            let status = try fixture.deployctl(["status", Self.host])
+            #expect(
+                status.stdout.contains("no successful deploy of this release in the host's audit log"),
+                "status shows the gap: \(status.stdout)")
             try await Self.endsClean(fixture, next: try Self.release(fixture, marked: "audited-again"))
+            #expect(!(try fixture.deployctl(["status", Self.host]).stdout.contains("no successful deploy")))
         } catch {
             Issue.record(error)
         }

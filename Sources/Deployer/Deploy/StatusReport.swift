@@ -105,6 +105,15 @@ public struct StatusReport: CommandOutput {
                 host.current.map { "\($0)" + (host.currentRevision.map { " (git \($0))" } ?? "") } ?? "nothing deployed"
             let by = host.deployedAt.map { ", deployed \($0)" + (host.deployedBy.map { " by \($0)" } ?? "") } ?? ""
             var rows = [["release", current + by], ["previous", host.previous ?? "none"]]
+            if host.current != nil, host.deployedAt == nil {
+                rows.insert(
+                    [
+                        "audit",
+                        terminal.paint(
+                            "no successful deploy of this release in the host's audit log: its entry could not be written, or `current` was changed outside deployctl",
+                            "33"),
+                    ], at: 1)
+            }
             if host.previous != nil, host.rollbackTo != host.previous {
                 rows[1][1] += " (did not pass here; rollback skips it)"
                 rows.append(["rollback to", host.rollbackTo ?? "none: no other release here passed"])
