@@ -1,3 +1,4 @@
+import Console
 import Crypto
 import Foundation
 import Migrator
@@ -77,5 +78,45 @@ struct ReleaseProvenanceTests {
         #expect(
             !FileManager.default.fileExists(atPath: built.path + ".tar"), "no tar of the whole release is made any more"
         )
+    }
+
+    @Test(
+        "without --release a deploy takes what the last `release build` made or found, not the newest build from another checkout; `release list` marks it"
+    )
+    func lastBuildIsTheDefault() throws {
+        let directory = try TemporaryDirectory("last-build")
+        let (checkout, binary) = try Self.checkout(in: directory)
+        let other = directory.file("other")
+        try FileManager.default.copyItem(atPath: checkout, toPath: other)
+        let timer = other + "/systemd/qtickets_api.timer"
+        try (try String(contentsOfFile: timer, encoding: .utf8) + "# another checkout\n").write(
+            toFile: timer, atomically: true, encoding: .utf8)
+        let store = ReleaseStore(directory: directory.file("store"))
+        func build(_ path: String) throws -> ReleaseSummary {
+            try ReleaseBuilder(
+                checkout: path, binary: binary, store: store, signingKey: SigningKey(comment: "team@test"),
+                allowDirty: true
+            ).build(actor: "test@host")
+        }
+        let mine = try build(checkout)
+        Thread.sleep(forTimeInterval: 1.1)
+        let theirs = try build(other)
+        #expect(store.all().first?.manifest.id == theirs.manifest.id, "the other checkout's build is the newest")
+        #expect(try store.release(nil).manifest.id == theirs.manifest.id)
+
+        let again = try build(checkout)
+        #expect(again.status == .alreadyBuilt && again.manifest.id == mine.manifest.id)
+        #expect(try store.release(nil).manifest.id == mine.manifest.id, "what was just built, though not the newest")
+        let list = ReleaseList(store: store)
+        #expect(list.defaultRelease == mine.manifest.id)
+        let rows = list.render(.plain).split(separator: "\n")
+        let marked = { (id: String) in
+            rows.first { $0.contains(id) }?.trimmingCharacters(in: .whitespaces).hasPrefix("*")
+        }
+        #expect(marked(mine.manifest.id) == true && marked(theirs.manifest.id) == false, "\(list.render(.plain))")
+        #expect(try store.release(String(theirs.manifest.id.prefix(6))).manifest.id == theirs.manifest.id)
+
+        try FileManager.default.removeItem(atPath: mine.path)
+        #expect(try store.release(nil).manifest.id == theirs.manifest.id, "a last build removed since: the newest")
     }
 }

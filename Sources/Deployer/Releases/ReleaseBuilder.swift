@@ -83,6 +83,7 @@ public struct ReleaseBuilder: Sendable {
             packageResolved: try? Self.sha256(ofFile: checkout + "/Package.resolved"),
             binaryOrigin: Self.sameFile(binary, Self.checkoutBinary(of: checkout)) ? .checkout : .elsewhere)
         if let existing = store.summary(of: manifest.id) {
+            try store.markLastBuilt(manifest.id)
             return existing.withStatus(.alreadyBuilt)
         }
         do {
@@ -95,6 +96,7 @@ public struct ReleaseBuilder: Sendable {
                 .checkFailed, "release",
                 "the release \(manifest.id) was written but cannot be read back from \(store.directory)")
         }
+        try store.markLastBuilt(manifest.id)
         return built.withStatus(.built)
     }
 

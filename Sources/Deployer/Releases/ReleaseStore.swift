@@ -41,7 +41,29 @@ public struct ReleaseStore: Sendable {
         }
     }
 
-    /// Release `id`, or (nil) the newest one built.
+    /// The release the last `release build` into this store made or found the same (kept in
+    /// `.last-build`), while the store still holds it: what a user who builds and then deploys
+    /// means, even when the newest build in the store came from another checkout.
+    public var lastBuilt: String? {
+        guard let data = FileManager.default.contents(atPath: directory + "/.last-build"),
+            let id = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            (try? ReleaseID(id)) != nil, manifest(of: id) != nil
+        else { return nil }
+        return id
+    }
+
+    /// Records `id` as the release the last build made or found.
+    func markLastBuilt(_ id: String) throws(CommandFailure) {
+        do {
+            try Data((id + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/.last-build"), options: .atomic)
+        } catch {
+            throw CommandFailure(
+                .checkFailed, "release", "cannot record \(id) as the last build in \(directory): \(error)")
+        }
+    }
+
+    /// Release `id` (or a prefix of it), or (nil) the last one built (`lastBuilt`), else the
+    /// newest in the store.
     ///
     /// - Throws: `CommandFailure` (invalid configuration) when there is no such release.
     public func release(_ id: String?) throws(CommandFailure) -> ReleaseSummary {
@@ -53,6 +75,7 @@ public struct ReleaseStore: Sendable {
             }
             return found
         }
+        if let last = lastBuilt.flatMap(summary(of:)) { return last }
         guard let newest = all().first else {
             throw CommandFailure(
                 .invalidConfiguration, "release", "no release in \(directory): build one with `deployctl release build`"
@@ -101,22 +124,26 @@ public struct ReleaseSummary: CommandOutput {
 public struct ReleaseList: CommandOutput {
     public let directory: String
     public let releases: [ReleaseSummary]
+    /// The release `deploy`, `gate status` and the like take without `--release`.
+    public let defaultRelease: String?
 
     public init(store: ReleaseStore) {
         directory = store.directory
         releases = store.all()
+        defaultRelease = (try? store.release(nil))?.manifest.id
     }
 
     public func render(_ terminal: Terminal) -> String {
         if releases.isEmpty { return "no releases in \(directory): build one with `deployctl release build`" }
-        return Terminal.table(
-            [["release", "revision", "built (UTC)", "by", "files"]]
+        let table = Terminal.table(
+            [["", "release", "revision", "built (UTC)", "by", "files"]]
                 + releases.map {
                     [
-                        $0.manifest.id, ($0.manifest.revision ?? "-") + ($0.manifest.dirty ? "+dirty" : ""),
-                        $0.manifest.builtAt, $0.manifest.builtBy,
-                        String($0.manifest.files.count),
+                        $0.manifest.id == defaultRelease ? "*" : "", $0.manifest.id,
+                        ($0.manifest.revision ?? "-") + ($0.manifest.dirty ? "+dirty" : ""), $0.manifest.builtAt,
+                        $0.manifest.builtBy, String($0.manifest.files.count),
                     ]
                 })
+        return table + "\n* the default of `deploy` and `gate status` without --release: the last `release build`"
     }
 }

@@ -23,7 +23,8 @@ struct Deploy: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentOptions
     @OptionGroup var options: ReleaseOptions
-    @Option(help: "The release id (or a prefix of it); default: the newest release built here.") var release: String?
+    @Option(help: "The release id (or a prefix of it); default: the one the last `release build` made or found.")
+    var release: String?
     @Flag(help: "Print the plan and change nothing.") var dryRun = false
     @Option(help: "Deploy this many hosts at once (default 1: one after another, stopping at the first failure).")
     var parallel = 1

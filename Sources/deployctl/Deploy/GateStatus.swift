@@ -14,7 +14,7 @@ extension Deployctl {
 struct GateStatus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Whether the gate would let a release (default: the newest built here) into the environment, and why."
+        abstract: "Whether the gate would let a release (default: the last built) into the environment, and why."
     )
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: EnvironmentArgument
