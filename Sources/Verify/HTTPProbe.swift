@@ -13,10 +13,10 @@ enum HTTPProbe {
         var code: Int?
         var contentType: String?
         var body: Data?
-        var problem = ""
+        var problem = Message.verbatim("")
         var seconds = 0.0
 
-        init(code: Int? = nil, contentType: String? = nil, body: Data? = nil, problem: String = "") {
+        init(code: Int? = nil, contentType: String? = nil, body: Data? = nil, problem: Message = .verbatim("")) {
             self.code = code
             self.contentType = contentType
             self.body = body
@@ -35,7 +35,7 @@ enum HTTPProbe {
                 code: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
                 body: Data(buffer: body))
         } catch {
-            return Answer(problem: "no answer: \(error)")
+            return Answer(problem: Message(en: "no answer: \(error)", ru: "нет ответа: \(error)"))
         }
     }
 }

@@ -28,15 +28,12 @@ public struct VerifySuite: Sendable {
         let environment = await environmentChecks(facts)
         if wanted.contains(.environment) { results += environment }
         let clickhouse = environment.first { $0.id == "environment.clickhouse-answers" }?.outcome == .pass
-        func skipped(_ area: CheckResult.Area, because reason: String) -> CheckResult {
-            CheckResult(
-                id: "\(area.rawValue).skipped", area: area, title: "\(area.rawValue) checks", outcome: .skip,
-                expected: "-", found: "skipped: \(reason)")
-        }
-        let noClickHouse = "ClickHouse does not answer (environment.clickhouse-answers)"
+        let noClickHouse = Message(
+            en: "ClickHouse does not answer (environment.clickhouse-answers)",
+            ru: "ClickHouse не отвечает (environment.clickhouse-answers)")
         begin(.database)
         if wanted.contains(.database) {
-            results += clickhouse ? await databaseChecks() : [skipped(.database, because: noClickHouse)]
+            results += clickhouse ? await databaseChecks() : [Self.skipped(.database, because: noClickHouse)]
         }
         var loaded = true
         begin(.load)
@@ -47,14 +44,20 @@ public struct VerifySuite: Sendable {
         }
         begin(.quality)
         if wanted.contains(.quality) {
-            results += clickhouse ? await qualityChecks() : [skipped(.quality, because: noClickHouse)]
+            results += clickhouse ? await qualityChecks() : [Self.skipped(.quality, because: noClickHouse)]
         }
         begin(.metadata)
         if wanted.contains(.metadata) {
             results +=
                 clickhouse && loaded
                 ? await metadataChecks(since: started)
-                : [skipped(.metadata, because: clickhouse ? "the loader run failed (load.run)" : noClickHouse)]
+                : [
+                    Self.skipped(
+                        .metadata,
+                        because: clickhouse
+                            ? Message(en: "the loader run failed (load.run)", ru: "запуск лоадера не удался (load.run)")
+                            : noClickHouse)
+                ]
         }
         begin(.monitoring)
         if wanted.contains(.monitoring) { results += await monitoringChecks() }
@@ -65,10 +68,19 @@ public struct VerifySuite: Sendable {
             let shipped = shippedCheck(.smoke)
             results.append(shipped)
             if shipped.outcome == .pass {
-                results += clickhouse ? await smokeChecks() : [skipped(.smoke, because: noClickHouse)]
+                results += clickhouse ? await smokeChecks() : [Self.skipped(.smoke, because: noClickHouse)]
             }
         }
         return results
+    }
+
+    /// The one result of an area whose checks could not run, and why.
+    public static func skipped(_ area: CheckResult.Area, because reason: Message) -> CheckResult {
+        CheckResult(
+            id: "\(area.rawValue).skipped", area: area,
+            title: Message(en: "\(area.rawValue) checks", ru: "проверки области \(area.rawValue)"), outcome: .skip,
+            expected: .verbatim("-"),
+            found: Message(en: "skipped: \(reason.english)", ru: "пропущено: \(reason.russian)"))
     }
 
     /// Whether the release carries its units (`.automation`) or its smoke checks (`.smoke`): a
@@ -81,35 +93,54 @@ public struct VerifySuite: Sendable {
 
     /// `shippedCheck` from what it looks at: `count` files loaded, `gap` why some could not be.
     public static func shippedCheck(
-        _ area: CheckResult.Area, release: String?, count: Int, gap: String?, root: String, environment: String
+        _ area: CheckResult.Area, release: String?, count: Int, gap: Message?, root: String, environment: String
     ) -> CheckResult {
         let smoke = area == .smoke
         let folder = smoke ? "checks/smoke" : "systemd"
-        let what = smoke ? "smoke check(s)" : "unit(s)"
         let passed = gap == nil && count > 0
+        let none = Message(
+            en: "no \(smoke ? "smoke check(s)" : "unit(s)"): release \(release ?? "(none)") has none under \(folder)/",
+            ru: "\(smoke ? "smoke-проверок" : "юнитов") нет: в релизе \(release ?? "(нет)") ничего нет в \(folder)/")
         return CheckResult(
             id: smoke ? "smoke.shipped" : "automation.units-shipped", area: area,
-            title: smoke ? "The release ships its smoke checks" : "The release ships its systemd units",
+            title: smoke
+                ? Message(en: "The release ships its smoke checks", ru: "Релиз содержит свои smoke-проверки")
+                : Message(en: "The release ships its systemd units", ru: "Релиз содержит свои юниты systemd"),
             outcome: passed ? .pass : .fail,
-            expected:
-                "at least one \(smoke ? "checks/smoke/*.sql" : "systemd/*.service or *.timer") file, each readable",
+            expected: smoke
+                ? Message(
+                    en: "at least one checks/smoke/*.sql file, each readable",
+                    ru: "хотя бы один файл checks/smoke/*.sql, каждый читается")
+                : Message(
+                    en: "at least one systemd/*.service or *.timer file, each readable",
+                    ru: "хотя бы один файл systemd/*.service или *.timer, каждый читается"),
             found: gap
                 ?? (count == 0
-                    ? "no \(what): release \(release ?? "(none)") has none under \(folder)/" : "\(count) \(what)"),
+                    ? none
+                    : Message(
+                        en: "\(count) \(smoke ? "smoke check(s)" : "unit(s)")",
+                        ru: "\(smoke ? "smoke-проверок" : "юнитов"): \(count)")),
             evidence: "ls \(root)/current/\(folder)",
             remedy: passed
                 ? nil
                 : release == nil
-                    ? "deploy a release first: deployctl deploy \(environment)"
-                    : "build the release from a checkout that has \(folder)/ (deployctl release build), then deploy it")
+                    ? Message(
+                        en: "deploy a release first: deployctl deploy \(environment)",
+                        ru: "сначала выложите релиз: deployctl deploy \(environment)")
+                    : Message(
+                        en:
+                            "build the release from a checkout that has \(folder)/ (deployctl release build), then deploy it",
+                        ru:
+                            "соберите релиз из checkout, в котором есть \(folder)/ (deployctl release build), и выложите его"
+                    ))
     }
 
     // MARK: - Helpers
 
     func check(
-        _ id: String, _ area: CheckResult.Area, _ title: String, severity: CheckResult.Severity = .blocker,
-        passed: Bool, expected: String,
-        found: String, evidence: String, remedy: String
+        _ id: String, _ area: CheckResult.Area, _ title: Message, severity: CheckResult.Severity = .blocker,
+        passed: Bool, expected: Message,
+        found: Message, evidence: String, remedy: Message
     ) -> CheckResult {
         CheckResult(
             id: id, area: area, title: title, severity: severity, outcome: passed ? .pass : .fail, expected: expected,

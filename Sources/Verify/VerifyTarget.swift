@@ -27,7 +27,7 @@ public struct VerifyTarget: Sendable {
     public let dropIns: [String: String?]
     /// What could not be read from the release, by the area it concerns (`.automation`: its units,
     /// `.smoke`: its smoke checks); the area's `*-shipped` check fails with it.
-    public let releaseGaps: [CheckResult.Area: String]
+    public let releaseGaps: [CheckResult.Area: Message]
     public let redact: Redactor
 
     public init(
@@ -35,7 +35,7 @@ public struct VerifyTarget: Sendable {
         writer: ClickHouseClient, root: String,
         envFile: String, unitsDirectory: String, release: String?, units: [String], migrations: [Migration],
         smokeChecks: [SmokeCheck],
-        loaderHost: Bool, dropIns: [String: String?], releaseGaps: [CheckResult.Area: String] = [:],
+        loaderHost: Bool, dropIns: [String: String?], releaseGaps: [CheckResult.Area: Message] = [:],
         redact: Redactor
     ) {
         self.environment = environment

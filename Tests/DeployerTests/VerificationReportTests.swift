@@ -19,9 +19,14 @@ struct VerificationReportTests {
         -> CheckResult
     {
         CheckResult(
-            id: id, area: area, title: "check \(id)", severity: severity, outcome: .pass, expected: "as it should be",
-            found: "as it is", evidence: "command for \(id)", seconds: 0.25)
+            id: id, area: area, title: title(id), severity: severity, outcome: .pass, expected: expected,
+            found: Message(en: "as it is", ru: "как есть"), evidence: "command for \(id)", seconds: 0.25)
     }
+
+    /// The title of a check made up for a scenario.
+    static func title(_ id: String) -> Message { Message(en: "check \(id)", ru: "проверка \(id)") }
+    /// What a made-up check wanted.
+    static let expected = Message(en: "as it should be", ru: "как должно быть")
 
     /// A passing check in every area, as a healthy install gives.
     static let healthy: [CheckResult] = [
@@ -59,21 +64,21 @@ struct VerificationReportTests {
     }
 
     static func fail(
-        _ id: String, _ area: CheckResult.Area, found: String, evidence: String = "", remedy: String? = nil,
+        _ id: String, _ area: CheckResult.Area, found: Message, evidence: String = "", remedy: Message? = nil,
         severity: CheckResult.Severity = .blocker, outcome: CheckResult.Outcome = .fail
     ) -> CheckResult {
         CheckResult(
-            id: id, area: area, title: "check \(id)", severity: severity, outcome: outcome, expected: "as it should be",
+            id: id, area: area, title: title(id), severity: severity, outcome: outcome, expected: expected,
             found: found, evidence: evidence, remedy: remedy, seconds: 1.5)
     }
 
-    static func skip(_ area: CheckResult.Area, _ reason: String) -> CheckResult {
-        CheckResult(
-            id: "\(area.rawValue).skipped", area: area, title: "\(area.rawValue) checks", outcome: .skip, expected: "-",
-            found: "skipped: \(reason)")
+    static func skip(_ area: CheckResult.Area, _ reason: Message) -> CheckResult {
+        VerifySuite.skipped(area, because: reason)
     }
 
-    static let noClickHouse = "ClickHouse does not answer (environment.clickhouse-answers)"
+    static let noClickHouse = Message(
+        en: "ClickHouse does not answer (environment.clickhouse-answers)",
+        ru: "ClickHouse не отвечает (environment.clickhouse-answers)")
 
     /// One run of each kind, by the name of its golden files.
     static let scenarios: [(name: String, report: VerificationReport)] = [
@@ -84,10 +89,14 @@ struct VerificationReportTests {
                 healthy(
                     with: [
                         fail(
-                            "load.run", .load, found: "exit 1: 403 from the API",
+                            "load.run", .load,
+                            found: Message(en: "exit 1: 403 from the API", ru: "код 1: API ответил 403"),
                             evidence: "systemctl start qtickets_api.service\nstatus=error | error=<403>",
-                            remedy: "check QTICKETS_TOKEN in the env file"),
-                        skip(.metadata, "the loader run failed (load.run)"),
+                            remedy: Message(
+                                en: "check QTICKETS_TOKEN in the env file", ru: "проверьте QTICKETS_TOKEN в env-файле")),
+                        skip(
+                            .metadata,
+                            Message(en: "the loader run failed (load.run)", ru: "запуск лоадера не удался (load.run)")),
                     ], dropping: ["metadata.last-run"]), attempts: 3)
         ),
         (
@@ -96,8 +105,8 @@ struct VerificationReportTests {
                 healthy(
                     with: [
                         fail(
-                            "environment.clickhouse-answers", .environment, found: "connection refused",
-                            evidence: "SELECT 1", remedy: "systemctl start clickhouse-server"),
+                            "environment.clickhouse-answers", .environment, found: .verbatim("connection refused"),
+                            evidence: "SELECT 1", remedy: .verbatim("systemctl start clickhouse-server")),
                         skip(.database, noClickHouse), skip(.quality, noClickHouse), skip(.metadata, noClickHouse),
                         skip(.smoke, noClickHouse),
                     ],
@@ -111,7 +120,8 @@ struct VerificationReportTests {
             report(
                 healthy(with: [
                     fail(
-                        "smoke.no_negative_amounts", .smoke, found: "Code: 60. Unknown table zakaz.stg_qtickets_orders",
+                        "smoke.no_negative_amounts", .smoke,
+                        found: .verbatim("Code: 60. Unknown table zakaz.stg_qtickets_orders"),
                         evidence: "checks/smoke/no_negative_amounts.sql", outcome: .error)
                 ]))
         ),
@@ -126,9 +136,10 @@ struct VerificationReportTests {
             report(
                 healthy(with: [
                     fail(
-                        "automation.timer", .automation, found: "qtickets_api.timer is disabled",
+                        "automation.timer", .automation,
+                        found: Message(en: "qtickets_api.timer is disabled", ru: "qtickets_api.timer выключен"),
                         evidence: "systemctl is-enabled qtickets_api.timer",
-                        remedy: "systemctl enable --now qtickets_api.timer")
+                        remedy: .verbatim("systemctl enable --now qtickets_api.timer"))
                 ]).filter { $0.area == .automation }, partial: .init(areas: [.automation], hosts: ["museshow"]))
         ),
         (
@@ -136,10 +147,16 @@ struct VerificationReportTests {
             report(
                 healthy(with: [
                     fail(
-                        "automation.gate-override", .automation, found: "deployed past a closed gate: hotfix",
+                        "automation.gate-override", .automation,
+                        found: Message(
+                            en: "deployed past a closed gate: hotfix", ru: "выложен при закрытом gate: hotfix"),
                         evidence: "grep 'gate override' /opt/zakaz_dashboard/shared/audit.jsonl",
-                        remedy: "verify the release on staging, then deploy it again", severity: .warning),
-                    fail("environment.ports", .environment, found: "8123 on 0.0.0.0", severity: .warning),
+                        remedy: Message(
+                            en: "verify the release on staging, then deploy it again",
+                            ru: "проверьте релиз на staging, затем выложите его снова"), severity: .warning),
+                    fail(
+                        "environment.ports", .environment,
+                        found: Message(en: "8123 on 0.0.0.0", ru: "8123 на 0.0.0.0"), severity: .warning),
                 ]), binary: .init(sha256: String(repeating: "e", count: 64), builtElsewhere: true),
                 revision: "0123456789ab+dirty")
         ),

@@ -618,7 +618,7 @@ struct ActionExecutor: Sendable {
                         ?? ""
                     throw CommandFailure(
                         .checkFailed, "post_check",
-                        "\(host.label): the loader run after the switch failed (\(problem)); its journal: "
+                        "\(host.label): the loader run after the switch failed (\(problem.english)); its journal: "
                             + journal.split(separator: "\n").suffix(3).joined(separator: " | "))
                 }
             }

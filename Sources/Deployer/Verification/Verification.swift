@@ -150,16 +150,19 @@ struct ReleaseFiles {
     let migrations: [Migration]
     let smoke: [SmokeCheck]
     /// By area: why its units (`.automation`) or smoke checks (`.smoke`) are missing or unreadable.
-    let gaps: [CheckResult.Area: String]
+    let gaps: [CheckResult.Area: Message]
+
+    private static let noCurrent = Message(
+        en: "no release is current on the host", ru: "на хосте нет текущего релиза")
 
     /// A host without a current release: nothing to check against.
     static let none = ReleaseFiles(
         manifest: nil, units: [], unitTexts: [:], migrations: [], smoke: [],
-        gaps: [.automation: "no release is current on the host", .smoke: "no release is current on the host"])
+        gaps: [.automation: noCurrent, .smoke: noCurrent])
 
     init(
         manifest: ReleaseManifest?, units: [String], unitTexts: [String: String], migrations: [Migration],
-        smoke: [SmokeCheck], gaps: [CheckResult.Area: String]
+        smoke: [SmokeCheck], gaps: [CheckResult.Area: Message]
     ) {
         self.manifest = manifest
         self.units = units
@@ -171,7 +174,7 @@ struct ReleaseFiles {
 
     init(directory: String) throws(CommandFailure) {
         let manager = FileManager.default
-        var gaps: [CheckResult.Area: String] = [:]
+        var gaps: [CheckResult.Area: Message] = [:]
         manifest = manager.contents(atPath: directory + "/" + ReleaseBundle.manifestName).flatMap {
             try? JSONDecoder().decode(ReleaseManifest.self, from: $0)
         }
@@ -185,7 +188,9 @@ struct ReleaseFiles {
                 texts[name] = try String(contentsOfFile: directory + "/systemd/" + name, encoding: .utf8)
             }
         } catch {
-            gaps[.automation] = "the release's systemd/ cannot be read: \(error.localizedDescription)"
+            gaps[.automation] = Message(
+                en: "the release's systemd/ cannot be read: \(error.localizedDescription)",
+                ru: "не читается systemd/ релиза: \(error.localizedDescription)")
         }
         units = names
         unitTexts = texts
@@ -200,7 +205,9 @@ struct ReleaseFiles {
                 ? try SmokeCheck.load(from: directory + "/checks/smoke") : []
         } catch {
             smoke = []
-            gaps[.smoke] = "the release's checks/smoke cannot be read: \(error.localizedDescription)"
+            gaps[.smoke] = Message(
+                en: "the release's checks/smoke cannot be read: \(error.localizedDescription)",
+                ru: "не читается checks/smoke релиза: \(error.localizedDescription)")
         }
         self.gaps = gaps
     }

@@ -14,13 +14,19 @@ extension VerifySuite {
             let count = await scalar(query)
             results.append(
                 CheckResult(
-                    id: "quality.\(table)", area: .quality, title: "\(table) has rows",
+                    id: "quality.\(table)", area: .quality,
+                    title: Message(en: "\(table) has rows", ru: "В \(table) есть строки"),
                     outcome: (UInt64(count.value ?? "") ?? 0) > 0 ? .pass : .fail,
-                    expected: "at least one row", found: count.value.map { "\($0) row(s)" } ?? count.error ?? "?",
+                    expected: Message(en: "at least one row", ru: "хотя бы одна строка"),
+                    found: count.value.map { Message(en: "\($0) row(s)", ru: "строк: \($0)") }
+                        ?? .verbatim(count.error ?? "?"),
                     evidence: query,
-                    remedy:
-                        "a check that saw no data has failed: run the loader (systemctl start \(target.loaderService)) and look at its journal"
-                ))
+                    remedy: Message(
+                        en:
+                            "a check that saw no data has failed: run the loader (systemctl start \(target.loaderService)) and look at its journal",
+                        ru:
+                            "проверка, не увидевшая данных, не пройдена: запустите лоадер (systemctl start \(target.loaderService)) и посмотрите его журнал"
+                    )))
         }
         let objects = Self.objects(createdBy: target.migrations)
         let settings = await hostSettings()
@@ -35,13 +41,20 @@ extension VerifySuite {
             let rows = UInt64(count.value ?? "") ?? 0
             results.append(
                 CheckResult(
-                    id: "quality.view.\(object)", area: .quality, title: "dashboard view \(object) answers with rows",
+                    id: "quality.view.\(object)", area: .quality,
+                    title: Message(
+                        en: "dashboard view \(object) answers with rows",
+                        ru: "Представление дашборда \(object) возвращает строки"),
                     outcome: count.error != nil ? .fail : rows > 0 ? .pass : .fail,
-                    expected: "the view answers and returns rows", found: count.error ?? "\(rows) row(s)",
+                    expected: Message(
+                        en: "the view answers and returns rows", ru: "представление отвечает и возвращает строки"),
+                    found: count.error.map(Message.verbatim) ?? Message(en: "\(rows) row(s)", ru: "строк: \(rows)"),
                     evidence: query,
                     remedy: count.error != nil
-                        ? "the server's error above names what the view's query needs"
-                        : "no rows: the data it reads is empty"))
+                        ? Self.serverErrorRemedy
+                        : Message(
+                            en: "no rows: the data it reads is empty",
+                            ru: "строк нет: данные, которые оно читает, пусты")))
         }
         return results
     }
@@ -51,23 +64,33 @@ extension VerifySuite {
         let started = ContinuousClock.now
         let object = reconciliation.object
         let id = object.hasPrefix("v_") ? "quality.view.\(object)" : "quality.\(object)"
-        let title = "\(object) holds what staging says it should"
-        let expected = "as many \(reconciliation.unit) as \(reconciliation.source), none differing"
+        let title = Message(
+            en: "\(object) holds what staging says it should", ru: "\(object) содержит то, что следует из staging")
+        let unit = reconciliation.unit
+        let expected = Message(
+            en: "as many \(unit.english) as \(reconciliation.source.english), none differing",
+            ru: "число \(unit.russian) — как \(reconciliation.source.russian), расхождений нет")
         let evidence = clientCommand(reconciliation.query, parameters: ["job": job])
         do {
             let answer = try await reconciliation.run(on: target.admin, job: job)
             let agrees = answer.expected == answer.found && answer.differing.isEmpty
             // Seat counters exist only while a show is on sale: no inventory at all is worth a look, not a veto.
             let emptyInventory = object == "v_inventory" && answer.expected == 0 && answer.found == 0
-            let found: String
-            if agrees && answer.expected == 0 && !reconciliation.emptyMeaning.isEmpty {
-                found = "0 \(reconciliation.unit): \(reconciliation.emptyMeaning)"
+            let found: Message
+            if agrees && answer.expected == 0, let empty = reconciliation.emptyMeaning {
+                found = Message(
+                    en: "0 \(unit.english): \(empty.english)", ru: "\(unit.russian): 0: \(empty.russian)")
             } else if agrees {
-                found = "\(answer.found) \(reconciliation.unit), as staging says"
+                found = Message(
+                    en: "\(answer.found) \(unit.english), as staging says",
+                    ru: "\(unit.russian): \(answer.found), как и в staging")
             } else {
-                found =
-                    "\(answer.found) \(reconciliation.unit) in \(object), \(answer.expected) in staging"
-                    + (answer.differing.isEmpty ? "" : "; differing: \(answer.differing)")
+                let differing = answer.differing
+                found = Message(
+                    en: "\(answer.found) \(unit.english) in \(object), \(answer.expected) in staging"
+                        + (differing.isEmpty ? "" : "; differing: \(differing)"),
+                    ru: "\(unit.russian): \(answer.found) в \(object), \(answer.expected) в staging"
+                        + (differing.isEmpty ? "" : "; расходятся: \(differing)"))
             }
             return CheckResult(
                 id: id, area: .quality, title: title, severity: emptyInventory ? .warning : .blocker,
@@ -76,16 +99,31 @@ extension VerifySuite {
                 remedy: agrees && !emptyInventory
                     ? nil
                     : emptyInventory
-                        ? "no show has seat counters: check that shows are on sale and QTICKETS_SKIP_INVENTORY is not set"
-                        : "the keys above disagree: compare \(object)'s definition in the migrations with staging, and look for a run that stopped between its inserts",
+                        ? Message(
+                            en:
+                                "no show has seat counters: check that shows are on sale and QTICKETS_SKIP_INVENTORY is not set",
+                            ru:
+                                "ни у одного сеанса нет счётчиков мест: проверьте, что сеансы в продаже и QTICKETS_SKIP_INVENTORY не задан"
+                        )
+                        : Message(
+                            en:
+                                "the keys above disagree: compare \(object)'s definition in the migrations with staging, and look for a run that stopped between its inserts",
+                            ru:
+                                "ключи выше расходятся: сравните определение \(object) в миграциях со staging и поищите запуск, остановившийся между своими вставками"
+                        ),
                 seconds: elapsed(started))
         } catch {
             return CheckResult(
                 id: id, area: .quality, title: title, outcome: .fail, expected: expected,
-                found: target.redact("\(error)"), evidence: evidence,
-                remedy: "the server's error above names what the query needs", seconds: elapsed(started))
+                found: .verbatim(target.redact("\(error)")), evidence: evidence,
+                remedy: Self.serverErrorRemedy, seconds: elapsed(started))
         }
     }
+
+    /// The remedy of a query the server refused.
+    static let serverErrorRemedy = Message(
+        en: "the server's error above names what the query needs",
+        ru: "ошибка сервера выше называет, чего не хватает запросу")
 
     /// Area 5: the newest `meta_job_runs` row of the job is the run verify just made (it started after
     /// the verification did, by the server's clock), finished ok with no error, with metrics, from the
@@ -100,7 +138,11 @@ extension VerifySuite {
         let started = ContinuousClock.now
         let settings = await hostSettings()
         let evidence = clientCommand(query, parameters: ["job": settings.job]) + "\n# \(settings.origin)"
-        let title = "The newest meta_job_runs row is the run just made: ok, finished, no error, metrics, this release"
+        let title = Message(
+            en: "The newest meta_job_runs row is the run just made: ok, finished, no error, metrics, this release",
+            ru:
+                "Последняя строка meta_job_runs — только что сделанный запуск: ok, завершён, без ошибки, с метриками, этот релиз"
+        )
         let rows: [[String?]]
         do {
             rows = try await target.admin.rows(query, settings: ["param_job": settings.job])
@@ -108,7 +150,8 @@ extension VerifySuite {
             return [
                 CheckResult(
                     id: "metadata.last-run", area: .metadata, title: title, outcome: .error,
-                    expected: "the newest run of the job", found: target.redact("\(error)"), evidence: evidence,
+                    expected: Message(en: "the newest run of the job", ru: "последний запуск задания"),
+                    found: .verbatim(target.redact("\(error)")), evidence: evidence,
                     seconds: elapsed(started))
             ]
         }
@@ -116,42 +159,63 @@ extension VerifySuite {
             return [
                 CheckResult(
                     id: "metadata.last-run", area: .metadata, title: title,
-                    outcome: .fail, expected: "a row",
-                    found: "no run recorded", evidence: evidence,
-                    remedy: "the loader writes meta_job_runs as etl_writer: check its grants", seconds: elapsed(started)
-                )
+                    outcome: .fail, expected: Message(en: "a row", ru: "строка"),
+                    found: Message(en: "no run recorded", ru: "ни одного запуска не записано"), evidence: evidence,
+                    remedy: Message(
+                        en: "the loader writes meta_job_runs as etl_writer: check its grants",
+                        ru: "лоадер пишет meta_job_runs как etl_writer: проверьте его права"),
+                    seconds: elapsed(started))
             ]
         }
         // Both are durations, each on one clock: the run's age on the server's, the verification's on
         // this machine's, so neither clock's offset matters.
         let ageSeconds = (Double(row[5] ?? "") ?? .infinity) / 1000
         let verifying = Date().timeIntervalSince(since)
-        var problems: [String] = []
+        var problems: [Message] = []
         if ageSeconds > verifying + 2 {
             problems.append(
-                "the newest run started \(row[1] ?? "?"), \(Int(ageSeconds)) s ago by the server's clock, before this verification (\(Int(verifying)) s ago)"
-            )
+                Message(
+                    en:
+                        "the newest run started \(row[1] ?? "?"), \(Int(ageSeconds)) s ago by the server's clock, before this verification (\(Int(verifying)) s ago)",
+                    ru:
+                        "последний запуск начался \(row[1] ?? "?"), \(Int(ageSeconds)) с назад по часам сервера, до этой проверки (\(Int(verifying)) с назад)"
+                ))
         }
-        if row[0] != "ok" { problems.append("status \(row[0] ?? "?")") }
-        if row[6] != "1" { problems.append("finished_at is not set") }
-        if let error = row[7], !error.isEmpty { problems.append("error: \(error)") }
+        if row[0] != "ok" { problems.append(Message(en: "status \(row[0] ?? "?")", ru: "статус \(row[0] ?? "?")")) }
+        if row[6] != "1" { problems.append(Message(en: "finished_at is not set", ru: "finished_at не заполнен")) }
+        if let error = row[7], !error.isEmpty {
+            problems.append(Message(en: "error: \(error)", ru: "ошибка: \(error)"))
+        }
         if (UInt64(row[3] ?? "") ?? 0) == 0 || (UInt64(row[4] ?? "") ?? 0) == 0 {
-            problems.append("no rows or requests counted")
+            problems.append(Message(en: "no rows or requests counted", ru: "не посчитано ни строк, ни запросов"))
         }
         if let release = target.release, row[2] != release {
-            problems.append("release \(row[2] ?? "?") instead of \(release)")
+            problems.append(
+                Message(
+                    en: "release \(row[2] ?? "?") instead of \(release)", ru: "релиз \(row[2] ?? "?") вместо \(release)"
+                ))
         }
         return [
             CheckResult(
                 id: "metadata.last-run", area: .metadata, title: title,
                 outcome: problems.isEmpty ? .pass : .fail,
-                expected:
-                    "started during this verification, status ok, finished_at set, error empty, rows and requests > 0, release \(target.release ?? "?")",
+                expected: Message(
+                    en:
+                        "started during this verification, status ok, finished_at set, error empty, rows and requests > 0, release \(target.release ?? "?")",
+                    ru:
+                        "начат во время этой проверки, статус ok, finished_at заполнен, error пуст, строк и запросов > 0, релиз \(target.release ?? "?")"
+                ),
                 found: problems.isEmpty
-                    ? "ok at \(row[1] ?? "?"), \(Int(ageSeconds)) s ago, release \(row[2] ?? "?")"
-                    : target.redact(problems.joined(separator: "; ")),
+                    ? Message(
+                        en: "ok at \(row[1] ?? "?"), \(Int(ageSeconds)) s ago, release \(row[2] ?? "?")",
+                        ru: "ok в \(row[1] ?? "?"), \(Int(ageSeconds)) с назад, релиз \(row[2] ?? "?")")
+                    : target.redact(Message.joined(problems, separator: "; ")),
                 evidence: evidence,
-                remedy: problems.isEmpty ? nil : "journalctl -u \(target.loaderService) shows the run",
+                remedy: problems.isEmpty
+                    ? nil
+                    : Message(
+                        en: "journalctl -u \(target.loaderService) shows the run",
+                        ru: "запуск виден в journalctl -u \(target.loaderService)"),
                 seconds: elapsed(started))
         ]
     }
@@ -162,29 +226,36 @@ extension VerifySuite {
         let settings = await hostSettings()
         for smoke in target.smokeChecks {
             let started = ContinuousClock.now
+            let title = Message(en: "smoke check \(smoke.name)", ru: "smoke-проверка \(smoke.name)")
+            let expected = Message(en: "0 violations", ru: "нарушений: 0")
             let evidence =
                 "clickhouse-client -d \(target.database) --param_job=\(settings.job) --param_max_lag_minutes=\(settings.maxLagMinutes) "
                 + "--queries-file \(target.root)/current/checks/smoke/\(smoke.name).sql  # \(settings.origin)"
             do {
                 let outcome = try await smoke.run(
                     on: target.admin, maxLagMinutes: settings.maxLagMinutes, job: settings.job)
+                let sample = outcome.sample.isEmpty ? "" : ": " + target.redact(outcome.sample)
                 results.append(
                     CheckResult(
-                        id: "smoke.\(smoke.name)", area: .smoke, title: "smoke check \(smoke.name)",
-                        outcome: outcome.passed ? .pass : .fail,
-                        expected: "0 violations",
-                        found: "\(outcome.violations) violation(s)"
-                            + (outcome.sample.isEmpty ? "" : ": " + target.redact(outcome.sample)),
+                        id: "smoke.\(smoke.name)", area: .smoke, title: title, outcome: outcome.passed ? .pass : .fail,
+                        expected: expected,
+                        found: Message(
+                            en: "\(outcome.violations) violation(s)\(sample)",
+                            ru: "нарушений: \(outcome.violations)\(sample)"),
                         evidence: evidence,
                         remedy: outcome.passed
-                            ? nil : "the sample names the offending rows; the file's header says what it guards",
+                            ? nil
+                            : Message(
+                                en: "the sample names the offending rows; the file's header says what it guards",
+                                ru:
+                                    "в выборке названы нарушающие строки; что охраняет проверка, сказано в заголовке её файла"
+                            ),
                         seconds: elapsed(started)))
             } catch {
                 results.append(
                     CheckResult(
-                        id: "smoke.\(smoke.name)", area: .smoke, title: "smoke check \(smoke.name)", outcome: .error,
-                        expected: "0 violations",
-                        found: target.redact("\(error)"), evidence: evidence,
+                        id: "smoke.\(smoke.name)", area: .smoke, title: title, outcome: .error, expected: expected,
+                        found: .verbatim(target.redact("\(error)")), evidence: evidence,
                         seconds: elapsed(started)))
             }
         }

@@ -12,29 +12,41 @@ extension VerifySuite {
         let migrator = Migrator(
             client: target.admin, migrations: target.migrations,
             tables: target.environment.clickhouse.trackingTables)
+        let migrationsTitle = Message(
+            en: "Every migration of the release is applied, none failed or drifted",
+            ru: "Все миграции релиза применены, ни одна не упала и не разошлась с файлом")
         do {
             let status = try await migrator.status()
             let bad = status.filter { $0.condition != .applied && $0.condition != .baselined }
             results.append(
                 CheckResult(
-                    id: "database.migrations", area: .database,
-                    title: "Every migration of the release is applied, none failed or drifted",
-                    outcome: bad.isEmpty ? .pass : .fail, expected: "\(status.count) migration(s) applied",
+                    id: "database.migrations", area: .database, title: migrationsTitle,
+                    outcome: bad.isEmpty ? .pass : .fail,
+                    expected: Message(
+                        en: "\(status.count) migration(s) applied", ru: "применено миграций: \(status.count)"),
                     found: bad.isEmpty
-                        ? "all \(status.count) applied"
-                        : bad.map { "\(MigrationVersion($0.version))_\($0.slug) \($0.condition.rawValue) \($0.detail)" }
-                            .joined(separator: "; "),
+                        ? Message(en: "all \(status.count) applied", ru: "применены все \(status.count)")
+                        : .verbatim(
+                            bad.map {
+                                "\(MigrationVersion($0.version))_\($0.slug) \($0.condition.rawValue) \($0.detail)"
+                            }
+                            .joined(separator: "; ")),
                     evidence: "deployctl migrate status \(target.environment.name)",
                     remedy: bad.isEmpty
                         ? nil
-                        : "deployctl migrate up \(target.environment.name) (a drifted migration needs `migrate repair` after a look at both checksums)",
+                        : Message(
+                            en:
+                                "deployctl migrate up \(target.environment.name) (a drifted migration needs `migrate repair` after a look at both checksums)",
+                            ru:
+                                "deployctl migrate up \(target.environment.name) (разошедшейся миграции нужен `migrate repair`, сначала сравните обе контрольные суммы)"
+                        ),
                     seconds: elapsed(started)))
         } catch {
             results.append(
                 CheckResult(
-                    id: "database.migrations", area: .database,
-                    title: "Every migration of the release is applied, none failed or drifted", outcome: .error,
-                    expected: "the migration history is readable", found: target.redact(error.message),
+                    id: "database.migrations", area: .database, title: migrationsTitle, outcome: .error,
+                    expected: Message(en: "the migration history is readable", ru: "история миграций читается"),
+                    found: .verbatim(target.redact(error.message)),
                     evidence: "deployctl migrate status", seconds: elapsed(started)))
         }
         let objects = Self.objects(createdBy: target.migrations)
@@ -42,12 +54,25 @@ extension VerifySuite {
         let missing = objects.filter { !existing.contains($0) }
         results.append(
             CheckResult(
-                id: "database.objects", area: .database, title: "Every table and view the migrations create exists",
+                id: "database.objects", area: .database,
+                title: Message(
+                    en: "Every table and view the migrations create exists",
+                    ru: "Все таблицы и представления, которые создают миграции, существуют"),
                 outcome: missing.isEmpty ? .pass : .fail,
-                expected: "\(objects.count) object(s): \(objects.joined(separator: ", "))",
-                found: missing.isEmpty ? "all present" : "missing: " + missing.joined(separator: ", "),
+                expected: Message(
+                    en: "\(objects.count) object(s): \(objects.joined(separator: ", "))",
+                    ru: "объектов: \(objects.count): \(objects.joined(separator: ", "))"),
+                found: missing.isEmpty
+                    ? Message(en: "all present", ru: "все на месте")
+                    : Message(
+                        en: "missing: " + missing.joined(separator: ", "),
+                        ru: "отсутствуют: " + missing.joined(separator: ", ")),
                 evidence: "SELECT name FROM system.tables WHERE database = '\(target.database)'",
-                remedy: missing.isEmpty ? nil : "deployctl migrate status shows which migration should have made them"))
+                remedy: missing.isEmpty
+                    ? nil
+                    : Message(
+                        en: "deployctl migrate status shows which migration should have made them",
+                        ru: "deployctl migrate status покажет, какая миграция должна была их создать")))
         results.append(await writerCheck())
         results.append(await stateIsolationCheck())
         return results
@@ -58,23 +83,29 @@ extension VerifySuite {
         let started = ContinuousClock.now
         let user = target.environment.clickhouse.writer.user
         let id = "database.writer-can-insert"
-        let title = "The writer can insert into the database"
+        let title = Message(en: "The writer can insert into the database", ru: "Writer может вставлять в базу")
+        let expected = Message(
+            en: "\(user) inserts into \(target.database)", ru: "\(user) вставляет строки в \(target.database)")
         switch await writerInsert(into: target.database) {
         case .setup(let evidence, let error):
             return CheckResult(
-                id: id, area: .database, title: title, outcome: .error, expected: "a scratch table",
-                found: target.redact("\(error)"), evidence: evidence, seconds: elapsed(started))
+                id: id, area: .database, title: title, outcome: .error,
+                expected: Message(en: "a scratch table", ru: "временная таблица создана"),
+                found: .verbatim(target.redact("\(error)")), evidence: evidence, seconds: elapsed(started))
         case .inserted(let evidence):
             return CheckResult(
-                id: id, area: .database, title: title, outcome: .pass,
-                expected: "\(user) inserts into \(target.database)", found: "inserted one row", evidence: evidence,
+                id: id, area: .database, title: title, outcome: .pass, expected: expected,
+                found: Message(en: "inserted one row", ru: "вставлена одна строка"), evidence: evidence,
                 seconds: elapsed(started))
         case .refused(let evidence, let error), .failed(let evidence, let error):
             return CheckResult(
-                id: id, area: .database, title: title, outcome: .fail,
-                expected: "\(user) inserts into \(target.database)", found: target.redact("\(error)"),
-                evidence: evidence,
-                remedy: "GRANT INSERT, SELECT ON \(target.database).* TO \(user) (docs/clickhouse-access.md)",
+                id: id, area: .database, title: title, outcome: .fail, expected: expected,
+                found: .verbatim(target.redact("\(error)")), evidence: evidence,
+                remedy: Message(
+                    en: "GRANT INSERT, SELECT ON \(target.database).* TO \(user) (docs/clickhouse-access.md)",
+                    ru:
+                        "выдайте права: GRANT INSERT, SELECT ON \(target.database).* TO \(user) (docs/clickhouse-access.md)"
+                ),
                 seconds: elapsed(started))
         }
     }
@@ -84,26 +115,37 @@ extension VerifySuite {
     private func stateIsolationCheck() async -> CheckResult {
         let started = ContinuousClock.now
         let clickhouse = target.environment.clickhouse
+        let title = Message(
+            en: "The writer cannot write deployctl's bookkeeping",
+            ru: "Writer не может писать в служебные таблицы deployctl")
         let id = "database.state-out-of-writer-reach"
-        let title = "The writer cannot write deployctl's bookkeeping"
-        let expected = "\(clickhouse.writer.user) is refused an insert into \(clickhouse.stateDatabase)"
+        let expected = Message(
+            en: "\(clickhouse.writer.user) is refused an insert into \(clickhouse.stateDatabase)",
+            ru: "\(clickhouse.writer.user) получает отказ при вставке в \(clickhouse.stateDatabase)")
         switch await writerInsert(into: clickhouse.stateDatabase) {
         case .setup(let evidence, let error), .failed(let evidence, let error):
             return CheckResult(
                 id: id, area: .database, title: title, outcome: .error, expected: expected,
-                found: target.redact("\(error)"), evidence: evidence, seconds: elapsed(started))
+                found: .verbatim(target.redact("\(error)")), evidence: evidence, seconds: elapsed(started))
         case .refused(let evidence, let error):
+            let code = error.name ?? "code \(error.code ?? 0)"
             return CheckResult(
                 id: id, area: .database, title: title, outcome: .pass, expected: expected,
-                found: "refused (\(error.name ?? "code \(error.code ?? 0)"))", evidence: evidence,
+                found: Message(en: "refused (\(code))", ru: "отказано (\(code))"), evidence: evidence,
                 seconds: elapsed(started))
         case .inserted(let evidence):
             return CheckResult(
                 id: id, area: .database, title: title, outcome: .fail, expected: expected,
-                found: "the insert went in: the pipeline's account can forge the migration history and the locks",
+                found: Message(
+                    en: "the insert went in: the pipeline's account can forge the migration history and the locks",
+                    ru: "вставка прошла: учётная запись пайплайна может подделать историю миграций и блокировки"),
                 evidence: evidence,
-                remedy:
-                    "grant \(clickhouse.writer.user) nothing on \(clickhouse.stateDatabase) (deploy/clickhouse/grants.sql, or the <grants> of its users.d file)",
+                remedy: Message(
+                    en:
+                        "grant \(clickhouse.writer.user) nothing on \(clickhouse.stateDatabase) (deploy/clickhouse/grants.sql, or the <grants> of its users.d file)",
+                    ru:
+                        "не выдавайте \(clickhouse.writer.user) никаких прав на \(clickhouse.stateDatabase) (deploy/clickhouse/grants.sql или <grants> его файла в users.d)"
+                ),
                 seconds: elapsed(started))
         }
     }

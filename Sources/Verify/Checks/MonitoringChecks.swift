@@ -16,24 +16,38 @@ extension VerifySuite {
         let report = health.report
         var results = [
             CheckResult(
-                id: "monitoring.healthcheck", area: .monitoring, title: "qtickets-api healthcheck answers ok",
+                id: "monitoring.healthcheck", area: .monitoring,
+                title: Message(en: "qtickets-api healthcheck answers ok", ru: "qtickets-api healthcheck отвечает ok"),
                 outcome: health.status == 0 && report?.status == .ok ? .pass : .fail,
-                expected: "exit 0, verdict ok",
-                found: "exit \(health.status), verdict \(report?.status.rawValue ?? "none")",
+                expected: Message(en: "exit 0, verdict ok", ru: "код 0, вердикт ok"),
+                found: Message(
+                    en: "exit \(health.status), verdict \(report?.status.rawValue ?? "none")",
+                    ru: "код \(health.status), вердикт \(report?.status.rawValue ?? "нет")"),
                 evidence: manual + "\n" + excerpt(report?.render() ?? health.output),
                 remedy: health.status == 0
-                    ? nil : "its output names the check that is not ok (freshness, last run, ClickHouse)",
+                    ? nil
+                    : Message(
+                        en: "its output names the check that is not ok (freshness, last run, ClickHouse)",
+                        ru: "его вывод называет проверку не в состоянии ok (свежесть, последний запуск, ClickHouse)"),
                 seconds: health.seconds)
         ]
         results.append(await freshnessCheck(real: report, manual: manual))
+        let serviceTitle = Message(en: "The healthcheck's service runs", ru: "Сервис healthcheck работает")
         guard let unit = target.units.first(where: { $0.hasSuffix(".service") && $0.contains("healthcheck") }) else {
+            let units = target.units.joined(separator: ", ")
             results.append(
                 CheckResult(
-                    id: "monitoring.service", area: .monitoring, title: "The healthcheck's service runs",
-                    outcome: .fail, expected: "a healthcheck service among the release's units",
-                    found: "the release ships no healthcheck unit (units: \(target.units.joined(separator: ", ")))",
+                    id: "monitoring.service", area: .monitoring, title: serviceTitle, outcome: .fail,
+                    expected: Message(
+                        en: "a healthcheck service among the release's units",
+                        ru: "сервис healthcheck среди юнитов релиза"),
+                    found: Message(
+                        en: "the release ships no healthcheck unit (units: \(units))",
+                        ru: "в релизе нет юнита healthcheck (юниты: \(units))"),
                     evidence: "ls \(target.root)/current/systemd",
-                    remedy: "release the repository's systemd/qtickets_healthcheck.service with the loader"))
+                    remedy: Message(
+                        en: "release the repository's systemd/qtickets_healthcheck.service with the loader",
+                        ru: "включите в релиз systemd/qtickets_healthcheck.service из репозитория вместе с лоадером")))
             return results
         }
         let showCommand = "systemctl show -p ActiveState,SubState,NRestarts,ExecStart \(unit)"
@@ -42,26 +56,33 @@ extension VerifySuite {
         let state = "\(show["ActiveState"] ?? "?")/\(show["SubState"] ?? "?")"
         results.append(
             CheckResult(
-                id: "monitoring.service", area: .monitoring, title: "The healthcheck's service runs",
+                id: "monitoring.service", area: .monitoring, title: serviceTitle,
                 outcome: show["ActiveState"] == nil ? .error : state == "active/running" ? .pass : .fail,
-                expected: "\(unit) active/running",
+                expected: Message(en: "\(unit) active/running", ru: "\(unit) в состоянии active/running"),
                 found: show["ActiveState"] == nil
-                    ? "systemctl show failed (exit \(shown.status)): \(excerpt(shown.output))"
-                    : "\(state), restarted \(show["NRestarts"] ?? "?") time(s)",
+                    ? Message(
+                        en: "systemctl show failed (exit \(shown.status)): \(excerpt(shown.output))",
+                        ru: "systemctl show завершился с ошибкой (код \(shown.status)): \(excerpt(shown.output))")
+                    : Message(
+                        en: "\(state), restarted \(show["NRestarts"] ?? "?") time(s)",
+                        ru: "\(state), перезапусков: \(show["NRestarts"] ?? "?")"),
                 evidence: showCommand,
                 remedy: state == "active/running"
-                    ? nil : "systemctl enable --now \(unit); journalctl -u \(unit) says why it stopped"))
+                    ? nil
+                    : Message(
+                        en: "systemctl enable --now \(unit); journalctl -u \(unit) says why it stopped",
+                        ru: "systemctl enable --now \(unit); почему он остановился, скажет journalctl -u \(unit)")))
         guard let address = Self.servedAddress(show["ExecStart"] ?? "") else {
-            let found = "the unit's ExecStart has no --serve ADDRESS:PORT: \(show["ExecStart"] ?? "none")"
-            for (id, title) in [
-                ("monitoring.healthz", "/healthz answers 200 with the command line's verdict"),
-                ("monitoring.metrics", "/metrics answers and agrees with /healthz"),
-            ] {
+            let execStart = show["ExecStart"]
+            let found = Message(
+                en: "the unit's ExecStart has no --serve ADDRESS:PORT: \(execStart ?? "none")",
+                ru: "в ExecStart юнита нет --serve ADDRESS:PORT: \(execStart ?? "пусто")")
+            for (id, title) in [("monitoring.healthz", Self.healthzTitle), ("monitoring.metrics", Self.metricsTitle)] {
                 results.append(
                     CheckResult(
                         id: id, area: .monitoring, title: title, outcome: .error,
-                        expected: "the address the service serves", found: target.redact(found),
-                        evidence: showCommand))
+                        expected: Message(en: "the address the service serves", ru: "адрес, который слушает сервис"),
+                        found: target.redact(found), evidence: showCommand))
             }
             return results
         }
@@ -71,20 +92,28 @@ extension VerifySuite {
         let sameVerdict = served != nil && served?.status == report?.status
         results.append(
             CheckResult(
-                id: "monitoring.healthz", area: .monitoring,
-                title: "/healthz answers 200 with the command line's verdict",
+                id: "monitoring.healthz", area: .monitoring, title: Self.healthzTitle,
                 outcome: healthz.code == nil ? .error : healthz.code == 200 && sameVerdict ? .pass : .fail,
-                expected:
-                    "HTTP 200 on \(url)/healthz, verdict \(report?.status.rawValue ?? "?") as on the command line",
-                found: healthz.code.map {
-                    "HTTP \($0), verdict \(served?.status.rawValue ?? "unreadable")"
-                        + (sameVerdict ? "" : ", the command line said \(report?.status.rawValue ?? "none")")
+                expected: Message(
+                    en: "HTTP 200 on \(url)/healthz, verdict \(report?.status.rawValue ?? "?") as on the command line",
+                    ru: "HTTP 200 на \(url)/healthz, вердикт \(report?.status.rawValue ?? "?"), как в командной строке"),
+                found: healthz.code.map { code in
+                    Message(
+                        en: "HTTP \(code), verdict \(served?.status.rawValue ?? "unreadable")"
+                            + (sameVerdict ? "" : ", the command line said \(report?.status.rawValue ?? "none")"),
+                        ru: "HTTP \(code), вердикт \(served?.status.rawValue ?? "не читается")"
+                            + (sameVerdict ? "" : ", в командной строке \(report?.status.rawValue ?? "нет вердикта")"))
                 } ?? healthz.problem,
                 evidence: "curl -sS -w '%{http_code}\\n' \(url)/healthz  # on the host\n"
                     + excerpt(healthz.body.map { String(decoding: $0, as: UTF8.self) } ?? ""),
                 remedy: healthz.code == 200 && sameVerdict
                     ? nil
-                    : "journalctl -u \(unit); the endpoint and the command read the same env file (\(target.envFile))",
+                    : Message(
+                        en:
+                            "journalctl -u \(unit); the endpoint and the command read the same env file (\(target.envFile))",
+                        ru:
+                            "journalctl -u \(unit); эндпоинт и команда читают один и тот же env-файл (\(target.envFile))"
+                    ),
                 seconds: healthz.seconds))
         results.append(await metricsCheck(address: address, healthz: served ?? report, unit: unit))
         return results
@@ -101,26 +130,47 @@ extension VerifySuite {
             + [HealthThresholds.Variable.dataCritical, .runCritical].map { "\($0.rawValue)=1" }
         let run = await healthcheck(lowered.flatMap { ["--threshold", $0] })
         let judged = ["data", "last_ok_run"]
-        func states(_ report: HealthReport?) -> String {
-            judged.map { "\($0) \(report?.check($0)?.status.rawValue ?? "missing")" }.joined(separator: ", ")
+        func states(_ report: HealthReport?) -> Message {
+            Message.joined(
+                judged.map { name in
+                    report?.check(name).map { .verbatim("\(name) \($0.status.rawValue)") }
+                        ?? Message(en: "\(name) missing", ru: "\(name) отсутствует")
+                }, separator: ", ")
         }
         let realOK = judged.allSatisfy { real?.check($0)?.status == .ok }
         let turned = judged.allSatisfy { [.warning, .critical].contains(run.report?.check($0)?.status) }
-        let age = run.report?.check("data")?.ageSeconds.map { "the newest orders are \($0) s old" } ?? ""
+        let age = run.report?.check("data")?.ageSeconds
         return CheckResult(
             id: "monitoring.freshness-detected", area: .monitoring,
-            title: "Stale data is detected: thresholds below the data's age turn the healthcheck",
+            title: Message(
+                en: "Stale data is detected: thresholds below the data's age turn the healthcheck",
+                ru: "Устаревшие данные замечены: пороги ниже возраста данных меняют вердикт healthcheck"),
             outcome: run.report == nil ? .error : realOK && turned ? .pass : .fail,
-            expected: "with the env file's thresholds data and last_ok_run ok; at 0/1 min warning or critical",
-            found: "env file's thresholds: \(states(real)); at 0/1 min: \(states(run.report)) (exit \(run.status))"
-                + (age.isEmpty ? "" : "; \(age)"),
+            expected: Message(
+                en: "with the env file's thresholds data and last_ok_run ok; at 0/1 min warning or critical",
+                ru: "с порогами из env-файла data и last_ok_run в ok; при 0/1 мин warning или critical"),
+            found: Message(
+                en:
+                    "env file's thresholds: \(states(real).english); at 0/1 min: \(states(run.report).english) (exit \(run.status))"
+                    + (age.map { "; the newest orders are \($0) s old" } ?? ""),
+                ru:
+                    "пороги из env-файла: \(states(real).russian); при 0/1 мин: \(states(run.report).russian) (код \(run.status))"
+                    + (age.map { "; самым свежим заказам \($0) с" } ?? "")),
             evidence: manual + " --json " + lowered.map { "--threshold \($0)" }.joined(separator: " ") + "\n"
                 + excerpt(run.report?.render() ?? run.output),
             remedy: realOK && turned
                 ? nil
                 : realOK
-                    ? "the release's healthcheck does not judge ages against its thresholds: this build must not go out"
-                    : "the data or the last successful run is already stale with the real thresholds: see monitoring.healthcheck",
+                    ? Message(
+                        en:
+                            "the release's healthcheck does not judge ages against its thresholds: this build must not go out",
+                        ru: "healthcheck релиза не сравнивает возраст с порогами: эту сборку выкладывать нельзя")
+                    : Message(
+                        en:
+                            "the data or the last successful run is already stale with the real thresholds: see monitoring.healthcheck",
+                        ru:
+                            "данные или последний успешный запуск устарели уже при настоящих порогах: см. monitoring.healthcheck"
+                    ),
             seconds: run.seconds)
     }
 
@@ -131,40 +181,58 @@ extension VerifySuite {
         let metrics = await get("/metrics", from: address)
         let text = metrics.body.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let samples = Self.samples(text)
-        var problems: [String] = []
-        if let code = metrics.code, code != 200 { problems.append("HTTP \(code)") }
+        var problems: [Message] = []
+        if let code = metrics.code, code != 200 { problems.append(.verbatim("HTTP \(code)")) }
         if metrics.code != nil, !(metrics.contentType ?? "").hasPrefix("text/plain") {
-            problems.append("content type \(metrics.contentType ?? "none")")
+            problems.append(
+                Message(
+                    en: "content type \(metrics.contentType ?? "none")",
+                    ru: "тип содержимого \(metrics.contentType ?? "нет")"))
         }
         let verdict = healthz?.status.rawValue ?? "?"
         let states = HealthStatus.allCases.map(\.rawValue)
         let shown = states.filter { samples["qtickets_health_status{state=\"\($0)\"}"] == "1" }
         if shown != [verdict] {
+            let said = shown.joined(separator: ", ")
             problems.append(
-                "qtickets_health_status says \(shown.isEmpty ? "nothing" : shown.joined(separator: ", ")), /healthz \(verdict)"
-            )
+                Message(
+                    en: "qtickets_health_status says \(shown.isEmpty ? "nothing" : said), /healthz \(verdict)",
+                    ru: "qtickets_health_status показывает \(shown.isEmpty ? "пустоту" : said), /healthz — \(verdict)"))
         }
         if let run = healthz?.lastRun, samples["qtickets_last_run_status{status=\"\(run.status)\"}"] != "1" {
-            problems.append("qtickets_last_run_status is not \(run.status) as the newest run in /healthz")
+            problems.append(
+                Message(
+                    en: "qtickets_last_run_status is not \(run.status) as the newest run in /healthz",
+                    ru: "qtickets_last_run_status не \(run.status), в отличие от последнего запуска в /healthz"))
         }
         let url = "http://\(address.host):\(address.port)/metrics"
         let lines = text.split(separator: "\n").filter {
             $0.hasPrefix("qtickets_health_status") || $0.hasPrefix("qtickets_last_run_status")
         }
         return CheckResult(
-            id: "monitoring.metrics", area: .monitoring, title: "/metrics answers and agrees with /healthz",
+            id: "monitoring.metrics", area: .monitoring, title: Self.metricsTitle,
             outcome: metrics.code == nil ? .error : problems.isEmpty ? .pass : .fail,
-            expected: "HTTP 200 text/plain on \(url), qtickets_health_status{state=\"\(verdict)\"} 1 as /healthz",
+            expected: Message(
+                en: "HTTP 200 text/plain on \(url), qtickets_health_status{state=\"\(verdict)\"} 1 as /healthz",
+                ru: "HTTP 200 text/plain на \(url), qtickets_health_status{state=\"\(verdict)\"} 1, как /healthz"),
             found: metrics.code == nil
                 ? metrics.problem
                 : problems.isEmpty
-                    ? "HTTP 200, \(samples.count) samples, verdict \(verdict) as /healthz"
-                    : problems.joined(separator: "; "),
+                    ? Message(
+                        en: "HTTP 200, \(samples.count) samples, verdict \(verdict) as /healthz",
+                        ru: "HTTP 200, сэмплов: \(samples.count), вердикт \(verdict), как /healthz")
+                    : Message.joined(problems, separator: "; "),
             evidence: "curl -sS \(url) | grep -E '^qtickets_(health|last_run)_status'  # on the host\n"
                 + excerpt(lines.joined(separator: "\n")),
-            remedy: problems.isEmpty && metrics.code != nil ? nil : "journalctl -u \(unit)",
+            remedy: problems.isEmpty && metrics.code != nil ? nil : .verbatim("journalctl -u \(unit)"),
             seconds: metrics.seconds)
     }
+
+    static let healthzTitle = Message(
+        en: "/healthz answers 200 with the command line's verdict",
+        ru: "/healthz отвечает 200 с тем же вердиктом, что и командная строка")
+    static let metricsTitle = Message(
+        en: "/metrics answers and agrees with /healthz", ru: "/metrics отвечает и согласуется с /healthz")
 
     /// Runs the release's healthcheck as the app user with `--json` and `arguments`, and reads its report.
     private func healthcheck(_ arguments: [String]) async -> (
@@ -198,12 +266,18 @@ extension VerifySuite {
             defer { tunnel.close() }
             var answer = await HTTPProbe.get("http://127.0.0.1:\(tunnel.localPort)\(path)")
             if answer.code == nil, let refused = tunnel.lastError {
-                answer.problem = "\(address.host):\(address.port) on the host: \(refused)"
+                answer.problem = Message(
+                    en: "\(address.host):\(address.port) on the host: \(refused)",
+                    ru: "\(address.host):\(address.port) на хосте: \(refused)")
             }
             answer.seconds = elapsed(started)
             return answer
         } catch {
-            return HTTPProbe.Answer(problem: target.redact("no tunnel to \(address.host):\(address.port): \(error)"))
+            return HTTPProbe.Answer(
+                problem: target.redact(
+                    Message(
+                        en: "no tunnel to \(address.host):\(address.port): \(error)",
+                        ru: "нет туннеля к \(address.host):\(address.port): \(error)")))
         }
     }
 

@@ -10,11 +10,11 @@ struct Reconciliation: Sendable {
     /// The object checked (`v_sales_14d`, `fact_sales_daily`).
     let object: String
     /// What `expected` and `found` count, for the report ("day and event keys").
-    let unit: String
-    /// Where `expected` comes from, for the report.
-    let source: String
-    /// The sentence for `expected == found == 0`.
-    let emptyMeaning: String
+    let unit: Message
+    /// Where `expected` comes from, for the report (in Russian as «по …»).
+    let source: Message
+    /// The sentence for `expected == found == 0`; nil when both zero says nothing more.
+    let emptyMeaning: Message?
     let query: String
 
     /// The reconciliations of the shipped objects, by name. Windows and keys restate each view's
@@ -55,24 +55,39 @@ struct Reconciliation: Sendable {
         """
     }
 
+    private static let dayAndEventKeys = Message(en: "day and event keys", ru: "ключей «день, мероприятие»")
+
     static let salesDaily = Reconciliation(
-        object: "fact_sales_daily", unit: "day and event keys", source: "paid orders in stg_qtickets_orders",
-        emptyMeaning: "no paid order is loaded, and the fact is empty",
+        object: "fact_sales_daily", unit: dayAndEventKeys,
+        source: Message(en: "paid orders in stg_qtickets_orders", ru: "по оплаченным заказам в stg_qtickets_orders"),
+        emptyMeaning: Message(
+            en: "no paid order is loaded, and the fact is empty", ru: "оплаченных заказов не загружено, и факт пуст"),
         query: dayAndEvent("fact_sales_daily", window: "1", tickets: "tickets_sold", revenue: "revenue"))
 
     static let sales14d = Reconciliation(
-        object: "v_sales_14d", unit: "day and event keys",
-        source: "paid orders of the last 14 Moscow days in stg_qtickets_orders",
-        emptyMeaning:
-            "no order was paid in the last 14 Moscow days, and the view is empty, as it should be (an off-season client)",
+        object: "v_sales_14d", unit: dayAndEventKeys,
+        source: Message(
+            en: "paid orders of the last 14 Moscow days in stg_qtickets_orders",
+            ru: "по заказам, оплаченным за последние 14 дней по Москве, в stg_qtickets_orders"),
+        emptyMeaning: Message(
+            en:
+                "no order was paid in the last 14 Moscow days, and the view is empty, as it should be (an off-season client)",
+            ru:
+                "за последние 14 дней по Москве не оплачено ни одного заказа, и представление пусто, как и должно быть (клиент не в сезоне)"
+        ),
         query: dayAndEvent(
             "v_sales_14d",
             window: "toDate(assumeNotNull(paid_at), 'Europe/Moscow') >= toDate(now(), 'Europe/Moscow') - 13",
             tickets: "tickets_sold", revenue: "revenue"))
 
     static let salesLatest = Reconciliation(
-        object: "v_sales_latest", unit: "events", source: "events with paid orders in stg_qtickets_orders",
-        emptyMeaning: "no paid order is loaded, and the view is empty",
+        object: "v_sales_latest", unit: Message(en: "events", ru: "мероприятий"),
+        source: Message(
+            en: "events with paid orders in stg_qtickets_orders",
+            ru: "по мероприятиям с оплаченными заказами в stg_qtickets_orders"),
+        emptyMeaning: Message(
+            en: "no paid order is loaded, and the view is empty",
+            ru: "оплаченных заказов не загружено, и представление пусто"),
         query: """
             SELECT
                 countIf(s.tickets != 0 OR s.revenue != 0) AS expected,
@@ -89,8 +104,13 @@ struct Reconciliation: Sendable {
             """)
 
     static let inventory = Reconciliation(
-        object: "v_inventory", unit: "shows", source: "shows with seat counters in stg_qtickets_inventory, not deleted",
-        emptyMeaning: "no seat counters are loaded (no show is on sale), and the view is empty",
+        object: "v_inventory", unit: Message(en: "shows", ru: "сеансов"),
+        source: Message(
+            en: "shows with seat counters in stg_qtickets_inventory, not deleted",
+            ru: "по неудалённым сеансам со счётчиками мест в stg_qtickets_inventory"),
+        emptyMeaning: Message(
+            en: "no seat counters are loaded (no show is on sale), and the view is empty",
+            ru: "счётчики мест не загружены (ни один сеанс не в продаже), и представление пусто"),
         query: """
             SELECT
                 length(s.shows) AS expected,
@@ -108,8 +128,9 @@ struct Reconciliation: Sendable {
             """)
 
     static let freshness = Reconciliation(
-        object: "v_freshness", unit: "staging tables", source: "the five staging tables, counted",
-        emptyMeaning: "",
+        object: "v_freshness", unit: Message(en: "staging tables", ru: "staging-таблиц"),
+        source: Message(en: "the five staging tables, counted", ru: "по пяти staging-таблицам"),
+        emptyMeaning: nil,
         query: """
             SELECT
                 toUInt64(5) AS expected,
@@ -129,8 +150,11 @@ struct Reconciliation: Sendable {
             """)
 
     static let jobRunsLatest = Reconciliation(
-        object: "v_job_runs_latest", unit: "job rows",
-        source: "the job's newest run and run counts in meta_job_runs", emptyMeaning: "",
+        object: "v_job_runs_latest", unit: Message(en: "job rows", ru: "строк задания"),
+        source: Message(
+            en: "the job's newest run and run counts in meta_job_runs",
+            ru: "по последнему запуску задания и счётчикам запусков в meta_job_runs"),
+        emptyMeaning: nil,
         query: """
             WITH
                 (

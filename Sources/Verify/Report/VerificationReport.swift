@@ -5,10 +5,10 @@ import Migrator
 
 /// The result of `deployctl verify <env>`: every host's checks, the six success criteria, the
 /// verdict; rendered as `TASK-QT-API-E2E-REPORT.md` (Russian by default) and `e2e-report.json`.
-public struct VerificationReport: CommandOutput, Codable {
+public struct VerificationReport: CommandOutput, Encodable {
     public static let currentSchema = "deployctl-e2e/1"
 
-    public struct Host: Sendable, Codable {
+    public struct Host: Sendable, Encodable {
         public let host: String
         /// `SHA256:…` of the host key seen.
         public let hostKey: String
@@ -101,80 +101,87 @@ public struct VerificationReport: CommandOutput, Codable {
 
     public var verdict: Verdict { (partial == nil ? passed : checksPassed) ? .success : .checkFailed }
     public var failureSummary: String {
-        let english = partial == nil ? reasons.map(\.english) : blocking.map { "`\($0.id)`: \($0.found)" }
+        let english = reasons.map(\.english)
         return (partial.map { "partial verification (\(Self.scopeText($0, russian: false))): " } ?? "")
             + english.joined(separator: "; ")
     }
 
-    /// Why the release is not ready, each in both languages; empty when it is. For a partial run: its blockers.
-    public var reasons: [(russian: String, english: String)] {
-        var reasons = blocking.map { check in ("`\(check.id)`: \(check.found)", "`\(check.id)`: \(check.found)") }
+    /// Why the release is not ready; empty when it is. For a partial run: its blockers.
+    public var reasons: [Message] {
+        var reasons = blocking.map { check in check.found.map { "`\(check.id)`: \($0)" } }
         guard partial == nil else { return reasons }
         if hosts.isEmpty {
-            reasons.append(("ни один хост не проверен", "no host was verified"))
+            reasons.append(Message(en: "no host was verified", ru: "ни один хост не проверен"))
         } else if release == nil || hosts.contains(where: { $0.release == nil }) {
-            reasons.append(("на хосте нет текущего релиза (`current`)", "a host has no current release (`current`)"))
+            reasons.append(
+                Message(
+                    en: "a host has no current release (`current`)", ru: "на хосте нет текущего релиза (`current`)"))
         } else if Set(hosts.map(\.release)).count > 1 {
-            reasons.append(("хосты работают на разных релизах", "the hosts do not all run one release"))
+            reasons.append(Message(en: "the hosts do not all run one release", ru: "хосты работают на разных релизах"))
         }
         for area in CheckResult.Area.allCases where !checks.contains(where: { $0.area == area }) {
-            let ru = Self.areaTitle(area, russian: true)
-            let en = Self.areaTitle(area, russian: false)
-            reasons.append(("в области «\(ru)» не выполнено ни одной проверки", "no check ran in area \"\(en)\""))
+            let title = Self.areaTitle(area)
+            reasons.append(
+                Message(
+                    en: "no check ran in area \"\(title.english)\"",
+                    ru: "в области «\(title.russian)» не выполнено ни одной проверки"))
         }
         for (index, criterion) in Self.criteria.enumerated() {
             guard let why = criterionShortfall(criterion) else { continue }
             reasons.append(
-                (
-                    "критерий \(index + 1) «\(criterion.russian)» не выполнен: \(why.russian)",
-                    "criterion \(index + 1) \"\(criterion.english)\" is not met: \(why.english)"
-                ))
+                Message(
+                    en: "criterion \(index + 1) \"\(criterion.title.english)\" is not met: \(why.english)",
+                    ru: "критерий \(index + 1) «\(criterion.title.russian)» не выполнен: \(why.russian)"))
         }
         return reasons
     }
 
     /// The six success criteria of the original E2E task, each with the checks that decide it.
     public struct Criterion: Sendable {
-        public let russian: String
-        public let english: String
+        public let title: Message
         public let prefixes: [String]
     }
 
     public static let criteria = [
         Criterion(
-            russian: "Миграция применена без ошибок", english: "Migrations applied without errors",
+            title: Message(en: "Migrations applied without errors", ru: "Миграция применена без ошибок"),
             prefixes: ["database."]),
         Criterion(
-            russian: "Лоадер успешно загрузил данные из QTickets API",
-            english: "The loader loaded data from the QTickets API", prefixes: ["load.", "metadata."]),
+            title: Message(
+                en: "The loader loaded data from the QTickets API", ru: "Лоадер успешно загрузил данные из QTickets API"
+            ),
+            prefixes: ["load.", "metadata."]),
         Criterion(
-            russian: "Данные присутствуют в ClickHouse таблицах", english: "The data is in the ClickHouse tables",
+            title: Message(en: "The data is in the ClickHouse tables", ru: "Данные присутствуют в ClickHouse таблицах"),
             prefixes: ["quality."]),
         Criterion(
-            russian: "Healthcheck показывает статус `ok`", english: "The healthcheck says `ok`",
+            title: Message(en: "The healthcheck says `ok`", ru: "Healthcheck показывает статус `ok`"),
             prefixes: ["monitoring."]),
         Criterion(
-            russian: "Systemd сервис корректно настроен и работает", english: "The systemd service is set up and runs",
+            title: Message(
+                en: "The systemd service is set up and runs", ru: "Systemd сервис корректно настроен и работает"),
             prefixes: ["automation."]),
         Criterion(
-            russian: "Smoke-проверки качества данных пройдены", english: "The data quality smoke checks pass",
+            title: Message(en: "The data quality smoke checks pass", ru: "Smoke-проверки качества данных пройдены"),
             prefixes: ["smoke."]),
     ]
 
     /// Why `criterion` is not met, or nil when it is: no check decides it, a blocker among them
     /// failed, or none of them passed.
-    func criterionShortfall(_ criterion: Criterion) -> (russian: String, english: String)? {
+    func criterionShortfall(_ criterion: Criterion) -> Message? {
         let relevant = checks.filter { check in criterion.prefixes.contains { check.id.hasPrefix($0) } }
         let failed = relevant.filter(\.blocks).map { "`\($0.id)`" }.joined(separator: ", ")
         let skipped = relevant.filter { $0.outcome == .skip }.map { "`\($0.id)`" }.joined(separator: ", ")
         if relevant.isEmpty {
-            return ("его не решает ни одна проверка", "no check decides it")
+            return Message(en: "no check decides it", ru: "его не решает ни одна проверка")
         } else if !failed.isEmpty {
-            return ("не пройдено: \(failed)", "failed: \(failed)")
+            return Message(en: "failed: \(failed)", ru: "не пройдено: \(failed)")
         } else if !relevant.contains(where: { $0.outcome == .pass }) {
             return skipped.isEmpty
-                ? ("ни одна проверка не пройдена", "no check passed")
-                : ("ни одна проверка не пройдена, пропущены: \(skipped)", "no check passed, skipped: \(skipped)")
+                ? Message(en: "no check passed", ru: "ни одна проверка не пройдена")
+                : Message(
+                    en: "no check passed, skipped: \(skipped)",
+                    ru: "ни одна проверка не пройдена, пропущены: \(skipped)")
         }
         return nil
     }
@@ -229,7 +236,8 @@ public struct VerificationReport: CommandOutput, Codable {
                             check.outcome == .pass
                             ? .ok : (check.severity == .warning || check.outcome == .skip ? .warn : .fail)
                         return [
-                            terminal.status(status), check.id, check.found.replacingOccurrences(of: "\n", with: " "),
+                            terminal.status(status), check.id,
+                            check.found.english.replacingOccurrences(of: "\n", with: " "),
                         ]
                     }))
         }
@@ -257,7 +265,7 @@ public struct VerificationReport: CommandOutput, Codable {
                     : "# TASK-QT-API-E2E-REPORT: end-to-end verification of the QTickets API pipeline")
         }
         md.append("")
-        md += verdictSection(scope: scope, russian: ru)
+        md += verdictSection(scope: scope, language: language)
         md.append("")
         md.append(ru ? "| Параметр | Значение |" : "| Item | Value |")
         md.append("| --- | --- |")
@@ -266,20 +274,20 @@ public struct VerificationReport: CommandOutput, Codable {
         md.append(ru ? "## Критерии успеха" : "## Success criteria")
         md.append("")
         for (index, criterion) in Self.criteria.enumerated() {
-            let title = ru ? criterion.russian : criterion.english
+            let title = criterion.title.text(language)
             if outOfScope(criterion) {
                 md.append(
                     "\(index + 1). ➖ \(title) "
                         + (ru ? "(не проверялся: частичная проверка)" : "(not checked: partial verification)"))
             } else if let why = criterionShortfall(criterion) {
-                md.append("\(index + 1). ❌ \(title): \(ru ? why.russian : why.english)")
+                md.append("\(index + 1). ❌ \(title): \(why.text(language))")
             } else {
                 md.append("\(index + 1). ✅ \(title)")
             }
         }
         for area in CheckResult.Area.allCases {
             md.append("")
-            md += areaSection(area, russian: ru)
+            md += areaSection(area, language: language)
         }
         md.append("")
         md.append(
@@ -290,7 +298,8 @@ public struct VerificationReport: CommandOutput, Codable {
         return md.joined(separator: "\n") + "\n"
     }
 
-    private func verdictSection(scope: String?, russian ru: Bool) -> [String] {
+    private func verdictSection(scope: String?, language: ReportLanguage) -> [String] {
+        let ru = language == .russian
         var md: [String] = []
         if let scope, checksPassed {
             md.append(
@@ -318,7 +327,7 @@ public struct VerificationReport: CommandOutput, Codable {
         }
         md.append("")
         md.append(ru ? "Блокирующие причины:" : "Blocking reasons:")
-        for reason in reasons { md.append("- " + (ru ? reason.russian : reason.english)) }
+        for reason in reasons { md.append("- " + reason.text(language)) }
         return md
     }
 
@@ -367,8 +376,9 @@ public struct VerificationReport: CommandOutput, Codable {
     }
 
     /// One area's table, what to do for each failure, or a line saying why the area has no checks.
-    private func areaSection(_ area: CheckResult.Area, russian ru: Bool) -> [String] {
-        var md = ["## \(Self.areaTitle(area, russian: ru))", ""]
+    private func areaSection(_ area: CheckResult.Area, language: ReportLanguage) -> [String] {
+        let ru = language == .russian
+        var md = ["## \(Self.areaTitle(area).text(language))", ""]
         let areaChecks = hosts.flatMap { host in host.checks.filter { $0.area == area }.map { (host.host, $0) } }
         guard !areaChecks.isEmpty else {
             if let partial, !partial.areas.contains(area) {
@@ -390,14 +400,14 @@ public struct VerificationReport: CommandOutput, Codable {
             let mark =
                 check.outcome == .pass ? "✅" : (check.outcome == .skip || check.severity == .warning ? "⚠️" : "❌")
             md.append(
-                "| \(mark) | \(host) | \(Self.cell(check.title)) | \(Self.cell(check.expected)) | \(Self.cell(check.found)) | \(String(format: "%.2f s", check.seconds)) |"
+                "| \(mark) | \(host) | \(Self.cell(check.title.text(language))) | \(Self.cell(check.expected.text(language))) | \(Self.cell(check.found.text(language))) | \(String(format: "%.2f s", check.seconds)) |"
             )
         }
         for (host, check) in areaChecks where check.outcome != .pass && check.outcome != .skip {
             md.append("")
             md.append(
                 "**\(check.id)** (\(host)): " + (ru ? "что делать: " : "what to do: ")
-                    + (check.remedy ?? (ru ? "см. вывод ниже" : "see the output below")))
+                    + (check.remedy ?? Message(en: "see the output below", ru: "см. вывод ниже")).text(language))
             if !check.evidence.isEmpty {
                 md.append("")
                 md.append("```")
@@ -410,7 +420,8 @@ public struct VerificationReport: CommandOutput, Codable {
 
     /// JUnit XML, one test case per check, for CI, and one for the verdict itself (`verdict.ready`:
     /// failed with the reasons when not ready, skipped for a partial run). A warning that failed is
-    /// a passing test case that says so in its output, as it does not keep the release back.
+    /// a passing test case that says so in its output, as it does not keep the release back. In
+    /// English whatever the report's language, as CI tools and their readers expect.
     public func junit() -> String {
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
@@ -435,12 +446,14 @@ public struct VerificationReport: CommandOutput, Codable {
                 )
                 switch check.outcome {
                 case .fail where check.severity == .warning, .error where check.severity == .warning:
-                    xml.append("      <system-out>warning: \(escape(check.found))</system-out>")
+                    xml.append("      <system-out>warning: \(escape(check.found.english))</system-out>")
                 case .fail:
-                    xml.append("      <failure message=\"\(escape(check.found))\">\(escape(check.evidence))</failure>")
+                    xml.append(
+                        "      <failure message=\"\(escape(check.found.english))\">\(escape(check.evidence))</failure>")
                 case .error:
-                    xml.append("      <error message=\"\(escape(check.found))\">\(escape(check.evidence))</error>")
-                case .skip: xml.append("      <skipped message=\"\(escape(check.found))\"/>")
+                    xml.append(
+                        "      <error message=\"\(escape(check.found.english))\">\(escape(check.evidence))</error>")
+                case .skip: xml.append("      <skipped message=\"\(escape(check.found.english))\"/>")
                 case .pass: break
                 }
                 xml.append("    </testcase>")
@@ -465,7 +478,7 @@ public struct VerificationReport: CommandOutput, Codable {
         return xml.joined(separator: "\n") + "\n"
     }
 
-    /// The JSON of `e2e-report.json`.
+    /// The JSON of `e2e-report.json`: English text in each check's fields, the Russian in its `ru`.
     public func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -476,21 +489,18 @@ public struct VerificationReport: CommandOutput, Codable {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: "<br>")
     }
 
-    static func areaTitle(_ area: CheckResult.Area, russian: Bool) -> String {
-        let titles: [CheckResult.Area: (String, String)] = [
-            .environment: ("1. Окружение", "1. Environment"), .database: ("2. База данных", "2. Database"),
-            .load: ("3. Загрузка данных", "3. Data load"), .quality: ("4. Качество данных", "4. Data quality"),
-            .metadata: ("5. Метаданные", "5. Metadata"), .monitoring: ("6. Мониторинг", "6. Monitoring"),
-            .automation: ("7. Автоматизация", "7. Automation"), .smoke: ("8. Smoke-проверки", "8. Smoke checks"),
-        ]
-        let title = titles[area] ?? (area.rawValue, area.rawValue)
-        return russian ? title.0 : title.1
+    static func areaTitle(_ area: CheckResult.Area) -> Message {
+        switch area {
+        case .environment: Message(en: "1. Environment", ru: "1. Окружение")
+        case .database: Message(en: "2. Database", ru: "2. База данных")
+        case .load: Message(en: "3. Data load", ru: "3. Загрузка данных")
+        case .quality: Message(en: "4. Data quality", ru: "4. Качество данных")
+        case .metadata: Message(en: "5. Metadata", ru: "5. Метаданные")
+        case .monitoring: Message(en: "6. Monitoring", ru: "6. Мониторинг")
+        case .automation: Message(en: "7. Automation", ru: "7. Автоматизация")
+        case .smoke: Message(en: "8. Smoke checks", ru: "8. Smoke-проверки")
+        }
     }
-}
-
-/// The language of the Markdown report.
-public enum ReportLanguage: String, Sendable, CaseIterable {
-    case russian = "ru", english = "en"
 }
 
 extension Data {

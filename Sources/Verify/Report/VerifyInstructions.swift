@@ -239,7 +239,7 @@ public struct VerifyInstructions: Sendable {
             ),
         ]
         for area in CheckResult.Area.allCases {
-            lines += ["", "## " + VerificationReport.areaTitle(area, russian: language == .russian)]
+            lines += ["", "## " + VerificationReport.areaTitle(area).text(language)]
             for step in steps(area) {
                 lines += [
                     "", "- **\(step.what)**", "", "  ```sh", "  \(step.command)", "  ```", "",

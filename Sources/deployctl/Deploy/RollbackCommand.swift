@@ -129,7 +129,7 @@ struct RollbackOutput: CommandOutput {
     var failureSummary: String {
         report?.failure
             ?? (failing.isEmpty
-                ? "" : "after the rollback: " + failing.map { "\($0.id): \($0.found)" }.joined(separator: "; "))
+                ? "" : "after the rollback: " + failing.map { "\($0.id): \($0.found.english)" }.joined(separator: "; "))
     }
 
     func render(_ terminal: Terminal) -> String {
@@ -140,7 +140,7 @@ struct RollbackOutput: CommandOutput {
             text += "\nnow: automation and monitoring checks \(passed)/\(checks.count) passed"
             for check in checks where check.outcome != .pass && check.outcome != .skip {
                 text +=
-                    "\n  \(terminal.status(check.blocks ? .fail : .warn)) \(check.id)  \(check.found.replacingOccurrences(of: "\n", with: " "))"
+                    "\n  \(terminal.status(check.blocks ? .fail : .warn)) \(check.id)  \(check.found.english.replacingOccurrences(of: "\n", with: " "))"
             }
         }
         return text
