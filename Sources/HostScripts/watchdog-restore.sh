@@ -3,10 +3,9 @@
 # timer: once the deadline in DIR/deadline has passed, if the watchdog is still armed, puts back
 # the units (only those DIR/only names, when it exists), ROOT/current, ROOT/shared/previous and
 # the enabled and active states saved in DIR, writes DIR/fired, removes the snapshot and stops its
-# own timer. Its other inputs are in
-# DIR/inputs, one a line as watchdog-arm wrote them (the units folder, ROOT, the timer's name, the
-# window, the release it takes off, the actor, then the units): systemd would expand a `$` in a
-# timer command's arguments.
+# own timer. Its other inputs are in DIR/inputs, one a line as watchdog-arm wrote them (the units
+# folder, ROOT, the timer's name, the window, the release it takes off, the actor, then the
+# units): systemd would expand a `$` in a timer command's arguments.
 # Arguments: DIR
 # Prints: nothing (DIR/fired holds {"actor","at","from","to","window"} as JSON; a line goes to the journal)
 # Exit: 0 restored, not due yet, or not armed; >0 DIR/inputs could not be read.

@@ -22,10 +22,15 @@ struct HostStateScriptTests {
         try JSONDecoder().decode(Holder.self, from: Data(try #require(json).utf8))
     }
 
-    func take(_ host: ScriptHost, id: String, owner: String = "ci@ws") throws -> ScriptHost.Run {
-        try host.run(
-            .leaseTake,
-            [host.root + "/shared", host.root + "/shared/deploy.lock", id, owner, "42", "deploy", "r 1", "600"])
+    /// lease-take for run `id`, with the host's wall clock seemingly stepped by `wallClockOffset` s when given.
+    func take(
+        _ host: ScriptHost, id: String, owner: String = "ci@ws", ttl: Int = 600, wallClockOffset: Int? = nil
+    ) throws -> ScriptHost.Run {
+        let arguments = [
+            host.root + "/shared", host.root + "/shared/deploy.lock", id, owner, "42", "deploy", "r 1", "\(ttl)",
+        ]
+        guard let wallClockOffset else { return try host.run(.leaseTake, arguments) }
+        return try host.run(.leaseTake, arguments, wallClockOffset: wallClockOffset)
     }
 
     @Test("lease-take takes a free lock, renews its own keeping the start, and refuses (73) another run's")
@@ -70,17 +75,12 @@ struct HostStateScriptTests {
         let host = try ScriptHost()
         defer { host.close() }
         let lock = host.root + "/shared/deploy.lock"
-        func take(_ id: String, ttl: Int = 600, wallClockOffset offset: Int) throws -> ScriptHost.Run {
-            try host.run(
-                .leaseTake, [host.root + "/shared", lock, id, "ci@ws", "42", "deploy", "r1", "\(ttl)"],
-                wallClockOffset: offset)
-        }
-        #expect(try take("A", wallClockOffset: 0).status == 0)
-        let ahead = try take("B", wallClockOffset: 315_360_000)
+        #expect(try take(host, id: "A", wallClockOffset: 0).status == 0)
+        let ahead = try take(host, id: "B", wallClockOffset: 315_360_000)
         #expect(ahead.status == 73, "ten years ahead: A's 600 s have not passed")
         #expect(ahead.answer["left"].flatMap(Int.init).map { (590...600).contains($0) } == true)
 
-        #expect(try take("A", ttl: 1, wallClockOffset: 0).status == 0, "A renews for 1 s")
+        #expect(try take(host, id: "A", ttl: 1, wallClockOffset: 0).status == 0, "A renews for 1 s")
         func secondsLeft() throws -> Int {
             Int(
                 try host.shell(
@@ -90,11 +90,15 @@ struct HostStateScriptTests {
         }
         try host.wait { try secondsLeft() <= 0 }
         #expect(try secondsLeft() <= 0)
-        #expect(try take("B", wallClockOffset: -3600).status == 0, "an hour behind: A's 1 s has passed all the same")
+        #expect(
+            try take(host, id: "B", wallClockOffset: -3600).status == 0,
+            "an hour behind: A's 1 s has passed all the same")
         #expect(try holder(try host.shell("cat \(lock)")).id == "B")
 
         try host.shell(#"sed -i 's/"boot":"[^"]*"/"boot":"an-earlier-boot"/' "# + lock)
-        #expect(try take("C", wallClockOffset: 0).status == 0, "a lock written before the host's last boot has expired")
+        #expect(
+            try take(host, id: "C", wallClockOffset: 0).status == 0,
+            "a lock written before the host's last boot has expired")
     }
 
     @Test("lease-release removes the lock of its own run only")

@@ -87,12 +87,14 @@ extension Deployment {
                     unreachableArmed.append(host.host)
                     continue
                 }
-                let touched = host.unitsTouched(by: taken, stoppedTimers: planner.timers)
                 if host.took(.switchRelease, in: taken) {
                     if (try? await watchdog.disarm(on: connection, run: runID)) != nil {
                         firedAlready.append(host.host)
                     }
-                } else if touched.isEmpty {
+                    continue
+                }
+                let touched = host.unitsTouched(by: taken, stoppedTimers: planner.timers)
+                if touched.isEmpty {
                     _ = try? await watchdog.disarm(on: connection, run: runID)
                 } else if await watchdog.restoreNow(on: connection, run: runID, units: touched) {
                     restored.append(host.host)
@@ -420,7 +422,7 @@ struct ActionExecutor: Sendable {
                 command: "systemctl", "enable", "--quiet", unit.value, step: "enabling \(unit)")
         case .disableTimer:
             let script = HostScript(host: try connection(for: step))
-            for timer in timers {
+            for timer in deployment.planner.timers {
                 try await script.require(
                     command: "systemctl", "disable", "--now", "--quiet", timer, step: "disabling \(timer)")
             }
@@ -446,9 +448,6 @@ struct ActionExecutor: Sendable {
         }
         return connection
     }
-
-    var timers: [String] { deployment.planner.timers }
-    var jobs: [String] { deployment.planner.jobs }
 
     private mutating func migrate() async throws(CommandFailure) {
         guard !migrated else { return }
@@ -580,7 +579,7 @@ struct ActionExecutor: Sendable {
     private func stopTimer(on host: any RemoteHost) async throws(CommandFailure) {
         let seconds = Int(deployment.loaderWait.components.seconds)
         try await HostScript(host: host, timeout: deployment.loaderWait + .seconds(30)).require(
-            .stopTimer, [String(seconds)] + timers + ["--"] + jobs,
+            .stopTimer, [String(seconds)] + deployment.planner.timers + ["--"] + deployment.planner.jobs,
             step: "stopping the loader's timer and waiting for a run in progress")
     }
 
@@ -608,7 +607,7 @@ struct ActionExecutor: Sendable {
     private func postCheck(on host: any RemoteHost, loader: Bool) async throws(CommandFailure) {
         let script = HostScript(host: host, timeout: deployment.loaderWait + .seconds(30))
         if loader {
-            for job in jobs {
+            for job in deployment.planner.jobs {
                 let run = try await script.run(.loaderRun, [job])
                 let answer = ScriptAnswer(run.stdoutText)
                 if let problem = LoaderRunOutcome.judge(answer).problem {

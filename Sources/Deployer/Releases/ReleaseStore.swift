@@ -44,12 +44,12 @@ public struct ReleaseStore: Sendable {
     /// The release the last `release build` into this store made or found the same (kept in
     /// `.last-build`), while the store still holds it: what a user who builds and then deploys
     /// means, even when the newest build in the store came from another checkout.
-    public var lastBuilt: String? {
+    var lastBuilt: ReleaseSummary? {
         guard let data = FileManager.default.contents(atPath: directory + "/.last-build"),
             let id = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
-            (try? ReleaseID(id)) != nil, manifest(of: id) != nil
+            (try? ReleaseID(id)) != nil
         else { return nil }
-        return id
+        return summary(of: id)
     }
 
     /// Records `id` as the release the last build made or found.
@@ -75,7 +75,7 @@ public struct ReleaseStore: Sendable {
             }
             return found
         }
-        if let last = lastBuilt.flatMap(summary(of:)) { return last }
+        if let lastBuilt { return lastBuilt }
         guard let newest = all().first else {
             throw CommandFailure(
                 .invalidConfiguration, "release", "no release in \(directory): build one with `deployctl release build`"
