@@ -55,8 +55,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TextSupport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ClickHouse",
             dependencies: [
+                "TextSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -106,7 +111,7 @@ let package = Package(
         .target(
             name: "QTicketsLoader",
             dependencies: [
-                "QTicketsAPI", "ClickHouse",
+                "QTicketsAPI", "ClickHouse", "TextSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -115,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "qtickets-api",
             dependencies: [
-                "QTicketsLoader", "QTicketsAPI", "ClickHouse", "Healthcheck", "HTTPServer",
+                "QTicketsLoader", "QTicketsAPI", "ClickHouse", "Healthcheck", "HTTPServer", "TextSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -123,7 +128,7 @@ let package = Package(
         .target(
             name: "Healthcheck",
             dependencies: [
-                "ClickHouse", "HTTPServer",
+                "ClickHouse", "HTTPServer", "TextSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

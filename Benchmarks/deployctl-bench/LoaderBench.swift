@@ -79,7 +79,7 @@ struct LoaderBench {
     ) {
         guard let pid = spawn(arguments, environment: environment, output: output) else {
             throw TestbedUnavailable(
-                "cannot start \(arguments[0]): build it with `swift build -c release --product qtickets-api`")
+                "cannot start \(arguments[0]): build it with `make static`")
         }
         var status: Int32 = 0
         var peak = 0

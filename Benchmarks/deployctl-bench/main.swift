@@ -182,14 +182,11 @@ let migrateFigures =
     : []
 
 let loaderOrders = Int(ProcessInfo.processInfo.environment["DEPLOYCTL_BENCH_ORDERS"] ?? "") ?? 1_000_000
-let loaderBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-    "qtickets-api"
-).path
+/// The binaries `make static` ships, measured as they run on a server and a workstation.
+let loaderBinary = Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path
 let loader = sections.contains("loader") ? try await LoaderBench(binary: loaderBinary, orders: loaderOrders).run() : nil
 
-let deployctlBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-    "deployctl"
-).path
+let deployctlBinary = Testbed.repository.appendingPathComponent(".build/static/deployctl").path
 let deploy =
     sections.contains("deploy")
     ? try await DeployBench(testbed: testbed, deployctl: deployctlBinary, sshOptions: sshOptions).run() : nil

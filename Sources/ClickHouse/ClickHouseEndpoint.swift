@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where a ClickHouse HTTP interface is and who to be there. Prints without its password.
 public struct ClickHouseEndpoint: Sendable, CustomStringConvertible {

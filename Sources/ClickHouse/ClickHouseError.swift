@@ -1,4 +1,10 @@
-import Foundation
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A failure talking to ClickHouse: the server's own exception (code, name, message) or a
 /// transport problem (nothing listening, timeout).
@@ -59,27 +65,27 @@ public struct ClickHouseError: Error, CustomStringConvertible, Sendable, Equatab
     /// `Code: 62, e.displayText() = DB::Exception: …, e.what() = DB::Exception`.
     /// The `X-ClickHouse-Exception-Code` header, when present, wins over the body.
     public static func parse(body: String, headerCode: String?, httpStatus: Int) -> ClickHouseError {
-        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        var code = headerCode.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let text = body.trimmingWhitespace()
+        var code = headerCode.flatMap { Int($0.trimmingWhitespace()) }
         var name: String?
         var message = text
-        if let range = text.range(of: "Code: ") {
+        if let range = text.firstRange(of: "Code: ") {
             let afterCode = text[range.upperBound...]
             let digits = afterCode.prefix { $0.isNumber }
             if code == nil { code = Int(digits) }
             var rest = afterCode.dropFirst(digits.count)
             if rest.hasPrefix(", e.displayText() = ") {
                 rest = rest.dropFirst(", e.displayText() = ".count)
-                if let what = rest.range(of: ", e.what() = ", options: .backwards) { rest = rest[..<what.lowerBound] }
+                if let what = rest.ranges(of: ", e.what() = ").last { rest = rest[..<what.lowerBound] }
             } else if rest.hasPrefix(". ") {
                 rest = rest.dropFirst(2)
             }
             if rest.hasPrefix("DB::Exception: ") { rest = rest.dropFirst("DB::Exception: ".count) }
             var body = String(rest)
-            if let version = body.range(of: " (version ", options: .backwards) {
+            if let version = body.ranges(of: " (version ").last {
                 body = String(body[..<version.lowerBound])
             }
-            if body.hasSuffix(")"), let open = body.range(of: " (", options: .backwards) {
+            if body.hasSuffix(")"), let open = body.ranges(of: " (").last {
                 let candidate = body[open.upperBound..<body.index(before: body.endIndex)]
                 if !candidate.isEmpty, candidate.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) {
                     name = String(candidate)

@@ -1,4 +1,10 @@
-import Foundation
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the migrator and the checks need from ClickHouse. The HTTP client is the real conformer;
 /// tests of logic that does not depend on the server can use their own.
@@ -18,12 +24,12 @@ public protocol ClickHouseQuerying: Sendable {
 public enum ClickHouseSQL {
     /// `value` as a single-quoted string literal.
     public static func literal(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        "'" + value.escapingScalars(["\\": "\\\\", "'": "\\'"]) + "'"
     }
 
     /// `name` as a back-quoted identifier.
     public static func identifier(_ name: String) -> String {
-        "`" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "`", with: "\\`") + "`"
+        "`" + name.escapingScalars(["\\": "\\\\", "`": "\\`"]) + "`"
     }
 }
 

@@ -1,5 +1,10 @@
 import ClickHouse
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Judges the health of a pipeline job from what it recorded in ClickHouse: `meta_job_runs` and the
 /// `v_freshness` view of the shipped schema, in the client's database.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An HTTP answer of the health endpoint, ready to write.
 public struct HealthHTTPResponse: Sendable, Equatable {
@@ -67,9 +71,9 @@ public enum HealthEndpoint {
     }
 
     private static func message(_ statusCode: Int, _ text: String, method: String) -> HealthHTTPResponse {
-        let body =
-            (try? JSONSerialization.data(
-                withJSONObject: ["error": text], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(["error": text])) ?? Data()
         return HealthHTTPResponse(
             statusCode: statusCode, contentType: "application/json", body: method == "HEAD" ? Data() : body)
     }

@@ -1,11 +1,17 @@
-import Foundation
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension HealthReport {
     /// The report for a terminal or a log: a headline with the verdict and exit code, then one
     /// aligned line per check with its thresholds. Plain text without colour codes; `--json` is the
     /// machine form.
     public func render() -> String {
-        let time = Self.timestampFormatter().string(from: checkedAt)
+        let time = Self.timestampStyle.format(checkedAt)
         var lines = [
             "\(job): \(status.rawValue.uppercased()) (exit \(status.exitCode)), checked \(time) by the ClickHouse server's clock"
         ]
@@ -13,8 +19,8 @@ extension HealthReport {
         let statusWidth = checks.map(\.status.rawValue.count).max() ?? 0
         for check in checks {
             var line =
-                "  " + check.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
-                + check.status.rawValue.padding(toLength: statusWidth, withPad: " ", startingAt: 0) + "  "
+                "  " + check.name.padded(to: nameWidth) + "  "
+                + check.status.rawValue.padded(to: statusWidth) + "  "
                 + check.message
             if let warn = check.warnAfterSeconds, let critical = check.criticalAfterSeconds {
                 line += " (warning after \(AgeText(warn)), critical after \(AgeText(critical)))"

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The healthcheck's verdict on one job with every figure it was based on. `--json` prints it, the
 /// HTTP endpoint answers with it, the E2E verification stores it; `render()` is the text form.
@@ -139,7 +143,7 @@ public struct HealthReport: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(Self.timestampFormatter().string(from: date))
+            try container.encode(Self.timestampStyle.format(date))
         }
         return (try? encoder.encode(self)) ?? Data()
     }
@@ -151,7 +155,7 @@ public struct HealthReport: Codable, Sendable, Equatable {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = timestampFormatter().date(from: text) else {
+            guard let date = try? timestampStyle.parse(text) else {
                 throw DecodingError.dataCorrupted(
                     .init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
             }
@@ -160,9 +164,6 @@ public struct HealthReport: Codable, Sendable, Equatable {
         return try decoder.decode(HealthReport.self, from: data)
     }
 
-    static func timestampFormatter() -> ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }
+    /// `2026-05-04T10:11:12.345Z`: UTC with milliseconds.
+    static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }

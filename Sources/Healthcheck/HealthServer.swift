@@ -1,7 +1,12 @@
-import Foundation
 import HTTPServer
 import NIOConcurrencyHelpers
 import NIOHTTP1
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The health endpoint over HTTP (`qtickets-api healthcheck --serve`), for monitoring that polls:
 /// `/healthz`, `/healthz/<job>` and `/metrics` answer as `HealthEndpoint` says. A verdict is reused

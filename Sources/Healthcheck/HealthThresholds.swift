@@ -1,4 +1,10 @@
-import Foundation
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// How old the pipeline's last successful run and its newest data may get before the healthcheck
 /// warns or turns critical, and when an unfinished run counts as stuck.
@@ -52,7 +58,7 @@ public struct HealthThresholds: Sendable, Equatable {
     public init(environment: [String: String]) throws(HealthThresholdsError) {
         self.init()
         func minutes(_ variable: Variable, default value: Duration) throws(HealthThresholdsError) -> Duration {
-            guard let text = environment[variable.rawValue]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            guard let text = environment[variable.rawValue]?.trimmingWhitespace(), !text.isEmpty else {
                 return value
             }
             guard let minutes = Int(text), minutes >= 0, minutes <= 525_600 else {

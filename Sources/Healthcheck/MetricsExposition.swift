@@ -1,4 +1,11 @@
-import Foundation
+import ClickHouse
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The Prometheus text exposition format, version 0.0.4: what `GET /metrics` answers and what
 /// `qtickets-api run --metrics-file` writes for node_exporter's textfile collector.
@@ -33,13 +40,12 @@ public enum MetricsExposition {
 
     /// A label value with `\`, `"` and line feeds escaped, as the format asks.
     static func escapeLabelValue(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        value.escapingScalars(["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
     }
 
     /// A help text with `\` and line feeds escaped.
     static func escapeHelp(_ help: String) -> String {
-        help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        help.escapingScalars(["\\": "\\\\", "\n": "\\n"])
     }
 
     /// Whole numbers without a fraction, others in Swift's shortest exact form (`1764000000.123`).

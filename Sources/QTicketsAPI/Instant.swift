@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A point in time as QTickets renders it: ISO-8601 with an explicit offset
 /// (`2025-11-03T12:30:00+03:00`), kept as Unix milliseconds.
@@ -111,10 +115,7 @@ public struct Instant: Sendable, Hashable, Comparable, Decodable, CustomStringCo
     /// `YYYY-MM-DD hh:mm:ss.sss` in UTC: what a `DateTime64(3, 'UTC')` column reads unambiguously.
     public var utcText: String {
         let fields = utcFields
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-        }
+        let pad = Self.padded
         return
             "\(pad(fields.year, 4))-\(pad(fields.month, 2))-\(pad(fields.day, 2)) \(pad(fields.hour, 2)):\(pad(fields.minute, 2)):"
             + "\(pad(fields.second, 2)).\(pad(fields.millisecond, 3))"
@@ -125,8 +126,14 @@ public struct Instant: Sendable, Hashable, Comparable, Decodable, CustomStringCo
         let shifted = Instant(milliseconds: milliseconds + Int64(offsetMinutes) * 60_000).utcText
         let sign = offsetMinutes < 0 ? "-" : "+"
         let magnitude = abs(offsetMinutes)
-        let offset = String(format: "%@%02d:%02d", sign, magnitude / 60, magnitude % 60)
+        let offset = sign + Self.padded(magnitude / 60, 2) + ":" + Self.padded(magnitude % 60, 2)
         return shifted.prefix(10) + "T" + shifted.dropFirst(11).prefix(8) + offset
+    }
+
+    /// `value` in decimal with leading zeros up to `width` digits.
+    private static func padded(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     public var description: String { iso8601(offsetMinutes: 0) }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An order as `GET /orders` returns it, reduced to what the warehouse keeps (no personal data:
 /// the client is an opaque id, ticket-holder fields and barcodes are not read at all).

@@ -1,7 +1,12 @@
 import AsyncHTTPClient
-import Foundation
 import NIOCore
 import NIOHTTP1
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The QTickets REST API v1 (`https://qtickets.ru/api/rest/v1`), the way it really works:
 /// list calls are GET requests with a JSON body, pages are `paging{perPage,currentPage,total}`,

@@ -1,5 +1,10 @@
-import Foundation
 import QTicketsAPI
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A read-only probe of the API (`qtickets-api check-api`), also what the E2E verification runs
 /// from the host: reachability, token validity, and that the server applies the JSON-body filter

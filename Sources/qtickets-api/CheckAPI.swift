@@ -1,7 +1,12 @@
 import ArgumentParser
-import Foundation
 import QTicketsAPI
 import QTicketsLoader
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension QTicketsAPICommand {
     struct CheckAPI: AsyncParsableCommand {

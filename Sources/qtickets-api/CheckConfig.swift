@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
 import QTicketsLoader
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `qtickets-api check-config --env-file FILE`: whether the loader and the healthcheck accept an env
 /// file as systemd hands it to them (the file alone, not this shell's variables). Problems are named

@@ -1,9 +1,15 @@
 import ArgumentParser
 import ClickHouse
-import Foundation
 import HTTPServer
 import Healthcheck
 import QTicketsLoader
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension QTicketsAPICommand {
     struct HealthcheckCommand: AsyncParsableCommand {
@@ -60,7 +66,7 @@ extension QTicketsAPICommand {
             else {
                 return nil
             }
-            let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            let host = String(text[..<colon]).trimming(where: { $0 == "[" || $0 == "]" })
             return host.isEmpty ? nil : (host, port)
         }
 
@@ -76,7 +82,7 @@ extension QTicketsAPICommand {
             }
             let report = await checker.evaluate()
             if json {
-                FileHandle.standardOutput.write(report.json() + Data("\n".utf8))
+                StandardStream.output.write(String(decoding: report.json(), as: UTF8.self) + "\n")
             } else {
                 print(report.render())
             }
@@ -88,7 +94,7 @@ extension QTicketsAPICommand {
             do {
                 server = try await HealthServer.start(host: host, port: port, checker: checker)
             } catch {
-                FileHandle.standardError.write(Data("qtickets-api: \(error)\n".utf8))
+                StandardStream.error.write("qtickets-api: \(error)\n")
                 throw ExitCode(ExitStatus.failed)
             }
             RunLog.standardOutput.info(

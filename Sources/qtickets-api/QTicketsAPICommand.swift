@@ -1,6 +1,12 @@
 import ArgumentParser
-import Foundation
 import QTicketsLoader
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 @main
 struct QTicketsAPICommand: AsyncParsableCommand {
@@ -54,7 +60,7 @@ struct ConfigurationOptions: ParsableArguments {
             environment.merge(overriding) { _, override in override }
             return try make(environment)
         } catch {
-            FileHandle.standardError.write(Data("qtickets-api: \(error)\n".utf8))
+            StandardStream.error.write("qtickets-api: \(error)\n")
             throw ExitCode(status)
         }
     }
@@ -67,6 +73,6 @@ enum ReleaseMarker {
         let marker = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
             "RELEASE")
         guard let text = try? String(contentsOf: marker, encoding: .utf8) else { return "" }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.trimmingWhitespace()
     }
 }

@@ -1,8 +1,14 @@
 import ArgumentParser
-import Foundation
 import Healthcheck
 import QTicketsAPI
 import QTicketsLoader
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension QTicketsAPICommand {
     struct Run: AsyncParsableCommand {
@@ -53,7 +59,7 @@ extension QTicketsAPICommand {
                 for table in StagingTable.allCases {
                     let sample = summary.samples[table]
                     print(
-                        "  \(table.rawValue.padding(toLength: width, withPad: " ", startingAt: 0))  \(sample?.rows ?? 0) rows"
+                        "  \(table.rawValue.padded(to: width))  \(sample?.rows ?? 0) rows"
                     )
                 }
                 for table in StagingTable.allCases {

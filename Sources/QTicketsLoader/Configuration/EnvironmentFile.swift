@@ -1,4 +1,10 @@
-import Foundation
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A `KEY=VALUE` file as systemd's `EnvironmentFile=` reads it: `#` and `;` comment lines, blank
 /// lines, an optional `export `, values optionally in single quotes (literal) or double quotes
@@ -38,8 +44,8 @@ public struct EnvironmentFile: Sendable {
                         message: "\(path):\(number): not a KEY=VALUE line (shell text pasted into an env file?)"))
                 continue
             }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            guard key.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
+            let key = line[..<equals].trimmingWhitespace()
+            guard key.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil else {
                 problems.append(
                     .init(variable: nil, message: "\(path):\(number): \"\(key.prefix(40))\" is not a variable name"))
                 continue
@@ -63,7 +69,7 @@ public struct EnvironmentFile: Sendable {
     }
 
     private static func value(of raw: Substring) -> Result<String, Reason> {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = raw.trimmingWhitespace()
         // systemd expands nothing here: `${CLICKHOUSE_PASSWORD}` would reach the program as is.
         if trimmed.contains("${") || trimmed.contains("$(") {
             return .failure(Reason(text: "shell expansion is not performed in env files; write the value itself"))
@@ -74,7 +80,7 @@ public struct EnvironmentFile: Sendable {
         while index < trimmed.endIndex {
             let character = trimmed[index]
             if character == quote {
-                let rest = trimmed[trimmed.index(after: index)...].trimmingCharacters(in: .whitespaces)
+                let rest = trimmed[trimmed.index(after: index)...].trimmingWhitespace()
                 guard rest.isEmpty || rest.hasPrefix("#") else {
                     return .failure(Reason(text: "text after the closing quote"))
                 }

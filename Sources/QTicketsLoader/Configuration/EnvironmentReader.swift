@@ -1,5 +1,11 @@
 import ClickHouse
-import Foundation
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Reads variables from an environment, collecting every problem instead of stopping at the
 /// first; the first name of an alias list is canonical and is the one errors name.
@@ -50,7 +56,7 @@ public struct EnvironmentReader {
 
     mutating func integer(_ canonical: String, default fallback: Int, in range: ClosedRange<Int>) -> Int {
         guard let (name, value) = lookup(canonical) else { return fallback }
-        guard let number = Int(value.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
+        guard let number = Int(value.trimmingWhitespace()), range.contains(number) else {
             problem(name, "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
             return fallback
         }

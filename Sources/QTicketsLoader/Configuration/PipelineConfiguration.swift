@@ -1,6 +1,11 @@
 import ClickHouse
-import Foundation
 import QTicketsAPI
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What `qtickets-api` needs, read from its environment (the unit's `EnvironmentFile`, or
 /// `--env-file` by hand) in the seed's layout, validated up front: every problem is reported at

@@ -1,6 +1,11 @@
 import ClickHouse
-import Foundation
 import QTicketsAPI
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One incremental load of QTickets into the staging tables (`qtickets-api run`).
 ///
@@ -91,10 +96,10 @@ public struct Loader: Sendable {
                     "shows": record.rows[.shows] ?? 0,
                     "inventory": record.rows[.inventory] ?? 0, "api_requests": record.apiRequests,
                     "retries": record.retries,
-                    "seconds": String(format: "%.2f", summary.wallTime.seconds),
-                    "api_wait_seconds": String(format: "%.2f", summary.apiWaiting.seconds),
-                    "parse_seconds": String(format: "%.2f", summary.parsing.seconds),
-                    "clickhouse_seconds": String(format: "%.2f", summary.warehouse.seconds),
+                    "seconds": summary.wallTime.secondsText,
+                    "api_wait_seconds": summary.apiWaiting.secondsText,
+                    "parse_seconds": summary.parsing.secondsText,
+                    "clickhouse_seconds": summary.warehouse.secondsText,
                 ]
             }
             if let error {

@@ -1,4 +1,11 @@
-import Foundation
+import ClickHouse
+import TextSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One line per event, `key=value` pairs after a level and an event name, to stdout (journald
 /// under systemd). Values are quoted when they contain spaces. Nothing secret is ever passed in.
@@ -11,7 +18,7 @@ public struct RunLog: Sendable {
 
     /// Lines to standard output, flushed one by one.
     public static let standardOutput = RunLog { line in
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        StandardStream.output.write(line + "\n")
     }
 
     public func info(_ event: String, _ fields: KeyValuePairs<String, any CustomStringConvertible> = [:]) {
@@ -36,9 +43,7 @@ public struct RunLog: Sendable {
                 text.isEmpty || text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
             let shown =
                 needsQuotes
-                ? "\""
-                    + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                    .replacingOccurrences(of: "\n", with: "\\n") + "\""
+                ? "\"" + text.escapingScalars(["\\": "\\\\", "\"": "\\\"", "\n": "\\n"]) + "\""
                 : text
             line += " \(key)=\(shown)"
         }

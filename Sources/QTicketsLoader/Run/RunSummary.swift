@@ -29,4 +29,11 @@ extension Duration {
     var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
+
+    /// The duration in seconds with two decimals (`12.34`), as the run's log line shows it.
+    var secondsText: String {
+        let hundredths = Int((seconds * 100).rounded())
+        let fraction = abs(hundredths % 100)
+        return "\(hundredths < 0 ? "-" : "")\(abs(hundredths / 100)).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
 }
