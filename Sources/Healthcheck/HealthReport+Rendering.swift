@@ -11,7 +11,7 @@ extension HealthReport {
     /// aligned line per check with its thresholds. Plain text without colour codes; `--json` is the
     /// machine form.
     public func render() -> String {
-        let time = Self.timestampStyle.format(checkedAt)
+        let time = Self.timestamp(checkedAt)
         var lines = [
             "\(job): \(status.rawValue.uppercased()) (exit \(status.exitCode)), checked \(time) by the ClickHouse server's clock"
         ]

@@ -143,7 +143,7 @@ public struct HealthReport: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(Self.timestampStyle.format(date))
+            try container.encode(Self.timestamp(date))
         }
         return (try? encoder.encode(self)) ?? Data()
     }
@@ -155,7 +155,7 @@ public struct HealthReport: Codable, Sendable, Equatable {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = try? timestampStyle.parse(text) else {
+            guard let date = try? timestampParser.parse(text) else {
                 throw DecodingError.dataCorrupted(
                     .init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
             }
@@ -164,6 +164,16 @@ public struct HealthReport: Codable, Sendable, Equatable {
         return try decoder.decode(HealthReport.self, from: data)
     }
 
-    /// `2026-05-04T10:11:12.345Z`: UTC with milliseconds.
-    static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    /// `2026-05-04T10:11:12.345Z`: UTC, rounded to the millisecond (the format style would truncate
+    /// `.345` stored as `.34499…` to `.344`).
+    static func timestamp(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let fraction = Int((milliseconds % 1000 + 1000) % 1000)
+        let whole = Date(timeIntervalSince1970: Double((milliseconds - Int64(fraction)) / 1000))
+        let digits = String(fraction)
+        return Date.ISO8601FormatStyle().format(whole).dropLast() + "."
+            + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    static let timestampParser = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
