@@ -187,11 +187,10 @@ extension Migrator {
             let number = offset + 1
             let started = ContinuousClock.now
             options.progress?("\(name): statement \(number)/\(migration.up.count) (line \(statement.line))")
-            let renewal = lock.keepingAlive(ttl: options.lockTTL)
+            let lost: MigratorError?
             do throws(ClickHouseError) {
-                try await executor.execute(statement.text)
+                lost = try await execute(statement, holding: lock)
             } catch {
-                _ = await renewal.stop()
                 try await history.append(
                     unrecorded + [
                         entry(
@@ -209,7 +208,7 @@ extension Migrator {
                 entry(
                     .statementApplied, migration, clock: clock, statement: number, hash: statement.hash,
                     duration: started.duration(to: .now)))
-            if let lost = await renewal.stop() {
+            if let lost {
                 try await history.append(unrecorded)
                 throw lost
             }
@@ -271,11 +270,10 @@ extension Migrator {
         for (offset, statement) in (migration.down ?? []).enumerated() {
             let number = offset + 1
             options.progress?("\(name): down statement \(number)/\(step.statements.count)")
-            let renewal = lock.keepingAlive(ttl: options.lockTTL)
+            let lost: MigratorError?
             do throws(ClickHouseError) {
-                try await executor.execute(statement.text)
+                lost = try await execute(statement, holding: lock)
             } catch {
-                _ = await renewal.stop()
                 try await record(
                     .rollbackFailed, migration, clock: clock, statement: number, hash: statement.hash,
                     detail: error.description)
@@ -286,11 +284,26 @@ extension Migrator {
             }
             try await record(
                 .rollbackStatementApplied, migration, clock: clock, statement: number, hash: statement.hash)
-            if let lost = await renewal.stop() { throw lost }
+            if let lost { throw lost }
             try await lock.renew(ttl: options.lockTTL)
         }
         try await record(.rolledBack, migration, clock: clock)
         options.progress?("\(name): rolled back")
+    }
+
+    /// Runs one statement while the lock is renewed in the background. Returns the lock's loss if
+    /// a renewal found the claim broken, for the caller to record the statement first and then stop.
+    private func execute(_ statement: Statement, holding lock: MigrationLock<Client>) async throws(ClickHouseError)
+        -> MigratorError?
+    {
+        let renewal = lock.keepingAlive(ttl: options.lockTTL)
+        do throws(ClickHouseError) {
+            try await executor.execute(statement.text)
+        } catch {
+            _ = await renewal.stop()
+            throw error
+        }
+        return await renewal.stop()
     }
 
     private func record(
