@@ -34,8 +34,8 @@ struct AnsibleDeploy {
             waitpid(pid, &status, 0)
         }
         version =
-            (try? String(contentsOfFile: versionFile, encoding: .utf8))?.split(separator: "\n").first.map(String.init)
-            ?? "ansible"
+            (try? String(contentsOfFile: versionFile, encoding: .utf8))?.split(separator: "\n")
+            .first { $0.hasPrefix("ansible ") }.map(String.init) ?? "ansible"
         let key = sshOptions[sshOptions.index(after: sshOptions.firstIndex(of: "-i")!)]
         inventory = try work.write(
             """

@@ -6,11 +6,13 @@ import Testbed
 /// `make bench`, deploys: the release `deployctl` deploying to the testbed host prod2 (first
 /// deploy on a fresh host, a new release, the same release again, a rollback to the first), next to an Ansible playbook doing
 /// the same work on the same host in the same run (ansible-core from PyPI, pipelining on), and the
-/// bundle's upload next to `scp` of the same tar.
+/// bundle's upload next to `scp` of the same tar. With a `link`, the same runs over prod2's link
+/// shaped to that rate (without the upload comparison, which measures the SSH layer, not the link).
 struct DeployBench {
     let testbed: Testbed
     let deployctl: String
     let sshOptions: [String]
+    var link: LinkShape?
 
     struct Result: Encodable {
         struct Case: Encodable {
@@ -21,6 +23,8 @@ struct DeployBench {
             let ansibleTasks: Int?
         }
 
+        /// `veth` (the testbed's own link) or the shaped rate.
+        let link: String
         let cases: [Case]
         /// What a deploy that ships something sends: the files whose content the host lacks, compressed.
         struct Transfer: Encodable {
@@ -39,9 +43,14 @@ struct DeployBench {
         let verifySeconds: Double
         let verifyLoaderSeconds: Double
         let verifyChecks: Int
-        let bundleMegabytes: Double
-        let uploadSeconds: Double
-        let scpSeconds: Double
+        /// The bundle's upload against `scp`: measured on the unshaped link only.
+        struct Upload: Encodable {
+            let bundleMegabytes: Double
+            let deployctlSeconds: Double
+            let scpSeconds: Double
+        }
+
+        let upload: Upload?
         let ansible: String?
     }
 
@@ -68,6 +77,10 @@ struct DeployBench {
         }
         let connection = try testbed.connect(target)
         defer { connection.close() }
+        if let link {
+            try link.apply(to: Self.host)
+        }
+        defer { link?.remove(from: Self.host) }
         let clean = DeployTarget.removal
         _ = try connection.execute(clean)
 
@@ -163,9 +176,21 @@ struct DeployBench {
                     ansibleTasks: ansibleRuns[index].tasks))
         }
 
-        // The bundle's upload, on its own, against scp of the same tar.
+        return Result(
+            link: link?.name ?? "veth", cases: cases, transfers: transfers, verifySeconds: verified.seconds,
+            verifyLoaderSeconds: loaderSeconds, verifyChecks: checks.count,
+            upload: link == nil
+                ? try measureUpload(
+                    of: work.file("releases/\(next)"), to: target, over: connection, in: work) : nil,
+            ansible: ansible.version)
+    }
+
+    /// The bundle's upload, on its own, against scp of the same tar.
+    private func measureUpload(
+        of release: String, to target: Testbed.Host, over connection: SSHConnection, in work: TemporaryDirectory
+    ) throws -> Result.Upload {
         let tar = work.file("bundle.tar")
-        _ = try shell(["tar", "-C", work.file("releases/\(next)"), "-cf", tar, "."])
+        _ = try shell(["tar", "-C", release, "-cf", tar, "."])
         let size = Double((try FileManager.default.attributesOfItem(atPath: tar)[.size] as? Int) ?? 0) / 1_048_576
         let upload = try (0..<3).map { _ in
             try timed { _ = try connection.transfer(file: tar, to: "/tmp/deployctl-bench-bundle.tar") }
@@ -179,10 +204,7 @@ struct DeployBench {
             }
         }
         _ = try connection.execute("rm -f /tmp/deployctl-bench-bundle.tar /tmp/scp-bench-bundle.tar")
-        return Result(
-            cases: cases, transfers: transfers, verifySeconds: verified.seconds, verifyLoaderSeconds: loaderSeconds,
-            verifyChecks: checks.count, bundleMegabytes: size, uploadSeconds: median(upload), scpSeconds: median(scp),
-            ansible: ansible.version)
+        return Result.Upload(bundleMegabytes: size, deployctlSeconds: median(upload), scpSeconds: median(scp))
     }
 }
 

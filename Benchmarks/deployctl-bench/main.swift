@@ -18,6 +18,12 @@ func median(_ values: [Double]) -> Double {
     return sorted[sorted.count / 2]
 }
 
+/// `11.46 MiB` or `8.7 KiB`.
+func byteText(_ bytes: Int) -> String {
+    bytes >= 1 << 20
+        ? String(format: "%.2f MiB", Double(bytes) / 1_048_576) : String(format: "%.1f KiB", Double(bytes) / 1024)
+}
+
 func timed(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
@@ -66,10 +72,13 @@ let configuration = testbed.configuration(for: host)
 let rounds = 20
 var figures: [Figure] = []
 
+/// The shaped links the deploys also run over, as sections `deploy-20mbit` and `deploy-100mbit`.
+let shapedLinks = [20, 100].map { LinkShape(megabitsPerSecond: $0) }
+
 /// Sections to run: `--only ssh,migrate,loader` (default: all), for a quicker look at one area.
 let sections: Set<String> = {
     guard let index = CommandLine.arguments.firstIndex(of: "--only"), index + 1 < CommandLine.arguments.count else {
-        return ["ssh", "migrate", "loader", "deploy"]
+        return Set(["ssh", "migrate", "loader", "deploy"] + shapedLinks.map { "deploy-\($0.megabitsPerSecond)mbit" })
     }
     return Set(CommandLine.arguments[index + 1].split(separator: ",").map(String.init))
 }()
@@ -187,9 +196,12 @@ let loaderBinary = Testbed.repository.appendingPathComponent(".build/static/qtic
 let loader = sections.contains("loader") ? try await LoaderBench(binary: loaderBinary, orders: loaderOrders).run() : nil
 
 let deployctlBinary = Testbed.repository.appendingPathComponent(".build/static/deployctl").path
-let deploy =
-    sections.contains("deploy")
-    ? try await DeployBench(testbed: testbed, deployctl: deployctlBinary, sshOptions: sshOptions).run() : nil
+var deploys: [DeployBench.Result] = []
+for link in [nil] + shapedLinks.map(Optional.some)
+where sections.contains(link.map { "deploy-\($0.megabitsPerSecond)mbit" } ?? "deploy") {
+    deploys.append(
+        try await DeployBench(testbed: testbed, deployctl: deployctlBinary, sshOptions: sshOptions, link: link).run())
+}
 
 var usage = rusage()
 getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
@@ -201,11 +213,12 @@ if json {
     struct Everything: Encodable {
         let figures: [Figure]
         let loader: LoaderBench.Result?
-        let deploy: DeployBench.Result?
+        let deploys: [DeployBench.Result]
     }
     print(
         String(
-            decoding: try encoder.encode(Everything(figures: figures + migrateFigures, loader: loader, deploy: deploy)),
+            decoding: try encoder.encode(
+                Everything(figures: figures + migrateFigures, loader: loader, deploys: deploys)),
             as: UTF8.self))
 } else {
     if !migrateFigures.isEmpty {
@@ -259,9 +272,11 @@ if json {
                     "  loader time: waiting on the API %.1f s, parsing %.1f s, in ClickHouse %.1f s (overlapping); dataset built in %.1f s",
                 loader.apiWaitSeconds, loader.parseSeconds, loader.clickhouseSeconds, loader.datasetSeconds))
     }
-    if let deploy {
+    for deploy in deploys {
         print(
-            "deployctl deploy on \(DeployBench.host) vs an Ansible playbook doing the same work (\(deploy.ansible ?? "ansible"), pipelining); targets: first, new and rollback ≤ 1/5 of Ansible, no-op ≤ 0.5 s"
+            deploy.link == "veth"
+                ? "deployctl deploy on \(DeployBench.host) vs an Ansible playbook doing the same work (\(deploy.ansible ?? "ansible"), pipelining); targets: first, new and rollback ≤ 1/5 of Ansible, no-op ≤ 0.5 s"
+                : "the same over \(DeployBench.host)'s link shaped to \(deploy.link) (tbf); targets at 20 Mbit/s: first and new release ≤ 0.5× Ansible, unit-only ≤ 3 s, no-op ≤ 0.5 s"
         )
         for figure in deploy.cases {
             let name = figure.name.padding(toLength: 33, withPad: " ", startingAt: 0)
@@ -277,20 +292,21 @@ if json {
             print(
                 "  sent by " + sent.name.padding(toLength: 25, withPad: " ", startingAt: 0)
                     + String(
-                        format: "%6.2f s: %d of %d files, %.1f MiB, %.2f MiB %@ on the wire", sent.seconds, sent.files,
-                        sent.releaseFiles, Double(sent.bytes) / 1_048_576, Double(sent.wireBytes) / 1_048_576,
-                        sent.compression))
+                        format: "%6.2f s: %d of %d files, %@, %@ %@ on the wire", sent.seconds, sent.files,
+                        sent.releaseFiles, byteText(sent.bytes), byteText(sent.wireBytes), sent.compression))
         }
         print(
             String(
                 format:
                     "  verify %@: %.2f s for %d checks over one SSH connection, of which the loader run %.2f s (target < 5 s)",
                 DeployBench.host, deploy.verifySeconds, deploy.verifyChecks, deploy.verifyLoaderSeconds))
-        print(
-            String(
-                format: "  bundle upload, %.1f MiB: deployctl %.2f s, scp %.2f s (%.2f×; target ≤ 1.0×)",
-                deploy.bundleMegabytes, deploy.uploadSeconds, deploy.scpSeconds,
-                deploy.uploadSeconds / max(deploy.scpSeconds, 0.001)))
+        if let upload = deploy.upload {
+            print(
+                String(
+                    format: "  bundle upload, %.1f MiB: deployctl %.2f s, scp %.2f s (%.2f×; target ≤ 1.0×)",
+                    upload.bundleMegabytes, upload.deployctlSeconds, upload.scpSeconds,
+                    upload.deployctlSeconds / max(upload.scpSeconds, 0.001)))
+        }
     }
     print(
         String(
