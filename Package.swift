@@ -101,6 +101,7 @@ let package = Package(
         .target(
             name: "QTicketsAPI",
             dependencies: [
+                "TextSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

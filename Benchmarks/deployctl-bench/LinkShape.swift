@@ -9,6 +9,8 @@ struct LinkShape {
     let megabitsPerSecond: Int
 
     var name: String { "\(megabitsPerSecond) Mbit/s" }
+    /// The bench section that runs the deploys over this link (`--only deploy-20mbit`).
+    var section: String { "deploy-\(megabitsPerSecond)mbit" }
 
     func apply(to host: String) throws {
         let status = try shell([

@@ -78,7 +78,7 @@ let shapedLinks = [20, 100].map { LinkShape(megabitsPerSecond: $0) }
 /// Sections to run: `--only ssh,migrate,loader` (default: all), for a quicker look at one area.
 let sections: Set<String> = {
     guard let index = CommandLine.arguments.firstIndex(of: "--only"), index + 1 < CommandLine.arguments.count else {
-        return Set(["ssh", "migrate", "loader", "deploy"] + shapedLinks.map { "deploy-\($0.megabitsPerSecond)mbit" })
+        return Set(["ssh", "migrate", "loader", "deploy"] + shapedLinks.map(\.section))
     }
     return Set(CommandLine.arguments[index + 1].split(separator: ",").map(String.init))
 }()
@@ -198,7 +198,7 @@ let loader = sections.contains("loader") ? try await LoaderBench(binary: loaderB
 let deployctlBinary = Testbed.repository.appendingPathComponent(".build/static/deployctl").path
 var deploys: [DeployBench.Result] = []
 for link in [nil] + shapedLinks.map(Optional.some)
-where sections.contains(link.map { "deploy-\($0.megabitsPerSecond)mbit" } ?? "deploy") {
+where sections.contains(link?.section ?? "deploy") {
     deploys.append(
         try await DeployBench(testbed: testbed, deployctl: deployctlBinary, sshOptions: sshOptions, link: link).run())
 }

@@ -1,3 +1,5 @@
+import TextSupport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -170,9 +172,7 @@ public struct HealthReport: Codable, Sendable, Equatable {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let fraction = Int((milliseconds % 1000 + 1000) % 1000)
         let whole = Date(timeIntervalSince1970: Double((milliseconds - Int64(fraction)) / 1000))
-        let digits = String(fraction)
-        return Date.ISO8601FormatStyle().format(whole).dropLast() + "."
-            + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+        return Date.ISO8601FormatStyle().format(whole).dropLast() + "." + fraction.zeroPadded(to: 3) + "Z"
     }
 
     static let timestampParser = Date.ISO8601FormatStyle(includingFractionalSeconds: true)

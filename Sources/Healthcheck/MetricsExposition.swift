@@ -1,4 +1,3 @@
-import ClickHouse
 import TextSupport
 
 #if canImport(FoundationEssentials)

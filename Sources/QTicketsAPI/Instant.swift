@@ -1,3 +1,5 @@
+import TextSupport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -115,10 +117,10 @@ public struct Instant: Sendable, Hashable, Comparable, Decodable, CustomStringCo
     /// `YYYY-MM-DD hh:mm:ss.sss` in UTC: what a `DateTime64(3, 'UTC')` column reads unambiguously.
     public var utcText: String {
         let fields = utcFields
-        let pad = Self.padded
-        return
-            "\(pad(fields.year, 4))-\(pad(fields.month, 2))-\(pad(fields.day, 2)) \(pad(fields.hour, 2)):\(pad(fields.minute, 2)):"
-            + "\(pad(fields.second, 2)).\(pad(fields.millisecond, 3))"
+        let date = [fields.year.zeroPadded(to: 4), fields.month.zeroPadded(to: 2), fields.day.zeroPadded(to: 2)]
+        let time = [fields.hour, fields.minute, fields.second].map { $0.zeroPadded(to: 2) }
+        return date.joined(separator: "-") + " " + time.joined(separator: ":") + "."
+            + fields.millisecond.zeroPadded(to: 3)
     }
 
     /// ISO-8601 with a colon in the offset, as QTickets filters want it (`+0300` is not trusted).
@@ -126,14 +128,8 @@ public struct Instant: Sendable, Hashable, Comparable, Decodable, CustomStringCo
         let shifted = Instant(milliseconds: milliseconds + Int64(offsetMinutes) * 60_000).utcText
         let sign = offsetMinutes < 0 ? "-" : "+"
         let magnitude = abs(offsetMinutes)
-        let offset = sign + Self.padded(magnitude / 60, 2) + ":" + Self.padded(magnitude % 60, 2)
+        let offset = sign + (magnitude / 60).zeroPadded(to: 2) + ":" + (magnitude % 60).zeroPadded(to: 2)
         return shifted.prefix(10) + "T" + shifted.dropFirst(11).prefix(8) + offset
-    }
-
-    /// `value` in decimal with leading zeros up to `width` digits.
-    private static func padded(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     public var description: String { iso8601(offsetMinutes: 0) }

@@ -1,3 +1,5 @@
+import TextSupport
+
 /// What a run did, for the CLI, tests and the benchmark.
 public struct RunSummary: Sendable {
     public struct Sample: Sendable {
@@ -33,7 +35,6 @@ extension Duration {
     /// The duration in seconds with two decimals (`12.34`), as the run's log line shows it.
     var secondsText: String {
         let hundredths = Int((seconds * 100).rounded())
-        let fraction = abs(hundredths % 100)
-        return "\(hundredths < 0 ? "-" : "")\(abs(hundredths / 100)).\(fraction < 10 ? "0" : "")\(fraction)"
+        return "\(hundredths < 0 ? "-" : "")\(abs(hundredths / 100)).\(abs(hundredths % 100).zeroPadded(to: 2))"
     }
 }
