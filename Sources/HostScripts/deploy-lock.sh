@@ -1,11 +1,17 @@
 #!/bin/sh
-# deploy-lock: shows the deploy lock LOCK (ACTION show) or shows and removes it (ACTION break).
-# Arguments: LOCK ACTION
+# deploy-lock: shows the deploy lock LOCK (ACTION show) or shows and removes it (ACTION break), under
+# the flock in SHARED that lease-take and lease-release hold, so that the lock shown is the lock
+# removed: a deploy cannot take or renew it in between. With ID, break removes the lock only while
+# the run ID holds it.
+# Arguments: SHARED LOCK ACTION [ID]
 # Prints: lock=<the lock's JSON> when there is one
-# Exit: 0 shown (and removed); 64 ACTION is neither show nor break; other non-zero it could not be removed.
+# Exit: 0 shown (and removed); 64 ACTION is neither show nor break; 75 another run than ID holds the
+# lock (it stays); other non-zero the flock could not be taken or the lock not removed.
 set -eu
-lock=$1
-action=$2
+shared=$1
+lock=$2
+action=$3
+id=${4-}
 case $action in
 show | break) ;;
 *)
@@ -13,5 +19,11 @@ show | break) ;;
 	exit 64
 	;;
 esac
-[ ! -f "$lock" ] || echo "lock=$(cat "$lock")"
-[ "$action" = show ] || rm -f "$lock"
+[ -d "$shared" ] || exit 0
+exec 9>>"$shared/.deploy.lock.flock"
+flock -w 10 9
+[ -f "$lock" ] || exit 0
+echo "lock=$(cat "$lock")"
+[ "$action" = break ] || exit 0
+if [ -n "$id" ] && [ "$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$lock")" != "$id" ]; then exit 75; fi
+rm -f "$lock"

@@ -178,10 +178,19 @@ struct DeployTests {
         let lockStatus = try fixture.deployctl([
             "lock", "status", host, "--migrations", PipelineDatabase.migrationsDirectory,
         ])
-        #expect(lockStatus.stdout.contains("held by alice@laptop"), "\(lockStatus.stdout)")
+        #expect(lockStatus.stdout.contains("held by run other of alice@laptop"), "\(lockStatus.stdout)")
+        // A break for a run that no longer holds the lock leaves it, says who holds it, exit 4.
+        let stale = try fixture.deployctl([
+            "lock", "break", host, "--reason", "bob's run died", "--holder", "bob-run", "--migrations",
+            PipelineDatabase.migrationsDirectory,
+        ])
+        #expect(
+            stale.status == 4 && stale.stdout.contains("NOT broken: it is held now by run other of alice@laptop"),
+            "\(stale.stdout)\(stale.stderr)")
+        #expect(try await fixture.run("grep -c alice /opt/zakaz_dashboard/shared/deploy.lock") == "1\n")
         #expect(
             try fixture.deployctl([
-                "lock", "break", host, "--reason", "alice's laptop died", "--migrations",
+                "lock", "break", host, "--reason", "alice's laptop died", "--holder", "other", "--migrations",
                 PipelineDatabase.migrationsDirectory,
             ]).status == 0)
 

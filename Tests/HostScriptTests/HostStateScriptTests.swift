@@ -121,20 +121,60 @@ struct HostStateScriptTests {
     func deployLock() throws {
         let host = try ScriptHost()
         defer { host.close() }
-        let lock = host.root + "/shared/deploy.lock"
-        let none = try host.run(.deployLock, [lock, "show"])
+        let shared = host.root + "/shared"
+        let lock = shared + "/deploy.lock"
+        let none = try host.run(.deployLock, [shared, lock, "show"])
         #expect(none.status == 0 && none.stdout.isEmpty)
         #expect(try take(host, id: "A").status == 0)
-        let shown = try host.run(.deployLock, [lock, "show"])
+        let shown = try host.run(.deployLock, [shared, lock, "show"])
         #expect(try holder(shown.answer["lock"]).id == "A")
         #expect(try host.shell("test -f \(lock) && echo held") == "held\n")
-        let broken = try host.run(.deployLock, [lock, "break"])
+        let broken = try host.run(.deployLock, [shared, lock, "break"])
         #expect(broken.status == 0)
         #expect(try holder(broken.answer["lock"]).id == "A")
         #expect(try host.shell("test -f \(lock) && echo held || echo free") == "free\n")
-        let wrong = try host.run(.deployLock, [lock, "rm -rf"])
+        let wrong = try host.run(.deployLock, [shared, lock, "rm -rf"])
         #expect(wrong.status == 64)
         #expect(wrong.stderr.contains("not rm -rf"))
+    }
+
+    @Test("lock break for the dead run A leaves the lock run B took since (75), and breaks A's own")
+    func breakNamedHolder() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let shared = host.root + "/shared"
+        let lock = shared + "/deploy.lock"
+        #expect(try take(host, id: "A", ttl: 1).status == 0)
+        #expect(try host.shell("sleep 2; echo slept") == "slept\n", "A's lock expires")
+        #expect(try take(host, id: "B").status == 0)
+        let refused = try host.run(.deployLock, [shared, lock, "break", "A"])
+        #expect(refused.status == 75)
+        #expect(try holder(refused.answer["lock"]).id == "B", "it names the run that holds the lock now")
+        #expect(try holder(try host.shell("cat \(lock)")).id == "B", "B's lock stays")
+        let broken = try host.run(.deployLock, [shared, lock, "break", "B"])
+        #expect(broken.status == 0)
+        #expect(try holder(broken.answer["lock"]).id == "B")
+        #expect(try host.shell("test -f \(lock) && echo held || echo free") == "free\n")
+    }
+
+    @Test("deploy-lock waits for the flock lease-take holds, so the lock it shows is the lock it breaks")
+    func breakWaitsForTheFlock() throws {
+        let host = try ScriptHost()
+        defer { host.close() }
+        let shared = host.root + "/shared"
+        #expect(try take(host, id: "A").status == 0)
+        // Holds the flock as lease-take does while it writes; the break must wait for it, then see
+        // what was written under it (run C's lock), not A's. The second of sleep is what a break
+        // without the flock would need to read A's lock first.
+        let output = try host.shell(
+            """
+            exec 8>>\(shared)/.deploy.lock.flock; flock 8
+            ( \(HostScriptSource.deployLock.commandLine([shared, shared + "/deploy.lock", "break"])) > \(shared)/out; echo "exit=$?" >> \(shared)/out ) 8>&- &
+            sleep 1; sed 's/"id":"A"/"id":"C"/' \(shared)/deploy.lock > \(shared)/l.tmp; mv \(shared)/l.tmp \(shared)/deploy.lock
+            exec 8>&-; wait; cat \(shared)/out
+            """)
+        #expect(output.contains("exit=0"), "\(output)")
+        #expect(output.contains("\"id\":\"C\""), "the break saw the lock written while it waited: \(output)")
     }
 
     /// Releases r1 and r2 (r2 current, r1 previous) with manifests and a shipped unit, `half` with

@@ -198,6 +198,8 @@ public struct LockReport: CommandOutput {
         public let host: String
         public let holder: HostLease.Holder?
         public let problem: String?
+        /// A break for a named run left the lock: another run holds it now (`holder`).
+        public var kept = false
     }
 
     public let environment: String
@@ -213,17 +215,27 @@ public struct LockReport: CommandOutput {
         self.broken = broken
     }
 
-    public var verdict: Verdict { hosts.contains { $0.problem != nil } ? .unreachable : .success }
-    public var failureSummary: String { hosts.compactMap(\.problem).joined(separator: "; ") }
+    public var verdict: Verdict {
+        hosts.contains { $0.problem != nil } ? .unreachable : hosts.contains(where: \.kept) ? .locked : .success
+    }
+    public var failureSummary: String {
+        (hosts.compactMap(\.problem)
+            + hosts.filter(\.kept).map { "\($0.host): another run holds the deploy lock now; it was not broken" })
+            .joined(separator: "; ")
+    }
 
     public func render(_ terminal: Terminal) -> String {
         var lines: [String] = []
         for host in hosts {
             if let problem = host.problem {
                 lines.append("  \(host.host): \(problem)")
+            } else if let holder = host.holder, host.kept {
+                lines.append(
+                    "  \(host.host): deploy lock NOT broken: it is held now by run \(holder.id) of \(holder.owner) (pid \(holder.pid), `\(holder.command)` of \(holder.release)), not the run named"
+                )
             } else if let holder = host.holder {
                 lines.append(
-                    "  \(host.host): deploy lock \(broken ? "broken, was held" : "held") by \(holder.owner) (pid \(holder.pid), `\(holder.command)` of \(holder.release))"
+                    "  \(host.host): deploy lock \(broken ? "broken, was held" : "held") by run \(holder.id) of \(holder.owner) (pid \(holder.pid), `\(holder.command)` of \(holder.release))"
                 )
             } else {
                 lines.append("  \(host.host): deploy lock \(broken ? "was free" : "free")")
