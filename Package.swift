@@ -58,6 +58,13 @@ let package = Package(
             name: "TextSupport",
             swiftSettings: swiftSettings
         ),
+        // The pipeline's env file as systemd's EnvironmentFile= reads it: the loader's settings,
+        // and the secrets deployctl hides in what it prints.
+        .target(
+            name: "EnvFile",
+            dependencies: ["TextSupport"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ClickHouse",
             dependencies: [
@@ -95,6 +102,7 @@ let package = Package(
             name: "Deployer",
             dependencies: [
                 "SSH", "Environments", "ClickHouse", "Migrator", "Console", "Verify", "HostScripts", "AuditTrail",
+                "EnvFile",
             ],
             swiftSettings: swiftSettings
         ),
@@ -112,7 +120,7 @@ let package = Package(
         .target(
             name: "QTicketsLoader",
             dependencies: [
-                "QTicketsAPI", "ClickHouse", "TextSupport",
+                "QTicketsAPI", "ClickHouse", "TextSupport", "EnvFile",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -121,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "qtickets-api",
             dependencies: [
-                "QTicketsLoader", "QTicketsAPI", "ClickHouse", "Healthcheck", "HTTPServer", "TextSupport",
+                "QTicketsLoader", "QTicketsAPI", "ClickHouse", "Healthcheck", "HTTPServer", "TextSupport", "EnvFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -242,7 +250,7 @@ let package = Package(
             name: "QTicketsLoaderTests",
             dependencies: [
                 "QTicketsLoader", "QTicketsAPI", "QTicketsSimulator", "ClickHouse", "Migrator", "Testbed", "SSH",
-                "Deployer",
+                "Deployer", "EnvFile",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EnvFile
 import QTicketsLoader
 
 #if canImport(FoundationEssentials)

@@ -1,5 +1,7 @@
 import ClickHouse
 import Foundation
+import HTTPServer
+import NIOConcurrencyHelpers
 import QTicketsSimulator
 import SSH
 import Testbed
@@ -140,6 +142,61 @@ struct AttackTests {
             Issue.record(error)
         }
         await fixture.cleanup()
+    }
+
+    @Test(
+        "secrets in every form an env file may hold them (export, spaces, quotes, lower case, digits) on a host without `current`: verify prints none of them, in text, JSON, the report's Markdown, JSON and JUnit, the audit log or the notification"
+    )
+    func verifyNeverPrintsSecrets() async throws {
+        let received = NIOLockedValueBox<[Data]>([])
+        let server = try await HTTPServer.start(host: "127.0.0.1", port: 0) { request in
+            received.withLockedValue { $0.append(Data(request.body)) }
+            return HTTPResponse(status: 200, text: "{}")
+        }
+        let fixture = try await DeployFixture {
+            $0 + "\n[notify]\nwebhook_url = \"http://127.0.0.1:\(server.port)/deployctl\"\n"
+        }
+        let secrets = ["tok-export-7431", "pw with spaces 5519", "single-quoted-9012", "lower-case-2284", "d1g1t-8830"]
+        do {
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            // Written in place (not pushed: no release on the host checks it), readable by the app user.
+            _ = try await fixture.run(
+                """
+                printf '%s\\n' 'export QTICKETS_TOKEN=\(secrets[0])' '  CLICKHOUSE_PASSWORD = "\(secrets[1])"' \\
+                  "API_SECRET='\(secrets[2])'" 'db_password=\(secrets[3])' 'KEY2=\(secrets[4])' 'ORG_NAME=attack' \\
+                  > /opt/zakaz_dashboard/secrets/.env.qtickets_api
+                chgrp etl /opt/zakaz_dashboard/secrets/.env.qtickets_api; chmod 640 /opt/zakaz_dashboard/secrets/.env.qtickets_api
+                """)
+            // A loader that printed its settings, as a crashing program may: error lines in the
+            // journal, which verify shows (automation.journal) once the secrets are taken out.
+            _ = try await fixture.run(
+                "systemd-run --quiet --wait --unit=qtickets_api.service -p SyslogLevel=err sh -c 'echo "
+                    + secrets.map { "\"\($0)\"" }.joined(separator: " ") + "'")
+            let reports = fixture.directory.file("reports")
+            try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: true)
+            let text = try fixture.deployctl([
+                "verify", Self.host, "--output-dir", reports, "--junit", reports + "/junit.xml",
+            ])
+            let json = try fixture.deployctl(["--json", "verify", Self.host, "--output-dir", reports])
+            #expect(text.status != 0 && json.status != 0, "nothing is deployed: \(text.stdout)")
+            #expect(
+                json.stdout.contains("[redacted]"), "the journal's lines are shown, secrets taken out: \(json.stdout)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: reports).map {
+                try String(contentsOfFile: reports + "/" + $0, encoding: .utf8)
+            }
+            #expect(files.count >= 3, "the report in Markdown and JSON, and the JUnit file")
+            let audit = try await fixture.run("cat /opt/zakaz_dashboard/shared/audit.jsonl 2>/dev/null; true")
+            let notifications = received.withLockedValue { $0 }.map { String(decoding: $0, as: UTF8.self) }
+            #expect(notifications.count == 2, "\(notifications)")
+            let everything = [text.stdout, text.stderr, json.stdout, json.stderr, audit] + files + notifications
+            for secret in secrets {
+                #expect(!everything.contains { $0.contains(secret) }, "\(secret) is printed somewhere")
+            }
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+        await server.stop()
     }
 
     @Test(

@@ -1,4 +1,5 @@
 import ClickHouse
+import EnvFile
 import Foundation
 import QTicketsLoader
 import Testing
@@ -121,5 +122,23 @@ struct ConfigurationTests {
         #expect(file.values["QTICKETS_TOKEN"] == "a$b`c d'e")
         #expect(file.values["CLICKHOUSE_PASSWORD"] == "a$b`c d\"e")
         #expect(file.values["ORG_NAME"] == "q \" $x")
+    }
+
+    @Test(
+        "the secrets verify hides are read as the loader reads the file: export, spaces, quotes, escapes, any case, digits; a file it refuses hides every value"
+    )
+    func secretValuesOfEveryForm() {
+        let text = """
+            export QTICKETS_TOKEN=tok-1
+              CLICKHOUSE_PASSWORD = "pw \\"2\\""
+            api_secret_3='s 3'
+            DB_PASSWD2=p4
+            API_KEY=k5
+            ORG_NAME=museum
+            CLICKHOUSE_HOST=127.0.0.1
+            """
+        #expect(EnvironmentFile.secretValues(in: text) == ["k5", "p4", "pw \"2\"", "s 3", "tok-1"])
+        let broken = "QTICKETS_TOKEN='unclosed\nORG_NAME=\"quoted\"\nnot a line\n"
+        #expect(Set(EnvironmentFile.secretValues(in: broken)).isSuperset(of: ["'unclosed", "quoted", "\"quoted\""]))
     }
 }

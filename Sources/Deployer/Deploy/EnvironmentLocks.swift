@@ -49,7 +49,8 @@ public struct EnvironmentLocks: Sendable {
             { host, connection in
                 do throws(CommandFailure) {
                     let arguments =
-                        [layout.shared, layout.lockFile] + (breaking.map { ["break"] + ($0.holder.map { [$0] } ?? []) } ?? ["show"])
+                        [layout.shared, layout.lockFile]
+                        + (breaking.map { ["break"] + ($0.holder.map { [$0] } ?? []) } ?? ["show"])
                     let run = try await HostScript(host: connection).run(.deployLock, arguments)
                     let holder = ScriptAnswer(run.stdoutText)["lock"].flatMap {
                         try? JSONDecoder().decode(HostLease.Holder.self, from: Data($0.utf8))

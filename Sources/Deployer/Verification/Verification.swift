@@ -1,5 +1,6 @@
 import ClickHouse
 import Console
+import EnvFile
 import Environments
 import Foundation
 import HostScripts
@@ -57,11 +58,13 @@ public struct Verification: Sendable {
         let loaders = Set(environment.loaderHosts.map(\.name))
         for link in session.links {
             guard case .success(let connection) = link.connection else { continue }
-            let current = try await HostScript(host: connection).require(
-                .verifyContext, [layout.current, layout.envFile], step: "reading the current release"
-            ).stdoutText.split(separator: "\n").map(String.init)
-            let release = current.first.flatMap { $0.isEmpty ? nil : $0 }
-            secrets += current.dropFirst()
+            let context = ScriptAnswer(
+                try await HostScript(host: connection).require(
+                    .verifyContext, [layout.current, layout.envFile], step: "reading the current release"
+                ).stdoutText)
+            let release = context["release"].flatMap { $0.isEmpty ? nil : $0 }
+            let envFile = context["env"].flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+            secrets += EnvironmentFile.secretValues(in: envFile ?? "")
             let local = release.flatMap { store.summary(of: $0) }
             let releaseFiles = try await releaseFiles(on: connection, release: release, local: local)
             migrations = releaseFiles.migrations

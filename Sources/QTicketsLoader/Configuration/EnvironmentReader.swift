@@ -1,4 +1,5 @@
 import ClickHouse
+import EnvFile
 import TextSupport
 
 #if canImport(FoundationEssentials)

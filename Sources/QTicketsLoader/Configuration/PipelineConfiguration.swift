@@ -1,4 +1,5 @@
 import ClickHouse
+import EnvFile
 import QTicketsAPI
 
 #if canImport(FoundationEssentials)

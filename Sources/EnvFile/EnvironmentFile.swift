@@ -103,3 +103,31 @@ public struct EnvironmentFile: Sendable {
         return .failure(Reason(text: "the quote is not closed"))
     }
 }
+
+extension EnvironmentFile {
+    /// Whether `name` names a secret: it holds TOKEN, PASSWORD, PASSWD, SECRET or KEY, in any case
+    /// and anywhere (`QTICKETS_TOKEN`, `clickhouse_password2`, `API_KEY`).
+    public static func isSecretName(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return ["TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY"].contains { upper.contains($0) }
+    }
+
+    /// The values of `text`'s secret variables, read as the loader and systemd read the file
+    /// (`export`, spaces around the name, quotes, escapes). A file the parser refuses yields the
+    /// value of every line that holds `=`, with and without its quotes: whatever may be a secret.
+    public static func secretValues(in text: String) -> [String] {
+        if let file = try? EnvironmentFile(path: "env file", text: text) {
+            return file.values.filter { isSecretName($0.key) }.map(\.value).sorted()
+        }
+        var values: [String] = []
+        for line in text.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let value = line[line.index(after: equals)...].trimmingWhitespace()
+            values.append(String(value))
+            if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
+                values.append(String(value.dropFirst().dropLast()))
+            }
+        }
+        return values
+    }
+}
