@@ -322,6 +322,43 @@ struct AttackTests {
     }
 
     @Test(
+        "root on the only host cuts the last audit entries from both copies after a verify: another workstation, which saw nothing itself, finds the cut against the head the signed verification record carries"
+    )
+    func cutAuditChainFailsAgainstSignedRecord() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            let release = try RollbackTests.release(fixture, migrations: [:])
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", release]).status == 0)
+            let reports = fixture.directory.file("reports")
+            try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: true)
+            // A verify of the deployed release: its record, signed, carries the chain's head.
+            let verified = try fixture.deployctl(["verify", Self.host, "--output-dir", reports])
+            #expect(verified.status == 0, "\(verified.stdout)")
+            let log = "\(Self.root)/shared/audit.jsonl"
+            let count = try #require(
+                Int(try await fixture.run("wc -l < \(log)").trimmingCharacters(in: .whitespacesAndNewlines)))
+            // The record's own audit entry comes after the head it carries: cut it and the deploy's.
+            _ = try await fixture.run("sed -i '$d' \(log); sed -i '$d' \(log)")
+            let clickhouse = try ClickHouseServer.modern(on: Self.host)
+            try await ClickHouseClient(endpoint: clickhouse.admin).execute(
+                "ALTER TABLE deployctl.deployctl_audit DELETE WHERE host = '\(Self.host)' AND seq >= \(count - 1) SETTINGS mutations_sync = 2"
+            )
+            let elsewhere = try fixture.deployctl(
+                ["audit", "verify", Self.host], extra: ["DEPLOYCTL_STATE_DIR": fixture.directory.file("elsewhere")])
+            #expect(
+                elsewhere.status == 1
+                    && elsewhere.stdout.contains(
+                        "the chain ends at entry \(count - 2), but the signed verification of ")
+                    && elsewhere.stdout.contains("saw entry \(count - 1)"), "\(elsewhere.stdout)\(elsewhere.stderr)")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
+    @Test(
         "a passing verification record forged with the pipeline's ClickHouse account (etl_writer) is refused by ClickHouse, and one that got in, unsigned or signed by a key production does not trust, opens no gate"
     )
     func forgedVerificationRecordOpensNoGate() async throws {
