@@ -38,6 +38,7 @@
 #   hosts/NAME/            root/ (overlay mount point), upper/ + work/ (the host's own files;
 #                          made fresh by up, removed with the mount by down), console.log
 #   run/NAME.pid           PID of the host's systemd-nspawn (removed by down)
+#   run/fleet-forward.pid  PID of the ssh that carries the fleet hosts' ClickHouse port (up --fleet)
 #   testbed.json           what tests read; exists only while the testbed is up
 set -euo pipefail
 
@@ -61,6 +62,16 @@ CLICKHOUSE_HTTP_PORT=8123 # also in clickhouse/clickhouse-server.service
 # names), so host names must stay at most 12 characters.
 declare -A HOST_NET=([museshow]=1 [client-prod]=2 [prod2]=3)
 ALL_HOSTS=(museshow client-prod prod2)
+# `up --fleet N` adds N light hosts fleet01...fleetNN (10.77.20+i.0/24): systemd and sshd on the
+# bare rootfs, no ClickHouse layer and no podman, like the app servers of a larger installation.
+# Their 127.0.0.1:8123 is museshow's ClickHouse, the environment's database: systemd-socket-proxyd
+# on each forwards it to the machine end of its veth, where one ssh -L (run/fleet-forward.pid) carries
+# it to museshow's own 127.0.0.1:8123.
+FLEET_MAX=40
+FLEET_NET=20
+for ((i = 1; i <= FLEET_MAX; i++)); do
+	HOST_NET[$(printf 'fleet%02d' "$i")]=$((FLEET_NET + i))
+done
 # Hosts whose ClickHouse runs in a container, as on the client's production server: container
 # ch-zakaz from an image imported out of the testbed's own layers, its HTTP port published on the
 # host's 127.0.0.1. The others run clickhouse-server.service.
@@ -76,9 +87,12 @@ usage() {
 		  testbed/testbed.sh deps          install the Debian packages the testbed and the build need
 		  testbed/testbed.sh rootfs        build the cached root filesystem tarball (a minute or two) and
 		                                   the ClickHouse layer (chDB from PyPI, once)
-		  testbed/testbed.sh up [HOST...]  boot hosts (default: museshow client-prod prod2), then
-		                                   write known_hosts, environments/ and testbed.json
-		  testbed/testbed.sh down          stop every host started by up
+		  testbed/testbed.sh up [--fleet N] [HOST...]
+		                                   boot hosts (default: museshow client-prod prod2), then
+		                                   write known_hosts, environments/ and testbed.json;
+		                                   --fleet N adds N light hosts fleet01... (systemd and sshd,
+		                                   museshow's ClickHouse on their 127.0.0.1:8123; N <= 40)
+		  testbed/testbed.sh down [--fleet] stop every host started by up (--fleet: the light ones only)
 		  testbed/testbed.sh status        one line per host: name, address, pid, running/stopped
 	EOF
 	exit 2
@@ -90,6 +104,7 @@ die() {
 }
 now() { printf '%(%s)T' -1; }
 host_addr() { printf '10.77.%s.2' "${HOST_NET[$1]}"; }
+is_fleet_host() { [[ $1 == fleet[0-9][0-9] ]]; }
 outside_addr() { printf '10.77.%s.1' "${HOST_NET[$1]}"; }
 
 # The absolute state paths are written into JSON and TOML files, so resolve them once.
@@ -172,13 +187,14 @@ cmd_preflight() {
 		problems+=("$TESTBED_CACHE: $have MiB free, the testbed needs $need MiB (set TESTBED_CACHE to a roomier disk)")
 	# 10.77.N.0/24 must be the testbed's alone; while it is up its own ve-HOST interfaces hold them.
 	while read -r addr; do
-		problems+=("$addr is already on this machine and is not the testbed's: the hosts use 10.77.1-3.0/24")
-	done < <(ip -o -4 addr show 2>/dev/null | awk '$2 !~ /^ve-/ && $4 ~ /^10\.77\.[123]\./ { print $4 " (" $2 ")" }')
+		problems+=("$addr is already on this machine and is not the testbed's: the hosts use 10.77.1-3.0/24 and the fleet 10.77.21-60.0/24")
+	done < <(ip -o -4 addr show 2>/dev/null |
+		awk '$2 !~ /^ve-/ && $4 ~ /^10\.77\.([123]|2[1-9]|[345][0-9]|60)\./ { print $4 " (" $2 ")" }')
 	if ((${#problems[@]} > 0)); then
 		for addr in "${problems[@]}"; do log "preflight: $addr"; done
 		die "the testbed cannot start on this machine (${#problems[@]} problem(s) above)"
 	fi
-	log "preflight: ok ($cgroups cgroup hierarchies, overlayfs, $have MiB free for $TESTBED_CACHE, subnets 10.77.1-3.0/24 free)"
+	log "preflight: ok ($cgroups cgroup hierarchies, overlayfs, $have MiB free for $TESTBED_CACHE, subnets 10.77.1-3.0/24 and 21-60.0/24 free)"
 }
 
 # --- rootfs ------------------------------------------------------------------------------------
@@ -445,9 +461,19 @@ ensure_host_keys() {
 	done
 }
 
+# The fixed hosts, then the fleet hosts that have ever been up (their keys are kept).
+known_host_names() {
+	local dir
+	printf '%s\n' "${ALL_HOSTS[@]}"
+	for dir in "$TESTBED_DIR"/hostkeys/fleet[0-9][0-9]; do
+		[[ -d $dir ]] && basename "$dir"
+	done
+	return 0
+}
+
 write_known_hosts() {
 	local name type keytype key
-	for name in "${ALL_HOSTS[@]}"; do
+	for name in $(known_host_names); do
 		for type in ed25519 ecdsa rsa; do
 			read -r keytype key _ <"$TESTBED_DIR/hostkeys/$name/ssh_host_${type}_key.pub"
 			printf '%s %s %s\n' "$(host_addr "$name")" "$keytype" "$key"
@@ -520,6 +546,10 @@ configure_root() {
 	done
 	chown -R "$uid:$gid" "$root/home/etl/.ssh"
 
+	if is_fleet_host "$name"; then
+		configure_fleet_root "$name" "$root"
+		return
+	fi
 	# Readable by the server's user only, as the package installs it.
 	write_users_xml "$root/etc/clickhouse-server/users.xml"
 	chgrp "$(awk -F: '$1 == "clickhouse" { print $3 }' "$root/etc/group")" "$root/etc/clickhouse-server/users.xml"
@@ -530,6 +560,36 @@ configure_root() {
 	if is_container_host "$name"; then
 		systemctl --root="$root" --quiet disable clickhouse-server.service
 	fi
+}
+
+# A light host: no ClickHouse of its own, and none of the rootfs's units a light host has no use
+# for (podman's, the gettys, the scrubbers; twenty hosts booting at once on two cores starve sshd
+# for their sake); its 127.0.0.1:8123 is a socket-activated systemd-socket-proxyd to the machine end of its veth,
+# where the fleet's ssh -L carries it on to museshow's ClickHouse (see start_fleet_forward).
+configure_fleet_root() {
+	local name=$1 root=$2
+	systemctl --root="$root" --quiet mask podman.service podman.socket podman-restart.service \
+		podman-auto-update.service podman-auto-update.timer console-getty.service getty@tty1.service \
+		systemd-networkd-wait-online.service e2scrub_reap.service e2scrub_all.timer fstrim.timer dpkg-db-backup.timer
+	cat >"$root/etc/systemd/system/clickhouse-proxy.socket" <<-EOF
+		# Written by deployctl's testbed/testbed.sh: museshow's ClickHouse on this host's loopback.
+		[Socket]
+		ListenStream=127.0.0.1:$CLICKHOUSE_HTTP_PORT
+
+		[Install]
+		WantedBy=sockets.target
+	EOF
+	cat >"$root/etc/systemd/system/clickhouse-proxy.service" <<-EOF
+		# Written by deployctl's testbed/testbed.sh.
+		[Unit]
+		Requires=clickhouse-proxy.socket
+		After=clickhouse-proxy.socket
+
+		[Service]
+		ExecStart=/lib/systemd/systemd-socket-proxyd $(outside_addr "$name"):$CLICKHOUSE_HTTP_PORT
+		DynamicUser=yes
+	EOF
+	systemctl --root="$root" --quiet enable clickhouse-proxy.socket
 }
 
 is_container_host() {
@@ -671,7 +731,7 @@ host_failed() {
 # Mounts a fresh root for one host, configures and boots it, then waits until it is ready.
 # Runs in a subshell per host so that all hosts boot in parallel.
 up_host() {
-	local name=$1 hdir=$TESTBED_DIR/hosts/$1 addr pid deadline state cgroup
+	local name=$1 hdir=$TESTBED_DIR/hosts/$1 addr pid deadline state cgroup booted=0
 	local root=$hdir/root veth=ve-$1
 	addr=$(host_addr "$name")
 
@@ -679,11 +739,13 @@ up_host() {
 		pid=$(recorded_pid "$name")
 		log "$name: already running (pid $pid)"
 	else
+		booted=1
 		rm -f "$TESTBED_DIR/run/$name.pid"
 		release_host "$name"
 		mkdir -p "$hdir/upper" "$hdir/work" "$root"
-		mount -t overlay "testbed-$name" -o \
-			"lowerdir=$CLICKHOUSE_LAYER:$ROOTFS_TREE,upperdir=$hdir/upper,workdir=$hdir/work" "$root"
+		local lower=$CLICKHOUSE_LAYER:$ROOTFS_TREE
+		if is_fleet_host "$name"; then lower=$ROOTFS_TREE; fi
+		mount -t overlay "testbed-$name" -o "lowerdir=$lower,upperdir=$hdir/upper,workdir=$hdir/work" "$root"
 		configure_root "$name" "$root"
 
 		# The subshell moves itself into the host's cgroups (see host_cgroups), then becomes
@@ -739,7 +801,9 @@ up_host() {
 		;;
 	*) host_failed "$name" "not running (is-system-running: ${state:-timed out})" || return ;;
 	esac
-	if is_container_host "$name"; then
+	is_fleet_host "$name" && return
+	# A host that was already running has its container.
+	if is_container_host "$name" && ((booted == 1)); then
 		start_container "$name" || return
 		deadline=$(($(now) + BOOT_TIMEOUT))
 	fi
@@ -785,6 +849,67 @@ wait_clickhouse() {
 		sleep 0.5
 	done
 	log "$name: ClickHouse $(<"$CLICKHOUSE_LAYER/opt/ch/clickhouse-version") answers /ping on its 127.0.0.1:$CLICKHOUSE_HTTP_PORT"
+}
+
+# Every host's systemd (path units, journald, logind, udev's absence notwithstanding) takes about
+# six inotify instances, all of root, the containers' root being the machine's: Debian's default
+# limit of 128 per user fails path units with "Too many open files" and stalls boots from about
+# twenty hosts. Raised, until the machine reboots, to 16 per host above the default.
+raise_inotify_instances() {
+	local want=$((128 + 16 * $1)) have
+	have=$(sysctl -n fs.inotify.max_user_instances)
+	((have >= want)) && return
+	sysctl -q -w fs.inotify.max_user_instances="$want"
+	log "fs.inotify.max_user_instances raised from $have to $want for $1 hosts (until reboot)"
+}
+
+# --- the fleet's ClickHouse --------------------------------------------------------------------
+
+# True if PID is the fleet's forwarding ssh (guards against PID reuse).
+is_fleet_forward() {
+	local pid=$1
+	[[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == ssh ]] &&
+		tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "SetEnv=TESTBED=testbed-fleet-forward"
+}
+
+# One ssh to museshow that listens on the machine end of every running fleet host's veth, port
+# 8123, and carries what arrives to museshow's own 127.0.0.1:8123; restarted by every up --fleet, as
+# the set of hosts may have grown. Stopped by PID (run/fleet-forward.pid) by down.
+start_fleet_forward() {
+	local name forwards=() pid file=$TESTBED_DIR/run/fleet-forward.pid
+	stop_fleet_forward
+	for name in $(known_host_names); do
+		if ! is_fleet_host "$name" || ! host_running "$name"; then continue; fi
+		forwards+=(-L "$(outside_addr "$name"):$CLICKHOUSE_HTTP_PORT:127.0.0.1:$CLICKHOUSE_HTTP_PORT")
+	done
+	# The -o SetEnv marker only makes the process recognisable in /proc (is_fleet_forward).
+	setsid "${SSH_ROOT[@]}" -N -o ExitOnForwardFailure=yes -o ServerAliveInterval=10 \
+		-o SetEnv=TESTBED=testbed-fleet-forward "${forwards[@]}" "$(host_addr museshow)" \
+		</dev/null >"$TESTBED_DIR/fleet-forward.log" 2>&1 9>&- &
+	pid=$!
+	echo "$pid" >"$file"
+	# Ready once the last listener answers, or failed when ssh exits.
+	local deadline=$(($(now) + 10))
+	until timeout 1 bash -c ">/dev/tcp/${forwards[-1]%%:*}/$CLICKHOUSE_HTTP_PORT" 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || die "the fleet's forward to museshow's ClickHouse exited: $(<"$TESTBED_DIR/fleet-forward.log")"
+		(($(now) < deadline)) || die "the fleet's forward to museshow's ClickHouse is not listening after 10 s"
+		sleep 0.1
+	done
+	log "fleet: $((${#forwards[@]} / 2)) hosts' 127.0.0.1:$CLICKHOUSE_HTTP_PORT reach museshow's ClickHouse (ssh -L, pid $pid)"
+}
+
+stop_fleet_forward() {
+	local file=$TESTBED_DIR/run/fleet-forward.pid pid
+	[[ -f $file ]] || return 0
+	pid=$(<"$file")
+	if is_fleet_forward "$pid"; then
+		kill -TERM "$pid"
+		for _ in {1..50}; do
+			is_fleet_forward "$pid" || break
+			sleep 0.1
+		done
+	fi
+	rm -f "$file"
 }
 
 # --- generated files ---------------------------------------------------------------------------
@@ -846,7 +971,7 @@ write_environments() {
 # testbed.json lists the hosts that are running now.
 write_testbed_json() {
 	local name sep='' hosts=''
-	for name in "${ALL_HOSTS[@]}"; do
+	for name in $(known_host_names); do
 		host_running "$name" || continue
 		hosts+=$(printf '%s\n    {"name": %s, "address": %s, "port": 22, "user": "root", "pid": %s}' \
 			"$sep" "$(quote "$name")" "$(quote "$(host_addr "$name")")" "$(recorded_pid "$name")")
@@ -882,10 +1007,30 @@ write_testbed_json() {
 }
 
 cmd_up() {
-	local hosts=("$@") name start workers=() failed=0 worker
+	local hosts=() fleet=0 name start workers=() failed=0 worker available i
+	while (($# > 0)); do
+		case $1 in
+		--fleet)
+			if [[ ! ${2:-} =~ ^[0-9]+$ ]] || (($2 < 1 || $2 > FLEET_MAX)); then
+				die "--fleet takes a number of light hosts from 1 to $FLEET_MAX"
+			fi
+			fleet=$2
+			shift 2
+			;;
+		*)
+			if [[ -z ${HOST_NET[$1]:-} ]] || is_fleet_host "$1"; then
+				die "unknown host '$1' (known: ${ALL_HOSTS[*]}; --fleet N for light hosts)"
+			fi
+			hosts+=("$1")
+			shift
+			;;
+		esac
+	done
 	((${#hosts[@]} > 0)) || hosts=("${ALL_HOSTS[@]}")
-	for name in "${hosts[@]}"; do
-		[[ -n ${HOST_NET[$name]:-} ]] || die "unknown host '$name' (known: ${ALL_HOSTS[*]})"
+	# The fleet's database is museshow's.
+	if ((fleet > 0)) && [[ " ${hosts[*]} " != *" museshow "* ]]; then hosts+=(museshow); fi
+	for ((i = 1; i <= fleet; i++)); do
+		hosts+=("$(printf 'fleet%02d' "$i")")
 	done
 	start=$(now)
 	cmd_deps
@@ -894,11 +1039,13 @@ cmd_up() {
 	build_clickhouse_layer
 	ensure_clickhouse_secrets
 	ensure_client_keys
-	for name in "${ALL_HOSTS[@]}"; do
+	for name in "${ALL_HOSTS[@]}" "${hosts[@]}"; do
 		ensure_host_keys "$name"
 	done
 	write_known_hosts
 	mkdir -p "$TESTBED_DIR/run"
+	raise_inotify_instances "${#hosts[@]}"
+	available=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)
 	for name in "${hosts[@]}"; do
 		mkdir -p "$TESTBED_DIR/hosts/$name"
 		up_host "$name" &
@@ -908,6 +1055,11 @@ cmd_up() {
 		wait "$worker" || failed=1
 	done
 	((failed == 0)) || die "not every host came up; \`$0 down\` stops those that did"
+	if ((fleet > 0)); then
+		start_fleet_forward
+		log "fleet: $fleet light hosts; the machine's available memory went down by" \
+			"$((available - $(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo))) MiB during this up"
+	fi
 	write_environments
 	write_testbed_json
 	log "up in $(($(now) - start)) s; $TESTBED_DIR/testbed.json"
@@ -915,12 +1067,20 @@ cmd_up() {
 
 # --- down / status -----------------------------------------------------------------------------
 
+# Stops every host, or with --fleet only the fleet's light hosts and their forward.
 cmd_down() {
-	local file name pid names=() pids=() i deadline start
+	local file name pid names=() pids=() i deadline start only_fleet=0
+	case ${1:-} in
+	--fleet) only_fleet=1 ;;
+	'') ;;
+	*) usage ;;
+	esac
 	start=$(now)
+	stop_fleet_forward
 	for file in "$TESTBED_DIR"/run/*.pid; do
 		[[ -f $file ]] || continue
 		name=$(basename "$file" .pid)
+		((only_fleet == 0)) || is_fleet_host "$name" || continue
 		pid=$(<"$file")
 		if is_host_process "$pid" "$TESTBED_DIR/hosts/$name/root"; then
 			# SIGTERM makes nspawn ask the container's systemd to power off cleanly.
@@ -949,16 +1109,22 @@ cmd_down() {
 			die "${names[i]}: pid ${pids[i]} survived SIGKILL"
 		log "${names[i]}: stopped"
 	done
-	rm -f "$TESTBED_DIR"/run/*.pid "$TESTBED_DIR/testbed.json"
-	for name in "${ALL_HOSTS[@]}"; do
+	for name in $(known_host_names); do
+		((only_fleet == 0)) || is_fleet_host "$name" || continue
+		rm -f "$TESTBED_DIR/run/$name.pid"
 		release_host "$name"
 	done
+	if ((only_fleet == 1)) && [[ -f $TESTBED_DIR/testbed.json ]]; then
+		write_testbed_json
+	else
+		rm -f "$TESTBED_DIR/testbed.json"
+	fi
 	log "down in $(($(now) - start)) s"
 }
 
 cmd_status() {
 	local name pid state
-	for name in "${ALL_HOSTS[@]}"; do
+	for name in $(known_host_names); do
 		pid=$(recorded_pid "$name") || pid=-
 		state=stopped
 		host_running "$name" && state=running
@@ -999,7 +1165,7 @@ main() {
 			build_clickhouse_layer
 			;;
 		up) cmd_up "$@" ;;
-		down) cmd_down ;;
+		down) cmd_down "$@" ;;
 		status) cmd_status ;;
 		esac
 		;;
