@@ -67,11 +67,11 @@ format:
 # testbed's hosts and the legacy servers, which this target starts and always stops again. Tests run
 # one at a time: they share a few hosts and a two-thread pool, and some stop a replica or an sshd.
 test: preflight lint build
-	$(WITH_TESTBED) $(SWIFT) test --skip-build --no-parallel
+	$(WITH_TESTBED) --fleet 1 $(SWIFT) test --skip-build --no-parallel
 
 bench: preflight static deps
 	$(BUILD) -c release --product deployctl-bench
-	$(WITH_TESTBED) .build/release/deployctl-bench
+	$(WITH_TESTBED) --fleet 19 .build/release/deployctl-bench
 
 # The demo uses the testbed's hosts only: neither installs nor starts the legacy servers.
 demo:

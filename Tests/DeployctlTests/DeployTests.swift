@@ -393,6 +393,49 @@ struct DeployTests {
         await fixture.cleanup()
     }
 
+    @Test(
+        "--parallel 2 over museshow and a light host whose ClickHouse is museshow's: both switch at once, then museshow's loader run fills the database before the light host's healthcheck reads it"
+    )
+    func parallelWaveChecksLoaderHostsFirst() async throws {
+        let fixture = try await DeployFixture(host: "museshow")
+        let light = try #require(
+            fixture.testbed.hosts.first { $0.name == "fleet01" },
+            "the testbed runs no light host: make test boots one (testbed/testbed.sh up --fleet 1)")
+        let file = fixture.environments + "/museshow.toml"
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(
+            of: "\n[app]", with: "\n[[hosts]]\nname = \"fleet01\"\naddress = \"\(light.address)\"\nport = 22\n\n[app]"
+        ).write(toFile: file, atomically: true, encoding: .utf8)
+        let other = try fixture.testbed.connect(light)
+        _ = try await other.run(DeployTarget.removal)
+        do {
+            let release = try Self.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
+            #expect(try fixture.deployctl(["setup", "museshow"]).status == 0)
+            #expect(try fixture.deployctl(["secrets", "push", "museshow", "--from", fixture.envFile()]).status == 0)
+            let deployed = try fixture.deployctl([
+                "--json", "deploy", "museshow", "--release", release, "--parallel", "2",
+            ])
+            #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
+            let taken = PlanStepLines.of(Self.result(deployed)["taken"]) ?? []
+            let switches = taken.indices.filter { taken[$0].hasPrefix("switch") }
+            let checks = ["post-check museshow", "post-check fleet01"].map { taken.firstIndex(of: $0) }
+            #expect(switches.count == 2, "\(taken)")
+            #expect(
+                checks[0] != nil && checks[1] != nil && checks[0]! < checks[1]!
+                    && switches.allSatisfy { $0 < checks[0]! },
+                "both switches, then the loader host's check, then the light host's: \(taken)")
+            #expect(
+                try await other.run(
+                    "systemctl is-enabled qtickets_api.timer 2>&1; readlink /opt/zakaz_dashboard/current"
+                )
+                .stdoutText == "disabled\nreleases/\(release)\n", "the light host runs the release, not the loader")
+        } catch {
+            Issue.record(error)
+        }
+        _ = try? await other.run(DeployTarget.removal)
+        other.close()
+        await fixture.cleanup()
+    }
+
     static func buildID(_ fixture: DeployFixture, _ arguments: [String]) throws -> String {
         let built = try fixture.deployctl(["--json", "release", "build"] + arguments)
         return try #require(

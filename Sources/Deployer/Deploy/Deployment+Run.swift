@@ -231,8 +231,10 @@ extension Deployment {
     }
 
     /// `--parallel N`: N hosts at a time; in each wave every host's steps up to its switch run at
-    /// once, then (in the first wave) the migrations, then every host's switch and what follows it.
-    /// The first failure stops the deploy after the phase it happened in.
+    /// once, then (in the first wave) the migrations, then every host's switch up to its post-check,
+    /// then the post-checks and what follows them: first on the hosts that run the loader, whose run
+    /// fills the database, then on the others, whose healthcheck reads it. The first failure stops
+    /// the deploy after the phase it happened in.
     private func runInWaves(_ plan: DeployPlan, executor: inout ActionExecutor) async -> (
         [DeployStep], CommandFailure?
     ) {
@@ -255,9 +257,20 @@ extension Deployment {
                     }
                 }
             }
-            (done, failure) = await Self.concurrently(after, executor: executor)
-            taken += done
-            if failure != nil { return (taken, failure) }
+            let loaders = Set(environment.loaderHosts.map(\.name))
+            let switching: [[DeployStep]] = after.map { Array($0.prefix { $0.kind != .postCheck }) }
+            var loaderChecks: [[DeployStep]] = []
+            var otherChecks: [[DeployStep]] = []
+            for (host, steps) in zip(wave, after) {
+                let checks = Array(steps.drop { $0.kind != .postCheck })
+                if loaders.contains(host.host) { loaderChecks.append(checks) } else { otherChecks.append(checks) }
+            }
+            let phases = [switching, loaderChecks, otherChecks]
+            for phase in phases {
+                (done, failure) = await Self.concurrently(phase, executor: executor)
+                taken += done
+                if failure != nil { return (taken, failure) }
+            }
         }
         return (taken, nil)
     }
