@@ -250,6 +250,54 @@ struct VerifyTests {
         await fixture.cleanup()
     }
 
+    @Test(
+        "the lease comes before the gate: a gated deploy while another run holds the hosts is refused as locked (4); verify --verifier-key signs with a key of its own, which opens a gate that lists it in trusted_verifiers and no gate that trusts the release key alone"
+    )
+    func separateVerifierKey() async throws {
+        let fixture = try await DeployFixture()
+        do {
+            let key = fixture.directory.file("verifier_ed25519")
+            let keygen = Process()
+            keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+            keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", "verifier@ci", "-f", key]
+            try keygen.run()
+            keygen.waitUntilExit()
+            let verifier = try String(contentsOfFile: key + ".pub", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let staging = try String(contentsOfFile: fixture.environments + "/\(Self.host).toml", encoding: .utf8)
+            for (name, trusted) in [("prodverifier", "\ntrusted_verifiers = [\"\(verifier)\"]"), ("prodrelease", "")] {
+                try staging.replacingOccurrences(of: "role = \"staging\"", with: "role = \"production\"")
+                    .appending("\n[gate]\nrequire_passed_on = \"\(Self.host)\"\(trusted)\n")
+                    .write(toFile: fixture.environments + "/\(name).toml", atomically: true, encoding: .utf8)
+            }
+            let release = try DeployTests.buildID(fixture, ["--checkout", Testbed.repository.path, "--allow-dirty"])
+            #expect(try fixture.deployctl(["setup", Self.host]).status == 0)
+            #expect(try fixture.deployctl(["secrets", "push", Self.host, "--from", fixture.envFile()]).status == 0)
+
+            _ = try await fixture.run(
+                #"printf '{"command":"deploy","id":"other","owner":"alice@laptop","pid":4242,"release":"r0","started":%s,"expires":%s}\n' "$(date +%s)" "$(($(date +%s) + 600))" > /opt/zakaz_dashboard/shared/deploy.lock"#
+            )
+            let locked = try fixture.deployctl(["deploy", "prodverifier", "--release", release])
+            #expect(
+                locked.status == 4 && (locked.stdout + locked.stderr).contains("alice@laptop")
+                    && !(locked.stdout + locked.stderr).contains("the gate is closed"),
+                "the hosts' lease is asked first, the closed gate never: \(locked.stdout)\(locked.stderr)")
+            _ = try await fixture.run("rm /opt/zakaz_dashboard/shared/deploy.lock")
+
+            #expect(try fixture.deployctl(["deploy", Self.host, "--release", release]).status == 0)
+            let reports = fixture.directory.file("reports")
+            let verified = try fixture.deployctl(["verify", Self.host, "--output-dir", reports, "--verifier-key", key])
+            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+            let open = try fixture.deployctl(["gate", "status", "prodverifier", "--release", release])
+            #expect(open.status == 0 && open.stdout.contains("open"), "\(open.stdout)\(open.stderr)")
+            let closed = try fixture.deployctl(["gate", "status", "prodrelease", "--release", release])
+            #expect(closed.status == 1, "a record signed by a key it does not list: \(closed.stdout)\(closed.stderr)")
+        } catch {
+            Issue.record(error)
+        }
+        await fixture.cleanup()
+    }
+
     @Test("each breakage fails exactly the checks it should, and the report says why and what to do")
     func breakages() async throws {
         let fixture = try await DeployFixture()

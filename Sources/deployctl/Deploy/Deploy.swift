@@ -64,6 +64,11 @@ struct Deploy: AsyncParsableCommand {
             }
             let plan: DeployPlan
             do {
+                // Without the lease only a deploy that changes nothing goes on: any other is refused
+                // as locked before the gate is asked, which would decide on hosts another run changes.
+                if let refusal, try await !deployment.plan(in: session, dryRun: true, parallel: parallel).unchanged {
+                    throw refusal
+                }
                 if deployment.environment.gate != nil {
                     let decision = try await gateDecision(
                         global, deployment.environment, release: deployment.release.id,
