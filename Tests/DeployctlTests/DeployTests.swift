@@ -428,6 +428,20 @@ struct DeployTests {
                     "systemctl is-enabled qtickets_api.timer 2>&1; readlink /opt/zakaz_dashboard/current"
                 )
                 .stdoutText == "disabled\nreleases/\(release)\n", "the light host runs the release, not the loader")
+            // verify passes on both; the light host's ClickHouse and loader checks are skipped, saying why.
+            let verified = try fixture.deployctl([
+                "--json", "verify", "museshow", "--output-dir", fixture.directory.file("reports"),
+            ])
+            #expect(verified.status == 0, "\(verified.stdout.prefix(3000))")
+            let lightChecks =
+                ((Self.result(verified)["hosts"] as? [[String: Any]])?.first { $0["host"] as? String == "fleet01" }?[
+                    "checks"] as? [[String: Any]]) ?? []
+            let unit = lightChecks.first { $0["id"] as? String == "environment.clickhouse-unit" }
+            #expect(
+                unit?["outcome"] as? String == "skip"
+                    && "\(unit?["found"] ?? "")".contains(
+                        "fleet01 does not run ClickHouse (the [clickhouse] host is museshow)"),
+                "\(unit ?? [:])")
         } catch {
             Issue.record(error)
         }

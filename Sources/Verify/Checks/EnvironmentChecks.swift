@@ -5,41 +5,54 @@ import Foundation
 extension VerifySuite {
     /// Area 1: ClickHouse runs as the environment says, answers through the tunnel, and nothing
     /// the pipeline owns listens beyond the host's loopback.
+    /// The ClickHouse server's own check skipped on a host that does not run it: one of several
+    /// app servers whose database is the `[clickhouse]` host's.
+    func skippedOffTheClickHouseHost(_ id: String, _ title: Message, expected: Message) -> CheckResult? {
+        let server = target.environment.clickhouseHost.name
+        guard target.hostName != server else { return nil }
+        return CheckResult(
+            id: id, area: .environment, title: title, outcome: .skip, expected: expected,
+            found: Message(
+                en: "skipped: \(target.hostName) does not run ClickHouse (the [clickhouse] host is \(server))",
+                ru: "пропущено: на \(target.hostName) нет ClickHouse (хост [clickhouse] — \(server))"))
+    }
+
     func environmentChecks(_ facts: VerifyFacts) async -> [CheckResult] {
         var results: [CheckResult] = []
         let runtime = facts["clickhouse_runtime"] ?? ""
         switch target.environment.clickhouse.runtime {
         case .systemd(let unit):
+            let title = Message(en: "ClickHouse's unit is active", ru: "Юнит ClickHouse активен")
+            let expected = Message(en: "\(unit) active", ru: "\(unit) в состоянии active")
             results.append(
-                check(
-                    "environment.clickhouse-unit", .environment,
-                    Message(en: "ClickHouse's unit is active", ru: "Юнит ClickHouse активен"),
-                    passed: runtime == "active",
-                    expected: Message(en: "\(unit) active", ru: "\(unit) в состоянии active"),
-                    found: runtime.isEmpty ? Message(en: "unknown", ru: "неизвестно") : .verbatim(runtime),
-                    evidence: "systemctl show -p ActiveState \(unit)",
-                    remedy: Message(
-                        en:
-                            "start it: systemctl start \(unit); its journal says why it stopped (journalctl -u \(unit))",
-                        ru:
-                            "запустите его: systemctl start \(unit); почему он остановился, видно в журнале (journalctl -u \(unit))"
-                    )))
+                skippedOffTheClickHouseHost("environment.clickhouse-unit", title, expected: expected)
+                    ?? check(
+                        "environment.clickhouse-unit", .environment, title, passed: runtime == "active",
+                        expected: expected,
+                        found: runtime.isEmpty ? Message(en: "unknown", ru: "неизвестно") : .verbatim(runtime),
+                        evidence: "systemctl show -p ActiveState \(unit)",
+                        remedy: Message(
+                            en:
+                                "start it: systemctl start \(unit); its journal says why it stopped (journalctl -u \(unit))",
+                            ru:
+                                "запустите его: systemctl start \(unit); почему он остановился, видно в журнале (journalctl -u \(unit))"
+                        )))
         case .docker(let container):
             let verdict = Self.containerVerdict(runtime)
+            let title = Message(
+                en: "ClickHouse's container runs and is healthy", ru: "Контейнер ClickHouse запущен и здоров")
+            let expected = Message(
+                en: "container \(container) running, its health check healthy",
+                ru: "контейнер \(container) запущен, его health check в состоянии healthy")
             results.append(
-                check(
-                    "environment.clickhouse-container", .environment,
-                    Message(
-                        en: "ClickHouse's container runs and is healthy", ru: "Контейнер ClickHouse запущен и здоров"),
-                    passed: verdict.passed,
-                    expected: Message(
-                        en: "container \(container) running, its health check healthy",
-                        ru: "контейнер \(container) запущен, его health check в состоянии healthy"),
-                    found: verdict.found,
-                    evidence: "docker inspect -f '{{.State.Status}} {{.State.Health.Status}}' \(container)",
-                    remedy: Message(
-                        en: "docker start \(container); docker logs \(container) says why it stopped",
-                        ru: "docker start \(container); почему он остановился, покажет docker logs \(container)")))
+                skippedOffTheClickHouseHost("environment.clickhouse-container", title, expected: expected)
+                    ?? check(
+                        "environment.clickhouse-container", .environment, title, passed: verdict.passed,
+                        expected: expected, found: verdict.found,
+                        evidence: "docker inspect -f '{{.State.Status}} {{.State.Health.Status}}' \(container)",
+                        remedy: Message(
+                            en: "docker start \(container); docker logs \(container) says why it stopped",
+                            ru: "docker start \(container); почему он остановился, покажет docker logs \(container)")))
         }
         let started = ContinuousClock.now
         // A server that hangs fails this check in seconds; the areas that need ClickHouse then skip.
