@@ -75,6 +75,40 @@ public struct Deployment: Sendable {
         .init(release: release.id, actor: actor, lockTTL: leaseTTL, lockWait: migrationLockWait)
     }
 
+    /// Each reachable host's state and, when it lacks the release, what of it: all hosts at once,
+    /// in the session's order.
+    private func readHosts(in session: EnvironmentSession, units: [String]) async -> [(
+        Environment.Host, Result<(HostState, ReleaseTransfer.Needs?), CommandFailure>
+    )] {
+        let layout = layout
+        let release = release
+        return await withTaskGroup(
+            of: (Int, Environment.Host, Result<(HostState, ReleaseTransfer.Needs?), CommandFailure>).self
+        ) { group in
+            for (index, link) in session.links.enumerated() {
+                guard case .success(let connection) = link.connection else { continue }
+                group.addTask {
+                    do throws(CommandFailure) {
+                        let first = try await HostState.read(on: connection, layout: layout, units: units)
+                        let extra = first.currentUnits.filter { !units.contains($0) }
+                        let state =
+                            extra.isEmpty
+                            ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)
+                        let needs =
+                            state.releases.contains(release.id)
+                            ? nil : try await ReleaseTransfer.needs(of: release, layout: layout, on: connection)
+                        return (index, link.host, .success((state, needs)))
+                    } catch {
+                        return (index, link.host, .failure(error))
+                    }
+                }
+            }
+            var reads: [(Int, Environment.Host, Result<(HostState, ReleaseTransfer.Needs?), CommandFailure>)] = []
+            for await read in group { reads.append(read) }
+            return reads.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        }
+    }
+
     /// Reads every host and the schema; changes nothing. `parallel` hosts are deployed at once.
     public func plan(in session: EnvironmentSession, dryRun: Bool, parallel: Int = 1) async throws(CommandFailure)
         -> DeployPlan
@@ -82,16 +116,11 @@ public struct Deployment: Sendable {
         if let failure = session.failures.first { throw CommandFailure(.unreachable, "ssh", failure.description) }
         let units = try planner.names.get().units.map(\.value)
         var states: [(host: Environment.Host, state: HostState)] = []
-        for link in session.links {
-            guard case .success(let connection) = link.connection else { continue }
-            let first = try await HostState.read(on: connection, layout: layout, units: units)
-            let extra = first.currentUnits.filter { !units.contains($0) }
-            var state =
-                extra.isEmpty ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)
-            if !state.releases.contains(release.id) {
-                state.transfer = try await ReleaseTransfer.prepare(release, layout: layout, on: connection)
-            }
-            states.append((link.host, state))
+        // Every host is asked at once; then what each lacks is packed, one payload per distinct need.
+        for (host, read) in await readHosts(in: session, units: units) {
+            var (state, needs) = try read.get()
+            if let needs { state.transfer = try ReleaseTransfer.transfer(of: release, for: needs) }
+            states.append((host, state))
         }
         if leaveSchema {
             return try planner.plan(

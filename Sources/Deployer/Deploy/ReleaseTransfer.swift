@@ -54,12 +54,20 @@ public struct ReleaseTransfer: Sendable, Encodable {
         bytes < 1024 * 1024 ? String(format: "%.1f KiB", Double(bytes) / 1024) : DeployPlan.mebibytes(bytes)
     }
 
-    /// Asks `host` which of `release`'s objects it lacks and packs those.
+    /// What one host said it lacks of a release: the objects missing or corrupt in its store, and
+    /// the compression both ends have. Asked concurrently of every host; `transfer` packs it.
+    struct Needs: Sendable {
+        let listed: [(sha256: String, path: String)]
+        let missing: Set<String>
+        let corrupt: Set<String>
+        let compression: Compression
+    }
+
+    /// Asks `host` which of `release`'s objects it lacks (one round trip).
     ///
-    /// - Throws: `CommandFailure`: the host cannot answer, the release folder lacks a file its
-    ///   SHA256SUMS lists, the payload cannot be written.
-    static func prepare(_ release: ReleaseSummary, layout: HostLayout, on host: any RemoteHost)
-        async throws(CommandFailure) -> ReleaseTransfer
+    /// - Throws: `CommandFailure`: the host cannot answer, the release has no SHA256SUMS.
+    static func needs(of release: ReleaseSummary, layout: HostLayout, on host: any RemoteHost)
+        async throws(CommandFailure) -> Needs
     {
         let listed = try checksums(of: release)
         let hashes = Array(Set(listed.map(\.sha256))).sorted()
@@ -69,22 +77,30 @@ public struct ReleaseTransfer: Sendable, Encodable {
             ).stdoutText)
         let known = Set(hashes)
         let corrupt = Set(answer.all("corrupt")).intersection(known)
-        let missing = Set(answer.all("missing")).intersection(known).union(corrupt)
-        let compression: Compression = answer["zstd"] == "yes" && Self.workstationHasZstd ? .zstd : .gzip
+        return Needs(
+            listed: listed, missing: Set(answer.all("missing")).intersection(known).union(corrupt), corrupt: corrupt,
+            compression: answer["zstd"] == "yes" && Self.workstationHasZstd ? .zstd : .gzip)
+    }
+
+    /// Packs what `needs` lists; hosts that lack the same objects share one payload (see `pack`).
+    ///
+    /// - Throws: `CommandFailure`: the release folder lacks a file its SHA256SUMS lists, the payload
+    ///   cannot be written.
+    static func transfer(of release: ReleaseSummary, for needs: Needs) throws(CommandFailure) -> ReleaseTransfer {
         var sources: [String: String] = [:]
-        for file in listed where missing.contains(file.sha256) && sources[file.sha256] == nil {
+        for file in needs.listed where needs.missing.contains(file.sha256) && sources[file.sha256] == nil {
             sources[file.sha256] = release.path + "/" + file.path
         }
-        let payload = try pack(release, objects: sources, compression: compression)
-        let sent = listed.filter { sources[$0.sha256] == release.path + "/" + $0.path }
+        let payload = try pack(release, objects: sources, compression: needs.compression)
+        let sent = needs.listed.filter { sources[$0.sha256] == release.path + "/" + $0.path }
         let size = { (path: String) in
             ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64) ?? 0
         }
         return ReleaseTransfer(
             files: sent.map(\.path), objects: sources.count,
-            corrupt: listed.filter { corrupt.contains($0.sha256) }.map(\.path), releaseFiles: listed.count,
-            bytes: sources.values.reduce(0) { $0 + size($1) }, wireBytes: size(payload), compression: compression,
-            payload: payload, sources: sources)
+            corrupt: needs.listed.filter { needs.corrupt.contains($0.sha256) }.map(\.path),
+            releaseFiles: needs.listed.count, bytes: sources.values.reduce(0) { $0 + size($1) },
+            wireBytes: size(payload), compression: needs.compression, payload: payload, sources: sources)
     }
 
     /// The payload, packed again if it was removed since the plan (it is kept for an hour).
