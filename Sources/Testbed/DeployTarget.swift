@@ -34,10 +34,13 @@ public struct DeployTarget: Sendable {
         ]
     }
 
-    /// Stops deployctl's watchdog and removes the pipeline's units, its drop-ins, the app root and the app user.
+    /// Stops deployctl's watchdog and removes the pipeline's units, its drop-ins, the timer's stamp (a
+    /// persistent timer whose last run was before its latest elapse fires at once when enabled again),
+    /// the app root and the app user.
     public static let removal = """
         systemctl stop deployctl-watchdog.timer deployctl-watchdog.service 2>/dev/null
         systemctl disable --now qtickets_api.timer qtickets_healthcheck.service 2>/dev/null; systemctl stop qtickets_api.service 2>/dev/null
+        rm -f /var/lib/systemd/timers/stamp-qtickets_api.timer
         rm -rf /etc/systemd/system/qtickets_api.service /etc/systemd/system/qtickets_api.timer /etc/systemd/system/qtickets_healthcheck.service \\
           /etc/systemd/system/qtickets_api.service.d /etc/systemd/system/qtickets_api.timer.d /etc/systemd/system/qtickets_healthcheck.service.d \\
           /opt/zakaz_dashboard

@@ -56,54 +56,44 @@ public struct Verification: Sendable {
         var revision: String?
         var binary: VerificationReport.Binary?
         let loaders = Set(environment.loaderHosts.map(\.name))
-        for link in session.links {
-            guard case .success(let connection) = link.connection else { continue }
-            let context = ScriptAnswer(
-                try await HostScript(host: connection).require(
-                    .verifyContext, [layout.current, layout.envFile], step: "reading the current release"
-                ).stdoutText)
-            let release = context["release"].flatMap { $0.isEmpty ? nil : $0 }
-            let envFile = context["env"].flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
-            secrets += EnvironmentFile.secretValues(in: envFile ?? "")
-            let local = release.flatMap { store.summary(of: $0) }
-            let releaseFiles = try await releaseFiles(on: connection, release: release, local: local)
+        // Every host's release and env file, read at once: each report hides every host's secrets.
+        var targets: [(host: Environment.Host, connection: any RemoteHost, release: String?, files: ReleaseFiles)] = []
+        for (host, connection, read) in await contexts(in: session) {
+            let (release, found, releaseFiles) = try read.get()
+            secrets += found
             migrations = releaseFiles.migrations
             revision = releaseFiles.revision ?? revision
             binary = releaseFiles.binary ?? binary
-            let target = VerifyTarget(
-                environment: environment, hostName: link.host.name, host: connection, admin: admin, writer: writer,
-                root: layout.root,
-                envFile: layout.envFile, unitsDirectory: layout.unitsDirectory, release: release,
-                units: releaseFiles.units,
-                migrations: releaseFiles.migrations, smokeChecks: releaseFiles.smoke,
-                loaderHost: loaders.contains(link.host.name),
-                dropIns: UnitDropIn.all(for: releaseFiles.unitTexts, layout: layout, environment: environment.name),
-                releaseGaps: releaseFiles.gaps, redact: Redactor(secrets: secrets))
-            let suite = VerifySuite(target: target)
-            var checks = await suite.run(only: only)
-            var attempts = 1
-            let deadline = ContinuousClock.now + retryFor
-            while ContinuousClock.now < deadline {
-                let again = Set(
-                    checks.filter { $0.outcome == .skip ? $0.id.hasSuffix(".skipped") : $0.blocks }.map(\.area))
-                guard !again.isEmpty else { break }
-                try? await Task.sleep(for: min(retryPause, ContinuousClock.now.duration(to: deadline)))
-                let fresh = await suite.run(only: again)
-                let order = CheckResult.Area.allCases
-                checks = (checks.filter { !again.contains($0.area) } + fresh)
-                    .enumerated().sorted {
-                        (order.firstIndex(of: $0.element.area) ?? 0, $0.offset) < (
-                            order.firstIndex(of: $1.element.area) ?? 0, $1.offset
-                        )
-                    }
-                    .map(\.element)
-                attempts += 1
-            }
-            hosts.append(
-                VerificationReport.Host(
-                    host: link.host.name, hostKey: connection.hostKey.fingerprint, release: release, checks: checks,
-                    attempts: attempts))
+            targets.append((host, connection, release, releaseFiles))
         }
+        let redact = Redactor(secrets: secrets)
+        // The hosts at once, the loader hosts first: their loader run fills the database that the
+        // other hosts' checks read.
+        var reports: [String: VerificationReport.Host] = [:]
+        for phase in [
+            targets.filter { loaders.contains($0.host.name) }, targets.filter { !loaders.contains($0.host.name) },
+        ] {
+            await withTaskGroup(of: VerificationReport.Host.self) { group in
+                for target in phase {
+                    let verifyTarget = VerifyTarget(
+                        environment: environment, hostName: target.host.name, host: target.connection, admin: admin,
+                        writer: writer, root: layout.root, envFile: layout.envFile,
+                        unitsDirectory: layout.unitsDirectory, release: target.release, units: target.files.units,
+                        migrations: target.files.migrations, smokeChecks: target.files.smoke,
+                        loaderHost: loaders.contains(target.host.name),
+                        dropIns: UnitDropIn.all(
+                            for: target.files.unitTexts, layout: layout, environment: environment.name),
+                        releaseGaps: target.files.gaps, redact: redact)
+                    group.addTask {
+                        await Self.verify(
+                            verifyTarget, key: target.connection.hostKey.fingerprint, only: only, retryFor: retryFor,
+                            retryPause: retryPause)
+                    }
+                }
+                for await host in group { reports[host.host] = host }
+            }
+        }
+        hosts = targets.compactMap { reports[$0.host.name] }
         // A ClickHouse that did not answer the suite is not asked again (a hung server would hold the report for minutes).
         let silent = hosts.contains {
             $0.checks.contains { $0.id == "environment.clickhouse-answers" && $0.outcome == .fail }
@@ -126,6 +116,74 @@ public struct Verification: Sendable {
             partial: only != nil || hostsOnly != nil ? VerificationReport.Scope(areas: only, hosts: hostsOnly) : nil,
             hosts: hosts)
         return report
+    }
+
+    /// Each reachable host's current release, the secrets of its env file and the release's files,
+    /// read from every host at once, in the session's order.
+    private func contexts(in session: EnvironmentSession) async -> [(
+        Environment.Host, any RemoteHost, Result<(String?, [String], ReleaseFiles), CommandFailure>
+    )] {
+        await withTaskGroup(
+            of: (Int, Environment.Host, any RemoteHost, Result<(String?, [String], ReleaseFiles), CommandFailure>).self
+        ) { group in
+            for (index, link) in session.links.enumerated() {
+                guard case .success(let connection) = link.connection else { continue }
+                group.addTask {
+                    do throws(CommandFailure) {
+                        let context = ScriptAnswer(
+                            try await HostScript(host: connection).require(
+                                .verifyContext, [layout.current, layout.envFile], step: "reading the current release"
+                            ).stdoutText)
+                        let release = context["release"].flatMap { $0.isEmpty ? nil : $0 }
+                        let envFile = context["env"].flatMap { Data(base64Encoded: $0) }.map {
+                            String(decoding: $0, as: UTF8.self)
+                        }
+                        let files = try await releaseFiles(
+                            on: connection, release: release, local: release.flatMap { store.summary(of: $0) })
+                        return (
+                            index, link.host, connection,
+                            .success((release, EnvironmentFile.secretValues(in: envFile ?? ""), files))
+                        )
+                    } catch {
+                        return (index, link.host, connection, .failure(error))
+                    }
+                }
+            }
+            var contexts:
+                [(Int, Environment.Host, any RemoteHost, Result<(String?, [String], ReleaseFiles), CommandFailure>)] =
+                    []
+            for await context in group { contexts.append(context) }
+            return contexts.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2, $0.3) }
+        }
+    }
+
+    /// The suite on one host; with `retryFor`, the areas with a failing blocker (and those skipped
+    /// because of one) again, `retryPause` apart, until they pass or the time is up.
+    private static func verify(
+        _ target: VerifyTarget, key: String, only: Set<CheckResult.Area>?, retryFor: Duration, retryPause: Duration
+    ) async -> VerificationReport.Host {
+        let suite = VerifySuite(target: target)
+        var checks = await suite.run(only: only)
+        var attempts = 1
+        let deadline = ContinuousClock.now + retryFor
+        while ContinuousClock.now < deadline {
+            let again = Set(
+                checks.filter { $0.outcome == .skip ? $0.id.hasSuffix(".skipped") : $0.blocks }.map(\.area))
+            guard !again.isEmpty else { break }
+            try? await Task.sleep(for: min(retryPause, ContinuousClock.now.duration(to: deadline)))
+            let fresh = await suite.run(only: again)
+            let order = CheckResult.Area.allCases
+            checks = (checks.filter { !again.contains($0.area) } + fresh)
+                .enumerated().sorted {
+                    (order.firstIndex(of: $0.element.area) ?? 0, $0.offset) < (
+                        order.firstIndex(of: $1.element.area) ?? 0, $1.offset
+                    )
+                }
+                .map(\.element)
+            attempts += 1
+        }
+        return VerificationReport.Host(
+            host: target.hostName, hostKey: key, release: target.release, checks: checks, attempts: attempts)
     }
 
     /// The release's units, migrations and smoke SQL: from the local store when it holds the
