@@ -2,24 +2,26 @@ import Foundation
 import SSH
 import Testbed
 
-/// The comparison for the deploy bench: an Ansible playbook doing a deploy's work on the same host
-/// (the account and folders, the release unpacked and its hashes and signature checked, the units
-/// and the drop-in, the switch, restarts, one loader run and the healthcheck), with ansible-core from
-/// PyPI in a virtualenv of the bench's own and pipelining on. The env file is in place beforehand,
-/// as `secrets push` leaves it for deployctl.
+/// The comparison for the deploy benches: an Ansible playbook doing a deploy's work on the same
+/// hosts (the account and folders, the release unpacked and its hashes and signature checked, the
+/// units and the drop-in, the switch, restarts, one loader run on the first host, as deployctl's
+/// `loader_hosts` default, and the healthcheck on each), with ansible-core from PyPI in a virtualenv
+/// of the bench's own, pipelining on and one fork per host. The env file is in place beforehand, as
+/// `secrets push` leaves it for deployctl.
 struct AnsibleDeploy {
     let work: TemporaryDirectory
-    let target: Testbed.Host
+    let targets: [Testbed.Host]
     let playbook: String
     let inventory: String
     let ansible: String
     let releases: String
     let version: String
 
-    init(work: TemporaryDirectory, target: Testbed.Host, sshOptions: [String], releases: String, envFile: String) throws
-    {
+    init(
+        work: TemporaryDirectory, targets: [Testbed.Host], sshOptions: [String], releases: String, envFile: String
+    ) throws {
         self.work = work
-        self.target = target
+        self.targets = targets
         self.releases = releases
         let venv = Testbed.repository.appendingPathComponent(".build/ansible-venv").path
         if !FileManager.default.isExecutableFile(atPath: venv + "/bin/ansible-playbook") {
@@ -37,13 +39,12 @@ struct AnsibleDeploy {
             (try? String(contentsOfFile: versionFile, encoding: .utf8))?.split(separator: "\n")
             .first { $0.hasPrefix("ansible ") }.map(String.init) ?? "ansible"
         let key = sshOptions[sshOptions.index(after: sshOptions.firstIndex(of: "-i")!)]
-        inventory = try work.write(
-            """
-            [hosts]
-            \(target.address) ansible_user=\(target.user) ansible_ssh_private_key_file=\(key) ansible_python_interpreter=/usr/bin/python3 \
-            ansible_ssh_common_args='-o UserKnownHostsFile=\(testbed_knownHosts()) -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'
-
-            """, to: "ansible/inventory")
+        let hosts = targets.map { target in
+            "\(target.address) ansible_user=\(target.user) ansible_ssh_private_key_file=\(key) "
+                + "ansible_python_interpreter=/usr/bin/python3 ansible_ssh_common_args='-o UserKnownHostsFile="
+                + "\(testbed_knownHosts()) -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'\n"
+        }
+        inventory = try work.write("[hosts]\n" + hosts.joined(), to: "ansible/inventory")
         let signers =
             "deployctl-release namespaces=\"deployctl-release\" "
             + (try String(contentsOfFile: Testbed.directory + "/keys/release_ed25519.pub", encoding: .utf8))
@@ -106,9 +107,10 @@ struct AnsibleDeploy {
                   when: current.changed or units.changed or dropins.changed
                 - name: timer
                   systemd: { name: qtickets_api.timer, enabled: true, state: started }
+                  when: inventory_hostname == "\(targets[0].address)"
                 - name: one loader run
                   systemd: { name: qtickets_api.service, state: started }
-                  when: current.changed
+                  when: current.changed and inventory_hostname == "\(targets[0].address)"
                 - name: healthcheck
                   shell: set -a; . {{ root }}/secrets/.env.qtickets_api; {{ root }}/current/bin/qtickets-api healthcheck
                   changed_when: false
@@ -130,7 +132,8 @@ struct AnsibleDeploy {
         let started = ContinuousClock.now
         guard
             let pid = spawn(
-                [ansible, "-i", inventory, playbook, "-e", "release=\(release)"], environment: environment, output: log)
+                [ansible, "-i", inventory, "-f", String(targets.count), playbook, "-e", "release=\(release)"],
+                environment: environment, output: log)
         else {
             throw TestbedUnavailable("cannot start ansible-playbook")
         }

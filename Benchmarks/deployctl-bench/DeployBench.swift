@@ -1,5 +1,4 @@
 import Foundation
-import QTicketsSimulator
 import SSH
 import Testbed
 
@@ -84,20 +83,9 @@ struct DeployBench {
         let clean = DeployTarget.removal
         _ = try connection.execute(clean)
 
-        let token = "bench-" + UUID().uuidString
-        let outside = target.address.split(separator: ".").dropLast().joined(separator: ".") + ".1"
-        let simulator = QTicketsSimulator(
-            dataset: SimulatorDataset(
-                seed: 5, orders: 500, start: Date().addingTimeInterval(-10 * 86_400), span: 10 * 86_400), token: token,
-            now: Date())
-        let server = try await simulator.start(host: outside, port: 0)
-        defer { Task { await server.stop() } }
-        let password = try String(contentsOfFile: Testbed.directory + "/secrets/clickhouse-writer", encoding: .utf8)
-        let envFile = try work.write(
-            "QTICKETS_BASE_URL=\(server.baseURL)\nQTICKETS_TOKEN=\(token)\nORG_NAME=bench\nCLICKHOUSE_HOST=127.0.0.1\nCLICKHOUSE_PORT=8123\n"
-                + "CLICKHOUSE_DB=zakaz\nCLICKHOUSE_USER=etl_writer\nCLICKHOUSE_PASSWORD=\(password)\n",
-            to: "qtickets_api.env")
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: envFile)
+        let pipeline = try await BenchPipeline.start(for: target, in: work)
+        defer { Task { await pipeline.stop() } }
+        let envFile = pipeline.envFile
 
         let loader = Testbed.repository.appendingPathComponent(".build/static/qtickets-api").path
         let second = try work.variant(of: loader, marked: "bench")
@@ -165,7 +153,7 @@ struct DeployBench {
         _ = try connection.execute(clean)
 
         let ansible = try AnsibleDeploy(
-            work: work, target: target, sshOptions: sshOptions, releases: work.file("releases"), envFile: envFile)
+            work: work, targets: [target], sshOptions: sshOptions, releases: work.file("releases"), envFile: envFile)
         let ansibleRuns = try [first, next, next, first].map { try ansible.deploy($0) }
         _ = try connection.execute(clean)
         for (index, figure) in measured.enumerated() {

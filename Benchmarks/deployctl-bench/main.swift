@@ -32,14 +32,21 @@ func timed(_ body: () throws -> Void) rethrows -> Double {
 
 /// Starts a program with posix_spawn (Foundation's `Process` adds a quarter of a second of its
 /// own to every run, which would be charged to OpenSSH): stdin from /dev/null, stdout and stderr
-/// into `output`, and `environment` (this process's when nil). Returns nil if it cannot start.
-func spawn(_ arguments: [String], environment: [String: String]? = nil, output: String = "/dev/null") -> pid_t? {
+/// into `output` (stderr into `errors` when given), and `environment` (this process's when nil).
+/// Returns nil if it cannot start.
+func spawn(
+    _ arguments: [String], environment: [String: String]? = nil, output: String = "/dev/null", errors: String? = nil
+) -> pid_t? {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    if let errors {
+        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    } else {
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    }
     var pid: pid_t = 0
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -78,7 +85,7 @@ let shapedLinks = [20, 100].map { LinkShape(megabitsPerSecond: $0) }
 /// Sections to run: `--only ssh,migrate,loader` (default: all), for a quicker look at one area.
 let sections: Set<String> = {
     guard let index = CommandLine.arguments.firstIndex(of: "--only"), index + 1 < CommandLine.arguments.count else {
-        return Set(["ssh", "migrate", "loader", "deploy"] + shapedLinks.map(\.section))
+        return Set(["ssh", "migrate", "loader", "deploy"] + shapedLinks.map(\.section) + ["fleet"])
     }
     return Set(CommandLine.arguments[index + 1].split(separator: ",").map(String.init))
 }()
@@ -203,6 +210,10 @@ where sections.contains(link?.section ?? "deploy") {
         try await DeployBench(testbed: testbed, deployctl: deployctlBinary, sshOptions: sshOptions, link: link).run())
 }
 
+let fleet =
+    sections.contains("fleet")
+    ? try await FleetBench(testbed: testbed, deployctl: deployctlBinary, sshOptions: sshOptions).run() : nil
+
 var usage = rusage()
 getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
 let peakMegabytes = Double(usage.ru_maxrss) / 1024
@@ -214,11 +225,12 @@ if json {
         let figures: [Figure]
         let loader: LoaderBench.Result?
         let deploys: [DeployBench.Result]
+        let fleet: FleetBench.Result?
     }
     print(
         String(
             decoding: try encoder.encode(
-                Everything(figures: figures + migrateFigures, loader: loader, deploys: deploys)),
+                Everything(figures: figures + migrateFigures, loader: loader, deploys: deploys, fleet: fleet)),
             as: UTF8.self))
 } else {
     if !migrateFigures.isEmpty {
@@ -306,6 +318,41 @@ if json {
                     format: "  bundle upload, %.1f MiB: deployctl %.2f s, scp %.2f s (%.2f×; target ≤ 1.0×)",
                     upload.bundleMegabytes, upload.deployctlSeconds, upload.scpSeconds,
                     upload.deployctlSeconds / max(upload.scpSeconds, 0.001)))
+        }
+    }
+    if let fleet {
+        print(
+            "one release to 1, 5 and 20 hosts (museshow and light hosts, --parallel N) vs the playbook with N forks"
+                + " (\(fleet.ansible ?? "ansible")); targets: 20 hosts ≤ 2× one host, ≤ 0.2× Ansible")
+        for size in fleet.sizes {
+            print(
+                String(
+                    format:
+                        "  %2d hosts: deploy %6.2f s (%3d SSH requests, peak %.0f MB, %2d sockets)   Ansible %6.2f s (%.2f×)"
+                        + "   verify %6.2f s%@ (peak %.0f MB, %2d sockets)",
+                    size.hosts, size.deploySeconds, size.deployRoundTrips, size.deployPeakRSSMegabytes,
+                    size.deployPeakSockets, size.ansibleSeconds, size.deploySeconds / max(size.ansibleSeconds, 0.001),
+                    size.verifySeconds, size.verifyPassed ? "" : " NOT PASSED", size.verifyPeakRSSMegabytes,
+                    size.verifyPeakSockets))
+        }
+        if let one = fleet.sizes.first, let all = fleet.sizes.last {
+            print(
+                String(
+                    format:
+                        "  %d hosts take %.2f× the time of one to deploy, %.2f× to verify; a light host takes %.0f MB",
+                    all.hosts, all.deploySeconds / max(one.deploySeconds, 0.001),
+                    all.verifySeconds / max(one.verifySeconds, 0.001), fleet.hostMegabytes))
+        }
+        for size in fleet.sizes {
+            print(
+                String(
+                    format:
+                        "  CPU during the %d-host deploy: deployctl %.1f s, the hosts %.1f s, on %d cores in %.1f s (%.0f%% busy)",
+                    size.hosts, size.deployCPUSeconds, size.hostsCPUSeconds,
+                    ProcessInfo.processInfo.activeProcessorCount,
+                    size.deploySeconds,
+                    100 * (size.deployCPUSeconds + size.hostsCPUSeconds)
+                        / (size.deploySeconds * Double(ProcessInfo.processInfo.activeProcessorCount))))
         }
     }
     print(
