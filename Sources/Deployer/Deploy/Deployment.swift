@@ -82,31 +82,23 @@ public struct Deployment: Sendable {
     )] {
         let layout = layout
         let release = release
-        return await withTaskGroup(
-            of: (Int, Environment.Host, Result<(HostState, ReleaseTransfer.Needs?), CommandFailure>).self
-        ) { group in
-            for (index, link) in session.links.enumerated() {
-                guard case .success(let connection) = link.connection else { continue }
-                group.addTask {
-                    do throws(CommandFailure) {
-                        let first = try await HostState.read(on: connection, layout: layout, units: units)
-                        let extra = first.currentUnits.filter { !units.contains($0) }
-                        let state =
-                            extra.isEmpty
-                            ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)
-                        let needs =
-                            state.releases.contains(release.id)
-                            ? nil : try await ReleaseTransfer.needs(of: release, layout: layout, on: connection)
-                        return (index, link.host, .success((state, needs)))
-                    } catch {
-                        return (index, link.host, .failure(error))
-                    }
+        return await session.eachHost(
+            { host, connection -> (Environment.Host, Result<(HostState, ReleaseTransfer.Needs?), CommandFailure>)? in
+                do throws(CommandFailure) {
+                    let first = try await HostState.read(on: connection, layout: layout, units: units)
+                    let extra = first.currentUnits.filter { !units.contains($0) }
+                    let state =
+                        extra.isEmpty
+                        ? first : try await HostState.read(on: connection, layout: layout, units: units + extra)
+                    let needs =
+                        state.releases.contains(release.id)
+                        ? nil : try await ReleaseTransfer.needs(of: release, layout: layout, on: connection)
+                    return (host, .success((state, needs)))
+                } catch {
+                    return (host, .failure(error))
                 }
-            }
-            var reads: [(Int, Environment.Host, Result<(HostState, ReleaseTransfer.Needs?), CommandFailure>)] = []
-            for await read in group { reads.append(read) }
-            return reads.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
-        }
+            }, unreachable: { _, _ in nil }
+        ).compactMap { $0 }
     }
 
     /// Reads every host and the schema; changes nothing. `parallel` hosts are deployed at once.

@@ -118,43 +118,36 @@ public struct Verification: Sendable {
         return report
     }
 
-    /// Each reachable host's current release, the secrets of its env file and the release's files,
-    /// read from every host at once, in the session's order.
-    private func contexts(in session: EnvironmentSession) async -> [(
-        Environment.Host, any RemoteHost, Result<(String?, [String], ReleaseFiles), CommandFailure>
-    )] {
-        await withTaskGroup(
-            of: (Int, Environment.Host, any RemoteHost, Result<(String?, [String], ReleaseFiles), CommandFailure>).self
-        ) { group in
-            for (index, link) in session.links.enumerated() {
-                guard case .success(let connection) = link.connection else { continue }
-                group.addTask {
-                    do throws(CommandFailure) {
-                        let context = ScriptAnswer(
-                            try await HostScript(host: connection).require(
-                                .verifyContext, [layout.current, layout.envFile], step: "reading the current release"
-                            ).stdoutText)
-                        let release = context["release"].flatMap { $0.isEmpty ? nil : $0 }
-                        let envFile = context["env"].flatMap { Data(base64Encoded: $0) }.map {
-                            String(decoding: $0, as: UTF8.self)
-                        }
-                        let files = try await releaseFiles(
-                            on: connection, release: release, local: release.flatMap { store.summary(of: $0) })
-                        return (
-                            index, link.host, connection,
-                            .success((release, EnvironmentFile.secretValues(in: envFile ?? ""), files))
-                        )
-                    } catch {
-                        return (index, link.host, connection, .failure(error))
+    /// What verify reads of a host before it checks it: its current release, the secrets of its env
+    /// file, and the release's files.
+    private typealias HostContext = (
+        host: Environment.Host, connection: any RemoteHost,
+        read: Result<(release: String?, secrets: [String], files: ReleaseFiles), CommandFailure>
+    )
+
+    /// Each reachable host's context, read from every host at once, in the session's order.
+    private func contexts(in session: EnvironmentSession) async -> [HostContext] {
+        await session.eachHost(
+            { host, connection -> HostContext? in
+                do throws(CommandFailure) {
+                    let context = ScriptAnswer(
+                        try await HostScript(host: connection).require(
+                            .verifyContext, [layout.current, layout.envFile], step: "reading the current release"
+                        ).stdoutText)
+                    let release = context["release"].flatMap { $0.isEmpty ? nil : $0 }
+                    let envFile = context["env"].flatMap { Data(base64Encoded: $0) }.map {
+                        String(decoding: $0, as: UTF8.self)
                     }
+                    let files = try await releaseFiles(
+                        on: connection, release: release, local: release.flatMap { store.summary(of: $0) })
+                    return (
+                        host, connection, .success((release, EnvironmentFile.secretValues(in: envFile ?? ""), files))
+                    )
+                } catch {
+                    return (host, connection, .failure(error))
                 }
-            }
-            var contexts:
-                [(Int, Environment.Host, any RemoteHost, Result<(String?, [String], ReleaseFiles), CommandFailure>)] =
-                    []
-            for await context in group { contexts.append(context) }
-            return contexts.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2, $0.3) }
-        }
+            }, unreachable: { _, _ in nil }
+        ).compactMap { $0 }
     }
 
     /// The suite on one host; with `retryFor`, the areas with a failing blocker (and those skipped
