@@ -19,6 +19,8 @@ public final class ProgressBoard: @unchecked Sendable {
     private var texts: [String: String] = [:]
     private var drawnLines = 0
     private var lastDraw: ContinuousClock.Instant?
+    /// The keys whose line is a byte count now (their last update was `frequent`).
+    private var counting: Set<String> = []
     private var finished = false
 
     /// Whether a command shows progress: only as text, only when standard error is a terminal that
@@ -55,15 +57,17 @@ public final class ProgressBoard: @unchecked Sendable {
         self.columns = columns
     }
 
-    /// Sets `key`'s line to `text`. A new key or a new text is drawn at once unless `frequent`
-    /// (a byte count), which is drawn only when `interval` has passed since the last drawing.
+    /// Sets `key`'s line to `text`. A new key or a new text is drawn at once, and so is the first
+    /// byte count (`frequent`) after a step; the counts that follow it are drawn only when
+    /// `interval` has passed since the last drawing.
     public func update(_ key: String, _ text: String, frequent: Bool = false) {
         lock.withLock {
             guard !finished, texts[key] != text else { return }
-            let isNew = texts[key] == nil
-            if isNew { keys.append(key) }
+            if texts[key] == nil { keys.append(key) }
             texts[key] = text
-            if frequent, !isNew, let lastDraw, lastDraw.duration(to: .now) < interval { return }
+            let continuing = counting.contains(key)
+            if frequent { counting.insert(key) } else { counting.remove(key) }
+            if frequent, continuing, let lastDraw, lastDraw.duration(to: .now) < interval { return }
             draw()
         }
     }

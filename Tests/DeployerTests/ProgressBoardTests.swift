@@ -61,6 +61,16 @@ struct ProgressBoardTests {
         #expect(drawn.last?.contains("verify-release") == true)
     }
 
+    @Test("the first byte count after a step is drawn at once, however soon: a quick upload still shows its bytes")
+    func firstCountAtOnce() {
+        let (board, written) = board()
+        board.update("prod2", "upload 3f2a9c1d0b8e7a65")
+        board.update("prod2", "upload 1.0/10.0 MiB", frequent: true)
+        board.update("prod2", "upload 2.0/10.0 MiB", frequent: true)
+        #expect(written.all.count == 2)
+        #expect(written.all.last?.contains("upload 1.0/10.0 MiB") == true)
+    }
+
     @Test("keys are bold only when coloured; a line is cut to the terminal's width")
     func colourAndWidth() {
         let (plain, plainWritten) = board(columns: 30)
