@@ -257,16 +257,9 @@ extension Deployment {
                     }
                 }
             }
-            let loaders = Set(environment.loaderHosts.map(\.name))
-            let switching: [[DeployStep]] = after.map { Array($0.prefix { $0.kind != .postCheck }) }
-            var loaderChecks: [[DeployStep]] = []
-            var otherChecks: [[DeployStep]] = []
-            for (host, steps) in zip(wave, after) {
-                let checks = Array(steps.drop { $0.kind != .postCheck })
-                if loaders.contains(host.host) { loaderChecks.append(checks) } else { otherChecks.append(checks) }
-            }
-            let phases = [switching, loaderChecks, otherChecks]
-            for phase in phases {
+            let switching = after.map { Array($0.prefix { $0.kind != .postCheck }) }
+            let checks = zip(wave, after).map { (host: $0.host, steps: Array($1.drop { $0.kind != .postCheck })) }
+            for phase in [switching] + environment.loaderHostsFirst(checks, host: \.host).map({ $0.map(\.steps) }) {
                 (done, failure) = await Self.concurrently(phase, executor: executor)
                 taken += done
                 if failure != nil { return (taken, failure) }

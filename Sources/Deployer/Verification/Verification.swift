@@ -67,12 +67,9 @@ public struct Verification: Sendable {
             targets.append((host, connection, release, releaseFiles))
         }
         let redact = Redactor(secrets: secrets)
-        // The hosts at once, the loader hosts first: their loader run fills the database that the
-        // other hosts' checks read.
+        // The hosts at once, the loader hosts first (their loader run fills the database the others read).
         var reports: [String: VerificationReport.Host] = [:]
-        for phase in [
-            targets.filter { loaders.contains($0.host.name) }, targets.filter { !loaders.contains($0.host.name) },
-        ] {
+        for phase in environment.loaderHostsFirst(targets, host: \.host.name) {
             await withTaskGroup(of: VerificationReport.Host.self) { group in
                 for target in phase {
                     let verifyTarget = VerifyTarget(

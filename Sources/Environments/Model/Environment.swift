@@ -51,6 +51,14 @@ public struct Environment: Sendable, Hashable {
         app.loaderHosts.isEmpty ? [clickhouseHost] : hosts.filter { app.loaderHosts.contains($0.name) }
     }
 
+    /// `items` (one per host, named by `host`) in two groups: those of the loader hosts, then the
+    /// others. Work on several hosts at once runs the groups in this order, since the loader's run
+    /// fills the database that the other hosts' healthchecks and checks read.
+    public func loaderHostsFirst<Item>(_ items: [Item], host: (Item) -> String) -> [[Item]] {
+        let loaders = Set(loaderHosts.map(\.name))
+        return [items.filter { loaders.contains(host($0)) }, items.filter { !loaders.contains(host($0)) }]
+    }
+
     /// Creates an environment from already validated parts.
     public init(
         name: String,

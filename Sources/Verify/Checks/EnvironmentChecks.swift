@@ -3,8 +3,6 @@ import Environments
 import Foundation
 
 extension VerifySuite {
-    /// Area 1: ClickHouse runs as the environment says, answers through the tunnel, and nothing
-    /// the pipeline owns listens beyond the host's loopback.
     /// The ClickHouse server's own check skipped on a host that does not run it: one of several
     /// app servers whose database is the `[clickhouse]` host's.
     func skippedOffTheClickHouseHost(_ id: String, _ title: Message, expected: Message) -> CheckResult? {
@@ -17,6 +15,8 @@ extension VerifySuite {
                 ru: "пропущено: на \(target.hostName) нет ClickHouse (хост [clickhouse] — \(server))"))
     }
 
+    /// Area 1: ClickHouse runs as the environment says, answers through the tunnel, and nothing
+    /// the pipeline owns listens beyond the host's loopback.
     func environmentChecks(_ facts: VerifyFacts) async -> [CheckResult] {
         var results: [CheckResult] = []
         let runtime = facts["clickhouse_runtime"] ?? ""
