@@ -106,9 +106,9 @@ struct FleetBench {
             try await wipe()
             _ = try deployctl(["setup", name]).succeeded("setup \(name)")
             _ = try deployctl(["secrets", "push", name, "--from", envFile]).succeeded("secrets push \(name)")
-            let hostsBefore = hosts.map { HostMemory.cpuSeconds(of: $0.name) ?? 0 }.reduce(0, +)
+            let hostsBefore = hosts.map { HostCgroup.cpuSeconds(of: $0.name) ?? 0 }.reduce(0, +)
             let deploy = try deployctl(["deploy", name, "--release", release, "--parallel", String(size)])
-            let hostsCPU = hosts.map { HostMemory.cpuSeconds(of: $0.name) ?? 0 }.reduce(0, +) - hostsBefore
+            let hostsCPU = hosts.map { HostCgroup.cpuSeconds(of: $0.name) ?? 0 }.reduce(0, +) - hostsBefore
             _ = try deploy.succeeded("deploy \(name)")
             let verify = try deployctl(["verify", name, "--output-dir", work.file("report-\(size)")])
             if verify.status != 0 {
@@ -138,7 +138,7 @@ struct FleetBench {
                     ansibleSeconds: ansibleRun.seconds))
         }
         try await wipe()
-        let perHost = fleet.compactMap { HostMemory.megabytes(of: $0.name) }
+        let perHost = fleet.compactMap { HostCgroup.megabytes(of: $0.name) }
         return Result(sizes: sizes, hostMegabytes: perHost.isEmpty ? 0 : median(perHost), ansible: ansibleVersion)
     }
 }
@@ -219,9 +219,9 @@ final class SocketSampler: @unchecked Sendable {
     }
 }
 
-/// What a testbed host's processes take: the sum of their proportional set sizes, found through the
-/// host's own cgroup in the unified hierarchy (testbed.sh's host_cgroups).
-enum HostMemory {
+/// What a testbed host's processes take, its CPU time and the sum of their proportional set sizes,
+/// read through the host's own cgroup in the unified hierarchy (testbed.sh's host_cgroups).
+enum HostCgroup {
     /// The host's cgroup in the unified hierarchy.
     static func cgroup(of host: String) -> String? {
         guard
